@@ -1,0 +1,2 @@
+export { defineConfig, DEFAULT_IMAGES, type LabConfig, type LabConfigInput } from "./schema.js";
+export { loadConfig, resolveConfig, findConfigFile, CONFIG_FILE } from "./load.js";

@@ -1,0 +1,75 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createJiti } from "jiti";
+import { z } from "zod";
+import { LabError } from "../util/errors.js";
+import { configSchema, DEFAULT_IMAGES, type LabConfig } from "./schema.js";
+
+export const CONFIG_FILE = "lab.config.ts";
+
+/** Finds lab.config.ts in `dir` or above it (like git finds .git). */
+export function findConfigFile(dir: string): string | undefined {
+  let cur = path.resolve(dir);
+  for (;;) {
+    const candidate = path.join(cur, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const up = path.dirname(cur);
+    if (up === cur) return undefined;
+    cur = up;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.join(".") : "(top level)";
+  if (issue.code === "unrecognized_keys") {
+    const keys = (issue as { keys: string[] }).keys;
+    return `${where === "(top level)" ? "" : where + ": "}unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${k}'`).join(", ")}`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
+/** Validates a raw config object; `file` is only used in messages. */
+export function resolveConfig(raw: unknown, file: string | undefined, root: string): LabConfig {
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(describeIssue);
+    const allowed = Object.keys(configSchema.shape).join(", ");
+    throw new LabError(
+      "config",
+      `${file ?? "lab config"} is invalid: ${lines.join("; ")}`,
+      `Fix the field${lines.length > 1 ? "s" : ""} named above (top-level keys allowed: ${allowed}).`,
+    );
+  }
+  const c = parsed.data;
+  const defaults = DEFAULT_IMAGES[c.profile];
+  return {
+    ...c,
+    images: {
+      zk: c.images.zk ?? defaults.zk,
+      master: c.images.master ?? defaults.master,
+      agent: c.images.agent ?? defaults.agent,
+      execute: c.images.execute ?? defaults.execute,
+    },
+    root,
+    file,
+  };
+}
+
+/** Loads lab.config.ts (TypeScript, via jiti); with no file every field takes its default. */
+export async function loadConfig(opts: { cwd?: string; file?: string } = {}): Promise<LabConfig> {
+  const cwd = opts.cwd ?? process.cwd();
+  const file = opts.file ? path.resolve(cwd, opts.file) : findConfigFile(cwd);
+  if (!file) return resolveConfig({}, undefined, cwd);
+  if (!existsSync(file)) {
+    throw new LabError("config", `config file ${file} does not exist`, "Pass an existing file with --config, or drop --config to use defaults.");
+  }
+  let mod: unknown;
+  try {
+    const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: true });
+    mod = await jiti.import(file, { default: true });
+  } catch (err) {
+    const msg = (err as Error).message.split("\n").slice(0, 3).join(" ");
+    throw new LabError("config", `${file} could not be loaded: ${msg}`, `Fix the TypeScript error in ${path.basename(file)} (it must \`export default defineConfig({...})\`).`, { cause: err });
+  }
+  return resolveConfig(mod, file, path.dirname(file));
+}

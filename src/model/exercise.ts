@@ -1,0 +1,174 @@
+import { z } from "zod";
+import { CLUSTER_ROLES, PROFILES, ROLES } from "./roles.js";
+
+/**
+ * Exercises are data. One exercise reads like a chapter of the workshop README: per step the flag delta per role,
+ * the files it needs in the containers, what the harness does, and what Mesos must (or must not) print — each
+ * expectation citing the Mesos source line it relies on.
+ */
+
+const role = z.enum(ROLES);
+const clusterRole = z.enum(CLUSTER_ROLES);
+const profile = z.enum(PROFILES);
+
+/** Env delta for one role: a value sets the variable, `null` removes one set by an earlier step. */
+const envDelta = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env names are letters, digits and _"), z.string().nullable());
+const envByRole = z.partialRecord(role, envDelta);
+
+/** A JavaScript regular expression source, checked when the exercise is loaded. */
+const regexSource = z.string().min(1).superRefine((src, ctx) => {
+  try {
+    new RegExp(src);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: `not a valid regular expression: ${(err as Error).message}` });
+  }
+});
+
+export const citationSchema = z.object({
+  /** Mesos source location, e.g. `src/slave/slave.cpp:1174`, or an observed-transcript anchor. */
+  at: z.string().regex(/^\S+:\d+(-\d+)?$|^observed:/, "cite a source line as path/file.cpp:LINE (or observed:<section>)"),
+  /** Where in shared/reference the fact is written down. */
+  ref: z.string().min(1),
+  /** True when the fact was read from code, not seen in a real run. */
+  derived: z.boolean().optional(),
+});
+
+export const sourceSchema = z.union([
+  z.object({ log: clusterRole }).strict(),
+  z.object({ execute: z.enum(["stdout", "stderr", "output"]), action: z.string().optional() }).strict(),
+  z.object({ http: z.string(), part: z.enum(["status", "headers", "body", "all"]).default("all") }).strict(),
+  z.object({ exit: role, action: z.string().optional() }).strict(),
+]);
+
+export const expectationSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    says: z.string().min(1),
+    source: sourceSchema,
+    pattern: regexSource,
+    /** Must NOT match within the window. */
+    negate: z.boolean().default(false),
+    /** Positive: how long to wait. Negative: how long to watch after the step's actions and positives are done. */
+    timeoutMs: z.number().int().positive().optional(),
+    times: z.number().int().positive().default(1),
+    cite: citationSchema,
+    profiles: z.array(profile).optional(),
+  })
+  .strict();
+
+const authSchema = z.union([
+  z.object({ principal: z.string(), secret: z.string() }).strict(),
+  z.object({ bearer: z.string() }).strict(),
+]);
+
+export const actionSchema = z.discriminatedUnion("do", [
+  z
+    .object({
+      do: z.literal("execute"),
+      id: z.string().default("execute"),
+      /** mesos-execute arguments after `--master=…`, which the harness adds. */
+      args: z.array(z.string()),
+      timeoutMs: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      do: z.literal("http"),
+      id: z.string(),
+      role: z.enum(["master", "agent"]),
+      method: z.enum(["GET", "POST", "PUT", "DELETE"]).default("GET"),
+      path: z.string().startsWith("/"),
+      auth: authSchema.optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+      body: z.string().optional(),
+      /** Client certificate to present (mutual TLS); a lab material name like `ssl/scheduler`. */
+      clientCert: z.string().optional(),
+      /** CA to verify the server with; defaults to the lab CA. */
+      ca: z.string().optional(),
+    })
+    .strict(),
+  z.object({ do: z.literal("sleep"), ms: z.number().int().positive() }).strict(),
+]);
+
+export const fileSchema = z
+  .object({
+    roles: z.array(role).min(1),
+    /** Absolute path inside the container. */
+    path: z.string().startsWith("/"),
+    /** Lab material (ssl/… or credentials/…), `{role}` is replaced by the target role. */
+    from: z.string().optional(),
+    content: z.string().optional(),
+    mode: z.number().int().default(0o600),
+    /** Drop a file an earlier step placed. */
+    remove: z.boolean().optional(),
+  })
+  .strict()
+  .refine((f) => f.remove || (f.from === undefined) !== (f.content === undefined), {
+    message: "a file needs exactly one of `from` or `content` (or `remove: true`)",
+  });
+
+export const stepSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    title: z.string().min(1),
+    /** Attendee text (markdown): what changes, why, what to look for. */
+    text: z.string().min(1),
+    hint: z.string().min(1),
+    /** Extra words for the solution beyond the flag delta (shown after passing). */
+    solution: z.string().optional(),
+    env: envByRole.optional(),
+    envByProfile: z.partialRecord(profile, envByRole).optional(),
+    files: z.array(fileSchema).optional(),
+    /** Which long-running roles the step runs; the rest are stopped. */
+    cluster: z.array(clusterRole).default(["zk", "master", "agent"]),
+    /** Wait for a role's readiness probe before the actions (false for a role the step expects to fail). */
+    ready: z.partialRecord(clusterRole, z.boolean()).optional(),
+    actions: z.array(actionSchema).default([]),
+    expect: z.array(expectationSchema).min(1),
+    timeoutMs: z.number().int().positive().optional(),
+    profiles: z.array(profile).optional(),
+  })
+  .strict();
+
+export const exerciseSchema = z
+  .object({
+    id: z.string().regex(/^\d{2}$/, "exercise ids are two digits, e.g. 01"),
+    slug: z.string().regex(/^[a-z0-9-]+$/),
+    title: z.string().min(1),
+    summary: z.string().min(1),
+    text: z.string().min(1),
+    profiles: z.array(profile).default(["1.4", "1.11"]),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict()
+  .superRefine((ex, ctx) => {
+    const seen = new Set<string>();
+    ex.steps.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: "custom", path: ["steps", i, "id"], message: `duplicate step id '${s.id}'` });
+      seen.add(s.id);
+      const actionIds = new Set(s.actions.filter((a) => a.do !== "sleep").map((a) => (a as { id: string }).id));
+      s.expect.forEach((e, j) => {
+        const ref = "http" in e.source ? e.source.http : "action" in e.source ? e.source.action : undefined;
+        if (ref !== undefined && !actionIds.has(ref))
+          ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j, "source"], message: `no action with id '${ref}' in step '${s.id}'` });
+        if ("execute" in e.source && !s.actions.some((a) => a.do === "execute"))
+          ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j, "source"], message: `step '${s.id}' has no execute action to read from` });
+      });
+    });
+  });
+
+export type Citation = z.infer<typeof citationSchema>;
+export type Source = z.infer<typeof sourceSchema>;
+export type Expectation = z.infer<typeof expectationSchema>;
+export type Action = z.infer<typeof actionSchema>;
+export type ExecuteAction = Extract<Action, { do: "execute" }>;
+export type HttpAction = Extract<Action, { do: "http" }>;
+export type FileSpec = z.infer<typeof fileSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type Exercise = z.infer<typeof exerciseSchema>;
+export type EnvDelta = z.infer<typeof envDelta>;
+export type EnvByRole = z.infer<typeof envByRole>;
+
+/** What exercise authors write: defaults may be left out. */
+export type ExerciseInput = z.input<typeof exerciseSchema>;
+export const defineExercise = (ex: ExerciseInput): ExerciseInput => ex;
