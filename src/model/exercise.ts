@@ -38,6 +38,7 @@ export const sourceSchema = z.union([
   z.object({ execute: z.enum(["stdout", "stderr", "output"]), action: z.string().optional() }).strict(),
   z.object({ http: z.string(), part: z.enum(["status", "headers", "body", "all"]).default("all") }).strict(),
   z.object({ exit: role, action: z.string().optional() }).strict(),
+  z.object({ exec: z.string() }).strict(),
 ]);
 
 export const expectationSchema = z
@@ -85,6 +86,15 @@ export const actionSchema = z.discriminatedUnion("do", [
       clientCert: z.string().optional(),
       /** CA to verify the server with; defaults to the lab CA. */
       ca: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      do: z.literal("exec"),
+      id: z.string(),
+      /** A command run inside a running role container (e.g. read a task sandbox's stdout). */
+      role: clusterRole,
+      cmd: z.array(z.string()).min(1),
     })
     .strict(),
   z.object({ do: z.literal("sleep"), ms: z.number().int().positive() }).strict(),
@@ -148,7 +158,7 @@ export const exerciseSchema = z
       seen.add(s.id);
       const actionIds = new Set(s.actions.filter((a) => a.do !== "sleep").map((a) => (a as { id: string }).id));
       s.expect.forEach((e, j) => {
-        const ref = "http" in e.source ? e.source.http : "action" in e.source ? e.source.action : undefined;
+        const ref = "http" in e.source ? e.source.http : "exec" in e.source ? e.source.exec : "action" in e.source ? e.source.action : undefined;
         if (ref !== undefined && !actionIds.has(ref))
           ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j, "source"], message: `no action with id '${ref}' in step '${s.id}'` });
         if ("execute" in e.source && !s.actions.some((a) => a.do === "execute"))
@@ -163,6 +173,7 @@ export type Expectation = z.infer<typeof expectationSchema>;
 export type Action = z.infer<typeof actionSchema>;
 export type ExecuteAction = Extract<Action, { do: "execute" }>;
 export type HttpAction = Extract<Action, { do: "http" }>;
+export type ExecAction = Extract<Action, { do: "exec" }>;
 export type FileSpec = z.infer<typeof fileSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type Exercise = z.infer<typeof exerciseSchema>;

@@ -1,0 +1,110 @@
+import { defineExercise } from "../../src/model/exercise.js";
+
+const F14 = "mesos-1.4-security-facts.md";
+
+export default defineExercise({
+  id: "01",
+  slug: "insecure",
+  title: "The default configuration (insecure)",
+  summary: "Start ZooKeeper, a master and an agent with Mesos' defaults and run a task with mesos-execute.",
+  text: `Mesos starts **open**: no encryption, no authentication, no authorization. Anyone who can reach port 5050 can
+register an agent, subscribe a framework and launch tasks as root. Every later exercise closes one of these doors.
+
+This is the workshop's exercise 0: exhibitor/ZooKeeper, \`mesos-master\` and \`mesos-agent\`, then
+\`mesos-execute --name=foo --command=env\`. Unlike the original scripts, mesos-lab starts them on a network of their
+own and waits for each to be ready, so nothing else on your machine is touched.`,
+  steps: [
+    {
+      id: "cluster",
+      title: "Start the cluster",
+      text: `The harness starts ZooKeeper, then the master (\`MESOS_ZK\`, \`MESOS_QUORUM=1\`, \`MESOS_REGISTRY=in_memory\`) and the
+agent (\`MESOS_MASTER=zk://zk:2181/mesos\`). Watch the master say it lets *unauthenticated* agents in, and the agent
+register.`,
+      hint: "The agent finds the master through ZooKeeper: if it never registers, check that zk is up (`ruok` → `imok`).",
+      expect: [
+        {
+          id: "elected",
+          says: "the master is elected leader",
+          source: { log: "master" },
+          pattern: "Elected as the leading master!",
+          cite: { at: "src/master/master.cpp:2163", ref: `${F14} §1.0` },
+        },
+        {
+          id: "agents-open",
+          says: "the master lets unauthenticated agents register",
+          source: { log: "master" },
+          pattern: "Master allowing unauthenticated agents to register",
+          cite: { at: "src/master/master.cpp:510", ref: `${F14} §1.5` },
+        },
+        {
+          id: "registered",
+          says: "the agent registers with the master",
+          source: { log: "agent" },
+          pattern: "Registered with master master@\\S+:5050; given agent ID \\S+-S\\d+",
+          cite: { at: "src/slave/slave.cpp:1174", ref: `${F14} §1.0` },
+        },
+      ],
+    },
+    {
+      id: "run-task",
+      title: "Run a task with mesos-execute",
+      text: `\`mesos-execute\` subscribes to the master as a v1 HTTP framework, waits for an offer and launches one task,
+\`foo\`, running \`env\`. Nobody asked who it is.`,
+      hint: "mesos-execute prints its progress on stdout; its library logs go to stderr.",
+      actions: [{ do: "execute", args: ["--name=foo", "--command=env"] }],
+      expect: [
+        {
+          id: "subscribed",
+          says: "mesos-execute subscribes and gets a framework ID",
+          source: { execute: "stdout" },
+          pattern: "^Subscribed with ID \\S+",
+          cite: { at: "src/cli/execute.cpp:651", ref: `${F14} §1.1` },
+        },
+        {
+          id: "submitted",
+          says: "the task is submitted to the agent",
+          source: { execute: "stdout" },
+          pattern: "^Submitted task 'foo' to agent '\\S+-S\\d+'",
+          cite: { at: "src/cli/execute.cpp:603", ref: `${F14} §1.1` },
+        },
+        {
+          id: "running",
+          says: "the task runs",
+          source: { execute: "stdout" },
+          pattern: "^Received status update TASK_RUNNING for task 'foo'",
+          cite: { at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` },
+        },
+        {
+          id: "finished",
+          says: "the task finishes",
+          source: { execute: "stdout" },
+          pattern: "^Received status update TASK_FINISHED for task 'foo'",
+          cite: { at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` },
+        },
+        {
+          id: "exit-status",
+          says: "the command exited with status 0",
+          source: { execute: "stdout" },
+          pattern: "^  message: 'Command exited with status 0'",
+          cite: { at: "src/launcher/executor.cpp:922", ref: `${F14} §1.1` },
+        },
+        {
+          id: "no-failure",
+          says: "no task fails",
+          source: { execute: "stdout" },
+          pattern: "TASK_(FAILED|ERROR|LOST)",
+          negate: true,
+          timeoutMs: 1000,
+          cite: { at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` },
+        },
+        {
+          id: "exit-code",
+          says: "mesos-execute exits 0",
+          source: { exit: "execute" },
+          pattern: "^0$",
+          cite: { at: "src/cli/execute.cpp:1215-1218", ref: `${F14} §1.1` },
+        },
+      ],
+    },
+  ],
+});

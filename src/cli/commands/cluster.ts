@@ -1,0 +1,73 @@
+import { loadCatalogue, selectExercises } from "../../catalogue/load.js";
+import { newRunId } from "../../engine/cluster.js";
+import { LabBus } from "../../engine/events.js";
+import { runExercise } from "../../engine/runner.js";
+import { ensureImages, configuredImages } from "../../lab/images.js";
+import { openSession } from "../../lab/session.js";
+import { resetLab, sweepDeadRuns } from "../../lab/sweep.js";
+import { attachPlain } from "../../report/plain.js";
+import { redactor } from "../../report/redact.js";
+import { LABEL, labelFilter } from "../../docker/labels.js";
+import { EXIT } from "../../util/errors.js";
+import type { GlobalOpts } from "../main.js";
+import { installSignalCleanup } from "../signals.js";
+
+/** `up 03[:step]`: run the exercise up to that step and leave the cluster running to explore. */
+export async function upCommand(g: GlobalOpts, target: string, opts: { pull?: boolean; verbose?: boolean }): Promise<number> {
+  const s = await openSession({ configFile: g.config });
+  const [sel] = selectExercises(await loadCatalogue(s.config), [target]);
+  const bus = new LabBus();
+  const engine = await s.engine();
+  await ensureImages(s.port, s.config, { pull: opts.pull ?? true, onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
+  const material = await s.material();
+  attachPlain(bus, (t) => process.stdout.write(t), redactor(material.secrets()), { verbose: opts.verbose });
+  // one `up` cluster per lab: replace the previous one
+  await resetLab(s.port, { labId: s.labId, all: false });
+  await sweepDeadRuns(s.port);
+  const controller = new AbortController();
+  const uninstall = installSignalCleanup(controller);
+  try {
+    const results = await runExercise(sel!.exercise, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "configured", publishHost: engine.publishHost, keep: true, untilStep: sel!.step, signal: controller.signal });
+    const items = await s.port.listOwned(labelFilter({ lab: s.labId }));
+    const containers = items.filter((i) => i.kind === "container");
+    process.stdout.write(`\nThe cluster stays up (${containers.map((c) => c.name).join(", ")}).\n`);
+    if (s.config.network.mode === "bridge") {
+      process.stdout.write(`  master UI: http(s)://127.0.0.1:${s.config.ports.master}   agent: http(s)://127.0.0.1:${s.config.ports.agent}\n`);
+    }
+    process.stdout.write(`  logs: docker logs -f mesos-lab-<run>-master   stop it: mesos-lab down\n`);
+    return results.every((r) => r.status === "passed") ? EXIT.ok : EXIT.expectationsFailed;
+  } finally {
+    uninstall();
+  }
+}
+
+/** `down`: remove this lab's cluster(s); `reset --all`: every mesos-lab container, network and volume on the engine. */
+export async function downCommand(g: GlobalOpts, opts: { all?: boolean; exercise?: string }): Promise<number> {
+  const s = await openSession({ configFile: g.config });
+  const removed = await resetLab(s.port, { labId: s.labId, all: !!opts.all, exercise: opts.exercise });
+  const byKind = (k: string) => removed.filter((r) => r.kind === k).length;
+  process.stdout.write(`removed ${byKind("container")} container(s), ${byKind("network")} network(s), ${byKind("volume")} volume(s)${opts.all ? " (every mesos-lab run on this engine)" : ""}\n`);
+  return EXIT.ok;
+}
+
+export async function pullCommand(g: GlobalOpts): Promise<number> {
+  const s = await openSession({ configFile: g.config });
+  await s.engine();
+  const bus = new LabBus();
+  attachPlain(bus, (t) => process.stdout.write(t), (t) => t);
+  for (const image of configuredImages(s.config)) {
+    process.stdout.write(`pulling ${image}\n`);
+    await s.port.pull(image, (progress) => bus.emit({ type: "image:pull", progress }), s.config.timeouts.pull);
+  }
+  process.stdout.write("all images present.\n");
+  return EXIT.ok;
+}
+
+export async function sslCommand(g: GlobalOpts, opts: { force?: boolean }): Promise<number> {
+  const s = await openSession({ configFile: g.config });
+  await s.material({ force: opts.force });
+  process.stdout.write(`lab material ${opts.force ? "regenerated" : "ready"}: ${s.config.material.ssl}/ (CA, leaf certificates, rogue CA) and ${s.config.material.credentials}/ (Mesos credentials, executor secret key); keys and secrets are mode 0600.\n`);
+  return EXIT.ok;
+}
+
+export { LABEL, newRunId };

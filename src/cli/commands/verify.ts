@@ -1,0 +1,64 @@
+import { writeFileSync } from "node:fs";
+import { loadCatalogue, selectExercises } from "../../catalogue/load.js";
+import { LabBus } from "../../engine/events.js";
+import { newRunId } from "../../engine/cluster.js";
+import { ensureImages } from "../../lab/images.js";
+import { openSession } from "../../lab/session.js";
+import { sweepDeadRuns } from "../../lab/sweep.js";
+import { verify } from "../../lab/verify.js";
+import { jsonReport } from "../../report/json.js";
+import { junitXml } from "../../report/junit.js";
+import { attachPlain } from "../../report/plain.js";
+import { redactor } from "../../report/redact.js";
+import { LabError } from "../../util/errors.js";
+import type { GlobalOpts } from "../main.js";
+import { installSignalCleanup } from "../signals.js";
+
+export interface VerifyOpts {
+  all?: boolean;
+  reporter: string;
+  output?: string;
+  jobs: string;
+  pull?: boolean;
+  verbose?: boolean;
+}
+
+export async function verifyCommand(g: GlobalOpts, ids: string[], opts: VerifyOpts): Promise<number> {
+  if (!["plain", "json", "junit"].includes(opts.reporter)) throw new LabError("usage", `unknown reporter '${opts.reporter}'`, "Use --reporter plain, json or junit.");
+  const jobs = parseInt(opts.jobs, 10);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) throw new LabError("usage", `--jobs must be a whole number from 1 to 8, not '${opts.jobs}'`, "Pass e.g. --jobs 3.");
+  const s = await openSession({ configFile: g.config });
+  const catalogue = await loadCatalogue(s.config);
+  if (!opts.all && ids.length === 0) throw new LabError("usage", "no exercise given", "Name exercises (`mesos-lab verify 01 03`) or pass --all.");
+  const selected = opts.all ? catalogue.map((exercise) => ({ exercise })) : selectExercises(catalogue, ids);
+
+  const bus = new LabBus();
+  const engine = await s.engine();
+  await ensureImages(s.port, s.config, { pull: !!opts.pull, onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
+  const material = await s.material();
+  const redact = redactor(material.secrets());
+  // with a machine-readable report on stdout, the progress goes to stderr
+  const progressOut = opts.reporter === "plain" || opts.output ? (t: string) => process.stdout.write(t) : (t: string) => process.stderr.write(t);
+  attachPlain(bus, progressOut, redact, { verbose: opts.verbose });
+
+  const controller = new AbortController();
+  const uninstall = installSignalCleanup(controller);
+  const runId = newRunId();
+  try {
+    const swept = await sweepDeadRuns(s.port);
+    if (swept) bus.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
+    const t0 = Date.now();
+    const outcome = await verify(selected, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "ephemeral", publishHost: engine.publishHost, jobs, runId, signal: controller.signal });
+    const titles = Object.fromEntries(catalogue.map((e) => [e.id, e.title]));
+    let report: string | undefined;
+    if (opts.reporter === "junit") report = junitXml(outcome.results, titles, redact);
+    if (opts.reporter === "json") report = jsonReport(outcome.results, { profile: s.config.profile, exitCode: outcome.exitCode, durationMs: Date.now() - t0 }, redact);
+    if (report !== undefined) {
+      if (opts.output) writeFileSync(opts.output, report);
+      else process.stdout.write(report);
+    }
+    return outcome.exitCode;
+  } finally {
+    uninstall();
+  }
+}

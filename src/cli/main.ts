@@ -1,0 +1,126 @@
+import { Command, CommanderError } from "commander";
+import { EXIT } from "../util/errors.js";
+import { reportError } from "./output.js";
+
+export interface GlobalOpts {
+  config?: string;
+  debug?: boolean;
+}
+
+/** Lazy imports keep `--help` and `list` fast: Docker and Ink load only for the commands that need them. */
+export function buildProgram(run: (code: number) => void): Command {
+  const program = new Command();
+  const g = () => program.opts<GlobalOpts>();
+  const act =
+    <A extends unknown[]>(fn: (...a: A) => Promise<number>) =>
+    async (...a: A) => {
+      try {
+        run(await fn(...a));
+      } catch (err) {
+        run(reportError(err, g().debug));
+      }
+    };
+
+  program
+    .name("mesos-lab")
+    .description("Hands-on Apache Mesos security lab: TLS, authentication, ACLs and executor JWT, asserted step by step.")
+    .option("-c, --config <file>", "lab config file (default: lab.config.ts here or above)")
+    .option("--debug", "print stack traces")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command("list")
+    .description("list the exercises and their steps")
+    .option("--json", "machine-readable")
+    .action(act(async (opts: { json?: boolean }) => (await import("./commands/list.js")).listCommand(g(), opts)));
+
+  program
+    .command("verify")
+    .description("run exercises and check every expectation (exit 0 only when all held)")
+    .argument("[ids...]", "exercise ids, e.g. 01 03 or 01:cluster")
+    .option("--all", "the whole catalogue")
+    .option("-r, --reporter <name>", "plain | json | junit", "plain")
+    .option("-o, --output <file>", "write the json/junit report to a file")
+    .option("-j, --jobs <n>", "exercises in parallel, each on its own network", "1")
+    .option("--pull", "pull missing images instead of failing")
+    .option("-v, --verbose", "show every log line and flag change")
+    .action(act(async (ids: string[], opts) => (await import("./commands/verify.js")).verifyCommand(g(), ids, opts)));
+
+  program
+    .command("up")
+    .description("run an exercise up to a step and leave the cluster running to explore")
+    .argument("<exercise[:step]>", "e.g. 03 or 03:with-credential")
+    .option("--no-pull", "fail instead of pulling missing images")
+    .option("-v, --verbose", "show every log line")
+    .action(act(async (target: string, opts) => (await import("./commands/cluster.js")).upCommand(g(), target, opts)));
+
+  program
+    .command("down")
+    .description("stop and remove this lab's cluster")
+    .action(act(async () => (await import("./commands/cluster.js")).downCommand(g(), {})));
+
+  program
+    .command("reset")
+    .description("remove this lab's containers and networks (instructors: --all for every mesos-lab run on this engine)")
+    .argument("[exercise]", "only this exercise's containers")
+    .option("--all", "every container/network/volume labelled by mesos-lab, whatever lab made it")
+    .action(act(async (exercise: string | undefined, opts: { all?: boolean }) => (await import("./commands/cluster.js")).downCommand(g(), { all: opts.all, exercise })));
+
+  program
+    .command("doctor")
+    .description("check Docker, images, ports, cgroups and architecture before a workshop")
+    .action(act(async () => (await import("./commands/doctor.js")).doctorCommand(g())));
+
+  program
+    .command("pull")
+    .description("pull every configured image (with progress)")
+    .action(act(async () => (await import("./commands/cluster.js")).pullCommand(g())));
+
+  program
+    .command("ssl")
+    .description("generate the lab CA, certificates and credentials (ssl/, credentials/; mode 0600)")
+    .option("--force", "regenerate everything")
+    .action(act(async (opts: { force?: boolean }) => (await import("./commands/cluster.js")).sslCommand(g(), opts)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let exitCode: number | undefined;
+  const program = buildProgram((code) => (exitCode = code));
+  try {
+    if (argv.length <= 2) {
+      // no command: the TUI on a terminal, otherwise the list (CI and pipes never get Ink)
+      const tty = process.stdout.isTTY && process.stdin.isTTY && !process.env.CI;
+      argv = [...argv, tty ? "tui" : "list"];
+      if (tty) {
+        try {
+          const tui = await import("../tui/launch.js" as string).catch(() => undefined);
+          if (tui) {
+            process.exitCode = await (tui as { launchTui: (g: GlobalOpts) => Promise<number> }).launchTui({});
+            return;
+          }
+        } catch (err) {
+          process.exitCode = reportError(err);
+          return;
+        }
+        argv[argv.length - 1] = "list";
+      }
+    }
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    process.exitCode = reportError(err);
+    return;
+  }
+  process.exitCode = exitCode ?? EXIT.ok;
+}
+
+void main(process.argv).then(() => {
+  // lingering sockets (docker log streams) must not keep a finished command alive
+  setImmediate(() => process.exit(process.exitCode ?? 0));
+});

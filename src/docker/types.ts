@@ -1,0 +1,74 @@
+/** Plain data crossing the docker port; no dockerode types leak out of src/docker/port.ts. */
+
+export interface EngineInfo {
+  serverVersion: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+  cgroupVersion: string;
+  cgroupDriver: string;
+  /** Daemon clock minus local clock (ms): log timestamps are compared on the daemon's clock. */
+  clockSkewMs: number;
+  /** Host name the published ports are reachable at. */
+  publishHost: string;
+}
+
+export interface PlacedFile {
+  path: string;
+  content: Buffer | string;
+  mode: number;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  /** Overrides the image's command; the entrypoint is kept. */
+  cmd?: string[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  /** Network to attach to, with a fixed address and aliases; omitted in host-network mode. */
+  network?: { name: string; ip?: string; aliases: string[] };
+  hostNetwork?: boolean;
+  hostname?: string;
+  /** Container port → host port on 127.0.0.1 (0 = any free port). */
+  publish?: Record<number, number>;
+  files?: PlacedFile[];
+  privileged?: boolean;
+  /** Run an init as PID 1 so signals reach the process (mesos-execute ignores SIGTERM as PID 1). */
+  init?: boolean;
+}
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  running: boolean;
+  exitCode: number | null;
+  /** Published ports: container port → host port. */
+  ports: Record<number, number>;
+  labels: Record<string, string>;
+  startedAt?: string;
+  finishedAt?: string;
+  oomKilled?: boolean;
+}
+
+export interface LogLine {
+  stream: "stdout" | "stderr";
+  text: string;
+  /** Daemon timestamp in ms since the epoch (local clock, skew removed). */
+  ts: number;
+}
+
+export interface PullProgress {
+  image: string;
+  layer?: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+export interface Owned {
+  id: string;
+  name: string;
+  kind: "container" | "network" | "volume";
+  labels: Record<string, string>;
+}

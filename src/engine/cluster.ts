@@ -1,0 +1,359 @@
+import { randomBytes } from "node:crypto";
+import type { LabConfig } from "../config/schema.js";
+import { LABEL, runLabels, labelFilter, type RunIdentity } from "../docker/labels.js";
+import type { DockerPort, LogFollow } from "../docker/port.js";
+import type { ContainerSpec, LogLine, PlacedFile } from "../docker/types.js";
+import type { HttpAction } from "../model/exercise.js";
+import { CLUSTER_ROLES, ROLE_PORTS, type ClusterRole, type Role } from "../model/roles.js";
+import { LabError } from "../util/errors.js";
+import type { LabBus } from "./events.js";
+import { request, type HttpAnswer } from "./http.js";
+import type { Material } from "./material.js";
+import { configHash, truthy, usesTls, type RenderedFile, type RenderedStep } from "./render.js";
+import { Ring } from "./ring.js";
+import { expand, type TemplateContext } from "./template.js";
+import { Wait, type WaitStrategy } from "./wait.js";
+
+/**
+ * One lab run's containers on one network. Keeps each container's log stream open for its whole life (so a step
+ * never re-reads lines from before it started), reuses a container when its configuration did not change, and
+ * removes only what carries this run's labels.
+ */
+
+export interface Live {
+  role: Role;
+  instance: number;
+  id: string;
+  name: string;
+  hash: string;
+  env: Record<string, string>;
+  follow: LogFollow;
+  tail: Ring<string>;
+  exit: Promise<number>;
+  exitCode: number | null;
+  ports: Record<number, number>;
+}
+
+export type LineSink = (role: Role, source: string, line: LogLine) => void;
+export type ExitSink = (live: Live, code: number) => void;
+
+const IP_SUFFIX: Record<Role, number> = { zk: 2, master: 3, agent: 4, execute: 20 };
+
+export interface ClusterOptions {
+  port: DockerPort;
+  config: LabConfig;
+  material: Material;
+  identity: RunIdentity;
+  bus: LabBus;
+  /** `configured`: publish the UIs on lab.config.ts ports (up, TUI); `ephemeral`: any free port (verify, --jobs). */
+  publish: "configured" | "ephemeral";
+  publishHost: string;
+}
+
+export class Cluster {
+  readonly runId: string;
+  private network?: { id: string; name: string; subnet: string };
+  private readonly live = new Map<string, Live>();
+  private leaves = new Map<string, Buffer>();
+  private ctx!: TemplateContext;
+  private lineSink?: LineSink;
+  private exitSink?: ExitSink;
+  private executeSeq = 0;
+
+  constructor(private readonly o: ClusterOptions) {
+    this.runId = o.identity.run;
+  }
+
+  get labels(): Record<string, string> {
+    return runLabels(this.o.identity);
+  }
+
+  /** Routes log lines and exits to the current step. */
+  attach(lines: LineSink | undefined, exits: ExitSink | undefined): void {
+    this.lineSink = lines;
+    this.exitSink = exits;
+  }
+
+  get template(): TemplateContext {
+    return this.ctx;
+  }
+
+  get hostMode(): boolean {
+    return this.o.config.network.mode === "host";
+  }
+
+  ipOf(role: Role, instance = 1): string {
+    if (this.hostMode || !this.network) return "127.0.0.1";
+    return this.network.subnet.replace(/0\/24$/, String(IP_SUFFIX[role] + (role === "agent" ? instance - 1 : 0)));
+  }
+
+  aliasOf(role: Role, instance = 1): string {
+    return role === "agent" && instance > 1 ? `agent-${instance}` : role;
+  }
+
+  async init(): Promise<void> {
+    if (!this.hostMode) {
+      this.network = await this.o.port.createNetwork(`mesos-lab-${this.runId}`, this.o.config.network.subnet, this.labels);
+    }
+    const agents = Array.from({ length: this.o.config.agents }, (_, i) => this.ipOf("agent", i + 1));
+    const host = this.hostMode
+      ? { zk: "127.0.0.1", master: "127.0.0.1", agent: "127.0.0.1", execute: "127.0.0.1" }
+      : { zk: "zk", master: "master", agent: "agent", execute: "execute" };
+    const ip = { zk: this.ipOf("zk"), master: this.ipOf("master"), agent: this.ipOf("agent"), execute: this.ipOf("execute") };
+    this.ctx = { host, ip, secretOf: (p) => this.o.material.secretOf(p) };
+    if (!this.hostMode) this.leaves = await this.o.material.issueForNetwork({ master: ip.master, agent: ip.agent, scheduler: ip.execute, zk: ip.zk, agents });
+  }
+
+  private fileContent(f: RenderedFile): Buffer | string {
+    if (f.content !== undefined) return expand(f.content, this.ctx);
+    const name = f.from!;
+    return this.leaves.get(name) ?? this.o.material.read(name);
+  }
+
+  private placed(files: RenderedFile[], role: Role): PlacedFile[] {
+    return files.filter((f) => f.role === role).map((f) => ({ path: f.path, content: this.fileContent(f), mode: f.mode }));
+  }
+
+  private envFor(rendered: RenderedStep, role: Role, instance: number): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(rendered.env[role])) env[k] = expand(v, this.ctx);
+    if (role === "agent" && instance > 1 && !this.hostMode) {
+      env.LIBPROCESS_IP = this.ipOf("agent", instance);
+      env.MESOS_HOSTNAME = this.aliasOf("agent", instance);
+    }
+    if (role === "agent" && instance > 1 && this.hostMode) env.MESOS_PORT = String(ROLE_PORTS.agent + instance - 1);
+    return env;
+  }
+
+  private publishFor(role: ClusterRole, instance: number): Record<number, number> {
+    if (this.hostMode) return {};
+    const cfg = this.o.config.ports;
+    const fixed = this.o.publish === "configured";
+    if (role === "zk") return fixed ? { 2181: cfg.zk, 8080: cfg.exhibitor } : { 2181: 0 };
+    if (role === "master") return { 5050: fixed ? cfg.master : 0 };
+    return { 5051: fixed && instance === 1 ? cfg.agent : 0 };
+  }
+
+  private spec(role: Role, instance: number, env: Record<string, string>, files: PlacedFile[], cmd?: string[], suffix = ""): ContainerSpec {
+    const alias = this.aliasOf(role, instance);
+    return {
+      name: `mesos-lab-${this.runId}-${alias}${suffix}`,
+      image: this.o.config.images[role],
+      cmd,
+      env,
+      labels: runLabels(this.o.identity, { [LABEL.role]: role }),
+      network: this.network ? { name: this.network.name, ip: this.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] } : undefined,
+      hostNetwork: this.hostMode,
+      hostname: alias,
+      publish: role === "execute" ? undefined : this.publishFor(role as ClusterRole, instance),
+      files,
+      privileged: role === "agent" && this.o.config.privilegedAgent,
+      init: role === "execute",
+    };
+  }
+
+  /**
+   * Brings the cluster to the step's configuration. A role is recreated when its own configuration changed or a
+   * role it depends on (zk → master → agent) was recreated, since a Mesos agent must re-register with a new master.
+   */
+  async reconcile(rendered: RenderedStep): Promise<{ created: Role[]; reused: Role[] }> {
+    const created: Role[] = [];
+    const reused: Role[] = [];
+    let upstreamChanged = false;
+    for (const role of CLUSTER_ROLES) {
+      const instances = role === "agent" ? this.o.config.agents : 1;
+      const wanted = rendered.cluster.includes(role);
+      for (let i = 1; i <= instances; i++) {
+        const key = `${role}#${i}`;
+        const current = this.live.get(key);
+        if (!wanted) {
+          if (current) await this.drop(key);
+          continue;
+        }
+        const env = this.envFor(rendered, role, i);
+        const files = this.placed(rendered.files, role);
+        const hash = configHash({ image: this.o.config.images[role], env, files, extra: `${this.network?.subnet ?? "host"}` });
+        if (current && current.hash === hash && current.exitCode === null && !upstreamChanged) {
+          reused.push(role);
+          this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "reused", name: current.name });
+          continue;
+        }
+        if (current) await this.drop(key);
+        await this.launch(key, role, i, this.spec(role, i, env, files), hash);
+        created.push(role);
+        upstreamChanged = true;
+      }
+      if (!wanted && role !== "agent") upstreamChanged = true;
+    }
+    return { created, reused };
+  }
+
+  private async launch(key: string, role: Role, instance: number, spec: ContainerSpec, hash: string, sourceId?: string): Promise<Live> {
+    spec.labels[LABEL.configHash] = hash;
+    const id = await this.o.port.createContainer(spec);
+    const tail = new Ring<string>(200);
+    this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "created", name: spec.name });
+    const removeOnFailure = async (err: unknown) => {
+      await this.o.port.remove(id).catch(() => undefined);
+      throw err;
+    };
+    await this.o.port.start(id, spec.image).catch(removeOnFailure);
+    // Docker ends a log follow on a container that is not running yet, so follow after start, from the beginning:
+    // the container is new, so every line it has is this step's.
+    const follow = await this.o.port.follow(id, 0).catch(removeOnFailure);
+    const live: Live = { role, instance, id, name: spec.name, hash, env: spec.env, follow, tail, exit: Promise.resolve(-1), exitCode: null, ports: {} };
+    const source = role === "execute" ? (sourceId ?? key) : `log:${role}`;
+    follow.onLine((line) => {
+      tail.push(line.text);
+      this.lineSink?.(role, source, line);
+    });
+    this.live.set(key, live);
+    const st = await this.o.port.inspect(id);
+    live.ports = st?.ports ?? {};
+    live.exit = this.o.port.wait(id).catch(() => -1);
+    this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "started", name: spec.name });
+    // The log stream ends after the last line is delivered; only then is the exit reported, so expectations that
+    // could still match those last lines are not failed early.
+    follow.onEnd(() => {
+      void live.exit.then((code) => {
+        live.exitCode = code;
+        this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "exited", exitCode: code, name: spec.name });
+        this.exitSink?.(live, code);
+      });
+    });
+    return live;
+  }
+
+  private async drop(key: string): Promise<void> {
+    const l = this.live.get(key);
+    if (!l) return;
+    this.live.delete(key);
+    l.follow.close();
+    await this.o.port.remove(l.id);
+    this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role: l.role, state: "removed", name: l.name });
+  }
+
+  liveOf(role: Role, instance = 1): Live | undefined {
+    return this.live.get(`${role}#${instance}`);
+  }
+
+  allLive(): Live[] {
+    return [...this.live.values()];
+  }
+
+  /** Host port that reaches `containerPort` of a role (published port, or the port itself in host mode). */
+  hostPort(role: ClusterRole, containerPort: number, instance = 1): number {
+    if (this.hostMode) return role === "agent" ? containerPort + instance - 1 : containerPort;
+    const p = this.liveOf(role, instance)?.ports[containerPort];
+    if (!p) throw new Error(`${role} publishes no port ${containerPort}`);
+    return p;
+  }
+
+  private tlsMaterial(env: Record<string, string>): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+    if (!usesTls(env)) return {};
+    return {
+      ca: this.o.material.read("ssl/ca.pem"),
+      cert: this.leaves.get("ssl/scheduler.pem") ?? this.o.material.read("ssl/scheduler.pem"),
+      key: this.leaves.get("ssl/scheduler-key.pem") ?? this.o.material.read("ssl/scheduler-key.pem"),
+    };
+  }
+
+  /** The workshop's self-signed cert.pem cannot be verified with the lab CA unless it was issued by it. */
+  private verifyWithCa(env: Record<string, string>): boolean {
+    return usesTls(env) && !!env.LIBPROCESS_SSL_CERT_FILE;
+  }
+
+  readiness(role: ClusterRole, instance = 1): WaitStrategy {
+    const l = this.liveOf(role, instance);
+    if (!l) return Wait.none();
+    if (role === "zk") return Wait.forFourLetterWord(2181, "ruok", "imok");
+    const tls = usesTls(l.env);
+    const m = this.tlsMaterial(l.env);
+    return Wait.forHttp(ROLE_PORTS[role], "/health", { tls, ca: tls && this.verifyWithCa(l.env) ? m.ca : undefined, cert: m.cert, key: m.key, servername: "localhost" });
+  }
+
+  async waitReady(role: ClusterRole, deadline: number, instance = 1): Promise<void> {
+    const l = this.liveOf(role, instance);
+    if (!l) return;
+    const strategy = this.readiness(role, instance);
+    const aborted = l.exit.then((code) => {
+      throw new Error(`${role} exited with code ${code} before it was ready`);
+    });
+    aborted.catch(() => undefined);
+    await strategy.waitUntilReady({
+      host: this.o.publishHost,
+      port: (p) => this.hostPort(role, p, instance),
+      aborted,
+      deadline,
+    });
+    this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "ready", name: l.name });
+  }
+
+  /** Starts one `mesos-execute` run; the caller decides when it has said enough and calls `stop`. */
+  async startExecute(rendered: RenderedStep, args: string[], files: RenderedFile[], sourceId: string): Promise<{ live: Live; key: string }> {
+    const n = ++this.executeSeq;
+    const key = `execute#${n}`;
+    const env = this.envFor(rendered, "execute", 1);
+    const master = `zk://${this.ctx.host.zk}:2181/mesos`;
+    const cmd = ["mesos-execute", `--master=${master}`, ...args.map((a) => expand(a, this.ctx))];
+    const spec = this.spec("execute", 1, env, this.placed(files, "execute"), cmd, `-${n}-${randomBytes(2).toString("hex")}`);
+    const live = await this.launch(key, "execute", 1, spec, "execute", sourceId);
+    return { live, key };
+  }
+
+  async stopExecute(key: string): Promise<void> {
+    const l = this.live.get(key);
+    if (!l) return;
+    if (l.exitCode === null) await this.o.port.kill(l.id);
+    await this.drop(key);
+  }
+
+  async http(action: HttpAction, timeoutMs: number): Promise<HttpAnswer> {
+    const l = this.liveOf(action.role);
+    if (!l) throw new Error(`no ${action.role} container is running for HTTP ${action.path}`);
+    const tls = usesTls(l.env);
+    const m = this.tlsMaterial(l.env);
+    const auth = action.auth;
+    return request({
+      host: this.o.publishHost,
+      port: this.hostPort(action.role, ROLE_PORTS[action.role]),
+      tls,
+      method: action.method,
+      path: action.path,
+      headers: action.headers,
+      body: action.body === undefined ? undefined : expand(action.body, this.ctx),
+      basic: auth && "principal" in auth ? { principal: expand(auth.principal, this.ctx), secret: expand(auth.secret, this.ctx) } : undefined,
+      bearer: auth && "bearer" in auth ? expand(auth.bearer, this.ctx) : undefined,
+      ca: action.ca ? this.o.material.read(action.ca) : tls && this.verifyWithCa(l.env) ? m.ca : undefined,
+      cert: action.clientCert ? (this.leaves.get(`${action.clientCert}.pem`) ?? this.o.material.read(`${action.clientCert}.pem`)) : m.cert,
+      key: action.clientCert ? (this.leaves.get(`${action.clientCert}-key.pem`) ?? this.o.material.read(`${action.clientCert}-key.pem`)) : m.key,
+      servername: "localhost",
+      timeoutMs,
+    });
+  }
+
+  async exec(role: ClusterRole, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const l = this.liveOf(role);
+    if (!l || l.exitCode !== null) throw new Error(`${role} is not running`);
+    return this.o.port.exec(l.id, cmd, timeoutMs);
+  }
+
+  /** Removes every container and the network of this run (by label, so a crashed half-created run goes too). */
+  async dispose(): Promise<number> {
+    for (const l of this.live.values()) l.follow.close();
+    this.live.clear();
+    const owned = await this.o.port.listOwned(labelFilter({ run: this.runId }));
+    return this.o.port.removeOwned(owned);
+  }
+}
+
+export const isTls = usesTls;
+export const boolFlag = truthy;
+export function newRunId(): string {
+  return randomBytes(4).toString("hex");
+}
+export function assertRunnable(config: LabConfig): void {
+  if (config.network.mode === "host" && config.agents > 1) {
+    throw new LabError("config", "network.mode 'host' supports one agent only (they would share port 5051).", "Set agents: 1 or use network.mode 'bridge' in lab.config.ts.");
+  }
+}

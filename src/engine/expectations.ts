@@ -1,0 +1,191 @@
+import type { Expectation, Source } from "../model/exercise.js";
+import type { ExpectationResult } from "./events.js";
+import { closestLines } from "./closest.js";
+import { Ring } from "./ring.js";
+
+/**
+ * The expectation engine: lines arrive per source key (`log:agent`, `execute:stdout:run1`, `http:state`, `exit:agent`),
+ * each is tested against the expectations still open on that key, and results are final once reported.
+ * Positive expectations pass on the Nth match or fail at their deadline or when their source ends; negative ones
+ * fail on the first match and pass when their window closes.
+ */
+
+export function sourceKeys(source: Source, defaultExecuteId: string | undefined): string[] {
+  if ("log" in source) return [`log:${source.log}`];
+  if ("execute" in source) {
+    const id = source.action ?? defaultExecuteId ?? "execute";
+    return source.execute === "output" ? [`execute:stdout:${id}`, `execute:stderr:${id}`] : [`execute:${source.execute}:${id}`];
+  }
+  if ("http" in source) return [`http:${source.http}:${source.part}`];
+  if ("exec" in source) return [`exec:${source.exec}`];
+  if (source.exit === "execute") return [`exit:execute:${source.action ?? defaultExecuteId ?? "execute"}`];
+  return [`exit:${source.exit}`];
+}
+
+export function describeSource(source: Source): string {
+  if ("log" in source) return `${source.log} log`;
+  if ("execute" in source) return `mesos-execute ${source.execute}`;
+  if ("http" in source) return `HTTP ${source.http} (${source.part})`;
+  if ("exec" in source) return `exec ${source.exec}`;
+  return `${source.exit} exit code`;
+}
+
+interface Open {
+  exp: Expectation;
+  re: RegExp;
+  keys: string[];
+  count: number;
+  deadline: number;
+  result: ExpectationResult;
+}
+
+export interface ExpectationSetOptions {
+  defaultTimeoutMs: number;
+  negativeWindowMs: number;
+  defaultExecuteId?: string;
+  onResult: (r: ExpectationResult) => void;
+  now?: () => number;
+}
+
+export class ExpectationSet {
+  private readonly open = new Map<string, Open[]>();
+  private readonly all: Open[] = [];
+  private readonly buffers = new Map<string, Ring<string>>();
+  private readonly t0: number;
+  private readonly now: () => number;
+  private timer?: NodeJS.Timeout;
+  private negativeTimer?: NodeJS.Timeout;
+  private positivesDone!: () => void;
+  private allDone!: () => void;
+  readonly positivesSettled: Promise<void>;
+  readonly settled: Promise<void>;
+  private closedForNegatives = false;
+
+  constructor(expectations: Expectation[], private readonly opts: ExpectationSetOptions) {
+    this.now = opts.now ?? Date.now;
+    this.t0 = this.now();
+    this.positivesSettled = new Promise((r) => (this.positivesDone = r));
+    this.settled = new Promise((r) => (this.allDone = r));
+    for (const exp of expectations) {
+      const keys = sourceKeys(exp.source, opts.defaultExecuteId);
+      const o: Open = {
+        exp,
+        re: new RegExp(exp.pattern),
+        keys,
+        count: 0,
+        deadline: exp.negate ? Infinity : this.t0 + (exp.timeoutMs ?? opts.defaultTimeoutMs),
+        result: { id: exp.id, says: exp.says, pattern: exp.pattern, negate: exp.negate, source: describeSource(exp.source), cite: exp.cite, status: "waiting", elapsedMs: 0 },
+      };
+      this.all.push(o);
+      for (const k of keys) {
+        const list = this.open.get(k) ?? [];
+        list.push(o);
+        this.open.set(k, list);
+      }
+    }
+    this.schedule();
+    this.checkProgress();
+  }
+
+  results(): ExpectationResult[] {
+    return this.all.map((o) => o.result);
+  }
+
+  /** Keys some open expectation still listens on (the runner uses it to end an execute run early). */
+  waitingOn(prefix: string): boolean {
+    return this.all.some((o) => o.result.status === "waiting" && !o.exp.negate && o.keys.some((k) => k.startsWith(prefix)));
+  }
+
+  buffer(key: string): Ring<string> {
+    let b = this.buffers.get(key);
+    if (!b) {
+      b = new Ring<string>(400);
+      this.buffers.set(key, b);
+    }
+    return b;
+  }
+
+  feed(key: string, text: string): void {
+    this.buffer(key).push(text);
+    const list = this.open.get(key);
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      const o = list[i]!;
+      if (o.result.status !== "waiting" || !o.re.test(text)) continue;
+      if (o.exp.negate) this.finish(o, "failed", { matched: text, reason: "appeared although it must not" });
+      else if (++o.count >= o.exp.times) this.finish(o, "passed", { matched: text });
+    }
+  }
+
+  /** The source will produce no more lines (container exited, response complete): waiting positives on it fail now. */
+  endSource(key: string, why: string): void {
+    const list = this.open.get(key);
+    if (!list) return;
+    for (const o of list) {
+      if (o.result.status !== "waiting" || o.exp.negate) continue;
+      // an expectation reading several keys (stdout+stderr) fails only when all of them ended
+      if (o.keys.length > 1 && o.keys.some((k) => k !== key && !this.ended.has(k))) continue;
+      this.finish(o, "failed", { reason: why });
+    }
+    this.ended.add(key);
+  }
+  private readonly ended = new Set<string>();
+
+  /** Fail-fast: something the step depends on died; every waiting positive fails with that reason. */
+  failWaiting(reason: string): void {
+    for (const o of this.all) if (o.result.status === "waiting" && !o.exp.negate) this.finish(o, "failed", { reason });
+  }
+
+  /** Actions are done and positives settled: negative windows run `negativeWindowMs` (or their own) from now. */
+  closeNegatives(): void {
+    if (this.closedForNegatives) return;
+    this.closedForNegatives = true;
+    const negatives = this.all.filter((o) => o.exp.negate && o.result.status === "waiting");
+    if (negatives.length === 0) return this.checkProgress();
+    const start = this.now();
+    for (const o of negatives) o.deadline = start + (o.exp.timeoutMs ?? this.opts.negativeWindowMs);
+    this.schedule();
+  }
+
+  /** Ends everything still waiting (the step is being torn down). */
+  abort(reason: string): void {
+    for (const o of this.all) if (o.result.status === "waiting") this.finish(o, "failed", { reason });
+  }
+
+  private finish(o: Open, status: "passed" | "failed", extra: Partial<ExpectationResult>): void {
+    o.result = { ...o.result, ...extra, status, elapsedMs: this.now() - this.t0 };
+    if (status === "failed" && !o.exp.negate) {
+      const lines = o.keys.flatMap((k) => this.buffers.get(k)?.toArray() ?? []);
+      o.result.closest = closestLines(o.exp.pattern, lines);
+    }
+    this.opts.onResult(o.result);
+    this.checkProgress();
+  }
+
+  private checkProgress(): void {
+    if (this.all.every((o) => o.exp.negate || o.result.status !== "waiting")) this.positivesDone();
+    if (this.all.every((o) => o.result.status !== "waiting")) {
+      clearTimeout(this.timer);
+      clearTimeout(this.negativeTimer);
+      this.allDone();
+    }
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    const next = Math.min(...this.all.filter((o) => o.result.status === "waiting").map((o) => o.deadline));
+    if (!Number.isFinite(next)) return;
+    this.timer = setTimeout(() => this.onDeadline(), Math.max(0, next - this.now()));
+    this.timer.unref?.();
+  }
+
+  private onDeadline(): void {
+    const t = this.now();
+    for (const o of this.all) {
+      if (o.result.status !== "waiting" || o.deadline > t) continue;
+      if (o.exp.negate) this.finish(o, "passed", {});
+      else this.finish(o, "failed", { reason: `not seen within ${Math.round((o.exp.timeoutMs ?? this.opts.defaultTimeoutMs) / 1000)} s` });
+    }
+    this.schedule();
+  }
+}

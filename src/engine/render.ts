@@ -1,0 +1,185 @@
+import { createHash } from "node:crypto";
+import type { LabConfig } from "../config/schema.js";
+import type { EnvByRole, Exercise, FileSpec, Step } from "../model/exercise.js";
+import { CLUSTER_ROLES, ROLE_PORTS, type ClusterRole, type Profile, type Role } from "../model/roles.js";
+
+/**
+ * Turns "step N of an exercise" into the configuration each container must have: the harness baseline, then every
+ * step's env delta up to N (profile overrides on top), and the files those steps placed. Pure, so the whole
+ * catalogue can be rendered and checked without Docker.
+ */
+
+export type RoleEnv = Record<Role, Record<string, string>>;
+
+export interface RenderedFile {
+  role: Role;
+  path: string;
+  /** Lab material name (`ssl/ca.pem`) with `{role}` already replaced, or inline content. */
+  from?: string;
+  content?: string;
+  mode: number;
+}
+
+export interface RenderedStep {
+  exercise: Exercise;
+  step: Step;
+  index: number;
+  profile: Profile;
+  /** Env per role after this step (templates not yet expanded). */
+  env: RoleEnv;
+  files: RenderedFile[];
+  /** What this step adds/changes/removes relative to the step before (for the flag diff view). */
+  diff: Record<Role, EnvChange[]>;
+  cluster: ClusterRole[];
+}
+
+export interface EnvChange {
+  key: string;
+  op: "+" | "~" | "-";
+  value?: string;
+  previous?: string;
+}
+
+/** The env every container gets from the harness, before any exercise delta. */
+export function baselineEnv(config: Pick<LabConfig, "network" | "extraEnv">): RoleEnv {
+  const zk = "${host.zk}";
+  const base: RoleEnv = {
+    zk: {},
+    master: {
+      LIBPROCESS_IP: "${ip.master}",
+      MESOS_HOSTNAME: "${host.master}",
+      MESOS_ZK: `zk://${zk}:2181/mesos`,
+      MESOS_QUORUM: "1",
+      MESOS_REGISTRY: "in_memory",
+      MESOS_WORK_DIR: "/var/tmp/mesos",
+      MESOS_PORT: String(ROLE_PORTS.master),
+      ...config.extraEnv,
+    },
+    agent: {
+      LIBPROCESS_IP: "${ip.agent}",
+      MESOS_HOSTNAME: "${host.agent}",
+      MESOS_MASTER: `zk://${zk}:2181/mesos`,
+      MESOS_PORT: String(ROLE_PORTS.agent),
+      // Mesos' Linux launcher needs the cgroup-v1 freezer hierarchy; posix works on cgroup-v2 hosts and unprivileged.
+      MESOS_LAUNCHER: "posix",
+      MESOS_SWITCH_USER: "false",
+      MESOS_SYSTEMD_ENABLE_SUPPORT: "false",
+      MESOS_WORK_DIR: "/var/tmp/mesos",
+      ...config.extraEnv,
+    },
+    execute: {
+      LIBPROCESS_IP: "${ip.execute}",
+      ...config.extraEnv,
+    },
+  };
+  if (config.network.mode === "host") {
+    // one network namespace for all: the workshop's own settings
+    for (const r of ["master", "agent", "execute"] as const) {
+      base[r].LIBPROCESS_IP = "127.0.0.1";
+      delete base[r].MESOS_HOSTNAME;
+    }
+  }
+  return base;
+}
+
+function applyDelta(env: RoleEnv, delta: EnvByRole | undefined): void {
+  if (!delta) return;
+  for (const [role, vars] of Object.entries(delta) as Array<[Role, Record<string, string | null>]>) {
+    for (const [k, v] of Object.entries(vars)) {
+      if (v === null) delete env[role][k];
+      else env[role][k] = v;
+    }
+  }
+}
+
+function applyFiles(files: Map<string, RenderedFile>, specs: FileSpec[] | undefined): void {
+  for (const f of specs ?? []) {
+    for (const role of f.roles) {
+      const key = `${role}:${f.path}`;
+      if (f.remove) {
+        files.delete(key);
+        continue;
+      }
+      files.set(key, {
+        role,
+        path: f.path,
+        from: f.from?.replaceAll("{role}", role === "execute" ? "scheduler" : role),
+        content: f.content,
+        mode: f.mode,
+      });
+    }
+  }
+}
+
+export function stepApplies(step: Step, profile: Profile): boolean {
+  return !step.profiles || step.profiles.includes(profile);
+}
+
+function cloneEnv(env: RoleEnv): RoleEnv {
+  return { zk: { ...env.zk }, master: { ...env.master }, agent: { ...env.agent }, execute: { ...env.execute } };
+}
+
+function diffEnv(before: RoleEnv, after: RoleEnv): Record<Role, EnvChange[]> {
+  const out = { zk: [], master: [], agent: [], execute: [] } as Record<Role, EnvChange[]>;
+  for (const role of Object.keys(out) as Role[]) {
+    const keys = new Set([...Object.keys(before[role]), ...Object.keys(after[role])]);
+    for (const key of [...keys].sort()) {
+      const a = before[role][key];
+      const b = after[role][key];
+      if (a === b) continue;
+      if (a === undefined) out[role].push({ key, op: "+", value: b });
+      else if (b === undefined) out[role].push({ key, op: "-", previous: a });
+      else out[role].push({ key, op: "~", value: b, previous: a });
+    }
+  }
+  return out;
+}
+
+/** Renders every step that applies to the profile, in order. */
+export function renderExercise(exercise: Exercise, config: Pick<LabConfig, "network" | "extraEnv" | "profile">): RenderedStep[] {
+  const env = baselineEnv(config);
+  const files = new Map<string, RenderedFile>();
+  const out: RenderedStep[] = [];
+  exercise.steps.forEach((step, index) => {
+    if (!stepApplies(step, config.profile)) return;
+    const before = cloneEnv(env);
+    applyDelta(env, step.env);
+    applyDelta(env, step.envByProfile?.[config.profile]);
+    applyFiles(files, step.files);
+    out.push({
+      exercise,
+      step,
+      index,
+      profile: config.profile,
+      env: cloneEnv(env),
+      files: [...files.values()],
+      diff: diffEnv(before, env),
+      cluster: step.cluster,
+    });
+  });
+  return out;
+}
+
+/** Stable hash of what a container is made of; equal hashes mean the running container can be reused. */
+export function configHash(parts: { image: string; env: Record<string, string>; files: Array<{ path: string; content: Buffer | string; mode: number }>; cmd?: string[]; extra?: string }): string {
+  const h = createHash("sha256");
+  h.update(parts.image + "\0" + (parts.cmd ?? []).join("\0") + "\0" + (parts.extra ?? ""));
+  for (const k of Object.keys(parts.env).sort()) h.update(`${k}=${parts.env[k]}\n`);
+  for (const f of [...parts.files].sort((a, b) => a.path.localeCompare(b.path))) {
+    h.update(`${f.path}:${f.mode}:`);
+    h.update(f.content);
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+export const isClusterRole = (r: Role): r is ClusterRole => (CLUSTER_ROLES as readonly string[]).includes(r);
+
+/** `true`/`1` as Mesos and libprocess parse booleans. */
+export function truthy(v: string | undefined): boolean {
+  return v !== undefined && /^(1|true|yes)$/i.test(v.trim());
+}
+
+/** libprocess serves https only when SSL is enabled in that process's env. */
+export function usesTls(env: Record<string, string>): boolean {
+  return truthy(env.LIBPROCESS_SSL_ENABLED ?? env.SSL_ENABLED);
+}

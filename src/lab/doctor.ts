@@ -1,0 +1,64 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { localPortInUse } from "../docker/port.js";
+import { isLabError } from "../util/errors.js";
+import { imageStatus } from "./images.js";
+import type { Session } from "./session.js";
+
+export interface DoctorCheck {
+  name: string;
+  status: "ok" | "warn" | "fail";
+  detail: string;
+  fix?: string;
+}
+
+const GOARCH: Record<string, string> = { x86_64: "amd64", amd64: "amd64", aarch64: "arm64", arm64: "arm64" };
+
+/** Preflight for a room of laptops: everything `up`/`verify` will need, checked without starting anything. */
+export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const major = parseInt(process.versions.node.split(".")[0]!, 10);
+  checks.push(major >= 20 ? { name: "node", status: "ok", detail: `Node ${process.versions.node}` } : { name: "node", status: "fail", detail: `Node ${process.versions.node} is too old`, fix: "Install Node 20 or newer." });
+
+  let engine;
+  try {
+    engine = await s.engine();
+  } catch (err) {
+    if (!isLabError(err)) throw err;
+    checks.push({ name: "docker", status: "fail", detail: err.message, fix: err.fix });
+    return checks;
+  }
+  checks.push({ name: "docker", status: "ok", detail: `Docker ${engine.serverVersion} (API ${engine.apiVersion}) at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}` });
+  checks.push({
+    name: "cgroups",
+    status: "ok",
+    detail: `cgroup v${engine.cgroupVersion} (${engine.cgroupDriver})${engine.cgroupVersion === "2" ? ": agents run with MESOS_LAUNCHER=posix, which works without the v1 freezer" : ""}`,
+  });
+
+  const engineArch = GOARCH[engine.arch] ?? engine.arch;
+  for (const img of await imageStatus(s.port, s.config)) {
+    if (!img.present) checks.push({ name: `image ${img.image}`, status: "fail", detail: "not present", fix: "Run `mesos-lab pull` (or `mesos-lab bundle import <file>` offline)." });
+    else if (img.arch && img.arch !== engineArch)
+      checks.push({ name: `image ${img.image}`, status: "warn", detail: `built for ${img.arch}, engine is ${engineArch}: it runs under emulation, slowly if at all`, fix: "Use an engine of the image's architecture, or enable emulation (binfmt/qemu)." });
+    else checks.push({ name: `image ${img.image}`, status: "ok", detail: `present (${img.arch ?? "?"})` });
+  }
+
+  if (engine.publishHost === "127.0.0.1" && s.config.network.mode === "bridge") {
+    for (const [what, p] of Object.entries({ master: s.config.ports.master, agent: s.config.ports.agent, exhibitor: s.config.ports.exhibitor })) {
+      if (!p) continue;
+      checks.push((await localPortInUse(p)) ? { name: `port ${p}`, status: "warn", detail: `in use: \`mesos-lab up\` cannot publish the ${what} UI there`, fix: `Free port ${p} or set ports.${what} in lab.config.ts (0 = any free port).` } : { name: `port ${p}`, status: "ok", detail: `free for the ${what} UI` });
+    }
+  } else if (s.config.network.mode === "host") {
+    for (const p of [2181, 5050, 5051, 8080])
+      checks.push((await localPortInUse(p)) ? { name: `port ${p}`, status: "fail", detail: "in use, and host networking needs it", fix: `Free port ${p}, or use network.mode 'bridge'.` } : { name: `port ${p}`, status: "ok", detail: "free" });
+  }
+
+  const ssl = path.resolve(s.config.root, s.config.material.ssl, "ca.pem");
+  if (!existsSync(ssl)) checks.push({ name: "lab material", status: "warn", detail: "not generated yet (made on first run)", fix: "Run `mesos-lab ssl` to make it now." });
+  else {
+    const key = path.resolve(s.config.root, s.config.material.ssl, "ca-key.pem");
+    const mode = existsSync(key) ? statSync(key).mode & 0o777 : 0;
+    checks.push(mode === 0o600 ? { name: "lab material", status: "ok", detail: `CA and keys in ${s.config.material.ssl}/ (keys 0600)` } : { name: "lab material", status: "fail", detail: `ca-key.pem has mode ${mode.toString(8)}`, fix: "Run `mesos-lab ssl --force` to regenerate with safe modes." });
+  }
+  return checks;
+}

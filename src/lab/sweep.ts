@@ -1,0 +1,46 @@
+import os from "node:os";
+import { LABEL, labelFilter } from "../docker/labels.js";
+import type { DockerPort } from "../docker/port.js";
+import type { Owned } from "../docker/types.js";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Leftovers of runs whose process died (SIGKILL, crash) on this host; `up` clusters are kept on purpose. */
+export function deadRunItems(items: Owned[]): Owned[] {
+  const host = os.hostname();
+  return items.filter((i) => {
+    if (i.labels[LABEL.keep] === "true") return false;
+    if (i.labels[LABEL.host] !== host) return false;
+    const pid = parseInt(i.labels[LABEL.pid] ?? "", 10);
+    return Number.isFinite(pid) && pid !== process.pid && !alive(pid);
+  });
+}
+
+export async function sweepDeadRuns(port: DockerPort): Promise<number> {
+  const items = await port.listOwned(labelFilter({}));
+  const dead = deadRunItems(items);
+  if (dead.length) await port.removeOwned(dead);
+  return dead.length;
+}
+
+/** `reset`: this lab's resources, or with `all` every mesos-lab resource on the engine — selected by label only. */
+export async function resetLab(port: DockerPort, opts: { labId: string; all: boolean; exercise?: string }): Promise<Owned[]> {
+  const filter = opts.all ? labelFilter({}) : labelFilter({ lab: opts.labId, exercise: opts.exercise });
+  const items = await port.listOwned(filter);
+  // networks carry no exercise label when they were made for one: select the exercise's runs, then their networks
+  let toRemove = items;
+  if (opts.exercise && !opts.all) {
+    const runs = new Set(items.map((i) => i.labels[LABEL.run]));
+    const nets = (await port.listOwned(labelFilter({ lab: opts.labId }))).filter((i) => i.kind === "network" && runs.has(i.labels[LABEL.run]));
+    toRemove = [...items, ...nets.filter((n) => !items.some((i) => i.id === n.id))];
+  }
+  await port.removeOwned(toRemove);
+  return toRemove;
+}

@@ -1,0 +1,44 @@
+import type { LabBus, StepResult } from "../engine/events.js";
+import { runExercise, type RunnerOptions } from "../engine/runner.js";
+import type { Exercise } from "../model/exercise.js";
+import { EXIT } from "../util/errors.js";
+
+export interface VerifyOutcome {
+  results: StepResult[];
+  exitCode: number;
+}
+
+/** Runs exercises, `jobs` at a time, each on its own network; exit 0 only when every expectation held. */
+export async function verify(
+  selected: Array<{ exercise: Exercise; step?: string }>,
+  base: Omit<RunnerOptions, "untilStep" | "onlyStep" | "bus"> & { bus: LabBus; jobs: number; runId: string },
+): Promise<VerifyOutcome> {
+  const t0 = Date.now();
+  base.bus.emit({
+    type: "run:start",
+    runId: base.runId,
+    profile: base.config.profile,
+    exercises: selected.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: s.step ? 1 : s.exercise.steps.length })),
+  });
+  const results: StepResult[][] = new Array(selected.length);
+  let next = 0;
+  let firstError: unknown;
+  const worker = async () => {
+    while (next < selected.length && firstError === undefined) {
+      const i = next++;
+      const sel = selected[i]!;
+      try {
+        results[i] = await runExercise(sel.exercise, { ...base, onlyStep: undefined, untilStep: sel.step });
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(base.jobs, selected.length)) }, worker));
+  if (firstError !== undefined) throw firstError;
+  const flat = results.flat().filter(Boolean);
+  const failed = flat.filter((r) => r.status !== "passed").length;
+  const exitCode = failed === 0 && flat.length > 0 ? EXIT.ok : EXIT.expectationsFailed;
+  base.bus.emit({ type: "run:end", passed: flat.length - failed, failed, durationMs: Date.now() - t0, exitCode });
+  return { results: flat, exitCode };
+}

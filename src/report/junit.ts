@@ -1,0 +1,36 @@
+import type { StepResult } from "../engine/events.js";
+import { failureLines } from "./format.js";
+
+const esc = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+
+/** JUnit XML: one testsuite per exercise, one testcase per step; the failure body is the plain explanation. */
+export function junitXml(results: StepResult[], titles: Record<string, string>, redact: (s: string) => string): string {
+  const byEx = new Map<string, StepResult[]>();
+  for (const r of results) byEx.set(r.exercise, [...(byEx.get(r.exercise) ?? []), r]);
+  const suites: string[] = [];
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  let time = 0;
+  for (const [ex, steps] of byEx) {
+    const f = steps.filter((s) => s.status === "failed").length;
+    const e = steps.filter((s) => s.status === "error").length;
+    const t = steps.reduce((a, s) => a + s.durationMs, 0) / 1000;
+    tests += steps.length;
+    failures += f;
+    errors += e;
+    time += t;
+    const cases = steps.map((s) => {
+      const name = `${s.step}: ${s.title}`;
+      const attrs = `classname="mesos-lab.${esc(ex)}" name="${esc(name)}" time="${(s.durationMs / 1000).toFixed(3)}"`;
+      if (s.status === "passed") return `    <testcase ${attrs}/>`;
+      const body = esc(redact(failureLines(s).join("\n")));
+      const first = s.error ?? s.expectations.find((x) => x.status === "failed")?.says ?? "failed";
+      const tag = s.status === "error" ? "error" : "failure";
+      return `    <testcase ${attrs}>\n      <${tag} message="${esc(redact(first))}">${body}</${tag}>\n    </testcase>`;
+    });
+    suites.push(`  <testsuite name="${esc(`${ex} ${titles[ex] ?? ""}`.trim())}" tests="${steps.length}" failures="${f}" errors="${e}" time="${t.toFixed(3)}">\n${cases.join("\n")}\n  </testsuite>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mesos-lab" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
+}

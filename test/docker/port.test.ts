@@ -1,0 +1,138 @@
+import Docker from "dockerode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { labelFilter, runLabels, LABEL } from "../../src/docker/labels.js";
+import { DockerPort } from "../../src/docker/port.js";
+import type { LogLine } from "../../src/docker/types.js";
+import { resetLab } from "../../src/lab/sweep.js";
+import { ensureBusybox, hasDocker } from "../helpers/docker.js";
+
+const run = `t${process.pid}${Date.now() % 100000}`;
+const lab = `portlab${process.pid}`;
+const labels = runLabels({ lab, run });
+
+describe.skipIf(!hasDocker)("docker port against the real engine", () => {
+  const port = new DockerPort();
+  const docker = new Docker();
+  let image: string;
+  let foreignId: string | undefined;
+  let foreignNet: string | undefined;
+
+  beforeAll(async () => {
+    image = await ensureBusybox();
+  });
+
+  afterAll(async () => {
+    await port.removeOwned(await port.listOwned(labelFilter({ run })));
+    if (foreignId) await docker.getContainer(foreignId).remove({ force: true }).catch(() => undefined);
+    if (foreignNet) await docker.getNetwork(foreignNet).remove().catch(() => undefined);
+  });
+
+  it("reports the engine", async () => {
+    const info = await port.info();
+    expect(info.serverVersion).toMatch(/\d+\.\d+/);
+    expect(info.publishHost).toBe("127.0.0.1");
+  });
+
+  it("creates a labelled network with a free /24 and fixed addresses", async () => {
+    const net = await port.createNetwork(`mesos-lab-${run}`, "auto", labels);
+    expect(net.subnet).toMatch(/^10\.213\.\d+\.0\/24$/);
+    const n = (await docker.getNetwork(net.id).inspect()) as { Labels: Record<string, string> };
+    expect(n.Labels[LABEL.run]).toBe(run);
+    const ip = net.subnet.replace(/0\/24$/, "7");
+    const id = await port.createContainer({
+      name: `mesos-lab-${run}-ip`,
+      image,
+      cmd: ["sh", "-c", "hostname; sleep 30"],
+      env: {},
+      labels: { ...labels, [LABEL.role]: "zk" },
+      network: { name: net.name, ip, aliases: ["zk"] },
+      hostname: "zk",
+    });
+    await port.start(id);
+    const c = (await docker.getContainer(id).inspect()) as { NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[] }> } };
+    expect(c.NetworkSettings.Networks[net.name]!.IPAddress).toBe(ip);
+    expect(c.NetworkSettings.Networks[net.name]!.Aliases).toContain("zk");
+  });
+
+  it("copies files in with putArchive, keeping their modes and root ownership", async () => {
+    const id = await port.createContainer({
+      name: `mesos-lab-${run}-files`,
+      image,
+      cmd: ["sh", "-c", "stat -c '%a %u %n' /etc/credentials/credentials.json /etc/ssl/cert.pem; cat /etc/credentials/credentials.json"],
+      env: {},
+      labels,
+      files: [
+        { path: "/etc/credentials/credentials.json", content: '{"credentials":[]}', mode: 0o600 },
+        { path: "/etc/ssl/cert.pem", content: Buffer.from("CERT"), mode: 0o644 },
+      ],
+    });
+    const lines: LogLine[] = [];
+    await port.start(id);
+    const f = await port.follow(id);
+    f.onLine((l) => lines.push(l));
+    await new Promise<void>((r) => f.onEnd(r));
+    expect(lines.map((l) => l.text)).toEqual(["600 0 /etc/credentials/credentials.json", "644 0 /etc/ssl/cert.pem", '{"credentials":[]}']);
+  });
+
+  it("follows demultiplexed stdout/stderr lines with timestamps and ends when the container exits", async () => {
+    const id = await port.createContainer({ name: `mesos-lab-${run}-logs`, image, cmd: ["sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3"], env: {}, labels });
+    const lines: LogLine[] = [];
+    const t0 = Date.now();
+    await port.start(id);
+    const f = await port.follow(id);
+    f.onLine((l) => lines.push(l));
+    await new Promise<void>((r) => f.onEnd(r));
+    expect(lines.map((l) => `${l.stream}:${l.text}`).sort()).toEqual(["stderr:err1", "stdout:out1", "stdout:out2"]);
+    expect(lines.every((l) => Math.abs(l.ts - t0) < 10_000)).toBe(true);
+    expect(await port.wait(id)).toBe(3);
+    expect((await port.inspect(id))!.exitCode).toBe(3);
+  });
+
+  it("a follow started later does not re-read lines from before `since`", async () => {
+    const id = await port.createContainer({ name: `mesos-lab-${run}-since`, image, cmd: ["sh", "-c", "echo early; sleep 2; echo late; sleep 30"], env: {}, labels });
+    await port.start(id);
+    await new Promise((r) => setTimeout(r, 1200));
+    const since = Date.now();
+    const lines: string[] = [];
+    const f = await port.follow(id, since);
+    f.onLine((l) => lines.push(l.text));
+    await new Promise((r) => setTimeout(r, 1500));
+    f.close();
+    expect(lines).toEqual(["late"]);
+  });
+
+  it("runs a command in a running container", async () => {
+    const id = await port.createContainer({ name: `mesos-lab-${run}-exec`, image, cmd: ["sleep", "30"], env: { FOO: "bar" }, labels });
+    await port.start(id);
+    const r = await port.exec(id, ["sh", "-c", "echo $FOO; echo oops >&2; exit 4"]);
+    expect(r).toEqual({ exitCode: 4, stdout: "bar\n", stderr: "oops\n" });
+  });
+
+  it("says which image is missing, and which port is taken", async () => {
+    await expect(port.createContainer({ name: `mesos-lab-${run}-nope`, image: "mesos-lab-test/absent:0", env: {}, labels })).rejects.toMatchObject({ kind: "imageMissing" });
+    const a = await port.createContainer({ name: `mesos-lab-${run}-p1`, image, cmd: ["sleep", "30"], env: {}, labels, network: undefined, publish: { 80: 0 } });
+    await port.start(a);
+    const taken = (await port.inspect(a))!.ports[80]!;
+    expect(taken).toBeGreaterThan(0);
+    const b = await port.createContainer({ name: `mesos-lab-${run}-p2`, image, cmd: ["sleep", "30"], env: {}, labels, publish: { 80: taken } });
+    await expect(port.start(b)).rejects.toMatchObject({ kind: "portTaken", message: expect.stringContaining(String(taken)) });
+  });
+
+  it("reset --all removes labelled resources only: a hand-made container and a look-alike network survive", async () => {
+    foreignId = (await docker.createContainer({ name: `mesos-lab-${run}-handmade`, Image: image, Cmd: ["sleep", "60"], Labels: { "io.mesos-lab.role": "master" } })).id;
+    await docker.getContainer(foreignId).start();
+    foreignNet = (await docker.createNetwork({ Name: `mesos-lab-${run}-lookalike`, Labels: { "io.mesos-lab.run": run } })).id;
+    const mine = await port.createContainer({ name: `mesos-lab-${run}-mine`, image, cmd: ["sleep", "60"], env: {}, labels });
+    await port.start(mine);
+    const removed = await resetLab(port, { labId: lab, all: true });
+    expect(removed.some((r) => r.id === mine)).toBe(true);
+    expect(removed.some((r) => r.id === foreignId || r.id === foreignNet)).toBe(false);
+    expect((await docker.getContainer(foreignId).inspect()).State.Running).toBe(true);
+    expect(await docker.getNetwork(foreignNet).inspect()).toBeTruthy();
+    expect(await port.inspect(mine)).toBeUndefined();
+  });
+
+  it("refuses to list without the managed label", async () => {
+    await expect(port.listOwned([`${LABEL.run}=${run}`])).rejects.toThrow(/managed/);
+  });
+});

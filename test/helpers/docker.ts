@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import Docker from "dockerode";
+import tar from "tar-stream";
+import { DockerPort } from "../../src/docker/port.js";
+
+/**
+ * Docker-backed tests run against the real engine. Without one they skip on a laptop, but FAIL in CI:
+ * a CI run that silently skipped the engine tests would prove nothing.
+ */
+export async function engineAvailable(): Promise<boolean> {
+  try {
+    await new DockerPort().info(3000);
+    return true;
+  } catch (err) {
+    if (process.env.CI === "true" || process.env.CI === "1") {
+      throw new Error(`CI=true but no Docker engine answers (${(err as Error).message}); .ci/run must start dockerd before the tests`);
+    }
+    return false;
+  }
+}
+
+export const hasDocker = await engineAvailable();
+
+export const BUSYBOX = "mesos-lab-test/busybox:1";
+const APPLETS = ["sh", "sleep", "echo", "cat", "ls", "env", "nc", "true", "false", "stat", "printf", "seq", "yes", "head", "kill", "hostname", "wget", "httpd"];
+
+/** A busybox image made from Debian's busybox-static, without any registry. */
+export async function ensureBusybox(): Promise<string> {
+  const docker = new Docker();
+  try {
+    await docker.getImage(BUSYBOX).inspect();
+    return BUSYBOX;
+  } catch {
+    /* build it */
+  }
+  const pack = tar.pack();
+  pack.entry({ name: "bin/", type: "directory", mode: 0o755 });
+  pack.entry({ name: "tmp/", type: "directory", mode: 0o1777 });
+  pack.entry({ name: "etc/", type: "directory", mode: 0o755 });
+  pack.entry({ name: "etc/passwd", mode: 0o644 }, "root:x:0:0:root:/root:/bin/sh\n");
+  pack.entry({ name: "bin/busybox", mode: 0o755 }, readFileSync("/bin/busybox"));
+  for (const a of APPLETS) pack.entry({ name: `bin/${a}`, type: "symlink", linkname: "busybox" });
+  pack.finalize();
+  const [repo, tag] = BUSYBOX.split(":");
+  const stream = await docker.importImage(pack as unknown as NodeJS.ReadableStream, { repo, tag, changes: ["ENV PATH=/bin", 'CMD ["sh"]'] } as object);
+  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+  return BUSYBOX;
+}

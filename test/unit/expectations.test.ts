@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import type { ExpectationResult } from "../../src/engine/events.js";
+import { ExpectationSet } from "../../src/engine/expectations.js";
+import { closestLines } from "../../src/engine/closest.js";
+import { expectationSchema, type Expectation } from "../../src/model/exercise.js";
+
+const cite = { at: "src/slave/slave.cpp:1174", ref: "facts §1.0" };
+const exp = (e: Partial<Expectation> & { id: string; pattern: string }): Expectation =>
+  expectationSchema.parse({ says: e.id, source: { log: "agent" }, cite, ...e });
+
+function make(list: Expectation[], o: { timeout?: number; window?: number } = {}) {
+  const results: ExpectationResult[] = [];
+  const set = new ExpectationSet(list, { defaultTimeoutMs: o.timeout ?? 5_000, negativeWindowMs: o.window ?? 50, onResult: (r) => results.push(r) });
+  return { set, results };
+}
+
+describe("expectation engine", () => {
+  it("passes a positive expectation on the matching line and records it", async () => {
+    const { set, results } = make([exp({ id: "registered", pattern: "Registered with master master@\\S+:5050" })]);
+    set.feed("log:agent", "I0914 slave.cpp:971] New master detected at master@10.0.0.3:5050");
+    expect(results).toHaveLength(0);
+    set.feed("log:agent", "I0914 slave.cpp:1174] Registered with master master@10.0.0.3:5050; given agent ID x-S0");
+    await set.settled;
+    expect(results[0]).toMatchObject({ id: "registered", status: "passed" });
+    expect(results[0]!.matched).toContain("given agent ID");
+  });
+
+  it("ignores lines of other sources", () => {
+    const { set, results } = make([exp({ id: "a", pattern: "Registered" })]);
+    set.feed("log:master", "Registered agent x");
+    expect(results).toHaveLength(0);
+    set.abort("end");
+  });
+
+  it("needs `times` matches", async () => {
+    const { set, results } = make([exp({ id: "twice", pattern: "Master disconnected!", times: 2 })]);
+    set.feed("log:agent", "W slave.cpp:5017] Master disconnected! Waiting for a new master to be elected");
+    expect(results).toHaveLength(0);
+    set.feed("log:agent", "W slave.cpp:5017] Master disconnected! Waiting for a new master to be elected");
+    await set.settled;
+    expect(results[0]!.status).toBe("passed");
+  });
+
+  it("fails a positive at its deadline with the closest actual lines", async () => {
+    const { set, results } = make([exp({ id: "late", pattern: "Agent is not authenticated", timeoutMs: 40 })]);
+    set.feed("log:agent", "I slave.cpp:995] No credentials provided. Attempting to register without authentication");
+    set.feed("log:agent", "I something unrelated");
+    await set.settled;
+    expect(results[0]!.status).toBe("failed");
+    expect(results[0]!.reason).toMatch(/not seen within/);
+    expect(results[0]!.closest?.[0]).toContain("without authentication");
+  });
+
+  it("a negative expectation fails at once on a match and passes when its window closes", async () => {
+    const neg = exp({ id: "never", pattern: "Registered with master", negate: true, timeoutMs: 30 });
+    const a = make([neg]);
+    a.set.closeNegatives();
+    await a.set.settled;
+    expect(a.results[0]!.status).toBe("passed");
+
+    const b = make([neg]);
+    b.set.feed("log:agent", "Registered with master master@1.2.3.4:5050");
+    await b.set.settled;
+    expect(b.results[0]).toMatchObject({ status: "failed", reason: expect.stringContaining("must not") });
+  });
+
+  it("negative windows only start when the step closes them", async () => {
+    const { set, results } = make([exp({ id: "never", pattern: "x", negate: true, timeoutMs: 10 })]);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(results).toHaveLength(0);
+    set.closeNegatives();
+    await set.settled;
+    expect(results[0]!.status).toBe("passed");
+  });
+
+  it("fails fast when the source ends (container exited), not at the timeout", async () => {
+    const { set, results } = make([exp({ id: "reg", pattern: "Registered", timeoutMs: 60_000 })]);
+    const t0 = Date.now();
+    set.endSource("log:agent", "agent exited with code 1");
+    await set.settled;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(results[0]).toMatchObject({ status: "failed", reason: "agent exited with code 1" });
+  });
+
+  it("an output expectation reading stdout and stderr fails only when both ended", () => {
+    const e = expectationSchema.parse({ id: "o", says: "o", source: { execute: "output" }, pattern: "401 Unauthorized", cite });
+    const { set, results } = make([e]);
+    set.endSource("execute:stdout:execute", "exited");
+    expect(results).toHaveLength(0);
+    set.feed("execute:stderr:execute", "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE");
+    expect(results[0]!.status).toBe("passed");
+  });
+
+  it("failWaiting fails pending positives but leaves negatives to their windows", async () => {
+    const { set, results } = make([exp({ id: "p", pattern: "a" }), exp({ id: "n", pattern: "b", negate: true, timeoutMs: 5 })]);
+    set.failWaiting("master died");
+    expect(results.map((r) => [r.id, r.status])).toEqual([["p", "failed"]]);
+    set.closeNegatives();
+    await set.settled;
+    expect(results.find((r) => r.id === "n")!.status).toBe("passed");
+  });
+
+  it("closestLines ranks by shared words", () => {
+    const lines = ["Master allowing unauthenticated agents to register", "random", "Master only allowing authenticated agents to register"];
+    expect(closestLines("Master only allowing authenticated agents to register", lines, 1)).toEqual([lines[2]]);
+  });
+});
