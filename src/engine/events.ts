@@ -22,6 +22,9 @@ export interface ExpectationResult {
   elapsedMs: number;
   /** The line that matched (positive) or broke the rule (negative). */
   matched?: string;
+  /** When that line was written (container clock) and when the engine resolved it: the detection latency. */
+  matchedTs?: number;
+  resolvedAt?: number;
   /** On failure: why, and the lines that came closest. */
   reason?: string;
   closest?: string[];

@@ -105,15 +105,15 @@ export class ExpectationSet {
     return b;
   }
 
-  feed(key: string, text: string): void {
+  feed(key: string, text: string, ts?: number): void {
     this.buffer(key).push(text);
     const list = this.open.get(key);
     if (!list) return;
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
       if (o.result.status !== "waiting" || !o.re.test(text)) continue;
-      if (o.exp.negate) this.finish(o, "failed", { matched: text, reason: "appeared although it must not" });
-      else if (++o.count >= o.exp.times) this.finish(o, "passed", { matched: text });
+      if (o.exp.negate) this.finish(o, "failed", { matched: text, matchedTs: ts, reason: "appeared although it must not" });
+      else if (++o.count >= o.exp.times) this.finish(o, "passed", { matched: text, matchedTs: ts });
     }
   }
 
@@ -153,7 +153,8 @@ export class ExpectationSet {
   }
 
   private finish(o: Open, status: "passed" | "failed", extra: Partial<ExpectationResult>): void {
-    o.result = { ...o.result, ...extra, status, elapsedMs: this.now() - this.t0 };
+    const at = this.now();
+    o.result = { ...o.result, ...extra, status, elapsedMs: at - this.t0, resolvedAt: at };
     if (status === "failed" && !o.exp.negate) {
       const lines = o.keys.flatMap((k) => this.buffers.get(k)?.toArray() ?? []);
       o.result.closest = closestLines(o.exp.pattern, lines);

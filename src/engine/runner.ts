@@ -116,7 +116,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       if (line.ts < t0 - 1) return;
       const key = role === "execute" ? `execute:${line.stream}:${source}` : source;
       o.bus.emit({ type: "log", exercise: exercise.id, source: key, role, stream: line.stream, text: line.text, ts: line.ts });
-      set.feed(key, line.text);
+      set.feed(key, line.text, line.ts);
     },
     (live: Live, code: number) => {
       // an execute run's exit is read by its action, which waits for it

@@ -53,6 +53,11 @@ export const expectationSchema = z
     timeoutMs: z.number().int().positive().optional(),
     times: z.number().int().positive().default(1),
     cite: citationSchema,
+    /**
+     * The line as Mesos prints it, copied from the facts file the citation names (for a negative expectation: the
+     * line that must not appear). Tests check the pattern matches it and that the facts file really holds it.
+     */
+    example: z.string().optional(),
     profiles: z.array(profile).optional(),
   })
   .strict();

@@ -1,0 +1,178 @@
+/**
+ * `npm run bench`: the harness's timing claims, each measured next to its baseline in the same run, on the real
+ * Docker engine with the stand-in images. Prints a table and writes bench/results/<date>.json.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import Docker from "dockerode";
+import { loadCatalogue } from "../src/catalogue/load.js";
+import { resolveConfig } from "../src/config/load.js";
+import { DockerPort } from "../src/docker/port.js";
+import { labelFilter, runLabels } from "../src/docker/labels.js";
+import { LabBus, type LabEvent, type StepResult } from "../src/engine/events.js";
+import { ExpectationSet } from "../src/engine/expectations.js";
+import { renderExercise } from "../src/engine/render.js";
+import { runExercise } from "../src/engine/runner.js";
+import { verify } from "../src/lab/verify.js";
+import { exerciseSchema, expectationSchema, type Exercise } from "../src/model/exercise.js";
+import { ensureLabMaterial } from "../src/pki/index.js";
+import { ensureStandinImages } from "../test/standin/image.js";
+import { ensureBusybox } from "../test/helpers/docker.js";
+
+interface Row {
+  figure: string;
+  value: number;
+  unit: string;
+  baseline?: number;
+  ratio?: number;
+  goal: string;
+  met: boolean | null;
+}
+const rows: Row[] = [];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+const port = new DockerPort();
+const docker = new Docker();
+const info = await port.info();
+const images = await ensureStandinImages({ profile: "1.4" });
+const busybox = await ensureBusybox();
+const root = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-bench-"));
+const config = resolveConfig({ images, timeouts: { expectation: 30_000, negativeWindow: 1_500, execute: 30_000, ready: 30_000, pull: 1_000 } }, undefined, root);
+const tPki = performance.now();
+const material = await ensureLabMaterial({ sslDir: path.join(root, "ssl"), credentialsDir: path.join(root, "credentials") });
+const pkiMs = performance.now() - tPki;
+const catalogue = await loadCatalogue();
+const base = { config, port, material, labId: "bench", publish: "ephemeral" as const, publishHost: info.publishHost };
+
+async function runOne(ex: Exercise) {
+  const bus = new LabBus();
+  const events: LabEvent[] = [];
+  bus.on((e) => events.push(e));
+  const results = await runExercise(ex, { ...base, bus });
+  return { results, events };
+}
+
+// ---- 1. per-step overhead: step start → last expectation, minus raw create+start of the same containers
+{
+  const ex01 = catalogue[0]!;
+  const overheads: number[] = [];
+  const raws: number[] = [];
+  const steps: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { results } = await runOne(exerciseSchema.parse({ ...ex01, steps: [ex01.steps[0]] }));
+    const r = results[0]!;
+    // baseline: raw dockerode create+start of the same three containers, no waiting
+    const run = `braw${i}${Date.now() % 10000}`;
+    const labels = runLabels({ lab: "bench", run });
+    const rendered = renderExercise(ex01, config)[0]!;
+    const net = await port.createNetwork(`mesos-lab-${run}`, "auto", labels);
+    const t0 = performance.now();
+    for (const role of ["zk", "master", "agent"] as const) {
+      const env = Object.fromEntries(Object.entries(rendered.env[role]).map(([k, v]) => [k, v.replace("${host.zk}", "zk").replace(/\$\{ip\.\w+\}/, "127.0.0.1").replace(/\$\{host\.(\w+)\}/, "$1")]));
+      const c = await docker.createContainer({ name: `mesos-lab-${run}-${role}`, Image: config.images[role], Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), Labels: labels, HostConfig: { NetworkMode: net.name, PortBindings: { [`${role === "zk" ? 2181 : role === "master" ? 5050 : 5051}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } });
+      await c.start();
+    }
+    const raw = performance.now() - t0;
+    await port.removeOwned(await port.listOwned(labelFilter({ run })));
+    const lastExp = Math.max(...r.expectations.map((e) => e.elapsedMs));
+    steps.push(lastExp);
+    raws.push(raw);
+    overheads.push(lastExp - raw);
+  }
+  rows.push({ figure: "step 'cluster': start → last expectation (median)", value: round(median(steps)), unit: "ms", goal: "info", met: null });
+  rows.push({ figure: "per-step harness overhead (minus raw create+start)", value: round(median(overheads)), unit: "ms", baseline: round(median(raws)), ratio: round(median(steps) / median(raws), 2), goal: "≤ 500 ms", met: median(overheads) <= 500 });
+}
+
+// ---- 2. detection latency: a line written by a container → expectation resolved (docker log stream → demux → matcher)
+{
+  const run = `blat${Date.now() % 100000}`;
+  const id = await port.createContainer({ name: `mesos-lab-${run}`, image: busybox, cmd: ["sh", "-c", "sleep 1; for i in $(seq 0 39); do echo MARK-$i; sleep 0.05; done; sleep 1"], env: {}, labels: runLabels({ lab: "bench", run }) });
+  const exps = Array.from({ length: 40 }, (_, i) => expectationSchema.parse({ id: `m${i}`, says: "mark", source: { log: "zk" }, pattern: `MARK-${i}$`, cite: { at: "observed:bench", ref: "bench" } }));
+  const latencies: number[] = [];
+  const set = new ExpectationSet(exps, { defaultTimeoutMs: 30_000, negativeWindowMs: 1, onResult: (r) => r.matchedTs && r.resolvedAt && latencies.push(r.resolvedAt - r.matchedTs) });
+  await port.start(id);
+  const f = await port.follow(id);
+  f.onLine((l) => set.feed("log:zk", l.text, l.ts));
+  await set.settled;
+  f.close();
+  await port.remove(id);
+  rows.push({ figure: "detection latency, median (baseline col: p95)", value: round(median(latencies)), unit: "ms", baseline: round(p95(latencies)), goal: "≤ 50 ms", met: median(latencies) <= 50 && p95(latencies) <= 50 });
+}
+
+// ---- 3. matcher throughput with 20 active patterns
+{
+  const exps = Array.from({ length: 20 }, (_, i) => expectationSchema.parse({ id: `p${i}`, says: "x", source: { log: "agent" }, pattern: `Registered with master master@\\S+:5050; given agent ID \\S+-S${i}\\b|never-${i}`, cite: { at: "observed:bench", ref: "bench" } }));
+  const set = new ExpectationSet(exps, { defaultTimeoutMs: 600_000, negativeWindowMs: 1, onResult: () => undefined });
+  const line = "I1122 20:44:16.185  7 slave.cpp:6707] Got exited event for master@172.21.0.3:5050 and some more text to make it realistic";
+  const n = 400_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) set.feed("log:agent", line);
+  const s = (performance.now() - t0) / 1000;
+  set.abort("done");
+  rows.push({ figure: "matcher throughput, 20 active patterns", value: Math.round(n / s), unit: "lines/s", goal: "≥ 200k lines/s", met: n / s >= 200_000 });
+}
+
+// ---- 4. restarts avoided over the catalogue, and 5. --jobs 1 vs --jobs 3
+{
+  const timeJobs = async (jobs: number) => {
+    const bus = new LabBus();
+    const t0 = performance.now();
+    const out = await verify(catalogue.map((exercise) => ({ exercise })), { ...base, bus, jobs, runId: `bench${jobs}` });
+    return { ms: performance.now() - t0, results: out.results };
+  };
+  const j1 = await timeJobs(1);
+  const created = j1.results.reduce((a: number, r: StepResult) => a + r.timings.created, 0);
+  const naive = j1.results.reduce((a: number) => a + 3, 0);
+  rows.push({ figure: "containers (re)started over the catalogue", value: created, unit: "containers", baseline: naive, ratio: round(created / naive, 2), goal: "< naive restart-everything", met: created < naive });
+  const j3 = await timeJobs(3);
+  rows.push({ figure: "verify --jobs 3 vs --jobs 1 (catalogue wall time)", value: round(j3.ms / 1000), unit: "s", baseline: round(j1.ms / 1000), ratio: round(j3.ms / j1.ms, 2), goal: "info", met: null });
+  rows.push({ figure: "steps passed against the stand-in (jobs 1)", value: j1.results.filter((r) => r.status === "passed").length, unit: "steps", baseline: j1.results.length, goal: "info", met: null });
+}
+
+// ---- 6. CLI cold start, and PKI vs the workshop's openssl 4096-bit self-signed
+{
+  const bin = path.resolve("bin/mesos-lab.js");
+  const time = (args: string[]) => {
+    const xs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      execFileSync("node", [bin, ...args], { stdio: "ignore", env: { ...process.env, CI: "true" } });
+      xs.push(performance.now() - t0);
+    }
+    return median(xs);
+  };
+  const nodeBare = (() => {
+    const xs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      execFileSync("node", ["-e", "0"]);
+      xs.push(performance.now() - t0);
+    }
+    return median(xs);
+  })();
+  rows.push({ figure: "CLI cold start `--help`", value: round(time(["--help"])), unit: "ms", baseline: round(nodeBare), ratio: round(time(["--help"]) / nodeBare, 2), goal: "info (baseline: bare node)", met: null });
+  rows.push({ figure: "CLI cold start `list`", value: round(time(["list"])), unit: "ms", baseline: round(nodeBare), ratio: round(time(["list"]) / nodeBare, 2), goal: "info (baseline: bare node)", met: null });
+  const d = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-openssl-"));
+  const t0 = performance.now();
+  execFileSync("openssl", ["genrsa", "-f4", "-out", path.join(d, "key.pem"), "4096"], { stdio: "ignore" });
+  execFileSync("openssl", ["req", "-new", "-x509", "-days", "365", "-key", path.join(d, "key.pem"), "-out", path.join(d, "cert.pem"), "-subj", "/C=US"], { stdio: "ignore" });
+  const opensslMs = performance.now() - t0;
+  rows.push({ figure: "lab PKI (CA + 7 leaves + rogue CA + credentials)", value: round(pkiMs), unit: "ms", baseline: round(opensslMs), ratio: round(pkiMs / opensslMs, 2), goal: "info (baseline: workshop's openssl 4096 self-signed)", met: null });
+}
+
+await port.removeOwned(await port.listOwned(labelFilter({ lab: "bench" })));
+const w = Math.max(...rows.map((r) => r.figure.length));
+console.log(`\nmesos-lab bench — Docker ${info.serverVersion}, ${os.cpus().length} cores, node ${process.versions.node}\n`);
+console.log(`${"figure".padEnd(w)}  ${"value".padStart(12)}  ${"baseline".padStart(10)}  ${"ratio".padStart(6)}  goal`);
+for (const r of rows)
+  console.log(`${r.figure.padEnd(w)}  ${`${r.value} ${r.unit}`.padStart(12)}  ${String(r.baseline ?? "").padStart(10)}  ${String(r.ratio ?? "").padStart(6)}  ${r.goal}${r.met === null ? "" : r.met ? "  ✓" : "  ✗"}`);
+mkdirSync("bench/results", { recursive: true });
+const file = path.join("bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), docker: info.serverVersion, cores: os.cpus().length, rows }, null, 2));
+console.log(`\nwrote ${file}`);
+process.exit(0);

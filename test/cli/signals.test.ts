@@ -1,0 +1,58 @@
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { labelFilter, LABEL } from "../../src/docker/labels.js";
+import { DockerPort } from "../../src/docker/port.js";
+import { labIdOf } from "../../src/lab/identity.js";
+import { ensureStandinImages } from "../standin/image.js";
+import { BIN, tempLab } from "../helpers/cli.js";
+import { hasDocker } from "../helpers/docker.js";
+import { realpathSync } from "node:fs";
+
+const port = new DockerPort();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function labItems(labId: string) {
+  return port.listOwned(labelFilter({ lab: labId }));
+}
+
+describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal} while containers run removes every container and network of the run`, async () => {
+      const images = await ensureStandinImages({ profile: "1.4" });
+      const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
+      const labId = labIdOf({ root: dir });
+      const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+      let seen = 0;
+      for (let i = 0; i < 200 && seen === 0; i++) {
+        await sleep(100);
+        seen = (await labItems(labId)).filter((x) => x.kind === "container").length;
+      }
+      expect(seen).toBeGreaterThan(0);
+      child.kill(signal);
+      const r = await child;
+      expect(r.exitCode).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(r.stderr).toContain(`${signal}: removing this run's containers`);
+      expect(await labItems(labId)).toEqual([]);
+    });
+  }
+
+  it("a SIGKILLed run's leftovers are swept by the next start", async () => {
+    const images = await ensureStandinImages({ profile: "1.4" });
+    const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
+    const labId = labIdOf({ root: dir });
+    const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+    let items: Awaited<ReturnType<typeof labItems>> = [];
+    for (let i = 0; i < 200 && !items.some((x) => x.kind === "container"); i++) {
+      await sleep(100);
+      items = await labItems(labId);
+    }
+    child.kill("SIGKILL");
+    await child;
+    const deadRun = items.find((x) => x.kind === "container")!.labels[LABEL.run];
+    expect((await port.listOwned(labelFilter({ run: deadRun }))).length).toBeGreaterThan(0);
+    // the next start (any verify) sweeps it before doing its own work
+    const next = await execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+    expect(next.stdout).toMatch(/removed \d+ leftover/);
+    expect(await port.listOwned(labelFilter({ run: deadRun }))).toEqual([]);
+  });
+});
