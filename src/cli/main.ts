@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { EXIT } from "../util/errors.js";
 import { reportError } from "./output.js";
+import { shutdown } from "./signals.js";
 
 export interface GlobalOpts {
   config?: string;
@@ -17,6 +18,8 @@ export function buildProgram(run: (code: number) => void): Command {
       try {
         run(await fn(...a));
       } catch (err) {
+        // an interrupted run fails underneath the cleanup; the signal handler reports and exits
+        if (shutdown.requested) return new Promise<void>(() => undefined);
         run(reportError(err, g().debug));
       }
     };
@@ -121,6 +124,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 void main(process.argv).then(() => {
-  // lingering sockets (docker log streams) must not keep a finished command alive
-  setImmediate(() => process.exit(process.exitCode ?? 0));
+  // lingering sockets (docker log streams) must not keep a finished command alive; after a signal, the
+  // signal handler exits once its cleanup is done
+  if (!shutdown.requested) setImmediate(() => process.exit(process.exitCode ?? 0));
 });

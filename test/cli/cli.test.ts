@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import { labIdOf } from "../../src/lab/identity.js";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DockerPort } from "../../src/docker/port.js";
@@ -40,13 +41,13 @@ describe("mesos-lab CLI (the real binary)", () => {
   it.skipIf(!hasDocker)("verify with absent images exits 6 naming the images and `mesos-lab pull`, leaving nothing behind", async () => {
     const dir = tempLab(`{ images: { zk: "mesos-lab-test/absent-zk:0", master: "mesos-lab-test/absent-master:0", agent: "mesos-lab-test/absent-agent:0", execute: "mesos-lab-test/absent-mesos:0" } }`);
     const port = new DockerPort();
-    const before = (await port.listOwned(labelFilter({}))).length;
+    const lab = labIdOf({ root: realpathSync(dir) });
     const r = await cli(["verify", "01", "--reporter", "junit"], { cwd: dir });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toContain("mesos-lab-test/absent-master:0");
     expect(r.stderr).toContain("mesos-lab pull");
     expect(r.stdout).toBe("");
-    expect((await port.listOwned(labelFilter({}))).length).toBe(before);
+    expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
     expect(existsSync(path.join(dir, "ssl", "ca.pem"))).toBe(false);
   });
 

@@ -1,15 +1,23 @@
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execa, type Options } from "execa";
+import { execa } from "execa";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const BIN = path.join(ROOT, "bin", "mesos-lab.js");
 
 /** Runs the real, built `mesos-lab` binary (npm test builds it first). */
-export async function cli(args: string[], opts: Options = {}) {
+export interface CliResult {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  all: string;
+}
+
+export async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): Promise<CliResult> {
   if (!existsSync(path.join(ROOT, "dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
-  return execa("node", [BIN, ...args], { reject: false, all: true, env: { CI: "true", ...opts.env }, timeout: 120_000, ...opts });
+  const r = await execa("node", [BIN, ...args], { reject: false, all: true, cwd: opts.cwd, env: { CI: "true", ...opts.env }, timeout: opts.timeout ?? 120_000 });
+  return { exitCode: r.exitCode, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), all: String(r.all ?? "") };
 }
 
 /** A throw-away lab folder with its own lab.config.ts (raw TypeScript text after the import line). */

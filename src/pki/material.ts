@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { issueLeaf, createCa } from "./certs.js";
+import { credentialJson, credentialsJson, generateCredentials, PRINCIPALS, type LabCredentials } from "./credentials.js";
+import { ensureDir, readIfExists, writeAtomic } from "./files.js";
+import type { Pem } from "./keys.js";
+
+/**
+ * The lab's PKI and secrets, in ssl/ and credentials/ next to lab.config.ts: a CA, a leaf per role, the workshop's
+ * single cert.pem/key.pem, a rogue CA (for the verification exercise), and the Mesos credential files.
+ * Idempotent: what exists is kept; `force` regenerates all. Keys and secrets are 0600, folders 0700.
+ */
+
+export type LeafRole = "master" | "agent" | "scheduler" | "zk";
+const ROLES: LeafRole[] = ["master", "agent", "scheduler", "zk"];
+
+function sans(role: LeafRole): { dnsNames: string[]; ips: string[] } {
+  const dns = [role, "localhost", `mesos-lab-${role}`];
+  if (role === "scheduler") dns.push("execute");
+  if (role === "agent") for (let i = 2; i <= 5; i++) dns.push(`agent-${i}`);
+  return { dnsNames: dns, ips: ["127.0.0.1"] };
+}
+
+function allSans(): { dnsNames: string[]; ips: string[] } {
+  const dns = new Set<string>();
+  for (const r of ROLES) sans(r).dnsNames.forEach((d) => dns.add(d));
+  return { dnsNames: [...dns], ips: ["127.0.0.1"] };
+}
+
+export interface LabMaterial {
+  readonly sslDir: string;
+  readonly credentialsDir: string;
+  readonly caPem: string;
+  read(name: string): Buffer;
+  secretOf(principal: string): string;
+  secrets(): string[];
+  issueForNetwork(ips: Partial<Record<LeafRole, string>> & { agents?: string[] }): Promise<Map<string, Buffer>>;
+}
+
+export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: string; force?: boolean }): Promise<LabMaterial> {
+  const { sslDir, credentialsDir } = opts;
+  ensureDir(sslDir);
+  ensureDir(credentialsDir);
+  const ssl = (n: string) => path.join(sslDir, n);
+  const cred = (n: string) => path.join(credentialsDir, n);
+  const have = (f: string) => !opts.force && existsSync(f);
+
+  const pair = (certFile: string, keyFile: string, make: () => Pem, regenerate = false): Pem => {
+    if (!regenerate && have(certFile) && have(keyFile)) return { certPem: readFileSync(certFile, "utf8"), keyPem: readFileSync(keyFile, "utf8") };
+    const p = make();
+    writeAtomic(keyFile, p.keyPem, 0o600);
+    writeAtomic(certFile, p.certPem, 0o644);
+    return p;
+  };
+
+  const caFresh = !have(ssl("ca.pem")) || !have(ssl("ca-key.pem"));
+  const ca = pair(ssl("ca.pem"), ssl("ca-key.pem"), () => createCa("mesos-lab CA"));
+  // leaves from an older CA would not verify: a new CA means new leaves
+  for (const role of ROLES) pair(ssl(`${role}.pem`), ssl(`${role}-key.pem`), () => issueLeaf(ca, { commonName: role, ...sans(role) }), caFresh);
+  pair(ssl("cert.pem"), ssl("key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab", ...allSans() }), caFresh);
+  const rogue = pair(ssl("rogue-ca.pem"), ssl("rogue-ca-key.pem"), () => createCa("rogue CA"));
+  const rogueFresh = !have(ssl("rogue-agent.pem"));
+  pair(ssl("rogue-agent.pem"), ssl("rogue-agent-key.pem"), () => issueLeaf(rogue, { commonName: "agent", ...sans("agent") }), rogueFresh);
+
+  let creds: LabCredentials;
+  const secretsFile = cred("secrets.json");
+  if (have(secretsFile) && have(cred("executor_secret_key"))) {
+    creds = { secrets: JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>, executorSecretKey: readFileSync(cred("executor_secret_key"), "utf8").trim() };
+  } else {
+    creds = generateCredentials();
+    writeAtomic(secretsFile, JSON.stringify(creds.secrets, null, 2) + "\n", 0o600);
+    writeAtomic(cred("executor_secret_key"), creds.executorSecretKey, 0o600);
+  }
+  const writeIfMissing = (f: string, content: string) => {
+    if (!have(f) || opts.force) writeAtomic(f, content, 0o600);
+  };
+  writeIfMissing(cred("credentials.json"), credentialsJson(creds));
+  writeIfMissing(cred("http_credentials.json"), credentialsJson(creds));
+  writeIfMissing(cred("credential.json"), credentialJson("agent-principal", creds.secrets["agent-principal"]!));
+  writeIfMissing(cred("wrong-credential.json"), credentialJson("agent-principal", `${creds.secrets["agent-principal"]!.slice(0, 8)}-wrong`));
+
+  const read = (name: string): Buffer => {
+    const m = /^(ssl|credentials)\/([A-Za-z0-9._-]+)$/.exec(name);
+    const file = m ? path.join(m[1] === "ssl" ? sslDir : credentialsDir, m[2]!) : undefined;
+    const b = file ? readIfExists(file) : undefined;
+    if (!b) throw new Error(`no lab material named '${name}' (known: ssl/ca.pem, ssl/<role>.pem, ssl/<role>-key.pem, ssl/cert.pem, ssl/key.pem, ssl/rogue-*.pem, credentials/*.json, credentials/executor_secret_key)`);
+    return b;
+  };
+
+  return {
+    sslDir,
+    credentialsDir,
+    caPem: ca.certPem,
+    read,
+    secretOf(principal: string): string {
+      const s = creds.secrets[principal];
+      if (s === undefined) throw new Error(`no credential for principal '${principal}' (known: ${PRINCIPALS.join(", ")})`);
+      return s;
+    },
+    secrets: () => [...Object.values(creds.secrets), creds.executorSecretKey, read("credentials/wrong-credential.json").toString().match(/"secret":"([^"]+)"/)?.[1] ?? ""].filter(Boolean),
+    async issueForNetwork(ips) {
+      const agents = ips.agents ?? (ips.agent ? [ips.agent] : []);
+      const key = createHash("sha256").update(ca.certPem).update(JSON.stringify({ ...ips, agents })).digest("hex").slice(0, 16);
+      const dir = path.join(sslDir, "issued", key);
+      const out = new Map<string, Buffer>();
+      const leafIps: Record<string, string[]> = {
+        master: [ips.master ?? ""],
+        agent: agents,
+        scheduler: [ips.scheduler ?? ""],
+        zk: [ips.zk ?? ""],
+      };
+      for (const role of ROLES) {
+        const s = sans(role);
+        const p = pair(path.join(dir, `${role}.pem`), path.join(dir, `${role}-key.pem`), () => issueLeaf(ca, { commonName: role, dnsNames: s.dnsNames, ips: [...s.ips, ...leafIps[role]!.filter(Boolean)] }));
+        out.set(`ssl/${role}.pem`, Buffer.from(p.certPem));
+        out.set(`ssl/${role}-key.pem`, Buffer.from(p.keyPem));
+      }
+      const all = allSans();
+      const every = Object.values(leafIps).flat().filter(Boolean);
+      const shared = pair(path.join(dir, "cert.pem"), path.join(dir, "key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab", dnsNames: all.dnsNames, ips: [...all.ips, ...every] }));
+      out.set("ssl/cert.pem", Buffer.from(shared.certPem));
+      out.set("ssl/key.pem", Buffer.from(shared.keyPem));
+      const rs = sans("agent");
+      const rogueLeaf = pair(path.join(dir, "rogue-agent.pem"), path.join(dir, "rogue-agent-key.pem"), () => issueLeaf(rogue, { commonName: "agent", dnsNames: rs.dnsNames, ips: [...rs.ips, ...agents] }));
+      out.set("ssl/rogue-agent.pem", Buffer.from(rogueLeaf.certPem));
+      out.set("ssl/rogue-agent-key.pem", Buffer.from(rogueLeaf.keyPem));
+      return out;
+    },
+  };
+}
