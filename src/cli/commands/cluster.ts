@@ -8,25 +8,36 @@ import { resetLab, sweepDeadRuns } from "../../lab/sweep.js";
 import { attachPlain } from "../../report/plain.js";
 import { redactor } from "../../report/redact.js";
 import { LABEL, labelFilter } from "../../docker/labels.js";
-import { EXIT } from "../../util/errors.js";
+import { EXIT, LabError } from "../../util/errors.js";
+import { localPortInUse } from "../../docker/port.js";
+import type { LabConfig } from "../../config/schema.js";
 import type { GlobalOpts } from "../main.js";
 import { installSignalCleanup } from "../signals.js";
 
 /** `up 03[:step]`: run the exercise up to that step and leave the cluster running to explore. */
 export async function upCommand(g: GlobalOpts, target: string, opts: { pull?: boolean; verbose?: boolean }): Promise<number> {
+  const controller = new AbortController();
+  const uninstall = installSignalCleanup(controller);
+  try {
+    return await upInner(g, target, opts, controller);
+  } finally {
+    uninstall();
+  }
+}
+
+async function upInner(g: GlobalOpts, target: string, opts: { pull?: boolean; verbose?: boolean }, controller: AbortController): Promise<number> {
   const s = await openSession({ configFile: g.config });
   const [sel] = selectExercises(await loadCatalogue(s.config), [target]);
   const bus = new LabBus();
   const engine = await s.engine();
+  await checkPublishedPorts(s.config, engine.publishHost);
   await ensureImages(s.port, s.config, { pull: opts.pull ?? true, onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
   const material = await s.material();
   attachPlain(bus, (t) => process.stdout.write(t), redactor(material.secrets()), { verbose: opts.verbose });
   // one `up` cluster per lab: replace the previous one
   await resetLab(s.port, { labId: s.labId, all: false });
   await sweepDeadRuns(s.port);
-  const controller = new AbortController();
-  const uninstall = installSignalCleanup(controller);
-  try {
+  {
     const results = await runExercise(sel!.exercise, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "configured", publishHost: engine.publishHost, keep: true, untilStep: sel!.step, signal: controller.signal });
     const items = await s.port.listOwned(labelFilter({ lab: s.labId }));
     const containers = items.filter((i) => i.kind === "container");
@@ -36,8 +47,15 @@ export async function upCommand(g: GlobalOpts, target: string, opts: { pull?: bo
     }
     process.stdout.write(`  logs: docker logs -f mesos-lab-<run>-master   stop it: mesos-lab down\n`);
     return results.every((r) => r.status === "passed") ? EXIT.ok : EXIT.expectationsFailed;
-  } finally {
-    uninstall();
+  }
+}
+
+/** Fails before anything is created when a UI port `up` would publish is already taken on this machine. */
+async function checkPublishedPorts(config: LabConfig, publishHost: string): Promise<void> {
+  if (publishHost !== "127.0.0.1" || config.network.mode !== "bridge") return;
+  for (const [what, p] of Object.entries({ master: config.ports.master, agent: config.ports.agent, exhibitor: config.ports.exhibitor, zk: config.ports.zk })) {
+    if (p && (await localPortInUse(p)))
+      throw new LabError("portTaken", `Port ${p} (the ${what} UI) is already in use on this machine.`, `Stop what listens on ${p}, or set ports.${what} in lab.config.ts to a free port (0 picks one).`);
   }
 }
 

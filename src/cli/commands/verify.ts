@@ -27,6 +27,17 @@ export async function verifyCommand(g: GlobalOpts, ids: string[], opts: VerifyOp
   if (!["plain", "json", "junit"].includes(opts.reporter)) throw new LabError("usage", `unknown reporter '${opts.reporter}'`, "Use --reporter plain, json or junit.");
   const jobs = parseInt(opts.jobs, 10);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) throw new LabError("usage", `--jobs must be a whole number from 1 to 8, not '${opts.jobs}'`, "Pass e.g. --jobs 3.");
+  // from here on Ctrl-C / SIGTERM clean up, whichever phase they interrupt (image check included)
+  const controller = new AbortController();
+  const uninstall = installSignalCleanup(controller);
+  try {
+    return await verifyInner(g, ids, opts, jobs, controller);
+  } finally {
+    uninstall();
+  }
+}
+
+async function verifyInner(g: GlobalOpts, ids: string[], opts: VerifyOpts, jobs: number, controller: AbortController): Promise<number> {
   const s = await openSession({ configFile: g.config });
   const catalogue = await loadCatalogue(s.config);
   if (!opts.all && ids.length === 0) throw new LabError("usage", "no exercise given", "Name exercises (`mesos-lab verify 01 03`) or pass --all.");
@@ -41,10 +52,8 @@ export async function verifyCommand(g: GlobalOpts, ids: string[], opts: VerifyOp
   const progressOut = opts.reporter === "plain" || opts.output ? (t: string) => process.stdout.write(t) : (t: string) => process.stderr.write(t);
   attachPlain(bus, progressOut, redact, { verbose: opts.verbose });
 
-  const controller = new AbortController();
-  const uninstall = installSignalCleanup(controller);
   const runId = newRunId();
-  try {
+  {
     const swept = await sweepDeadRuns(s.port);
     if (swept) bus.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
     const t0 = Date.now();
@@ -58,7 +67,5 @@ export async function verifyCommand(g: GlobalOpts, ids: string[], opts: VerifyOp
       else process.stdout.write(report);
     }
     return outcome.exitCode;
-  } finally {
-    uninstall();
   }
 }

@@ -1,0 +1,71 @@
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { labelFilter } from "../../src/docker/labels.js";
+import { DockerPort } from "../../src/docker/port.js";
+import { labIdOf } from "../../src/lab/identity.js";
+import { ensureStandinImages } from "../standin/image.js";
+import { BIN } from "../helpers/cli.js";
+import { hasDocker } from "../helpers/docker.js";
+import { labWithExercises, waitingExercise } from "../helpers/fixture-lab.js";
+import { slowDockerProxy } from "../helpers/slow-docker.js";
+
+const port = new DockerPort();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(pred: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await sleep(50);
+  }
+}
+
+describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves nothing behind", () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    const code = signal === "SIGINT" ? 130 : 143;
+
+    it(`${signal} during the image check`, async () => {
+      const images = await ensureStandinImages({ profile: "1.4" });
+      const proxy = await slowDockerProxy(/^GET \S*\/images\/\S+\/json/, 4000);
+      try {
+        const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
+        const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true", DOCKER_HOST: proxy.url } });
+        await until(() => proxy.hits() > 0);
+        child.kill(signal);
+        const r = await child;
+        expect(r.exitCode).toBe(code);
+        expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it(`${signal} while containers start`, async () => {
+      const images = await ensureStandinImages({ profile: "1.4" });
+      const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
+      const lab = labIdOf({ root: dir });
+      const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+      await until(async () => (await port.listOwned(labelFilter({ lab }))).some((i) => i.kind === "container"));
+      child.kill(signal);
+      const r = await child;
+      expect(r.exitCode).toBe(code);
+      expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+    });
+
+    it(`${signal} while waiting on expectations`, async () => {
+      const images = await ensureStandinImages({ profile: "1.4" });
+      const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 60_000) });
+      const lab = labIdOf({ root: dir });
+      const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+      await until(() => out.includes("✓ elected"), 30_000);
+      const t0 = Date.now();
+      child.kill(signal);
+      const r = await child;
+      expect(r.exitCode).toBe(code);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+    });
+  }
+});
