@@ -57,35 +57,55 @@ async function runOne(ex: Exercise) {
   return { results, events };
 }
 
-// ---- 1. per-step overhead: step start → last expectation, minus raw create+start of the same containers
+// ---- 1. per-step overhead. The step's wall time holds three parts: Docker creating and starting the containers
+// (baseline: raw dockerode create+start of the same containers), Mesos itself getting to the lines (each matched
+// line's write time minus its container's start), and the harness. Overhead = wall − baseline − Mesos' part.
 {
   const ex01 = catalogue[0]!;
   const overheads: number[] = [];
   const raws: number[] = [];
   const steps: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const { results } = await runOne(exerciseSchema.parse({ ...ex01, steps: [ex01.steps[0]] }));
+  const mesosParts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const bus = new LabBus();
+    const started = new Map<string, number>();
+    let stepStart = 0;
+    bus.on((e) => {
+      if (e.type === "step:start") stepStart = Date.now();
+      if (e.type === "container" && e.state === "started") started.set(e.role, Date.now());
+    });
+    const logRole = new Map<string, string>();
+    bus.on((e) => {
+      if (e.type === "log") logRole.set(e.text, e.role);
+    });
+    const results = await runExercise(exerciseSchema.parse({ ...ex01, steps: [ex01.steps[0]] }), { ...base, bus });
     const r = results[0]!;
-    // baseline: raw dockerode create+start of the same three containers, no waiting
+    const lastResolved = Math.max(...r.expectations.map((e) => e.resolvedAt ?? 0));
+    const mesosPart = Math.max(...r.expectations.map((e) => (e.matchedTs ?? 0) - (started.get(logRole.get(e.matched ?? "") ?? "") ?? e.matchedTs ?? 0)));
+    // baseline: raw dockerode create+start of the same three containers, in the same order, no waiting
     const run = `braw${i}${Date.now() % 10000}`;
     const labels = runLabels({ lab: "bench", run });
     const rendered = renderExercise(ex01, config)[0]!;
     const net = await port.createNetwork(`mesos-lab-${run}`, "auto", labels);
     const t0 = performance.now();
-    for (const role of ["zk", "master", "agent"] as const) {
-      const env = Object.fromEntries(Object.entries(rendered.env[role]).map(([k, v]) => [k, v.replace("${host.zk}", "zk").replace(/\$\{ip\.\w+\}/, "127.0.0.1").replace(/\$\{host\.(\w+)\}/, "$1")]));
-      const c = await docker.createContainer({ name: `mesos-lab-${run}-${role}`, Image: config.images[role], Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), Labels: labels, HostConfig: { NetworkMode: net.name, PortBindings: { [`${role === "zk" ? 2181 : role === "master" ? 5050 : 5051}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } });
-      await c.start();
-    }
+    await Promise.all(
+      (["zk", "master", "agent"] as const).map(async (role) => {
+        const env = Object.fromEntries(Object.entries(rendered.env[role]).map(([k, v]) => [k, v.replace(/\$\{ip\.\w+\}/, "127.0.0.1").replace(/\$\{host\.(\w+)\}/, "$1")]));
+        const c = await docker.createContainer({ name: `mesos-lab-${run}-${role}`, Image: config.images[role], Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), Labels: labels, HostConfig: { NetworkMode: net.name, PortBindings: { [`${role === "zk" ? 2181 : role === "master" ? 5050 : 5051}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } });
+        await c.start();
+      }),
+    );
     const raw = performance.now() - t0;
     await port.removeOwned(await port.listOwned(labelFilter({ run })));
-    const lastExp = Math.max(...r.expectations.map((e) => e.elapsedMs));
-    steps.push(lastExp);
+    const wall = lastResolved - stepStart;
+    steps.push(wall);
     raws.push(raw);
-    overheads.push(lastExp - raw);
+    mesosParts.push(mesosPart);
+    overheads.push(wall - raw - mesosPart);
   }
-  rows.push({ figure: "step 'cluster': start → last expectation (median)", value: round(median(steps)), unit: "ms", goal: "info", met: null });
-  rows.push({ figure: "per-step harness overhead (minus raw create+start)", value: round(median(overheads)), unit: "ms", baseline: round(median(raws)), ratio: round(median(steps) / median(raws), 2), goal: "≤ 500 ms", met: median(overheads) <= 500 });
+  rows.push({ figure: "step 'cluster' wall time: start → last expectation", value: round(median(steps)), unit: "ms", goal: "info", met: null });
+  rows.push({ figure: "  of which Mesos (stand-in) start → matched line", value: round(median(mesosParts)), unit: "ms", goal: "info", met: null });
+  rows.push({ figure: "per-step harness overhead (wall − raw − Mesos)", value: round(median(overheads)), unit: "ms", baseline: round(median(raws)), ratio: round(median(steps) / (median(raws) + median(mesosParts)), 2), goal: "≤ 500 ms", met: median(overheads) <= 500 });
 }
 
 // ---- 2. detection latency: a line written by a container → expectation resolved (docker log stream → demux → matcher)

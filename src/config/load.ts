@@ -65,7 +65,7 @@ export async function loadConfig(opts: { cwd?: string; file?: string } = {}): Pr
   }
   let mod: unknown;
   try {
-    const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: true });
+    const jiti = createJiti(import.meta.url, { interopDefault: true });
     mod = await jiti.import(file, { default: true });
   } catch (err) {
     const msg = (err as Error).message.split("\n").slice(0, 3).join(" ");

@@ -156,9 +156,11 @@ export class Cluster {
    * Brings the cluster to the step's configuration. A role is recreated when its own configuration changed or a
    * role it depends on (zk → master → agent) was recreated, since a Mesos agent must re-register with a new master.
    */
-  async reconcile(rendered: RenderedStep): Promise<{ created: Role[]; reused: Role[] }> {
+  async reconcile(rendered: RenderedStep, zkReadyBy?: number): Promise<{ created: Role[]; reused: Role[] }> {
     const created: Role[] = [];
     const reused: Role[] = [];
+    const drops: string[] = [];
+    const launches: Array<{ key: string; role: ClusterRole; instance: number; spec: ContainerSpec; hash: string }> = [];
     let upstreamChanged = false;
     for (const role of CLUSTER_ROLES) {
       const instances = role === "agent" ? this.o.config.agents : 1;
@@ -167,7 +169,7 @@ export class Cluster {
         const key = `${role}#${i}`;
         const current = this.live.get(key);
         if (!wanted) {
-          if (current) await this.drop(key);
+          if (current) drops.push(key);
           continue;
         }
         const env = this.envFor(rendered, role, i);
@@ -178,13 +180,19 @@ export class Cluster {
           this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "reused", name: current.name });
           continue;
         }
-        if (current) await this.drop(key);
-        await this.launch(key, role, i, this.spec(role, i, env, files), hash);
+        if (current) drops.push(key);
+        launches.push({ key, role, instance: i, spec: this.spec(role, i, env, files), hash });
         created.push(role);
-        upstreamChanged = true;
       }
-      if (!wanted && role !== "agent") upstreamChanged = true;
+      if (launches.some((l) => l.role === role) || (!wanted && role !== "agent")) upstreamChanged = true;
     }
+    await Promise.all(drops.map((k) => this.drop(k)));
+    // ZooKeeper first: a master or agent that starts before it backs off (and logs ZOO_ERROR noise); once ZK
+    // answers, the Mesos processes can start together since they find each other through it.
+    const zk = launches.filter((l) => l.role === "zk");
+    await Promise.all(zk.map((l) => this.launch(l.key, l.role, l.instance, l.spec, l.hash)));
+    if (zk.length && zkReadyBy !== undefined) await this.waitReady("zk", zkReadyBy);
+    await Promise.all(launches.filter((l) => l.role !== "zk").map((l) => this.launch(l.key, l.role, l.instance, l.spec, l.hash)));
     return { created, reused };
   }
 

@@ -135,14 +135,17 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
   try {
     // 1. containers
     const tr = Date.now();
-    const { created, reused } = await cluster.reconcile(rs);
+    const deadline = tr + o.config.timeouts.ready;
+    const { created, reused } = await cluster.reconcile(rs, step.ready?.zk === false ? undefined : deadline).catch((err: unknown) => {
+      if (!isLabError(err)) set.failWaiting(`not ready: ${(err as Error).message}`);
+      throw err;
+    });
     timings.reconcileMs = Date.now() - tr;
     timings.created = created.length;
     timings.reused = reused.length;
 
     // 2. readiness (in parallel; a role the step expects to fail is not waited for)
     const tready = Date.now();
-    const deadline = tready + o.config.timeouts.ready;
     const toWait = rs.cluster.filter((r) => step.ready?.[r] !== false);
     try {
       await Promise.all(toWait.map((r: ClusterRole) => cluster.waitReady(r, deadline)));
