@@ -1,0 +1,239 @@
+/**
+ * Builds the Mesos stand-in images without any registry: a rootfs tarball (host node + its libraries, static
+ * busybox, the stand-in sources) is imported as a base image, and the four role images are commits of it with the
+ * ENTRYPOINT/CMD shape of the real images. Everything is labelled with a content hash so a warm call is a handful of
+ * image inspects.
+ */
+import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Docker from "dockerode";
+import { pack } from "tar-stream";
+
+export type StandinProfile = "1.4" | "1.11";
+export interface StandinImages {
+  zk: string;
+  master: string;
+  agent: string;
+  execute: string;
+}
+
+export const STANDIN_LABEL = "io.mesos-lab.standin";
+export const STANDIN_REPO = "mesos-lab-standin";
+
+/** Bump when the rootfs layout or the role image shape changes, so old images are rebuilt. */
+const RECIPE = "standin-image-v1";
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const NODE = "/usr/bin/node";
+const BUSYBOX = "/bin/busybox";
+const PATH_ENV = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const WRAPPERS = ["zk", "mesos-master", "mesos-slave", "mesos-agent", "mesos-execute", "mesos-executor", "mesos-default-executor"];
+
+type Role = keyof StandinImages;
+
+/** How each role image looks from the outside (mirrors mesosphere/mesos-*, netflixoss/exhibitor). */
+function roleChanges(role: Role): string[] {
+  switch (role) {
+    case "master":
+      return ['ENTRYPOINT ["mesos-master"]', "CMD []", "EXPOSE 5050"];
+    case "agent":
+      return ['ENTRYPOINT ["mesos-slave"]', "CMD []", "EXPOSE 5051"];
+    case "execute":
+      return ['CMD ["/bin/sh"]'];
+    case "zk":
+      return ['CMD ["zk"]', "EXPOSE 2181 2888 3888 8080"];
+  }
+}
+
+function standinSources(): string[] {
+  const lib = path.join(HERE, "lib");
+  return [path.join(HERE, "standin.mjs"), ...fs.readdirSync(lib).filter((f) => f.endsWith(".mjs")).sort().map((f) => path.join(lib, f))];
+}
+
+/** Content hash: stand-in sources, the recipe, and which node/busybox binaries go in. */
+export function standinHash(): string {
+  const h = crypto.createHash("sha256").update(RECIPE);
+  for (const f of standinSources()) h.update(path.relative(HERE, f)).update("\0").update(fs.readFileSync(f)).update("\0");
+  for (const b of [NODE, BUSYBOX]) h.update(`${b}:${fs.statSync(b).size}\0`);
+  return h.digest("hex").slice(0, 24);
+}
+
+/** `ldd /usr/bin/node`: every library path it resolves, plus the ELF interpreter. */
+function nodeLibraries(): string[] {
+  const out = execFileSync("ldd", [NODE], { encoding: "utf8" });
+  const libs = new Set<string>();
+  for (const line of out.split("\n")) {
+    const m = /=>\s+(\/\S+)/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line);
+    if (m?.[1]) libs.add(m[1]);
+  }
+  libs.add("/lib64/ld-linux-x86-64.so.2");
+  return [...libs];
+}
+
+function rootfsTar(): NodeJS.ReadableStream {
+  const p = pack();
+  const dirs = new Set<string>();
+  const mtime = new Date(0);
+  const dir = (name: string, mode = 0o755) => {
+    const parts = name.split("/").filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const d = parts.slice(0, i).join("/");
+      if (dirs.has(d)) continue;
+      dirs.add(d);
+      p.entry({ name: `${d}/`, type: "directory", mode: i === parts.length ? mode : 0o755, mtime });
+    }
+  };
+  const file = (name: string, content: Buffer | string, mode = 0o644) => {
+    dir(path.posix.dirname(name));
+    p.entry({ name, mode, mtime }, typeof content === "string" ? Buffer.from(content) : content);
+  };
+  const symlink = (name: string, target: string) => {
+    dir(path.posix.dirname(name));
+    p.entry({ name, type: "symlink", linkname: target, mode: 0o777, mtime });
+  };
+
+  dir("tmp", 0o1777);
+  dir("var/tmp", 0o1777);
+  for (const d of ["root", "proc", "sys", "dev", "etc", "usr/local/bin", "usr/sbin", "sbin", "var/log", "var/run"]) dir(d);
+  file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+  file("etc/group", "root:x:0:\nnogroup:x:65534:\n");
+  file("etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files dns\n");
+
+  file("usr/bin/node", fs.readFileSync(NODE), 0o755);
+  // Real contents under the paths ldd printed: /lib is a real directory here, not Debian's /usr/lib symlink.
+  for (const lib of nodeLibraries()) file(lib.replace(/^\//, ""), fs.readFileSync(fs.realpathSync(lib)), 0o755);
+
+  file("bin/busybox", fs.readFileSync(BUSYBOX), 0o755);
+  const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" }).split("\n").filter((a) => /^[\w.[-]+$/.test(a) && a !== "busybox");
+  for (const a of applets) symlink(`bin/${a}`, "busybox");
+
+  for (const f of standinSources()) file(`opt/standin/${path.relative(HERE, f)}`, fs.readFileSync(f));
+  for (const w of WRAPPERS) file(`usr/local/bin/${w}`, `#!/bin/sh\nexec /usr/bin/node /opt/standin/standin.mjs ${w} "$@"\n`, 0o755);
+  for (const w of ["mesos-executor", "mesos-default-executor"]) symlink(`usr/libexec/mesos/${w}`, `/usr/local/bin/${w}`);
+  p.finalize();
+  return p as unknown as NodeJS.ReadableStream;
+}
+
+async function drain(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(c));
+  const text = Buffer.concat(chunks).toString("utf8");
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      const msg = JSON.parse(line) as { error?: string };
+      if (msg.error) throw new Error(msg.error);
+    } catch (e) {
+      if (e instanceof SyntaxError) continue;
+      throw e;
+    }
+  }
+  return text;
+}
+
+async function labelOf(docker: Docker, ref: string): Promise<string | undefined> {
+  try {
+    const i = (await docker.getImage(ref).inspect()) as { Config?: { Labels?: Record<string, string> | null } };
+    return i.Config?.Labels?.[STANDIN_LABEL];
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
+  }
+}
+
+function refsFor(profile: StandinProfile): StandinImages {
+  return { zk: `${STANDIN_REPO}/zk:${profile}`, master: `${STANDIN_REPO}/master:${profile}`, agent: `${STANDIN_REPO}/agent:${profile}`, execute: `${STANDIN_REPO}/execute:${profile}` };
+}
+
+async function allCurrent(docker: Docker, refs: StandinImages, hash: string): Promise<boolean> {
+  const labels = await Promise.all(Object.values(refs).map((r) => labelOf(docker, r)));
+  return labels.every((l) => l === hash);
+}
+
+/** An exclusive lock file in os.tmpdir(), so parallel vitest workers build once and the others wait. */
+async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const file = path.join(os.tmpdir(), name);
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: "wx" });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let holder = 0;
+      try {
+        holder = Number(fs.readFileSync(file, "utf8"));
+      } catch {
+        continue;
+      }
+      let alive = holder > 0;
+      try {
+        if (alive) process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
+      const age = Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (!alive || age > 5 * 60_000) {
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${file} (held by pid ${holder})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+async function build(docker: Docker, refs: StandinImages, hash: string, profile: StandinProfile): Promise<void> {
+  const base = `${STANDIN_REPO}/base:${hash}`;
+  if ((await labelOf(docker, base)) !== hash) {
+    const out = await docker.importImage(rootfsTar(), {
+      repo: `${STANDIN_REPO}/base`,
+      tag: hash,
+      changes: [`ENV PATH=${PATH_ENV}`, `LABEL ${STANDIN_LABEL}=${hash}`, 'CMD ["/bin/sh"]'],
+    });
+    await drain(out);
+  }
+  for (const role of Object.keys(refs) as Role[]) {
+    const ref = refs[role];
+    const [repo, tag] = [ref.slice(0, ref.lastIndexOf(":")), ref.slice(ref.lastIndexOf(":") + 1)];
+    const c = await docker.createContainer({ Image: base, Cmd: ["/bin/true"], Labels: { [STANDIN_LABEL]: hash } });
+    try {
+      await c.commit({
+        repo,
+        tag,
+        comment: `mesos-lab stand-in ${role} (profile ${profile})`,
+        changes: [...roleChanges(role), `ENV STANDIN_PROFILE=${profile}`, `ENV PATH=${PATH_ENV}`, `LABEL ${STANDIN_LABEL}=${hash}`, `LABEL ${STANDIN_LABEL}.role=${role}`, `LABEL ${STANDIN_LABEL}.profile=${profile}`],
+      });
+    } finally {
+      await c.remove({ force: true }).catch(() => undefined);
+    }
+  }
+  // Images of older stand-in versions would pile up (each base is ~100 MB); the ones still used by containers stay.
+  const all = (await docker.listImages({ all: true, filters: { label: [STANDIN_LABEL] } })) as Array<{ Id: string; Labels?: Record<string, string> | null }>;
+  const stale = all.filter((img) => img.Labels?.[STANDIN_LABEL] !== hash);
+  for (let pass = 0; pass < 2; pass++) for (const img of stale) await docker.getImage(img.Id).remove().catch(() => undefined);
+}
+
+/**
+ * Returns the four role image references for `profile` (default 1.4), building them when missing or stale.
+ * Safe to call from several processes at once; a warm call only inspects images.
+ */
+export async function ensureStandinImages(opts: { profile?: StandinProfile; docker?: Docker } = {}): Promise<StandinImages> {
+  const profile = opts.profile ?? "1.4";
+  const docker = opts.docker ?? new Docker();
+  const hash = standinHash();
+  const refs = refsFor(profile);
+  if (await allCurrent(docker, refs, hash)) return refs;
+  await withLock(`mesos-lab-standin-${hash}.lock`, async () => {
+    if (!(await allCurrent(docker, refs, hash))) await build(docker, refs, hash, profile);
+  });
+  return refs;
+}

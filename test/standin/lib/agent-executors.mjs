@@ -1,0 +1,330 @@
+// The agent's containerizer stand-in: sandboxes, the executor environment (slave.cpp:8025-8148, built from
+// scratch: no LIBPROCESS_SSL_* of the agent's own), executor processes, executor JWTs, the v0 (private) and v1
+// (`/api/v1/executor`, realm mesos-agent-executor) executor protocols, and status update forwarding.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { is111, parseDuration, PROFILE } from "./flags.mjs";
+import * as glog from "./glog.mjs";
+import { peerAddr, readBody, recordio, send } from "./http.mjs";
+import { sign } from "./jwt.mjs";
+import { TERMINAL } from "./proc.mjs";
+import { formatResources, parseResources, scalarsOnly } from "./resources.mjs";
+
+const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "standin.mjs");
+const L = (l14, l111) => `slave.cpp:${is111 ? l111 : l14}`;
+const COMMAND_EXECUTOR_RESOURCES = { cpus: 0.1, mem: 32 };
+const SIGNAL_TEXT = { SIGKILL: "Killed", SIGTERM: "Terminated", SIGINT: "Interrupt", SIGHUP: "Hangup", SIGABRT: "Aborted", SIGSEGV: "Segmentation fault", SIGQUIT: "Quit", SIGPIPE: "Broken pipe" };
+export const signalText = (s) => SIGNAL_TEXT[s] ?? s;
+
+function uuidPair() {
+  const text = crypto.randomUUID();
+  return { text, b64: Buffer.from(text.replace(/-/g, ""), "hex").toString("base64") };
+}
+
+export class Executors {
+  constructor(agent) {
+    this.agent = agent;
+    this.frameworks = new Map();
+    this.completed = [];
+    this.containers = new Map();
+  }
+
+  get flags() {
+    return this.agent.flags;
+  }
+
+  registered() {
+    /* nothing to recover: the stand-in does not checkpoint */
+  }
+
+  async handlePrivate(req, res, op) {
+    const body = JSON.parse((await readBody(req)) || "{}");
+    const fromMaster = ["run_task", "kill_task", "shutdown_framework"].includes(op);
+    if (fromMaster && req.headers["libprocess-from"] !== this.agent.master?.pid) {
+      glog.warn(L(1700, 2291), `Ignoring message from ${req.headers["libprocess-from"]} because it is not the expected master: ${this.agent.master?.pid ?? "None"}`);
+      return send(res, 202);
+    }
+    switch (op) {
+      case "run_task":
+        send(res, 200, { ok: true });
+        return this.runTask(body);
+      case "kill_task":
+        send(res, 200, { ok: true });
+        return this.killTask(body.framework_id, body.task_id);
+      case "shutdown_framework":
+        send(res, 200, { ok: true });
+        return this.shutdownFramework(body.framework_id);
+      case "executor/register":
+        return this.registerV0(req, res, body);
+      case "executor/update": {
+        const ex = this.find(body.framework_id, body.executor_id);
+        if (!ex) return send(res, 404);
+        this.update(ex, body.status);
+        return send(res, 200, { ok: true });
+      }
+      default:
+        return send(res, 404);
+    }
+  }
+
+  find(fid, eid) {
+    return this.frameworks.get(fid)?.executors.get(eid);
+  }
+
+  runTask(msg) {
+    const fid = msg.framework_id;
+    if (!this.frameworks.has(fid)) this.frameworks.set(fid, { id: fid, info: msg.framework_info, executors: new Map() });
+    const fw = this.frameworks.get(fid);
+    if (msg.task_group) {
+      const tasks = msg.task_group.tasks;
+      glog.info(L(1767, 2212), `Got assigned task group containing tasks [ ${tasks.map((t) => t.task_id.value).join(", ")} ] for framework ${fid}`);
+      const eid = msg.executor?.executor_id?.value ?? "default-executor";
+      const ex = fw.executors.get(eid) ?? this.newExecutor(fw, eid, "default", msg.executor, msg.executor_resources);
+      for (const t of tasks) ex.tasks.set(t.task_id.value, { info: t, state: "TASK_STAGING", resources: scalarsOnly(parseResources(t.resources)) });
+      ex.queue.push({ type: "LAUNCH_GROUP", launch_group: { task_group: { tasks } } });
+      this.flush(ex);
+      return;
+    }
+    const task = msg.task;
+    glog.info(L(1736, 2121), `Got assigned task '${task.task_id.value}' for framework ${fid}`);
+    const eid = task.executor?.executor_id?.value ?? task.task_id.value;
+    let ex = fw.executors.get(eid);
+    if (!ex) ex = this.newExecutor(fw, eid, task.executor ? "custom" : "command", task.executor, COMMAND_EXECUTOR_RESOURCES, task);
+    ex.tasks.set(task.task_id.value, { info: task, state: "TASK_STAGING", resources: scalarsOnly(parseResources(task.resources)) });
+    ex.queue.push({ type: "LAUNCH", launch: { task } });
+    this.flush(ex);
+  }
+
+  newExecutor(fw, eid, kind, info, resources, task) {
+    const a = this.agent;
+    const cid = crypto.randomUUID();
+    const base = path.join(this.flags.work_dir, "slaves", a.id, "frameworks", fw.id, "executors", eid, "runs");
+    const sandbox = path.join(base, cid);
+    fs.mkdirSync(sandbox, { recursive: true });
+    try {
+      fs.rmSync(path.join(base, "latest"), { force: true });
+      fs.symlinkSync(cid, path.join(base, "latest"));
+    } catch {
+      /* a missing `latest` link only hurts humans */
+    }
+    const http = kind === "default" || (kind === "command" && this.flags.http_command_executor);
+    const ex = { id: eid, fid: fw.id, fw, cid, kind, http, sandbox, resources: scalarsOnly(resources ?? {}), info: info ?? { executor_id: { value: eid }, type: "DEFAULT" }, tasks: new Map(), queue: [], registered: false, stream: null, proc: null, reason: null };
+    fw.executors.set(eid, ex);
+    glog.info(L(7256, 9151), `Launching executor '${eid}' of framework ${fw.id} with resources ${formatResources(ex.resources, { allocated: true })} in work directory '${sandbox}'`);
+    glog.info(L(2858, 3480), `Launching container ${cid} for executor '${eid}' of framework ${fw.id}`);
+    const env = this.environment(ex, task);
+    const role = kind === "default" ? "mesos-default-executor" : "mesos-executor";
+    const out = fs.openSync(path.join(sandbox, "stdout"), "a");
+    const err = fs.openSync(path.join(sandbox, "stderr"), "a");
+    const args = [ENTRY, role, `--standin_profile=${PROFILE}`, `--launcher_dir=${this.flags.launcher_dir}`];
+    if (kind === "custom" && info?.command?.value) args.splice(0, args.length, "-c", info.command.value);
+    const proc = spawn(kind === "custom" ? "/bin/sh" : process.execPath, args, { cwd: sandbox, env, stdio: ["ignore", out, err] });
+    fs.closeSync(out);
+    fs.closeSync(err);
+    ex.proc = proc;
+    ex.pid = proc.pid;
+    const timeout = this.flags.executor_registration_timeout ?? "1mins";
+    ex.regTimer = setTimeout(() => {
+      if (ex.registered) return;
+      glog.info(L(5868, 7619), `Terminating executor '${eid}' of framework ${fw.id} because it did not register within ${timeout}`);
+      ex.reason = { reason: "REASON_EXECUTOR_REGISTRATION_TIMEOUT", message: `Executor did not register within ${timeout}` };
+      proc.kill("SIGKILL");
+    }, parseDuration(timeout));
+    proc.on("error", () => {});
+    proc.on("exit", (code, signal) => this.terminated(ex, code, signal));
+    return ex;
+  }
+
+  /** slave.cpp executorEnvironment(): only these variables, plus the executor's CommandInfo environment on top. */
+  environment(ex, task) {
+    const a = this.agent;
+    const env = {};
+    for (const [k, v] of Object.entries(this.flags.executor_environment_variables ?? {})) env[k] = String(v);
+    if (!env.PATH) env.PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    if (!env.LIBPROCESS_IP) env.LIBPROCESS_IP = a.ip;
+    env.LIBPROCESS_PORT = "0";
+    Object.assign(env, {
+      MESOS_FRAMEWORK_ID: ex.fid,
+      MESOS_EXECUTOR_ID: ex.id,
+      MESOS_DIRECTORY: ex.sandbox,
+      MESOS_SANDBOX: ex.sandbox,
+      MESOS_SLAVE_ID: a.id,
+      MESOS_AGENT_ENDPOINT: `${a.ip}:${a.port}`,
+      MESOS_SLAVE_PID: a.pid,
+      MESOS_CHECKPOINT: "0",
+      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: this.flags.executor_shutdown_grace_period ?? "5secs",
+    });
+    if (ex.kind === "command") env.MESOS_HTTP_COMMAND_EXECUTOR = ex.http ? "1" : "0";
+    if (a.jwtKey) env.MESOS_EXECUTOR_AUTHENTICATION_TOKEN = sign({ cid: ex.cid, eid: ex.id, fid: ex.fid }, a.jwtKey);
+    const vars = ex.kind === "command" ? task?.command?.environment?.variables : ex.info?.command?.environment?.variables;
+    for (const v of vars ?? []) env[v.name] = String(v.value ?? "");
+    return env;
+  }
+
+  registerV0(req, res, body) {
+    const ex = this.find(body.framework_id, body.executor_id);
+    if (!ex || ex.http) return send(res, 404);
+    ex.registered = true;
+    clearTimeout(ex.regTimer);
+    glog.info(L(3935, 4958), `Got registration for executor '${ex.id}' of framework ${ex.fid} from executor(1)@${peerAddr(req)}`);
+    const launches = ex.queue.splice(0);
+    send(res, 200, { agent_id: this.agent.id, framework_info: ex.fw.info, executor_info: ex.info, launches });
+    return undefined;
+  }
+
+  /** Hands queued launches to a subscribed HTTP executor. */
+  flush(ex) {
+    if (!ex.http || !ex.stream) return;
+    for (const ev of ex.queue.splice(0)) ex.stream.write(recordio(ev));
+  }
+
+  async handleExecutorApi(req, res) {
+    if (req.method !== "POST") return send(res, 405, "", { Allow: "POST" });
+    const a = this.agent.auth.guard(req, res, "mesos-agent-executor");
+    if (!a) return undefined;
+    let call;
+    try {
+      call = JSON.parse(await readBody(req));
+    } catch (e) {
+      return send(res, 400, `Failed to parse body into JSON: ${e.message}`);
+    }
+    const fid = call.framework_id?.value;
+    const eid = call.executor_id?.value;
+    const claims = a.principal?.claims;
+    if (claims && (claims.fid !== fid || claims.eid !== eid)) return send(res, 403);
+    const ex = this.find(fid, eid);
+    if (!ex) return send(res, 400, `Executor '${eid}' of framework ${fid} cannot be found`);
+    if (claims && claims.cid !== ex.cid) return send(res, 403);
+    switch (call.type) {
+      case "SUBSCRIBE": {
+        glog.info(L(3727, 5252), `Received Subscribe request for HTTP executor '${eid}' of framework ${fid}`);
+        ex.registered = true;
+        clearTimeout(ex.regTimer);
+        res.writeHead(200, { "Content-Type": "application/json" });
+        ex.stream = res;
+        res.on("close", () => {
+          if (ex.stream === res) ex.stream = null;
+        });
+        res.write(recordio({ type: "SUBSCRIBED", subscribed: { executor_info: ex.info, framework_info: ex.fw.info, agent_info: { id: { value: this.agent.id }, hostname: this.agent.hostname, port: this.agent.port }, container_id: { value: ex.cid } } }));
+        this.flush(ex);
+        return undefined;
+      }
+      case "UPDATE":
+        this.update(ex, call.update?.status ?? {});
+        return send(res, 202);
+      case "MESSAGE":
+        return send(res, 202);
+      default:
+        return send(res, 400, `Unsupported executor call '${call.type}'`);
+    }
+  }
+
+  /** Status update manager: log, record, forward to the master (retrying until it answers). */
+  update(ex, status) {
+    const id = uuidPair();
+    const s = { ...status, uuid: status.uuid ?? id.b64, timestamp: status.timestamp ?? Date.now() / 1000, agent_id: { value: this.agent.id }, executor_id: { value: ex.id } };
+    const uuidText = status.uuid ? Buffer.from(status.uuid, "base64").toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5") : id.text;
+    const tid = s.task_id?.value;
+    const t = ex.tasks.get(tid);
+    if (t) t.state = s.state;
+    glog.info(L(4399, 5660), `Handling status update ${s.state} (Status UUID: ${uuidText}) for task ${tid} of framework ${ex.fid}`);
+    const master = this.agent.master;
+    if (!master) return;
+    glog.info(L(4880, 6164), `Forwarding the update ${s.state} (Status UUID: ${uuidText}) for task ${tid} of framework ${ex.fid} to ${master.pid}`);
+    const body = { agent_id: this.agent.id, framework_id: ex.fid, status: s };
+    const attempt = (n) =>
+      this.agent.toMaster("status_update", body).catch(() => {
+        if (n < 30) setTimeout(() => attempt(n + 1), 2000);
+      });
+    attempt(0);
+  }
+
+  terminated(ex, code, signal) {
+    clearTimeout(ex.regTimer);
+    ex.stream?.end();
+    glog.info(L(5412, 7107), `Executor '${ex.id}' of framework ${ex.fid} ${signal ? `terminated with signal ${signalText(signal)}` : `exited with status ${code}`}`);
+    const why = ex.reason ?? { reason: "REASON_EXECUTOR_TERMINATED", message: "Executor terminated" };
+    for (const [tid, t] of ex.tasks) {
+      if (TERMINAL.has(t.state)) continue;
+      this.update(ex, { task_id: { value: tid }, state: ex.killing ? "TASK_KILLED" : "TASK_FAILED", source: "SOURCE_AGENT", reason: why.reason, message: why.message });
+    }
+    if (this.agent.master) {
+      // The master accounted executor resources only for executors the framework described (default/custom).
+      const resources = ex.kind === "command" ? {} : ex.resources;
+      this.agent.toMaster("executor_exited", { agent_id: this.agent.id, framework_id: ex.fid, executor_id: ex.id, status: code, resources }).catch(() => {});
+    }
+    ex.fw.executors.delete(ex.id);
+    this.completed.push(ex);
+    if (this.completed.length > 150) this.completed.shift();
+  }
+
+  killTask(fid, tid) {
+    const fw = this.frameworks.get(fid);
+    for (const ex of fw?.executors.values() ?? []) {
+      if (!ex.tasks.has(tid)) continue;
+      ex.killing = true;
+      if (ex.http && ex.stream) ex.stream.write(recordio({ type: "KILL", kill: { task_id: { value: tid } } }));
+      else ex.proc?.kill("SIGTERM");
+    }
+  }
+
+  shutdownFramework(fid) {
+    const fw = this.frameworks.get(fid);
+    if (!fw) return;
+    glog.info(L(2917, 3584), `Asked to shut down framework ${fid} by ${this.agent.master?.pid}`);
+    for (const ex of fw.executors.values()) this.shutdownExecutor(ex);
+  }
+
+  shutdownExecutor(ex) {
+    ex.killing = true;
+    if (ex.http && ex.stream) ex.stream.write(recordio({ type: "SHUTDOWN" }));
+    else ex.proc?.kill("SIGTERM");
+    setTimeout(() => ex.proc?.kill("SIGKILL"), parseDuration(this.flags.executor_shutdown_grace_period ?? "5secs")).unref();
+  }
+
+  killAll() {
+    for (const fw of this.frameworks.values()) for (const ex of fw.executors.values()) ex.proc?.kill("SIGKILL");
+    for (const c of this.containers.values()) c.proc?.kill("SIGKILL");
+  }
+
+  /** An executor container or a nested container, by id. */
+  container(id) {
+    for (const fw of this.frameworks.values()) for (const ex of fw.executors.values()) if (ex.cid === id) return { id, sandbox: ex.sandbox, user: ex.fw.info?.user ?? "root", root: ex.cid, executor: ex };
+    return this.containers.get(id);
+  }
+
+  containersJson(principal) {
+    const out = [];
+    for (const fw of this.frameworks.values()) {
+      for (const ex of fw.executors.values()) {
+        if (!this.agent.authz("view_containers", principal, fw.info?.user)) continue;
+        out.push({ container_id: ex.cid, executor_id: ex.id, executor_name: "", framework_id: fw.id, source: "", statistics: {}, status: { executor_pid: ex.pid } });
+      }
+    }
+    return out;
+  }
+
+  stateJson(principal) {
+    const exJson = (ex) => ({
+      id: ex.id,
+      name: ex.kind === "command" ? `Command Executor (Task: ${ex.id}) (Command: sh -c '${[...ex.tasks.values()][0]?.info.command?.value ?? ""}')` : "",
+      source: ex.id,
+      container: ex.cid,
+      directory: ex.sandbox,
+      resources: ex.resources,
+      type: ex.kind === "default" ? "DEFAULT" : "CUSTOM",
+      tasks: [...ex.tasks.entries()].filter(([, t]) => !TERMINAL.has(t.state) && this.agent.authz("view_tasks", principal, ex.fw.info?.user)).map(([id, t]) => ({ id, name: t.info.name, state: t.state, framework_id: ex.fid, executor_id: ex.id, slave_id: this.agent.id, resources: t.resources })),
+      completed_tasks: [...ex.tasks.entries()].filter(([, t]) => TERMINAL.has(t.state)).map(([id, t]) => ({ id, name: t.info.name, state: t.state, framework_id: ex.fid, executor_id: ex.id, slave_id: this.agent.id, resources: t.resources })),
+      queued_tasks: [],
+    });
+    const fwJson = (fw, executors, completed) => ({ id: fw.id, name: fw.info?.name, user: fw.info?.user, role: fw.info?.role ?? "*", principal: fw.info?.principal, executors: executors.filter(() => this.agent.authz("view_executors", principal, fw.info?.user)).map(exJson), completed_executors: completed.map(exJson) });
+    const frameworks = [...this.frameworks.values()].filter((fw) => this.agent.authz("view_frameworks", principal, fw.info?.user));
+    return {
+      frameworks: frameworks.filter((fw) => fw.executors.size).map((fw) => fwJson(fw, [...fw.executors.values()], this.completed.filter((ex) => ex.fid === fw.id))),
+      completed_frameworks: frameworks.filter((fw) => !fw.executors.size).map((fw) => fwJson(fw, [], this.completed.filter((ex) => ex.fid === fw.id))),
+    };
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The stand-in, end to end in Docker: images built locally, zk/master/agent on a labelled bridge network, and
+ * mesos-execute runs asserting the lines of the facts files. Without a Docker engine these tests skip, except under
+ * CI=true where they must fail.
+ */
+import crypto from "node:crypto";
+import Docker from "dockerode";
+import forge from "node-forge";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Lab, type PlacedFile, type Running } from "./docker-helpers.js";
+import { ensureStandinImages, type StandinImages } from "./image.js";
+
+const docker = new Docker();
+const engineUp = await docker.ping().then(
+  () => true,
+  () => false,
+);
+const mustRun = engineUp || process.env.CI === "true";
+
+const CREDENTIALS = JSON.stringify({ credentials: [{ principal: "agent-principal", secret: "agent-secret" }, { principal: "scheduler-principal", secret: "scheduler-secret" }] });
+
+/** A self-signed certificate with IP SANs, as the lab's certificates are. */
+function selfSigned(ips: string[]): { cert: string; key: string } {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString());
+  cert.serialNumber = "01";
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+  cert.setSubject([{ name: "countryName", value: "US" }]);
+  cert.setIssuer([{ name: "countryName", value: "US" }]);
+  cert.setExtensions([{ name: "subjectAltName", altNames: ips.map((ip) => ({ type: 7, ip })) }]);
+  const key = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  cert.sign(forge.pki.privateKeyFromPem(key), forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key };
+}
+
+describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
+  const lab = new Lab(docker);
+  let images: StandinImages;
+  let images111: StandinImages;
+  let zk: Running;
+  let tls: { cert: string; key: string };
+  const sslFiles = (): PlacedFile[] => [
+    { path: "/etc/ssl/cert.pem", content: tls.cert },
+    { path: "/etc/ssl/key.pem", content: tls.key, mode: 0o600 },
+  ];
+  const SSL_ENV = { LIBPROCESS_SSL_ENABLED: "1", LIBPROCESS_SSL_CERT_FILE: "/etc/ssl/cert.pem", LIBPROCESS_SSL_KEY_FILE: "/etc/ssl/key.pem" };
+
+  const master = (name: string, host: number, znode: string, env: Record<string, string> = {}, files: PlacedFile[] = [], img = images) =>
+    lab.start({ name, image: img.master, host, aliases: [name], files, env: { LIBPROCESS_IP: lab.ip(host), MESOS_HOSTNAME: name, MESOS_ZK: `zk://zk:2181/${znode}`, MESOS_QUORUM: "1", MESOS_REGISTRY: "in_memory", MESOS_WORK_DIR: "/var/tmp/mesos", MESOS_PORT: "5050", ...env } });
+  const agent = (name: string, host: number, znode: string, env: Record<string, string> = {}, files: PlacedFile[] = [], img = images) =>
+    lab.start({ name, image: img.agent, host, aliases: [name], files, env: { LIBPROCESS_IP: lab.ip(host), MESOS_HOSTNAME: name, MESOS_MASTER: `zk://zk:2181/${znode}`, MESOS_PORT: "5051", MESOS_LAUNCHER: "posix", MESOS_SWITCH_USER: "false", MESOS_SYSTEMD_ENABLE_SUPPORT: "false", MESOS_WORK_DIR: "/var/tmp/mesos", ...env } });
+  const execute = (name: string, host: number, znode: string, args: string[], env: Record<string, string> = {}, files: PlacedFile[] = [], img = images) =>
+    lab.start({ name, image: img.execute, host, init: true, files, env: { LIBPROCESS_IP: lab.ip(host), MESOS_HOSTNAME: name, ...env }, cmd: ["mesos-execute", `--master=zk://zk:2181/${znode}`, ...args] });
+
+  beforeAll(async () => {
+    if (!engineUp) throw new Error(`CI=true but the Docker engine is unreachable at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`);
+    images = await ensureStandinImages({ profile: "1.4", docker });
+    images111 = await ensureStandinImages({ profile: "1.11", docker });
+    await lab.createNetwork();
+    tls = selfSigned(Array.from({ length: 60 }, (_, i) => lab.ip(i + 1)));
+    zk = await lab.start({ name: "zk", image: images.zk, host: 2, aliases: ["zk"] });
+    await zk.waitFor(/binding to port/);
+  }, 180_000);
+
+  afterAll(async () => {
+    if (engineUp) await lab.cleanup();
+  }, 60_000);
+
+  it("zk answers ruok with imok and Exhibitor's status says serving", async () => {
+    expect(await zk.exec(["sh", "-c", "echo ruok | nc 127.0.0.1 2181"])).toBe("imok");
+    const st = await zk.http("http://127.0.0.1:8080/exhibitor/v1/cluster/status");
+    expect((JSON.parse(st.body) as Array<{ code: number }>)[0]?.code).toBe(3);
+  });
+
+  it("insecure baseline: the agent registers and mesos-execute runs a task to TASK_FINISHED", async () => {
+    const t0 = Date.now();
+    const m = await master("master", 3, "mesos");
+    const a = await agent("agent", 4, "mesos");
+    await m.waitFor(/master\.cpp:2163\] Elected as the leading master!/);
+    const reg = await a.waitFor(/slave\.cpp:1174\] Registered with master master@([\d.]+):5050; given agent ID (\S+-S0)/);
+    expect(reg[1]).toBe(lab.ip(3));
+    const registeredMs = Date.now() - t0;
+    expect(m.stderr).toMatch(/master\.cpp:442\] Master \S+ \(master\) started on 10\.213\.\d+\.3:5050/);
+    expect(a.stderr).toMatch(/slave\.cpp:971\] New master detected at master@10\.213\.\d+\.3:5050/);
+    const state = JSON.parse((await a.http(`http://${lab.ip(3)}:5050/master/state`)).body) as { activated_slaves: number; leader: string };
+    expect(state.activated_slaves).toBe(1);
+    expect(state.leader).toBe(`master@${lab.ip(3)}:5050`);
+
+    const t1 = Date.now();
+    const x = await execute("exec-baseline", 10, "mesos", ["--name=foo", "--command=true"]);
+    expect(await x.exitCode()).toBe(0);
+    const finishedMs = Date.now() - t1;
+    expect(x.stdout).toMatch(/^Subscribed with ID \S+-0000$/m);
+    expect(x.stdout).toContain(`Submitted task 'foo' to agent '${reg[2]}'`);
+    expect(x.stdout).toContain("Received status update TASK_RUNNING for task 'foo'");
+    expect(x.stdout).toContain("Received status update TASK_FINISHED for task 'foo'\n  message: 'Command exited with status 0'");
+    expect(x.stderr).toMatch(/scheduler\.cpp:470\] New master detected at master@/);
+    expect(x.stderr).not.toContain("Subscribed with ID");
+    await a.waitFor(/slave\.cpp:5412\] Executor 'foo' of framework \S+ exited with status 0/);
+    console.info(`stand-in timings: container start -> Registered ${registeredMs} ms; execute -> exit ${finishedMs} ms`);
+  }, 60_000);
+
+  it("a task's command exit code becomes TASK_FAILED with its status, and mesos-execute still exits 0", async () => {
+    const x = await execute("exec-fail", 11, "mesos", ["--name=bar", "--command=exit 3"]);
+    expect(await x.exitCode()).toBe(0);
+    expect(x.stdout).toContain("Received status update TASK_FAILED for task 'bar'\n  message: 'Command exited with status 3'");
+  }, 60_000);
+
+  it("TLS mismatch: a plaintext agent never registers with an SSL master, a plaintext scheduler loops", async () => {
+    const m = await master("master-tls", 20, "mesos-tls", SSL_ENV, sslFiles());
+    await m.waitFor(/Elected as the leading master!/);
+    expect(m.stderr).toMatch(/^WARNING: Logging before InitGoogleLogging\(\) is written to STDERR$/m);
+    expect(m.stderr).toMatch(/openssl\.cpp:503\] Will not verify peer certificate!\nNOTE: Set LIBPROCESS_SSL_VERIFY_CERT=1/);
+    const a = await agent("agent-plain", 21, "mesos-tls");
+    await a.waitFor(/slave\.cpp:971\] New master detected at master@10\.213\.\d+\.20:5050/);
+    await a.waitFor(/slave\.cpp:5012\] Got exited event for master@[\d.]+:5050\n.*slave\.cpp:5017\] Master disconnected! Waiting for a new master to be elected/);
+    await m.waitFor(/process\.cpp:1068\] Failed to accept socket: Failed accept: connection error: error:1407609C:SSL routines:SSL23_GET_CLIENT_HELLO:http request/);
+    expect(a.all).not.toContain("Registered with master");
+
+    const x = await execute("exec-plain", 22, "mesos-tls", ["--name=foo", "--command=true"]);
+    await x.waitFor(/(Request for call type SUBSCRIBE failed: Connection reset by peer[\s\S]*){2}/, 15_000);
+    expect(x.stderr).toMatch(/scheduler\.cpp:534\] Request for call type SUBSCRIBE failed: Connection reset by peer\n.*scheduler\.cpp:444\] Re-detecting master\n.*scheduler\.cpp:470\] New master detected at/);
+    expect(x.stdout).toBe("");
+    expect((await x.container.inspect()).State.Running).toBe(true);
+    await x.container.kill();
+  }, 60_000);
+
+  it("TLS everywhere but the executor: TASK_FAILED 'Executor terminated' from SOURCE_AGENT", async () => {
+    const a = await agent("agent-tls", 23, "mesos-tls", SSL_ENV, sslFiles());
+    await a.waitFor(/Registered with master master@[\d.]+:5050/);
+    const x = await execute("exec-tls", 24, "mesos-tls", ["--name=foo", "--command=true"], SSL_ENV, sslFiles());
+    expect(await x.exitCode()).toBe(0);
+    expect(x.stdout).toContain("Received status update TASK_FAILED for task 'foo'\n  message: 'Executor terminated'\n  source: SOURCE_AGENT\n  reason: REASON_EXECUTOR_TERMINATED");
+    await a.waitFor(/process\.cpp:1068\] Failed to accept socket/);
+
+    const env = JSON.stringify(SSL_ENV);
+    const y = await execute("exec-tls-env", 25, "mesos-tls", ["--name=foo2", "--command=true", `--env=${env}`], SSL_ENV, sslFiles());
+    expect(await y.exitCode()).toBe(0);
+    expect(y.stdout).toContain("Received status update TASK_FINISHED for task 'foo2'\n  message: 'Command exited with status 0'");
+  }, 60_000);
+
+  it("agent authentication: no credential is shut down (1.4), the right one registers, a wrong one exits 1", async () => {
+    const creds: PlacedFile[] = [{ path: "/etc/credentials/credentials.json", content: CREDENTIALS, mode: 0o600 }];
+    const m = await master("master-auth", 30, "mesos-auth", { MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json", MESOS_AUTHENTICATE_AGENTS: "1" }, creds);
+    await m.waitFor(/Elected as the leading master!/);
+    expect(m.stderr).toContain("credentials.hpp:37] Loading credentials for authentication from '/etc/credentials/credentials.json'");
+    expect(m.stderr).toContain("master.cpp:508] Master only allowing authenticated agents to register");
+
+    const bare = await agent("agent-nocred", 31, "mesos-auth");
+    expect(await bare.exitCode()).toBe(0);
+    expect(bare.stderr).toMatch(/slave\.cpp:995\] No credentials provided\. Attempting to register without authentication/);
+    expect(bare.stderr).toMatch(/slave\.cpp:885\] Agent asked to shut down by master@[\d.]+:5050 because 'Agent is not authenticated'\n.*slave\.cpp:843\] Agent terminating/);
+    await m.waitFor(/master\.cpp:5689\] Refusing registration of agent at slave\(1\)@[\d.]+:5051 because it is not authenticated/);
+
+    const cred = (secret: string): PlacedFile[] => [{ path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret }), mode: 0o600 }];
+    const good = await agent("agent-cred", 32, "mesos-auth", { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, cred("agent-secret"));
+    await good.waitFor(/slave\.cpp:1174\] Registered with master master@[\d.]+:5050; given agent ID \S+-S\d+/);
+    expect(good.stderr).toMatch(/slave\.cpp:283\] Agent using credential for: agent-principal/);
+    expect(good.stderr).toMatch(/slave\.cpp:1128\] Successfully authenticated with master master@/);
+    await m.waitFor(/master\.cpp:7862\] Successfully authenticated principal 'agent-principal' at slave\(1\)@[\d.]+:5051/);
+
+    const bad = await agent("agent-badcred", 33, "mesos-auth", { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, cred("wrong"));
+    expect(await bad.exitCode()).toBe(1);
+    expect(bad.stderr).toMatch(/E\d{4} [\d:.]+ +\d+ slave\.cpp:1124\] EXIT with status 1: Master master@[\d.]+:5050 refused authentication/);
+  }, 60_000);
+
+  it("executor JWT: every executor gets a verifiable token; the executor API wants a Bearer token", async () => {
+    const key = crypto.randomBytes(32).toString("hex");
+    const m = await master("master-jwt", 40, "mesos-jwt");
+    await m.waitFor(/Elected as the leading master!/);
+    const a = await agent("agent-jwt", 41, "mesos-jwt", { MESOS_EXECUTOR_SECRET_KEY: "file:///etc/mesos/executor.key", MESOS_AUTHENTICATE_HTTP_EXECUTORS: "true", MESOS_HTTP_AUTHENTICATORS: "jwt", MESOS_HTTP_COMMAND_EXECUTOR: "true" }, [{ path: "/etc/mesos/executor.key", content: key, mode: 0o600 }]);
+    await a.waitFor(/Registered with master/);
+    expect(a.stderr).toContain("http.cpp:1047] Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'");
+    const api = `http://${lab.ip(41)}:5051/api/v1/executor`;
+    const unauth = await a.http(api, { method: "POST", body: "{}" });
+    expect(unauth.status).toBe(401);
+    expect(unauth.body).toBe("");
+    expect(unauth.headers["www-authenticate"]).toBe('Bearer realm="mesos-agent-executor"');
+    const forged = await a.http(api, { method: "POST", body: "{}", headers: { Authorization: "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.c2lnbmF0dXJl" } });
+    expect(forged.headers["www-authenticate"]).toBe('Bearer realm="mesos-agent-executor", error="invalid_token", error_description="Invalid JWT: Token signature does not match"');
+
+    const x = await execute("exec-jwt", 42, "mesos-jwt", ["--name=envtask", "--command=env"]);
+    expect(await x.exitCode()).toBe(0);
+    expect(x.stdout).toContain("Received status update TASK_FINISHED for task 'envtask'");
+    await a.waitFor(/slave\.cpp:3727\] Received Subscribe request for HTTP executor 'envtask' of framework \S+/);
+    const sandboxOut = await a.exec(["sh", "-c", "cat /var/tmp/mesos/slaves/*/frameworks/*/executors/envtask/runs/latest/stdout"]);
+    const token = /MESOS_EXECUTOR_AUTHENTICATION_TOKEN=(\S+)/.exec(sandboxOut)?.[1] ?? "";
+    expect(token).toMatch(/^eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\./);
+    const [h, p, sig] = token.split(".");
+    expect(crypto.createHmac("sha256", key).update(`${h}.${p}`).digest("base64url")).toBe(sig);
+    expect(Object.keys(JSON.parse(Buffer.from(p!, "base64url").toString()) as object)).toEqual(["cid", "eid", "fid"]);
+    expect(sandboxOut).toContain("MESOS_HTTP_COMMAND_EXECUTOR=1");
+    expect(sandboxOut).not.toContain("MESOS_MASTER=");
+  }, 60_000);
+
+  it("1.11 profile: TASK_STARTING and source lines, an unauthenticated agent keeps retrying, plaintext agent vs TLS master", async () => {
+    const creds: PlacedFile[] = [{ path: "/etc/credentials/credentials.json", content: CREDENTIALS, mode: 0o600 }];
+    const m = await master("master-111", 50, "mesos-111", { MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json", MESOS_AUTHENTICATE_AGENTS: "1" }, creds, images111);
+    const cred: PlacedFile[] = [{ path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret: "agent-secret" }), mode: 0o600 }];
+    const good = await agent("agent-111", 51, "mesos-111", { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, cred, images111);
+    await good.waitFor(/slave\.cpp:1698\] Registered with master master@[\d.]+:5050; given agent ID \S+-S0/);
+    expect(good.stderr).toContain("credentials.hpp:73] Loading credential for authentication from '/etc/credentials/credential.json'");
+    expect(good.stderr).toMatch(/slave\.cpp:1565\] Authenticating with master master@/);
+    const bare = await agent("agent-111-nocred", 52, "mesos-111", {}, [], images111);
+    await bare.waitFor(/slave\.cpp:1527\] No credentials provided\. Attempting to register without authentication/);
+    await m.waitFor(/(Refusing registration of agent at slave\(1\)@[\d.]+\.52:5051 because it is not authenticated[\s\S]*){2}/);
+    expect((await bare.container.inspect()).State.Running).toBe(true);
+    expect(bare.all).not.toContain("Agent asked to shut down");
+
+    const x = await execute("exec-111", 53, "mesos-111", ["--name=foo", "--command=true"], {}, [], images111);
+    expect(await x.exitCode()).toBe(0);
+    expect(x.stdout).toContain(["Received status update TASK_STARTING for task 'foo'", "  source: SOURCE_EXECUTOR", "Received status update TASK_RUNNING for task 'foo'", "  source: SOURCE_EXECUTOR", "Received status update TASK_FINISHED for task 'foo'", "  message: 'Command exited with status 0'", "  source: SOURCE_EXECUTOR"].join("\n"));
+    expect(x.stderr).toMatch(/scheduler\.cpp:525\] New master detected at master@/);
+
+    const mt = await master("master-111-tls", 54, "mesos-111-tls", SSL_ENV, sslFiles(), images111);
+    await mt.waitFor(/openssl\.cpp:663\] Using 'legacy' scheme for hostname validation/);
+    const plain = await agent("agent-111-plain", 55, "mesos-111-tls", {}, [], images111);
+    await plain.waitFor(/process\.cpp:1431\] Failed to recv on socket \d+ to peer 'unknown': Connection reset by peer\n.*slave\.cpp:6707\] Got exited event for master@[\d.]+:5050\n.*slave\.cpp:6712\] Master disconnected! Waiting for a new master to be elected/);
+    await mt.waitFor(/process\.cpp:911\] Failed to accept socket: Failed to complete SSL connection for 10\.213\.\d+\.55:\d+: error:0A00009C:SSL routines::http request/);
+  }, 60_000);
+
+  it("test knobs and an unreachable ZooKeeper", async () => {
+    const dying = await master("master-dies", 60, "mesos-dies", { STANDIN_EXIT_AFTER_MS: "300", STANDIN_EXIT_CODE: "7" });
+    expect(await dying.exitCode()).toBe(7);
+    const lonely = await agent("agent-nozk", 61, "x", { MESOS_MASTER: "zk://nozk:2181/mesos" }, [], images111);
+    await lonely.waitFor(/(ZOO_ERROR@getaddrs[\s\S]*){2}/, 10_000);
+    expect(lonely.all).not.toContain("New master detected");
+    const chatty = await agent("agent-chatty", 62, "x", { MESOS_MASTER: "zk://zk:2181/nothing-here", STANDIN_CHATTY_LINES_PER_SEC: "400" });
+    await new Promise((r) => setTimeout(r, 1500));
+    await chatty.waitFor(/process\.cpp:3580\] Handling HTTP event/);
+    expect(chatty.stderr.split("\n").filter((l) => l.includes("process.cpp:3580")).length).toBeGreaterThan(200);
+  }, 30_000);
+});
