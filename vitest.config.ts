@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Docker-backed files share one engine; two at a time keeps a 2-core machine responsive
     maxWorkers: 2,
-    reporters: ["default"],
+    reporters: ["default", "./test/summary-reporter.ts"],
   },
 });
