@@ -293,7 +293,7 @@ export class DockerPort {
         Id: string;
         Name: string;
         State: { Running: boolean; ExitCode: number; StartedAt?: string; FinishedAt?: string; OOMKilled?: boolean; Status?: string };
-        Config: { Labels?: Record<string, string> };
+        Config: { Labels?: Record<string, string>; Env?: string[] };
         NetworkSettings: { Ports?: Record<string, Array<{ HostPort: string }> | null> };
       };
       const ports: Record<number, number> = {};
@@ -306,6 +306,7 @@ export class DockerPort {
         exitCode: c.State.Running || neverStarted ? null : c.State.ExitCode,
         ports,
         labels: c.Config.Labels ?? {},
+        env: Object.fromEntries((c.Config.Env ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
         startedAt: c.State.StartedAt,
         finishedAt: c.State.FinishedAt,
         oomKilled: c.State.OOMKilled,

@@ -46,6 +46,7 @@ export interface ContainerState {
   /** Published ports: container port → host port. */
   ports: Record<number, number>;
   labels: Record<string, string>;
+  env: Record<string, string>;
   startedAt?: string;
   finishedAt?: string;
   oomKilled?: boolean;

@@ -5,11 +5,10 @@ import type { DockerPort, LogFollow } from "../docker/port.js";
 import type { ContainerSpec, LogLine, PlacedFile } from "../docker/types.js";
 import type { HttpAction } from "../model/exercise.js";
 import { CLUSTER_ROLES, ROLE_PORTS, type ClusterRole, type Role } from "../model/roles.js";
-import { LabError } from "../util/errors.js";
 import type { LabBus } from "./events.js";
 import { request, type HttpAnswer } from "./http.js";
 import type { Material } from "./material.js";
-import { configHash, truthy, usesTls, type RenderedFile, type RenderedStep } from "./render.js";
+import { configHash, usesTls, type RenderedFile, type RenderedStep } from "./render.js";
 import { Ring } from "./ring.js";
 import { expand, type TemplateContext } from "./template.js";
 import { Wait, type WaitStrategy } from "./wait.js";
@@ -355,13 +354,6 @@ export class Cluster {
   }
 }
 
-export const isTls = usesTls;
-export const boolFlag = truthy;
 export function newRunId(): string {
   return randomBytes(4).toString("hex");
-}
-export function assertRunnable(config: LabConfig): void {
-  if (config.network.mode === "host" && config.agents > 1) {
-    throw new LabError("config", "network.mode 'host' supports one agent only (they would share port 5051).", "Set agents: 1 or use network.mode 'bridge' in lab.config.ts.");
-  }
 }

@@ -1,5 +1,4 @@
 import { loadCatalogue, selectExercises } from "../../catalogue/load.js";
-import { newRunId } from "../../engine/cluster.js";
 import { LabBus } from "../../engine/events.js";
 import { runExercise } from "../../engine/runner.js";
 import { ensureImages, configuredImages } from "../../lab/images.js";
@@ -8,6 +7,7 @@ import { resetLab, sweepDeadRuns } from "../../lab/sweep.js";
 import { attachPlain } from "../../report/plain.js";
 import { redactor } from "../../report/redact.js";
 import { LABEL, labelFilter } from "../../docker/labels.js";
+import { usesTls } from "../../engine/render.js";
 import { EXIT, LabError } from "../../util/errors.js";
 import { localPortInUse } from "../../docker/port.js";
 import type { LabConfig } from "../../config/schema.js";
@@ -37,17 +37,22 @@ async function upInner(g: GlobalOpts, target: string, opts: { pull?: boolean; ve
   // one `up` cluster per lab: replace the previous one
   await resetLab(s.port, { labId: s.labId, all: false });
   await sweepDeadRuns(s.port);
-  {
-    const results = await runExercise(sel!.exercise, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "configured", publishHost: engine.publishHost, keep: true, untilStep: sel!.step, signal: controller.signal });
-    const items = await s.port.listOwned(labelFilter({ lab: s.labId }));
-    const containers = items.filter((i) => i.kind === "container");
-    process.stdout.write(`\nThe cluster stays up (${containers.map((c) => c.name).join(", ")}).\n`);
-    if (s.config.network.mode === "bridge") {
-      process.stdout.write(`  master UI: http(s)://127.0.0.1:${s.config.ports.master}   agent: http(s)://127.0.0.1:${s.config.ports.agent}\n`);
+  const results = await runExercise(sel!.exercise, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "configured", publishHost: engine.publishHost, keep: true, untilStep: sel!.step, signal: controller.signal });
+  const containers = (await s.port.listOwned(labelFilter({ lab: s.labId }))).filter((i) => i.kind === "container");
+  process.stdout.write(`\nThe cluster stays up: ${containers.map((c) => c.name).join(", ")}\n`);
+  for (const c of containers) {
+    const st = await s.port.inspect(c.id);
+    const role = c.labels[LABEL.role];
+    const tls = usesTls(st?.env ?? {});
+    for (const [inner, host] of Object.entries(st?.ports ?? {})) {
+      const what = role === "zk" ? (inner === "8080" ? "Exhibitor UI" : "ZooKeeper") : `${role} UI`;
+      const url = role === "zk" && inner !== "8080" ? `127.0.0.1:${host}` : `${tls ? "https" : "http"}://127.0.0.1:${host}`;
+      process.stdout.write(`  ${what.padEnd(13)} ${url}${tls ? `  (trust ${s.config.material.ssl}/ca.pem)` : ""}\n`);
     }
-    process.stdout.write(`  logs: docker logs -f mesos-lab-<run>-master   stop it: mesos-lab down\n`);
-    return results.every((r) => r.status === "passed") ? EXIT.ok : EXIT.expectationsFailed;
   }
+  const master = containers.find((c) => c.labels[LABEL.role] === "master");
+  process.stdout.write(`  logs: docker logs -f ${master?.name ?? "<container>"}    stop it: mesos-lab down\n`);
+  return results.every((r) => r.status === "passed") ? EXIT.ok : EXIT.expectationsFailed;
 }
 
 /** Fails before anything is created when a UI port `up` would publish is already taken on this machine. */
@@ -88,4 +93,3 @@ export async function sslCommand(g: GlobalOpts, opts: { force?: boolean }): Prom
   return EXIT.ok;
 }
 
-export { LABEL, newRunId };

@@ -53,19 +53,17 @@ async function verifyInner(g: GlobalOpts, ids: string[], opts: VerifyOpts, jobs:
   attachPlain(bus, progressOut, redact, { verbose: opts.verbose });
 
   const runId = newRunId();
-  {
-    const swept = await sweepDeadRuns(s.port);
-    if (swept) bus.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
-    const t0 = Date.now();
-    const outcome = await verify(selected, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "ephemeral", publishHost: engine.publishHost, jobs, runId, signal: controller.signal });
-    const titles = Object.fromEntries(catalogue.map((e) => [e.id, e.title]));
-    let report: string | undefined;
-    if (opts.reporter === "junit") report = junitXml(outcome.results, titles, redact);
-    if (opts.reporter === "json") report = jsonReport(outcome.results, { profile: s.config.profile, exitCode: outcome.exitCode, durationMs: Date.now() - t0 }, redact);
-    if (report !== undefined) {
-      if (opts.output) writeFileSync(opts.output, report);
-      else process.stdout.write(report);
-    }
-    return outcome.exitCode;
+  const swept = await sweepDeadRuns(s.port);
+  if (swept) bus.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
+  const t0 = Date.now();
+  const outcome = await verify(selected, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "ephemeral", publishHost: engine.publishHost, jobs, runId, signal: controller.signal });
+  const titles = Object.fromEntries(catalogue.map((e) => [e.id, e.title]));
+  let report: string | undefined;
+  if (opts.reporter === "junit") report = junitXml(outcome.results, titles, redact);
+  if (opts.reporter === "json") report = jsonReport(outcome.results, { profile: s.config.profile, exitCode: outcome.exitCode, durationMs: Date.now() - t0 }, redact);
+  if (report !== undefined) {
+    if (opts.output) writeFileSync(opts.output, report);
+    else process.stdout.write(report);
   }
+  return outcome.exitCode;
 }
