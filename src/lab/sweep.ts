@@ -23,8 +23,12 @@ export function deadRunItems(items: Owned[]): Owned[] {
   });
 }
 
-export async function sweepDeadRuns(port: DockerPort): Promise<number> {
-  const items = await port.listOwned(labelFilter({}));
+/**
+ * Scoped to this lab (checkout): another checkout's leftovers are its own to sweep, and two labs starting at once
+ * must not race each other over the same dead run. `reset --all` is the instructor's engine-wide broom.
+ */
+export async function sweepDeadRuns(port: DockerPort, labId: string): Promise<number> {
+  const items = await port.listOwned(labelFilter({ lab: labId }));
   const dead = deadRunItems(items);
   if (dead.length) await port.removeOwned(dead);
   return dead.length;

@@ -3,7 +3,7 @@ import { LabBus } from "../../engine/events.js";
 import { runExercise } from "../../engine/runner.js";
 import { ensureImages, configuredImages } from "../../lab/images.js";
 import { openSession } from "../../lab/session.js";
-import { resetLab, sweepDeadRuns } from "../../lab/sweep.js";
+import { resetLab } from "../../lab/sweep.js";
 import { attachPlain } from "../../report/plain.js";
 import { redactor } from "../../report/redact.js";
 import { LABEL, labelFilter } from "../../docker/labels.js";
@@ -34,9 +34,8 @@ async function upInner(g: GlobalOpts, target: string, opts: { pull?: boolean; ve
   await ensureImages(s.port, s.config, { pull: opts.pull ?? true, onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
   const material = await s.material();
   attachPlain(bus, (t) => process.stdout.write(t), redactor(material.secrets()), { verbose: opts.verbose });
-  // one `up` cluster per lab: replace the previous one
+  // one `up` cluster per lab: replace the previous one (this also clears the lab's dead runs)
   await resetLab(s.port, { labId: s.labId, all: false });
-  await sweepDeadRuns(s.port);
   const results = await runExercise(sel!.exercise, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "configured", publishHost: engine.publishHost, keep: true, untilStep: sel!.step, signal: controller.signal });
   const containers = (await s.port.listOwned(labelFilter({ lab: s.labId }))).filter((i) => i.kind === "container");
   process.stdout.write(`\nThe cluster stays up: ${containers.map((c) => c.name).join(", ")}\n`);

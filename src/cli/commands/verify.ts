@@ -53,7 +53,7 @@ async function verifyInner(g: GlobalOpts, ids: string[], opts: VerifyOpts, jobs:
   attachPlain(bus, progressOut, redact, { verbose: opts.verbose });
 
   const runId = newRunId();
-  const swept = await sweepDeadRuns(s.port);
+  const swept = await sweepDeadRuns(s.port, s.labId);
   if (swept) bus.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
   const t0 = Date.now();
   const outcome = await verify(selected, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "ephemeral", publishHost: engine.publishHost, jobs, runId, signal: controller.signal });
