@@ -144,8 +144,10 @@ async function labelOf(docker: Docker, ref: string): Promise<string | undefined>
   }
 }
 
-function refsFor(profile: StandinProfile): StandinImages {
-  return { zk: `${STANDIN_REPO}/zk:${profile}`, master: `${STANDIN_REPO}/master:${profile}`, agent: `${STANDIN_REPO}/agent:${profile}`, execute: `${STANDIN_REPO}/execute:${profile}` };
+/** Tagged by content hash too, so checkouts (worktrees) with different stand-in sources do not retag each other's images. */
+function refsFor(profile: StandinProfile, hash: string): StandinImages {
+  const tag = `${profile}-${hash.slice(0, 12)}`;
+  return { zk: `${STANDIN_REPO}/zk:${tag}`, master: `${STANDIN_REPO}/master:${tag}`, agent: `${STANDIN_REPO}/agent:${tag}`, execute: `${STANDIN_REPO}/execute:${tag}` };
 }
 
 async function allCurrent(docker: Docker, refs: StandinImages, hash: string): Promise<boolean> {
@@ -216,9 +218,10 @@ async function build(docker: Docker, refs: StandinImages, hash: string, profile:
       await c.remove({ force: true }).catch(() => undefined);
     }
   }
-  // Images of older stand-in versions would pile up (each base is ~100 MB); the ones still used by containers stay.
-  const all = (await docker.listImages({ all: true, filters: { label: [STANDIN_LABEL] } })) as Array<{ Id: string; Labels?: Record<string, string> | null }>;
-  const stale = all.filter((img) => img.Labels?.[STANDIN_LABEL] !== hash);
+  // Images of older stand-in versions would pile up (each base is ~100 MB): drop those built over a day ago (another
+  // checkout may still use a recent one); the ones still used by containers stay.
+  const all = (await docker.listImages({ all: true, filters: { label: [STANDIN_LABEL] } })) as Array<{ Id: string; Created: number; Labels?: Record<string, string> | null }>;
+  const stale = all.filter((img) => img.Labels?.[STANDIN_LABEL] !== hash && img.Created * 1000 < Date.now() - 86_400_000);
   for (let pass = 0; pass < 2; pass++) for (const img of stale) await docker.getImage(img.Id).remove().catch(() => undefined);
 }
 
@@ -230,7 +233,7 @@ export async function ensureStandinImages(opts: { profile?: StandinProfile; dock
   const profile = opts.profile ?? "1.4";
   const docker = opts.docker ?? new Docker();
   const hash = standinHash();
-  const refs = refsFor(profile);
+  const refs = refsFor(profile, hash);
   if (await allCurrent(docker, refs, hash)) return refs;
   await withLock(`mesos-lab-standin-${hash}.lock`, async () => {
     if (!(await allCurrent(docker, refs, hash))) await build(docker, refs, hash, profile);
