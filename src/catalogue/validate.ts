@@ -7,6 +7,9 @@ import { validateAcls } from "../model/acls.js";
  */
 export function aclProblems(ex: Exercise): string[] {
   const out: string[] = [];
+  // an ACL file may be placed by an earlier step than the one that points MESOS_ACLS at it
+  const contents = new Map<string, string>();
+  for (const step of ex.steps) for (const f of step.files ?? []) if (f.content !== undefined) contents.set(f.path, f.content);
   for (const step of ex.steps) {
     const envs = [step.env, ...Object.values(step.envByProfile ?? {})];
     for (const env of envs) {
@@ -15,8 +18,8 @@ export function aclProblems(ex: Exercise): string[] {
         if (!v) continue;
         if (v.startsWith("file://") || v.startsWith("/")) {
           const p = v.replace(/^file:\/\//, "");
-          const f = step.files?.find((f) => f.path === p && f.content !== undefined);
-          if (f) for (const pr of validateAcls(f.content!)) out.push(`step '${step.id}', ACL file ${p}: ${pr}`);
+          const content = step.files?.find((f) => f.path === p && f.content !== undefined)?.content ?? contents.get(p);
+          if (content !== undefined) for (const pr of validateAcls(content)) out.push(`step '${step.id}', ACL file ${p}: ${pr}`);
           continue;
         }
         for (const pr of validateAcls(v)) out.push(`step '${step.id}', ${role} MESOS_ACLS: ${pr}`);

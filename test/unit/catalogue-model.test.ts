@@ -42,6 +42,13 @@ describe("exercise files", () => {
     expect(() => parseExercise(bad, "f.ts")).toThrow(/unknown ACL key 'run_task' \(did you mean 'run_tasks'\?\)/);
   });
 
+  it("an ACL file placed by an earlier step is checked where MESOS_ACLS points at it", () => {
+    const acl = '{"permissive":false,"register_agent":[{"principals":{"type":"ANY"},"agents":{"type":"ANY"}}]}';
+    const step0 = { ...base.steps[0], files: [{ roles: ["master"], path: "/etc/mesos/acls.json", content: acl }] };
+    const step1 = { ...base.steps[0], id: "t", env: { master: { MESOS_ACLS: "file:///etc/mesos/acls.json" } } };
+    expect(() => parseExercise({ ...base, steps: [step0, step1] }, "f.ts")).toThrow(/step 't', ACL file \/etc\/mesos\/acls.json: unknown ACL key 'register_agent' \(did you mean 'register_agents'\?\)/);
+  });
+
   it("selects exercises by id, number, slug, and id:step; unknown ones are usage errors", async () => {
     const all = await loadCatalogue();
     expect(selectExercises(all, ["1"])[0]!.exercise.id).toBe("01");
