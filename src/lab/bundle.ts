@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PassThrough } from "node:stream";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { LabError } from "../util/errors.js";
@@ -27,14 +27,16 @@ export interface BundleManifest {
 
 export type BundleProgress = (p: { phase: "save" | "pack" | "load"; bytes: number; total?: number }) => void;
 
-function counter(phase: "save" | "pack" | "load", onProgress: BundleProgress, total?: number): PassThrough {
+/** Counts bytes as they pass. A Transform, not a "data" listener: that would start the flow before the consumer is attached. */
+function counter(phase: "save" | "pack" | "load", onProgress: BundleProgress, total?: number): Transform {
   let bytes = 0;
-  const t = new PassThrough();
-  t.on("data", (c: Buffer) => {
-    bytes += c.length;
-    onProgress({ phase, bytes, total });
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      onProgress({ phase, bytes, total });
+      cb(null, chunk);
+    },
   });
-  return t;
 }
 
 function listFiles(dir: string): string[] {

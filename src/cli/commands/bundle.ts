@@ -27,7 +27,7 @@ export async function bundleExportCommand(g: GlobalOpts, file: string, opts: { w
   const p = progressLine((t) => process.stdout.write(t), !!process.stdout.isTTY);
   const m = await exportBundle(s, file, { withMaterial: opts.withMaterial, onProgress: p.onProgress });
   p.done();
-  process.stdout.write(`wrote ${file}: ${m.images.length} image(s) (${m.images.join(", ")})${m.material.length ? ` and ${m.material.length} lab material file(s)` : ""}\n  on each laptop: mesos-lab bundle import ${file}\n`);
+  process.stdout.write(`wrote ${file}: ${m.images.length} image(s) (${m.images.join(", ")})${m.material.length ? ` and ${m.material.length} lab material file(s)` : ""}\n  on each laptop: mesos-lab bundle import ${file}${m.material.length ? "\n  it holds the lab CA key and credentials: hand it only to this workshop's attendees" : ""}\n`);
   return EXIT.ok;
 }
 
