@@ -22,8 +22,11 @@ export interface Controller {
   quit(opts: { stopCluster: boolean; interrupted: boolean }): Promise<number>;
 }
 
-/** Frames per second at most: log events are queued and applied in one batch per frame, never per line. */
-export const FRAME_MS = 66;
+/**
+ * One frame every 80 ms (12.5/s) at most: log events are queued and applied in one batch per frame, never per
+ * line. Ink's own limit (maxFps 20 in launch) sits above it so that it never drops every other batch.
+ */
+export const FRAME_MS = 80;
 
 export function App({ initial, controller, onExit, header }: { initial: TuiState; controller: Controller; onExit: (code: number) => void; header?: string }) {
   const [state, dispatch] = useReducer(reducer, initial);

@@ -1,3 +1,4 @@
+import "./production.js";
 import { render } from "ink";
 import { loadCatalogue } from "../catalogue/load.js";
 import type { GlobalOpts } from "../cli/main.js";
@@ -100,7 +101,7 @@ export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {})
   const header = `profile ${s.config.profile} · ${catalogue.length} exercises · ${opts.handsOn ? "hands-on: edit workspace/ files" : "guided"} · progress saved`;
   const app = render(<App initial={initialState(infos, progress, opts.handsOn ? "hands-on" : "guided")} controller={controller} onExit={(c) => (exitCode = c)} header={header} />, {
     exitOnCtrlC: false,
-    maxFps: 15,
+    maxFps: 20,
   });
   try {
     await app.waitUntilExit();

@@ -31,8 +31,16 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
       <Box marginY={1}>
         <Markdown text={step.text} />
       </Box>
-      <Text bold>Flags this step applies</Text>
-      <FlagDiff diff={step.diff} width={columns - 12} />
+      {state.mode === "hands-on" ? (
+        <Text>
+          <Text bold>Your turn:</Text> write the flags for each role in <Text color="cyan">workspace/{ex.id}-{ex.slug}.env</Text>, then press r. (s shows the solution; `mesos-lab solve {ex.id}:{step.id}` writes it.)
+        </Text>
+      ) : (
+        <>
+          <Text bold>Flags this step applies</Text>
+          <FlagDiff diff={step.diff} width={columns - 12} />
+        </>
+      )}
       <Box marginTop={1} flexDirection="column">
         {run?.actions.length ? (
           run.actions.map((a, i) => (
