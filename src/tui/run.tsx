@@ -1,4 +1,3 @@
-import "./production.js";
 import { render } from "ink";
 import { loadCatalogue } from "../catalogue/load.js";
 import type { GlobalOpts } from "../cli/main.js";
