@@ -49,7 +49,7 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
             </Text>
           ))
         ) : (
-          <Text dimColor>{run?.running ? "→ starting containers…" : run ? "→ no actions: this step checks what the containers log on their own" : "press r to run this step"}</Text>
+          <Text dimColor>{run?.running ? "→ starting containers…" : run?.result ? "→ no actions: this step checks what the containers log on their own" : "press r to run this step"}</Text>
         )}
       </Box>
       <Box marginTop={1} flexDirection="column">
