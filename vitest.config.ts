@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     exclude: process.env.LAB_E2E ? [] : ["test/e2e/**"],
     testTimeout: 120_000,
     hookTimeout: 180_000,

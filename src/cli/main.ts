@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { EXIT } from "../util/errors.js";
+import { EXIT, LabError } from "../util/errors.js";
 import { reportError } from "./output.js";
 import { shutdown } from "./signals.js";
 
@@ -81,6 +81,43 @@ export function buildProgram(run: (code: number) => void): Command {
     .action(act(async () => (await import("./commands/cluster.js")).pullCommand(g())));
 
   program
+    .command("tui")
+    .description("the interactive lab (what `mesos-lab` with no arguments opens on a terminal)")
+    .option("--hands-on", "write each step's flags yourself in workspace/NN-slug.env instead of the harness applying them")
+    .action(act(async (opts: { handsOn?: boolean }) => {
+      if (!process.stdout.isTTY || !process.stdin.isTTY) throw new LabError("usage", "the TUI needs a terminal (stdin and stdout are not a TTY)", "Run it in a terminal, or use `mesos-lab list` / `mesos-lab verify` in scripts and CI.");
+      return (await import("../tui/launch.js" as string) as { launchTui: (g: GlobalOpts, o: { handsOn?: boolean }) => Promise<number> }).launchTui(g(), opts);
+    }));
+
+  program
+    .command("progress")
+    .description("where you are in the lab and which steps passed (kept in $XDG_STATE_HOME/mesos-lab/progress.json)")
+    .option("--reset", "forget this lab's progress")
+    .option("--all", "with --reset: every lab's progress")
+    .option("--json", "machine-readable")
+    .action(act(async (opts: { reset?: boolean; all?: boolean; json?: boolean }) => (await import("./commands/progress.js")).progressCommand(g(), opts)));
+
+  program
+    .command("solve")
+    .description("hands-on mode: write a step's solution into workspace/NN-slug.env (your file is kept as .bak)")
+    .argument("<exercise[:step]>", "e.g. 02 or 02:agent-credential (default step: where you are)")
+    .action(act(async (target: string) => (await import("./commands/progress.js")).solveCommand(g(), target)));
+
+  const bundle = program.command("bundle").description("offline bundle for a room without a registry (instructors)");
+  bundle
+    .command("export")
+    .description("save every configured image (and with --with-material the lab CA, certificates, credentials) to one tar")
+    .argument("<file>", "e.g. mesos-lab-bundle.tar")
+    .option("--with-material", "include the generated lab material (ssl/, credentials/)")
+    .action(act(async (file: string, opts: { withMaterial?: boolean }) => (await import("./commands/bundle.js")).bundleExportCommand(g(), file, opts)));
+  bundle
+    .command("import")
+    .description("load a bundle's images (and material) on this engine, no registry needed")
+    .argument("<file>", "the tar `bundle export` wrote")
+    .option("--force", "replace lab material that already exists")
+    .action(act(async (file: string, opts: { force?: boolean }) => (await import("./commands/bundle.js")).bundleImportCommand(g(), file, opts)));
+
+  program
     .command("ssl")
     .description("generate the lab CA, certificates and credentials (ssl/, credentials/; mode 0600)")
     .option("--force", "regenerate everything")
@@ -102,6 +139,7 @@ export async function main(argv: string[]): Promise<void> {
           const tui = await import("../tui/launch.js" as string).catch(() => undefined);
           if (tui) {
             process.exitCode = await (tui as { launchTui: (g: GlobalOpts) => Promise<number> }).launchTui({});
+            if (shutdown.requested) return new Promise<void>(() => undefined);
             return;
           }
         } catch (err) {

@@ -144,7 +144,9 @@ export class DockerPort {
 
   /** `docker save` of several images as one tar stream. */
   async saveImages(refs: string[]): Promise<Readable> {
-    const opts = { path: `/images/get?${refs.map((r) => `names=${encodeURIComponent(r)}`).join("&")}`, method: "GET", isStream: true, statusCodes: { 200: true, 404: "no such image", 500: "server error" } };
+    // docker-modem builds the query from `options` (an array repeats `names=`); a query written into `path` by
+    // hand loses its last character when `options` is empty
+    const opts = { path: "/images/get?", options: { names: refs }, method: "GET", isStream: true, statusCodes: { 200: true, 404: "no such image", 500: "server error" } };
     return new Promise((resolve, reject) => {
       this.docker.modem.dial(opts, (err: Error | null, stream: unknown) => (err ? reject(err) : resolve(stream as Readable)));
     });

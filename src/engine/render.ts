@@ -135,16 +135,25 @@ function diffEnv(before: RoleEnv, after: RoleEnv): Record<Role, EnvChange[]> {
   return out;
 }
 
-/** Renders every step that applies to the profile, in order. */
-export function renderExercise(exercise: Exercise, config: Pick<LabConfig, "network" | "extraEnv" | "profile">): RenderedStep[] {
+/** Env per role that replaces the steps' deltas (hands-on mode: the attendee's workspace file). */
+export type EnvOverride = Partial<Record<Role, Record<string, string>>>;
+
+/**
+ * Renders every step that applies to the profile, in order. With `envOverride` every step's env is the baseline plus
+ * the override, so the attendee's flags are tested exactly as written; files still come from the steps.
+ */
+export function renderExercise(exercise: Exercise, config: Pick<LabConfig, "network" | "extraEnv" | "profile">, opts: { envOverride?: EnvOverride } = {}): RenderedStep[] {
   const env = baselineEnv(config);
+  if (opts.envOverride) applyDelta(env, opts.envOverride);
   const files = new Map<string, RenderedFile>();
   const out: RenderedStep[] = [];
   exercise.steps.forEach((step, index) => {
     if (!stepApplies(step, config.profile)) return;
     const before = cloneEnv(env);
-    applyDelta(env, step.env);
-    applyDelta(env, step.envByProfile?.[config.profile]);
+    if (!opts.envOverride) {
+      applyDelta(env, step.env);
+      applyDelta(env, step.envByProfile?.[config.profile]);
+    }
     applyFiles(files, step.files);
     out.push({
       exercise,

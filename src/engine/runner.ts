@@ -8,7 +8,7 @@ import { Cluster, newRunId, type Live } from "./cluster.js";
 import type { ExpectationResult, LabBus, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
 import type { Material } from "./material.js";
-import { renderExercise, type RenderedStep } from "./render.js";
+import { renderExercise, type EnvOverride, type RenderedStep } from "./render.js";
 import { expand } from "./template.js";
 
 /** Clusters alive in this process, so Ctrl-C / SIGTERM can remove them. */
@@ -29,6 +29,8 @@ export interface RunnerOptions {
   /** Run only this step (TUI re-run); earlier steps' deltas still apply. */
   onlyStep?: string;
   signal?: AbortSignal;
+  /** Hands-on mode: the env per role comes from the attendee's workspace file instead of the steps' deltas. */
+  envOverride?: EnvOverride;
 }
 
 export class Interrupted extends Error {
@@ -60,7 +62,7 @@ export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepR
   const identity: RunIdentity = { lab: o.labId, run: newRunId(), exercise: ex.id, keep: o.keep };
   const cluster = new Cluster({ port: o.port, config: o.config, material: o.material, identity, bus: o.bus, publish: o.publish, publishHost: o.publishHost });
   activeClusters.add(cluster);
-  const steps = renderExercise(ex, o.config);
+  const steps = renderExercise(ex, o.config, { envOverride: o.envOverride });
   const lastIndex = o.untilStep ? steps.findIndex((s) => s.step.id === o.untilStep) : steps.length - 1;
   const toRun = steps.slice(0, lastIndex + 1).filter((s) => !o.onlyStep || s.step.id === o.onlyStep);
   o.bus.emit({ type: "exercise:start", exercise: { id: ex.id, title: ex.title, slug: ex.slug }, steps: toRun.length });

@@ -7,6 +7,7 @@ import { citeText, failureLines, secs } from "./format.js";
  */
 export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s: string) => string, opts: { verbose?: boolean } = {}): () => void {
   let lastPull = 0;
+  const pulls: Record<string, Map<string, { status: string; current: number; total: number }>> = {};
   const out = (s: string) => write(redact(s) + "\n");
   return bus.on((ev: LabEvent) => {
     switch (ev.type) {
@@ -14,11 +15,20 @@ export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s:
         out(`mesos-lab verify — profile ${ev.profile}, ${ev.exercises.length} exercise${ev.exercises.length === 1 ? "" : "s"}`);
         break;
       case "image:pull": {
+        // one compact line per image and second: layers done and bytes, not one line per layer event
+        const p = ev.progress;
+        const layers = (pulls[p.image] ??= new Map());
+        if (p.layer) layers.set(p.layer, { status: p.status, current: p.current ?? layers.get(p.layer)?.current ?? 0, total: p.total ?? layers.get(p.layer)?.total ?? 0 });
         const now = Date.now();
-        if (now - lastPull < 1000 && !/complete|Downloaded newer|up to date/i.test(ev.progress.status)) break;
+        const final = /Downloaded newer|up to date/i.test(p.status);
+        if (now - lastPull < 1000 && !final) break;
         lastPull = now;
-        const pct = ev.progress.total ? ` ${Math.round(((ev.progress.current ?? 0) / ev.progress.total) * 100)}%` : "";
-        out(`  pull ${ev.progress.image}: ${ev.progress.status}${ev.progress.layer ? ` ${ev.progress.layer}` : ""}${pct}`);
+        const all = [...layers.values()];
+        const done = all.filter((l) => /complete|already exists/i.test(l.status)).length;
+        const cur = all.reduce((a, l) => a + l.current, 0);
+        const tot = all.reduce((a, l) => a + l.total, 0);
+        const bytes = tot ? `, ${(cur / 1e6).toFixed(1)}/${(tot / 1e6).toFixed(1)} MB (${Math.round((cur / tot) * 100)}%)` : "";
+        out(`  pull ${p.image}: ${final ? p.status : `${done}/${all.length} layers done${bytes}`}`);
         break;
       }
       case "exercise:start":

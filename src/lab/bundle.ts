@@ -1,0 +1,163 @@
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import { LabError } from "../util/errors.js";
+import { configuredImages } from "./images.js";
+import type { Session } from "./session.js";
+
+/**
+ * Offline bundle for a workshop room without a registry: one tar holding a manifest, `docker save` of every
+ * configured image, and (with `withMaterial`) the lab's generated CA/certificates/credentials. `importBundle`
+ * loads it on an attendee laptop.
+ */
+
+export const MANIFEST = "mesos-lab-bundle.json";
+const IMAGES = "images.tar";
+const MATERIAL = "material/";
+
+export interface BundleManifest {
+  version: 1;
+  createdAt: string;
+  profile: string;
+  images: string[];
+  material: string[];
+}
+
+export type BundleProgress = (p: { phase: "save" | "pack" | "load"; bytes: number; total?: number }) => void;
+
+/** Counts bytes as they pass. A Transform, not a "data" listener: that would start the flow before the consumer is attached. */
+function counter(phase: "save" | "pack" | "load", onProgress: BundleProgress, total?: number): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      onProgress({ phase, bytes, total });
+      cb(null, chunk);
+    },
+  });
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
+}
+
+export async function exportBundle(s: Session, file: string, opts: { withMaterial?: boolean; onProgress?: BundleProgress } = {}): Promise<BundleManifest> {
+  const onProgress = opts.onProgress ?? (() => undefined);
+  await s.engine();
+  const images = configuredImages(s.config);
+  const missing: string[] = [];
+  for (const i of images) if (!(await s.port.imageInspect(i))) missing.push(i);
+  if (missing.length) throw new LabError("imageMissing", `cannot bundle images that are not on this engine: ${missing.join(", ")}`, "Run `mesos-lab pull` first (where a registry is reachable), then export again.");
+
+  const materialFiles: Array<{ name: string; abs: string }> = [];
+  if (opts.withMaterial) {
+    await s.material();
+    for (const sub of [s.config.material.ssl, s.config.material.credentials]) {
+      const dir = path.resolve(s.config.root, sub);
+      for (const abs of listFiles(dir)) materialFiles.push({ name: MATERIAL + path.relative(s.config.root, abs).split(path.sep).join("/"), abs });
+    }
+  }
+  const manifest: BundleManifest = { version: 1, createdAt: new Date().toISOString(), profile: s.config.profile, images, material: materialFiles.map((m) => m.name.slice(MATERIAL.length)) };
+
+  // docker save streams without a length, and a tar entry needs one: spool to a temp file next to the bundle
+  const out = path.resolve(file);
+  mkdirSync(path.dirname(out), { recursive: true });
+  const spool = `${out}.images.tmp`;
+  const partial = `${out}.partial`;
+  try {
+    await pipeline(await s.port.saveImages(images), counter("save", onProgress), createWriteStream(spool));
+    const size = statSync(spool).size;
+    const pack = tar.pack();
+    const written = pipeline(pack, counter("pack", onProgress, size), createWriteStream(partial));
+    pack.entry({ name: MANIFEST, mode: 0o644 }, JSON.stringify(manifest, null, 2));
+    for (const m of materialFiles) pack.entry({ name: m.name, mode: statSync(m.abs).mode & 0o777 }, readFileSync(m.abs));
+    await new Promise<void>((resolve, reject) => {
+      const entry = pack.entry({ name: IMAGES, size, mode: 0o644 }, (err) => (err ? reject(err) : resolve()));
+      createReadStream(spool).on("error", reject).pipe(entry);
+    });
+    pack.finalize();
+    await written;
+    renameSync(partial, out);
+  } finally {
+    rmSync(spool, { force: true });
+    rmSync(partial, { force: true });
+  }
+  return manifest;
+}
+
+export interface ImportResult {
+  manifest: BundleManifest;
+  loaded: string[];
+  material: { written: string[]; kept: string[] };
+}
+
+/** Loads a bundle; lab material is written only where no file exists yet (or with `force`). */
+export async function importBundle(s: Session, file: string, opts: { force?: boolean; onProgress?: BundleProgress } = {}): Promise<ImportResult> {
+  const onProgress = opts.onProgress ?? (() => undefined);
+  const abs = path.resolve(file);
+  if (!existsSync(abs)) throw new LabError("usage", `bundle ${abs} does not exist`, "Pass the file `mesos-lab bundle export` wrote (e.g. from the instructor's USB stick).");
+  await s.engine();
+  const total = statSync(abs).size;
+  let manifest: BundleManifest | undefined;
+  let loaded: string[] = [];
+  const material = { written: [] as string[], kept: [] as string[] };
+  const extract = tar.extract();
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on("entry", (header, stream, next) => {
+      const fail = (err: unknown) => {
+        stream.resume();
+        reject(err);
+      };
+      if (header.name === MANIFEST) {
+        const chunks: Buffer[] = [];
+        stream.on("data", (c) => void chunks.push(c as Buffer));
+        stream.on("end", () => {
+          try {
+            manifest = JSON.parse(Buffer.concat(chunks).toString("utf8")) as BundleManifest;
+            if (manifest.version !== 1 || !Array.isArray(manifest.images)) throw new Error("unknown manifest version");
+          } catch (err) {
+            return reject(new LabError("usage", `${abs} has an unreadable ${MANIFEST}: ${(err as Error).message}`, "Export the bundle again with this mesos-lab version."));
+          }
+          next();
+        });
+      } else if (header.name === IMAGES) {
+        s.port.loadImages(stream.pipe(counter("load", onProgress, total))).then((l) => {
+          loaded = l;
+          next();
+        }, fail);
+      } else if (header.name.startsWith(MATERIAL) && header.type === "file") {
+        const rel = header.name.slice(MATERIAL.length);
+        const target = path.resolve(s.config.root, rel);
+        // never write outside the lab folder, whatever the archive says
+        if (!target.startsWith(path.resolve(s.config.root) + path.sep)) return fail(new LabError("usage", `${abs} holds a path outside the lab folder: ${header.name}`, "Use a bundle made by `mesos-lab bundle export`."));
+        const chunks: Buffer[] = [];
+        stream.on("data", (c) => void chunks.push(c as Buffer));
+        stream.on("end", () => {
+          if (existsSync(target) && !opts.force) material.kept.push(rel);
+          else {
+            mkdirSync(path.dirname(target), { recursive: true });
+            writeFileSync(target, Buffer.concat(chunks), { mode: header.mode ?? 0o600 });
+            material.written.push(rel);
+          }
+          next();
+        });
+      } else {
+        stream.on("end", () => next());
+        stream.resume();
+      }
+    });
+    extract.on("finish", resolve);
+    extract.on("error", (err) => reject(new LabError("usage", `${abs} is not a mesos-lab bundle: ${err.message}`, "Pass the .tar that `mesos-lab bundle export` wrote.")));
+  });
+  await Promise.all([pipeline(createReadStream(abs), extract).catch(() => undefined), done]);
+  if (!manifest) throw new LabError("usage", `${abs} is not a mesos-lab bundle (no ${MANIFEST})`, "Pass the .tar that `mesos-lab bundle export` wrote.");
+  const absent: string[] = [];
+  for (const i of manifest.images) if (!(await s.port.imageInspect(i))) absent.push(i);
+  if (absent.length) throw new LabError("imageMissing", `after loading ${abs}, still missing: ${absent.join(", ")}`, "The bundle may be truncated: copy it again and re-run `mesos-lab bundle import`.");
+  return { manifest, loaded, material };
+}

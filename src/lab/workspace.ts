@@ -1,0 +1,161 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { LabConfig } from "../config/schema.js";
+import { baselineEnv, renderExercise, stepApplies, type EnvOverride } from "../engine/render.js";
+import { suggest, validateAcls } from "../model/acls.js";
+import type { Exercise } from "../model/exercise.js";
+import { ROLES, type Role } from "../model/roles.js";
+import { LabError } from "../util/errors.js";
+
+/**
+ * Hands-on mode (rustlings-style): instead of the harness applying a step's flags, the attendee writes them into
+ * `workspace/NN-slug.env` in the lab folder — one `[role]` section per container, `KEY=VALUE` lines — and the step
+ * runs with exactly those flags on top of the harness baseline. It passes only when Mesos then prints what the
+ * step expects. The file is checked first: a misspelled flag or ACL is named with a did-you-mean, because Mesos
+ * itself would often ignore it silently.
+ */
+
+type Config = Pick<LabConfig, "root" | "network" | "extraEnv" | "profile">;
+
+export const WORKSPACE_DIR = "workspace";
+
+export function workspacePath(config: Pick<LabConfig, "root">, ex: Pick<Exercise, "id" | "slug">): string {
+  return path.join(config.root, WORKSPACE_DIR, `${ex.id}-${ex.slug}.env`);
+}
+
+/** Security-relevant Mesos 1.4/1.11 flags (as MESOS_ env names) beyond the ones the catalogue itself uses. */
+const MESOS_FLAGS = [
+  "acls", "agent_removal_rate_limit", "authenticate_agents", "authenticate_frameworks", "authenticate_http_frameworks",
+  "authenticate_http_readonly", "authenticate_http_readwrite", "authenticate_http_executors", "authenticatee", "authenticators",
+  "authentication_backoff_factor", "authorizers", "credential", "credentials", "executor_secret_key", "executor_environment_variables",
+  "http_authenticators", "http_credentials", "http_executor_domain_sockets", "http_framework_authenticators", "hostname", "ip", "port",
+  "master", "quorum", "registry", "work_dir", "zk", "launcher", "switch_user", "systemd_enable_support", "containerizers",
+  "isolation", "roles", "resources", "attributes", "log_dir", "logging_level", "cluster", "advertise_ip", "advertise_port",
+  "jwt_secret_key", "zk_session_timeout", "max_agent_ping_timeouts", "agent_ping_timeout", "offer_timeout", "webui_dir",
+  "docker", "image_providers", "default_role", "firewall_rules", "modules", "modules_dir", "secret_resolver",
+  "authenticate_http", "hostname_lookup", "executor_registration_timeout", "recover", "strict", "version",
+].map((f) => `MESOS_${f.toUpperCase()}`);
+
+const LIBPROCESS_FLAGS = [
+  "IP", "PORT", "ADVERTISE_IP", "ADVERTISE_PORT", "SSL_ENABLED", "SSL_SUPPORT_DOWNGRADE", "SSL_CERT_FILE", "SSL_KEY_FILE",
+  "SSL_VERIFY_CERT", "SSL_REQUIRE_CERT", "SSL_VERIFY_DEPTH", "SSL_CA_DIR", "SSL_CA_FILE", "SSL_CIPHERS", "SSL_ENABLE_SSL_V3",
+  "SSL_ENABLE_TLS_V1_0", "SSL_ENABLE_TLS_V1_1", "SSL_ENABLE_TLS_V1_2", "SSL_ECDH_CURVE", "SSL_HOSTNAME_VALIDATION_SCHEME",
+  "SSL_VERIFY_IPADD", "NUM_WORKER_THREADS",
+].flatMap((f) => [`LIBPROCESS_${f}`, f.startsWith("SSL_") ? f : undefined]).filter((f): f is string => !!f);
+
+/** Every flag name the checker accepts: the list above, the harness baseline, and whatever the catalogue sets. */
+export function knownFlags(catalogue: Exercise[], config: Config): Set<string> {
+  const out = new Set([...MESOS_FLAGS, ...LIBPROCESS_FLAGS]);
+  const base = baselineEnv(config);
+  for (const r of ROLES) for (const k of Object.keys(base[r])) out.add(k);
+  for (const ex of catalogue)
+    for (const st of ex.steps)
+      for (const delta of [st.env, ...Object.values(st.envByProfile ?? {})])
+        for (const vars of Object.values(delta ?? {})) for (const k of Object.keys(vars ?? {})) out.add(k);
+  return out;
+}
+
+export interface WorkspaceProblem {
+  line: number;
+  message: string;
+}
+
+/** Parses the workspace text; problems name the line. Pure, so the checker is unit-tested without files. */
+export function parseWorkspace(text: string, known: Set<string>): { env: EnvOverride; problems: WorkspaceProblem[] } {
+  const env: Record<Role, Record<string, string>> = { zk: {}, master: {}, agent: {}, execute: {} };
+  const problems: WorkspaceProblem[] = [];
+  let role: Role | undefined;
+  text.split("\n").forEach((raw, i) => {
+    const line = i + 1;
+    const t = raw.trim();
+    if (!t || t.startsWith("#")) return;
+    const section = /^\[(.+)\]$/.exec(t);
+    if (section) {
+      const name = section[1]!.trim();
+      if ((ROLES as readonly string[]).includes(name)) role = name as Role;
+      else {
+        role = undefined;
+        const s = suggest(name, ROLES);
+        problems.push({ line, message: `unknown role [${name}]${s ? ` (did you mean [${s}]?)` : ` (roles: ${ROLES.join(", ")})`}` });
+      }
+      return;
+    }
+    const kv = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(t);
+    if (!kv) return void problems.push({ line, message: `expected KEY=VALUE or [role], got '${t.slice(0, 60)}'` });
+    if (!role) return void problems.push({ line, message: `${kv[1]} is outside a [role] section (start one with [master], [agent], [zk] or [execute])` });
+    const key = kv[1]!;
+    const value = kv[2]!.trim();
+    if (/^(MESOS|LIBPROCESS|SSL)_/.test(key) && !known.has(key)) {
+      const s = suggest(key, known);
+      problems.push({ line, message: `unknown flag ${key}${s ? ` (did you mean ${s}?)` : ""}: Mesos would ignore it or refuse to start` });
+    }
+    if (key === "MESOS_ACLS" && value.startsWith("{")) for (const p of validateAcls(value)) problems.push({ line, message: `MESOS_ACLS: ${p}` });
+    env[role][key] = value;
+  });
+  return { env, problems };
+}
+
+function solutionEnv(ex: Exercise, stepId: string, config: Config): Record<Role, Record<string, string>> {
+  const steps = renderExercise(ex, config);
+  const rs = steps.find((s) => s.step.id === stepId);
+  if (!rs) throw new LabError("usage", `exercise ${ex.id} has no step '${stepId}' in profile ${config.profile}`, `Its steps are: ${steps.map((s) => s.step.id).join(", ")}.`);
+  const base = baselineEnv(config);
+  const out: Record<Role, Record<string, string>> = { zk: {}, master: {}, agent: {}, execute: {} };
+  for (const r of ROLES) for (const [k, v] of Object.entries(rs.env[r])) if (base[r][k] !== v) out[r][k] = v;
+  return out;
+}
+
+export function workspaceText(ex: Exercise, stepId: string, env: Record<Role, Record<string, string>>, note: string): string {
+  const lines = [
+    `# mesos-lab hands-on workspace: ${ex.id} ${ex.title} — step '${stepId}'`,
+    `# ${note}`,
+    "# One [role] section per container; KEY=VALUE lines are the flags (env) it gets on top of the harness baseline.",
+    "# Run the step in the TUI: mesos-lab tui --hands-on (then r). The solution: mesos-lab solve " + ex.id + ":" + stepId,
+  ];
+  for (const r of ROLES) {
+    lines.push("", `[${r}]`);
+    for (const [k, v] of Object.entries(env[r])) lines.push(`${k}=${v}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The starter file: the flags of the step before, so the attendee adds only what this step is about. */
+export function starterText(ex: Exercise, stepId: string, config: Config): string {
+  const steps = ex.steps.filter((s) => stepApplies(s, config.profile));
+  const i = steps.findIndex((s) => s.id === stepId);
+  const prev = i > 0 ? solutionEnv(ex, steps[i - 1]!.id, config) : { zk: {}, master: {}, agent: {}, execute: {} };
+  return workspaceText(ex, stepId, prev, "Starter: the flags of the previous step. Add what this step needs, then run it.");
+}
+
+/**
+ * Reads (creating the starter if missing) and checks the workspace for a step; bad flags or ACLs are a LabError
+ * (exit 4) naming each line, so nothing starts with a configuration Mesos would misread.
+ */
+export function loadWorkspace(config: Config, ex: Exercise, stepId: string, catalogue: Exercise[] = [ex]): { file: string; env: EnvOverride; created: boolean } {
+  const file = workspacePath(config, ex);
+  let created = false;
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, starterText(ex, stepId, config));
+    created = true;
+  }
+  const { env, problems } = parseWorkspace(readFileSync(file, "utf8"), knownFlags(catalogue, config));
+  if (problems.length) {
+    const rel = path.relative(config.root, file);
+    throw new LabError("exercise", `${rel} has ${problems.length} problem(s): ${problems.map((p) => `line ${p.line}: ${p.message}`).join("; ")}`, `Edit ${rel} and run the step again (\`mesos-lab solve ${ex.id}\` writes the solution).`);
+  }
+  return { file, env, created };
+}
+
+/** `mesos-lab solve`: writes the step's solution into the workspace (the previous file is kept as .bak). */
+export function writeSolution(config: Config, ex: Exercise, stepId: string): { file: string; backup?: string } {
+  const file = workspacePath(config, ex);
+  mkdirSync(path.dirname(file), { recursive: true });
+  let backup: string | undefined;
+  if (existsSync(file)) {
+    backup = `${file}.bak`;
+    copyFileSync(file, backup);
+  }
+  writeFileSync(file, workspaceText(ex, stepId, solutionEnv(ex, stepId, config), "Solution written by `mesos-lab solve`."));
+  return { file, backup };
+}

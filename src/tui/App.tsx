@@ -1,0 +1,133 @@
+import { Box, Text, useApp, useInput, useStdout } from "ink";
+import { useEffect, useReducer, useRef } from "react";
+import type { LabBus, LabEvent } from "../engine/events.js";
+import type { DoctorCheck } from "../lab/doctor.js";
+import type { LabProgress } from "../lab/progress.js";
+import { DoctorScreen } from "./components/DoctorScreen.js";
+import { ExerciseList } from "./components/ExerciseList.js";
+import { Footer } from "./components/Footer.js";
+import { StepView } from "./components/StepView.js";
+import { keyIntent, type Effect } from "./keys.js";
+import { currentExercise, currentStep, reducer, type TuiState } from "./state.js";
+
+/** What the App asks of the outside world; the real one drives Docker, tests pass a recording fake. */
+export interface Controller {
+  bus: LabBus;
+  runStep(exercise: string, step: string): Promise<void>;
+  resetExercise(exercise: string): Promise<void>;
+  resetAll(): Promise<number>;
+  doctor(): Promise<DoctorCheck[]>;
+  saveProgress(p: LabProgress): void;
+  /** Stops the run (and the cluster when asked) and resolves with the exit code. */
+  quit(opts: { stopCluster: boolean; interrupted: boolean }): Promise<number>;
+}
+
+/**
+ * One frame every 80 ms (12.5/s) at most: log events are queued and applied in one batch per frame, never per
+ * line. Ink's own limit (maxFps 20 in launch) sits above it so that it never drops every other batch.
+ */
+export const FRAME_MS = 80;
+
+export function App({ initial, controller, onExit, header }: { initial: TuiState; controller: Controller; onExit: (code: number) => void; header?: string }) {
+  const [state, dispatch] = useReducer(reducer, initial);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const columns = Math.max(60, (stdout?.columns ?? 100) - 1);
+  const rows = stdout?.rows ?? 40;
+
+  // batch engine events: one dispatch per frame whatever the log rate
+  useEffect(() => {
+    const queue: LabEvent[] = [];
+    const off = controller.bus.on((ev) => queue.push(ev));
+    const timer = setInterval(() => {
+      if (queue.length) dispatch({ type: "events", events: queue.splice(0) });
+      else if (stateRef.current.run?.running) dispatch({ type: "tick" });
+    }, FRAME_MS);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [controller]);
+
+  useEffect(() => {
+    controller.saveProgress(state.progress);
+  }, [state.progress, controller]);
+
+  const finish = (code: number) => {
+    onExit(code);
+    exit();
+  };
+
+  const perform = (e: Effect) => {
+    const s = stateRef.current;
+    switch (e.effect) {
+      case "run": {
+        const ex = currentExercise(s);
+        const st = currentStep(s);
+        if (!ex || !st) return;
+        dispatch({ type: "runRequested", now: Date.now() });
+        controller.runStep(ex.id, st.id).catch((err: unknown) => dispatch({ type: "runError", error: errorText(err) }));
+        return;
+      }
+      case "quit":
+        dispatch({ type: "message", text: e.stopCluster ? "stopping the cluster…" : "leaving the cluster running (mesos-lab down removes it)" });
+        void controller.quit({ stopCluster: e.stopCluster, interrupted: false }).then(finish, () => finish(70));
+        return;
+      case "interrupt":
+        dispatch({ type: "message", text: "interrupted: removing this run's containers…" });
+        void controller.quit({ stopCluster: true, interrupted: true }).then(finish, () => finish(130));
+        return;
+      case "resetExercise": {
+        const ex = currentExercise(s);
+        if (!ex) return;
+        dispatch({ type: "resetExercise" });
+        controller.resetExercise(ex.id).catch((err: unknown) => dispatch({ type: "message", text: errorText(err) }));
+        return;
+      }
+      case "resetAll":
+        dispatch({ type: "cancel" });
+        dispatch({ type: "message", text: "removing every mesos-lab container and network…" });
+        controller.resetAll().then(
+          (n) => dispatch({ type: "message", text: `removed ${n} mesos-lab container(s)/network(s)/volume(s) on this engine` }),
+          (err: unknown) => dispatch({ type: "message", text: errorText(err) }),
+        );
+        return;
+      case "doctor":
+        dispatch({ type: "doctorStart" });
+        controller.doctor().then(
+          (checks) => dispatch({ type: "doctorDone", checks }),
+          (err: unknown) => dispatch({ type: "doctorDone", checks: [], error: errorText(err) }),
+        );
+        return;
+    }
+  };
+
+  useInput((input, key) => {
+    const intent = keyIntent(stateRef.current, input, key);
+    if (!intent) return;
+    if ("effect" in intent) perform(intent);
+    else dispatch(intent);
+  });
+
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text>
+        <Text bold color="cyan">
+          mesos-lab
+        </Text>
+        <Text dimColor> {header ?? ""}</Text>
+      </Text>
+      <Box marginY={1} flexDirection="column">
+        {state.screen === "list" ? <ExerciseList state={state} /> : state.screen === "doctor" ? <DoctorScreen doctor={state.doctor} /> : <StepView state={state} columns={columns} rows={rows} now={Date.now()} />}
+      </Box>
+      <Footer state={state} />
+    </Box>
+  );
+}
+
+function errorText(err: unknown): string {
+  const e = err as { message?: string; fix?: string };
+  return `${e?.message ?? String(err)}${e?.fix ? `  fix: ${e.fix}` : ""}`;
+}

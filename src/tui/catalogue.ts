@@ -1,0 +1,24 @@
+import type { LabConfig } from "../config/schema.js";
+import { renderExercise } from "../engine/render.js";
+import type { Exercise } from "../model/exercise.js";
+import type { ExerciseInfo } from "./state.js";
+
+/** The catalogue as the TUI shows it: only the steps of this profile, each with its flag diff already rendered. */
+export function exerciseInfos(exercises: Exercise[], config: Pick<LabConfig, "network" | "extraEnv" | "profile">): ExerciseInfo[] {
+  return exercises.map((ex) => ({
+    id: ex.id,
+    slug: ex.slug,
+    title: ex.title,
+    summary: ex.summary,
+    text: ex.text,
+    steps: renderExercise(ex, config).map((rs) => ({
+      id: rs.step.id,
+      title: rs.step.title,
+      text: rs.step.text,
+      hint: rs.step.hint,
+      solution: rs.step.solution,
+      diff: rs.diff,
+      expectations: rs.step.expect.filter((e) => !e.profiles || e.profiles.includes(rs.profile)).map((e) => ({ id: e.id, says: e.says })),
+    })),
+  }));
+}

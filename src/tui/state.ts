@@ -1,0 +1,299 @@
+import type { PullProgress } from "../docker/types.js";
+import type { ExpectationResult, LabEvent, StepResult } from "../engine/events.js";
+import type { EnvChange } from "../engine/render.js";
+import type { DoctorCheck } from "../lab/doctor.js";
+import { clearExercise, recordResult, type LabProgress } from "../lab/progress.js";
+import type { Role } from "../model/roles.js";
+
+/**
+ * Everything the TUI shows, as one pure reducer: engine events (batched) and key intents go in, a new state comes
+ * out. Components only read it, so the whole experience is testable from recorded LabEvent sequences.
+ */
+
+export const LOG_ROLES = ["master", "agent", "zk", "execute"] as const satisfies readonly Role[];
+/** Lines kept per role: enough to scroll back through a step, bounded for a GLOG_v=2 stream. */
+export const LOG_CAP = 500;
+
+export interface StepInfo {
+  id: string;
+  title: string;
+  text: string;
+  hint: string;
+  solution?: string;
+  diff: Record<Role, EnvChange[]>;
+  expectations: Array<{ id: string; says: string }>;
+}
+
+export interface ExerciseInfo {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string;
+  text: string;
+  steps: StepInfo[];
+}
+
+export interface LogEntry {
+  text: string;
+  stream: "stdout" | "stderr";
+  source: string;
+}
+
+export interface RunView {
+  exercise: string;
+  step: string;
+  running: boolean;
+  startedAt: number;
+  actions: Array<{ action: string; detail: string; ms?: number }>;
+  expectations: ExpectationResult[];
+  containers: Partial<Record<Role, { state: string; exitCode?: number | null }>>;
+  result?: StepResult;
+  /** Set when the run could not start or crashed (a LabError's message and fix). */
+  error?: string;
+}
+
+export type Confirm = { kind: "quit" | "reset" | "resetAll" | "solution"; prompt: string };
+export type Screen = "list" | "step" | "doctor";
+
+export interface TuiState {
+  exercises: ExerciseInfo[];
+  progress: LabProgress;
+  screen: Screen;
+  cursor: number;
+  exIndex: number;
+  stepIndex: number;
+  showHint: boolean;
+  showSolution: boolean;
+  logFocus: Role | "all";
+  filter: string;
+  filterEditing: boolean;
+  confirm?: Confirm;
+  run?: RunView;
+  logs: Record<Role, LogEntry[]>;
+  /** Lines dropped from the ring since the step started (shown so a truncated pane is not mistaken for silence). */
+  dropped: Record<Role, number>;
+  pulls: Record<string, PullProgress>;
+  doctor?: { loading: boolean; checks: DoctorCheck[]; error?: string };
+  message?: string;
+  mode: "guided" | "hands-on";
+  tick: number;
+}
+
+export type TuiAction =
+  | { type: "events"; events: LabEvent[]; now?: number }
+  | { type: "cursor"; delta: number }
+  | { type: "open"; exIndex?: number }
+  | { type: "back" }
+  | { type: "step"; delta: number }
+  | { type: "toggleHint" }
+  | { type: "showSolution" }
+  | { type: "cycleLogs" }
+  | { type: "filterStart" }
+  | { type: "filterText"; text: string }
+  | { type: "filterEnd"; keep: boolean }
+  | { type: "confirm"; confirm: Confirm }
+  | { type: "cancel" }
+  | { type: "runRequested"; now: number }
+  | { type: "runError"; error: string }
+  | { type: "resetExercise" }
+  | { type: "doctorStart" }
+  | { type: "doctorDone"; checks: DoctorCheck[]; error?: string }
+  | { type: "message"; text?: string }
+  | { type: "tick" };
+
+const emptyLogs = (): Record<Role, LogEntry[]> => ({ zk: [], master: [], agent: [], execute: [] });
+const zeroDropped = (): Record<Role, number> => ({ zk: 0, master: 0, agent: 0, execute: 0 });
+
+export function initialState(exercises: ExerciseInfo[], progress: LabProgress, mode: TuiState["mode"] = "guided"): TuiState {
+  // resume where the attendee left off
+  const exIndex = Math.max(0, exercises.findIndex((e) => e.id === progress.current?.exercise));
+  const stepIndex = Math.max(0, exercises[exIndex]?.steps.findIndex((s) => s.id === progress.current?.step) ?? 0);
+  return {
+    exercises,
+    progress,
+    screen: "list",
+    cursor: exIndex,
+    exIndex,
+    stepIndex,
+    showHint: false,
+    showSolution: false,
+    logFocus: "all",
+    filter: "",
+    filterEditing: false,
+    logs: emptyLogs(),
+    dropped: zeroDropped(),
+    pulls: {},
+    mode,
+    tick: 0,
+  };
+}
+
+export const currentExercise = (s: TuiState): ExerciseInfo | undefined => s.exercises[s.exIndex];
+export const currentStep = (s: TuiState): StepInfo | undefined => currentExercise(s)?.steps[s.stepIndex];
+export const stepPassed = (s: TuiState): boolean => {
+  const ex = currentExercise(s);
+  const st = currentStep(s);
+  return !!ex && !!st && !!s.progress.exercises[ex.id]?.passed.includes(st.id);
+};
+export const isRunning = (s: TuiState): boolean => !!s.run?.running;
+
+function withCurrent(s: TuiState): TuiState {
+  const ex = currentExercise(s);
+  const st = currentStep(s);
+  if (!ex || !st) return s;
+  return { ...s, progress: { ...s.progress, current: { exercise: ex.id, step: st.id } } };
+}
+
+/** Appends a batch of log lines to the per-role rings: one copy per batch, never per line. */
+function appendLogs(s: TuiState, logs: Array<Extract<LabEvent, { type: "log" }>>): Pick<TuiState, "logs" | "dropped"> {
+  if (logs.length === 0) return { logs: s.logs, dropped: s.dropped };
+  const byRole = emptyLogs();
+  for (const l of logs) byRole[l.role].push({ text: l.text, stream: l.stream, source: l.source });
+  const out = { ...s.logs };
+  const dropped = { ...s.dropped };
+  for (const role of Object.keys(byRole) as Role[]) {
+    const add = byRole[role];
+    if (add.length === 0) continue;
+    const merged = s.logs[role].length + add.length > LOG_CAP ? [...s.logs[role], ...add].slice(-LOG_CAP) : [...s.logs[role], ...add];
+    dropped[role] += s.logs[role].length + add.length - merged.length;
+    out[role] = merged;
+  }
+  return { logs: out, dropped };
+}
+
+function applyEvent(s: TuiState, ev: LabEvent, now: number): TuiState {
+  switch (ev.type) {
+    case "image:pull": {
+      const key = `${ev.progress.image} ${ev.progress.layer ?? ""}`;
+      return { ...s, pulls: { ...s.pulls, [key]: ev.progress } };
+    }
+    case "step:start": {
+      if (!s.run) return s;
+      return { ...s, run: { ...s.run, step: ev.step.id, actions: [], expectations: [], result: undefined }, logs: emptyLogs(), dropped: zeroDropped(), pulls: {} };
+    }
+    case "container": {
+      if (!s.run) return s;
+      return { ...s, run: { ...s.run, containers: { ...s.run.containers, [ev.role]: { state: ev.state, exitCode: ev.exitCode } } } };
+    }
+    case "action:start":
+      return s.run ? { ...s, run: { ...s.run, actions: [...s.run.actions, { action: ev.action, detail: ev.detail }] } } : s;
+    case "action:end": {
+      if (!s.run) return s;
+      const actions = s.run.actions.map((a) => (a.action === ev.action && a.ms === undefined ? { ...a, ms: ev.ms } : a));
+      return { ...s, run: { ...s.run, actions } };
+    }
+    case "expectation": {
+      if (!s.run) return s;
+      const others = s.run.expectations.filter((e) => e.id !== ev.result.id);
+      const order = currentStep(s)?.expectations.map((e) => e.id) ?? [];
+      const expectations = [...others, ev.result].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+      return { ...s, run: { ...s.run, expectations } };
+    }
+    case "step:end": {
+      const r = ev.result;
+      const progress = recordResult(s.progress, r, new Date(now).toISOString());
+      return { ...s, progress, run: s.run ? { ...s.run, result: r, expectations: r.expectations } : s.run };
+    }
+    case "exercise:end":
+      return s.run ? { ...s, run: { ...s.run, running: false } } : s;
+    case "warning":
+      return { ...s, message: ev.message };
+    default:
+      return s;
+  }
+}
+
+export function reducer(s: TuiState, a: TuiAction): TuiState {
+  switch (a.type) {
+    case "events": {
+      const now = a.now ?? Date.now();
+      // logs of one batch are appended together; a step:start inside the batch clears what came before it
+      let next = s;
+      let pending: Array<Extract<LabEvent, { type: "log" }>> = [];
+      const flush = () => {
+        if (pending.length) next = { ...next, ...appendLogs(next, pending) };
+        pending = [];
+      };
+      for (const ev of a.events) {
+        if (ev.type === "log") pending.push(ev);
+        else {
+          if (ev.type === "step:start") pending = [];
+          flush();
+          next = applyEvent(next, ev, now);
+        }
+      }
+      flush();
+      return next;
+    }
+    case "cursor": {
+      const n = s.exercises.length;
+      if (n === 0) return s;
+      return { ...s, cursor: (s.cursor + a.delta + n) % n };
+    }
+    case "open": {
+      const exIndex = a.exIndex ?? s.cursor;
+      if (!s.exercises[exIndex]) return s;
+      const ex = s.exercises[exIndex]!;
+      // reopening the exercise the attendee was on keeps their step; another one starts at its first unpassed step
+      const passed = s.progress.exercises[ex.id]?.passed ?? [];
+      const stepIndex = exIndex === s.exIndex ? s.stepIndex : Math.max(0, ex.steps.findIndex((st) => !passed.includes(st.id)));
+      return withCurrent({ ...s, screen: "step", exIndex, cursor: exIndex, stepIndex, showHint: false, showSolution: false, message: undefined });
+    }
+    case "back":
+      return { ...s, screen: "list", cursor: s.exIndex, confirm: undefined, message: undefined };
+    case "step": {
+      const ex = currentExercise(s);
+      if (!ex || isRunning(s)) return s;
+      const stepIndex = Math.min(ex.steps.length - 1, Math.max(0, s.stepIndex + a.delta));
+      if (stepIndex === s.stepIndex) return s;
+      return withCurrent({ ...s, stepIndex, showHint: false, showSolution: false, message: undefined });
+    }
+    case "toggleHint":
+      return { ...s, showHint: !s.showHint };
+    case "showSolution":
+      return { ...s, showSolution: true, confirm: undefined };
+    case "cycleLogs": {
+      const order: Array<Role | "all"> = ["all", ...LOG_ROLES];
+      return { ...s, logFocus: order[(order.indexOf(s.logFocus) + 1) % order.length]! };
+    }
+    case "filterStart":
+      return { ...s, filterEditing: true };
+    case "filterText":
+      return { ...s, filter: a.text };
+    case "filterEnd":
+      return { ...s, filterEditing: false, filter: a.keep ? s.filter : "" };
+    case "confirm":
+      return { ...s, confirm: a.confirm };
+    case "cancel":
+      return { ...s, confirm: undefined };
+    case "runRequested": {
+      const ex = currentExercise(s);
+      const st = currentStep(s);
+      if (!ex || !st || isRunning(s)) return s;
+      return withCurrent({
+        ...s,
+        screen: "step",
+        message: undefined,
+        logs: emptyLogs(),
+        dropped: zeroDropped(),
+        pulls: {},
+        run: { exercise: ex.id, step: st.id, running: true, startedAt: a.now, actions: [], expectations: [], containers: {} },
+      });
+    }
+    case "runError":
+      return { ...s, run: s.run ? { ...s.run, running: false, error: a.error } : s.run };
+    case "resetExercise": {
+      const ex = currentExercise(s);
+      if (!ex) return s;
+      return withCurrent({ ...s, progress: clearExercise(s.progress, ex.id), stepIndex: 0, run: undefined, logs: emptyLogs(), dropped: zeroDropped(), confirm: undefined, showHint: false, showSolution: false, message: `exercise ${ex.id} reset` });
+    }
+    case "doctorStart":
+      return { ...s, screen: "doctor", doctor: { loading: true, checks: [] } };
+    case "doctorDone":
+      return { ...s, doctor: { loading: false, checks: a.checks, error: a.error } };
+    case "message":
+      return { ...s, message: a.text };
+    case "tick":
+      return { ...s, tick: s.tick + 1 };
+  }
+}

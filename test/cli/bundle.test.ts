@@ -1,0 +1,65 @@
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import Docker from "dockerode";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, tempLab } from "../helpers/cli.js";
+import { ensureBusybox, hasDocker } from "../helpers/docker.js";
+
+/**
+ * Offline bundle round trip on the real engine: export a locally built image (a tag of our own, so other tests'
+ * images are never removed), delete it, import the bundle into a fresh lab folder, and find it back.
+ */
+describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
+  const docker = new Docker();
+  const repo = `mesos-lab-test/bundle-${process.pid}`;
+  const image = `${repo}:1`;
+  const removeImage = () => docker.getImage(image).remove().catch(() => undefined);
+  afterAll(removeImage);
+
+  it("round-trips the configured images and, with --with-material, the lab material", async () => {
+    await docker.getImage(await ensureBusybox()).tag({ repo, tag: "1" });
+    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
+    const instructor = tempLab(config);
+    const file = path.join(instructor, "room.tar");
+    const out = await cli(["bundle", "export", file, "--with-material"], { cwd: instructor });
+    expect(out.exitCode, out.all).toBe(0);
+    expect(out.stdout).toContain(`wrote ${file}: 1 image(s) (${image}) and`);
+    expect(out.stdout).toMatch(/writing bundle: [\d.]+ MB of [\d.]+ MB \(100%\)/);
+    expect(existsSync(file)).toBe(true);
+
+    await removeImage();
+    expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(false);
+
+    const attendee = tempLab(config);
+    const inn = await cli(["bundle", "import", file], { cwd: attendee });
+    expect(inn.exitCode, inn.all).toBe(0);
+    expect(inn.stdout).toContain(`loaded 1 image(s): ${image}`);
+    expect(inn.stdout).toMatch(/lab material written: \d+ file\(s\)/);
+    expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(true);
+    expect(readdirSync(path.join(attendee, "ssl"))).toContain("ca.pem");
+
+    // a second import keeps the attendee's material unless --force
+    const again = await cli(["bundle", "import", file], { cwd: attendee });
+    expect(again.stdout).toMatch(/lab material kept \(already present; --force replaces\)/);
+  });
+
+  it("a file that is not a bundle is a usage error (exit 2) with the fix", async () => {
+    const dir = tempLab("{}");
+    const bad = path.join(dir, "not-a-bundle.tar");
+    writeFileSync(bad, "hello, this is not a tar archive at all".repeat(20));
+    const r = await cli(["bundle", "import", bad], { cwd: dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/error: .*not-a-bundle\.tar is not a mesos-lab bundle/);
+    expect(r.stderr).toContain("fix: ");
+    const missing = await cli(["bundle", "import", path.join(dir, "nope.tar")], { cwd: dir });
+    expect(missing.exitCode).toBe(2);
+  });
+
+  it("export names images that are not on the engine (exit 6)", async () => {
+    const dir = tempLab(`{ images: { zk: "mesos-lab-test/absent-${process.pid}:0" } }`);
+    const r = await cli(["bundle", "export", path.join(dir, "x.tar")], { cwd: dir });
+    expect(r.exitCode).toBe(6);
+    expect(r.stderr).toContain(`mesos-lab-test/absent-${process.pid}:0`);
+    expect(existsSync(path.join(dir, "x.tar"))).toBe(false);
+  });
+});

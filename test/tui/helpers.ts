@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { loadCatalogue } from "../../src/catalogue/load.js";
+import { resolveConfig } from "../../src/config/load.js";
+import { LabBus, type LabEvent } from "../../src/engine/events.js";
+import type { DoctorCheck } from "../../src/lab/doctor.js";
+import { emptyProgress, type LabProgress } from "../../src/lab/progress.js";
+import type { Controller } from "../../src/tui/App.js";
+import { exerciseInfos } from "../../src/tui/catalogue.js";
+import type { ExerciseInfo } from "../../src/tui/state.js";
+import { failingExercise } from "./fixtures/exercises.js";
+
+/** LabEvents recorded from real runs against the stand-in images (test/tui/record.ts writes them). */
+export function recorded(name: "01-pass" | "90-fail"): LabEvent[] {
+  return JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures", `${name}.json`), "utf8")) as LabEvent[];
+}
+
+/** Exercise 01 of the built-in catalogue and the failing fixture exercise, as the TUI shows them. */
+export async function infos(): Promise<ExerciseInfo[]> {
+  const config = resolveConfig({}, undefined, "/tmp");
+  return exerciseInfos([...(await loadCatalogue()).filter((e) => e.id === "01"), failingExercise], config);
+}
+
+/** Events of one step out of a recorded run: from its step:start up to its step:end (plus exercise:end). */
+export function stepEvents(events: LabEvent[], step: string): LabEvent[] {
+  const start = events.findIndex((e) => e.type === "step:start" && e.step.id === step);
+  const end = events.findIndex((e, i) => i > start && e.type === "step:end");
+  return [...events.slice(start, end + 1), { type: "exercise:end", exercise: (events[start] as { exercise: string }).exercise, passed: true, durationMs: 1 }];
+}
+
+/** A Controller that replays recorded events instead of running Docker, and records what the App asked of it. */
+export class FakeController implements Controller {
+  bus = new LabBus();
+  calls: string[] = [];
+  saved: LabProgress[] = [];
+  constructor(private readonly replay: Record<string, LabEvent[]> = {}) {}
+  async runStep(exercise: string, step: string): Promise<void> {
+    this.calls.push(`run ${exercise}:${step}`);
+    const evs = this.replay[`${exercise}:${step}`];
+    if (!evs) throw Object.assign(new Error(`no recording for ${exercise}:${step}`), { fix: "record one" });
+    // a little later, as the engine would: the App must batch whatever arrives
+    await new Promise((r) => setTimeout(r, 5));
+    for (const e of evs) this.bus.emit(e);
+  }
+  async resetExercise(exercise: string): Promise<void> {
+    this.calls.push(`reset ${exercise}`);
+  }
+  async resetAll(): Promise<number> {
+    this.calls.push("resetAll");
+    return 3;
+  }
+  async doctor(): Promise<DoctorCheck[]> {
+    this.calls.push("doctor");
+    return [
+      { name: "docker", status: "ok", detail: "Docker 27.0 (API 1.47)" },
+      { name: "image mesosphere/mesos-master:1.4.0-rc5", status: "fail", detail: "not present", fix: "Run `mesos-lab pull`." },
+    ];
+  }
+  saveProgress(p: LabProgress): void {
+    this.saved.push(p);
+  }
+  async quit(o: { stopCluster: boolean; interrupted: boolean }): Promise<number> {
+    this.calls.push(`quit stop=${o.stopCluster} interrupted=${o.interrupted}`);
+    return o.interrupted ? 130 : 0;
+  }
+}
+
+export { emptyProgress };
+
+/** Polls until `check` holds on the last frame (Ink renders asynchronously); fails with the frame it saw. */
+export async function waitForFrame(lastFrame: () => string | undefined, check: (f: string) => boolean, timeoutMs = 3000): Promise<string> {
+  const t0 = Date.now();
+  for (;;) {
+    const f = lastFrame() ?? "";
+    if (check(f)) return f;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`frame never matched; last frame:\n${f}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+export const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config/load.js";
+import { baselineEnv, renderExercise } from "../../src/engine/render.js";
+import { knownFlags, loadWorkspace, parseWorkspace, starterText, workspacePath, writeSolution } from "../../src/lab/workspace.js";
+import { LabError } from "../../src/util/errors.js";
+import { cite, fixture } from "../helpers/lab.js";
+
+const ex = fixture({
+  id: "02",
+  slug: "agent-auth",
+  title: "Agent authentication",
+  summary: "s",
+  text: "t",
+  steps: [
+    { id: "open", title: "open", text: "t", hint: "h", expect: [{ id: "e", says: "s", source: { log: "master" }, pattern: "x", cite }] },
+    {
+      id: "require",
+      title: "require",
+      text: "t",
+      hint: "h",
+      env: { master: { MESOS_AUTHENTICATE_AGENTS: "true", MESOS_CREDENTIALS: "/etc/mesos/credentials" }, agent: { MESOS_CREDENTIAL: "/etc/mesos/credential" } },
+      expect: [{ id: "e", says: "s", source: { log: "master" }, pattern: "x", cite }],
+    },
+  ],
+});
+
+const lab = () => resolveConfig({}, undefined, mkdtempSync(path.join(os.tmpdir(), "mesos-lab-ws-")));
+
+describe("render with an env override (hands-on)", () => {
+  it("every step gets baseline + the override instead of the steps' deltas; files and steps stay", () => {
+    const config = lab();
+    const steps = renderExercise(ex, config, { envOverride: { master: { MESOS_AUTHENTICATE_AGENTS: "false", GLOG_v: "1" } } });
+    expect(steps).toHaveLength(2);
+    const base = baselineEnv(config);
+    expect(steps[1]!.env.master).toEqual({ ...base.master, MESOS_AUTHENTICATE_AGENTS: "false", GLOG_v: "1" });
+    expect(steps[1]!.env.agent).toEqual(base.agent);
+    expect(steps[1]!.env.master.MESOS_CREDENTIALS).toBeUndefined();
+    // without the override the step's own delta applies, as before
+    expect(renderExercise(ex, config)[1]!.env.master.MESOS_AUTHENTICATE_AGENTS).toBe("true");
+  });
+});
+
+describe("workspace file", () => {
+  const known = knownFlags([ex], lab());
+
+  it("parses [role] sections of KEY=VALUE", () => {
+    const { env, problems } = parseWorkspace("# c\n[master]\nMESOS_AUTHENTICATE_AGENTS=true\n\n[agent]\nMESOS_CREDENTIAL = /etc/mesos/credential\nGLOG_v=2\n", known);
+    expect(problems).toEqual([]);
+    expect(env).toEqual({ zk: {}, master: { MESOS_AUTHENTICATE_AGENTS: "true" }, agent: { MESOS_CREDENTIAL: "/etc/mesos/credential", GLOG_v: "2" }, execute: {} });
+  });
+
+  it("names unknown flags and roles with a did-you-mean, and bad ACL JSON, by line", () => {
+    const text = "[master]\nMESOS_AUTHENTICATE_AGENT=true\nMESOS_ACLS={\"register_agent\": []}\n[mastr]\nX=1\nnot a line\n";
+    const { problems } = parseWorkspace(text, known);
+    expect(problems).toEqual([
+      { line: 2, message: "unknown flag MESOS_AUTHENTICATE_AGENT (did you mean MESOS_AUTHENTICATE_AGENTS?): Mesos would ignore it or refuse to start" },
+      { line: 3, message: "MESOS_ACLS: unknown ACL key 'register_agent' (did you mean 'register_agents'?): Mesos would silently ignore it" },
+      { line: 4, message: "unknown role [mastr] (did you mean [master]?)" },
+      { line: 5, message: "X is outside a [role] section (start one with [master], [agent], [zk] or [execute])" },
+      { line: 6, message: "expected KEY=VALUE or [role], got 'not a line'" },
+    ]);
+  });
+
+  it("is created with the previous step's flags, refuses bad input (exit 4), and solve writes the step's flags", () => {
+    const config = lab();
+    expect(starterText(ex, "require", config)).not.toContain("MESOS_AUTHENTICATE_AGENTS");
+    const first = loadWorkspace(config, ex, "require");
+    expect(first.created).toBe(true);
+    expect(first.file).toBe(workspacePath(config, ex));
+    expect(first.env.master).toEqual({});
+
+    writeFileSync(first.file, "[master]\nMESOS_AUTHENTICATE_AGENT=true\n");
+    let err: unknown;
+    try {
+      loadWorkspace(config, ex, "require");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).exitCode).toBe(4);
+    expect((err as LabError).message).toContain("line 2: unknown flag MESOS_AUTHENTICATE_AGENT (did you mean MESOS_AUTHENTICATE_AGENTS?)");
+
+    const { backup } = writeSolution(config, ex, "require");
+    expect(readFileSync(backup!, "utf8")).toContain("MESOS_AUTHENTICATE_AGENT=true");
+    const solved = loadWorkspace(config, ex, "require");
+    expect(solved.env.master).toEqual({ MESOS_AUTHENTICATE_AGENTS: "true", MESOS_CREDENTIALS: "/etc/mesos/credentials" });
+    expect(solved.env.agent).toEqual({ MESOS_CREDENTIAL: "/etc/mesos/credential" });
+    // the solved file renders to exactly the env the guided step would give
+    const guided = renderExercise(ex, config)[1]!.env;
+    const handsOn = renderExercise(ex, config, { envOverride: solved.env })[1]!.env;
+    expect(handsOn).toEqual(guided);
+  });
+});
