@@ -1,6 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-
-const F14 = "mesos-1.4-security-facts.md";
+import { agentRegistered, executeExits, F14, subscribed, taskFinished } from "../_shared/expect.js";
 
 export default defineExercise({
   id: "01",
@@ -38,14 +37,7 @@ register.`,
           cite: { at: "src/master/master.cpp:510", ref: `${F14} §1.5` },
           example: "Master allowing unauthenticated agents to register",
         },
-        {
-          id: "registered",
-          says: "the agent registers with the master",
-          source: { log: "agent" },
-          pattern: "Registered with master master@\\S+:5050; given agent ID \\S+-S\\d+",
-          cite: { at: "src/slave/slave.cpp:1174", ref: `${F14} §1.0` },
-          example: "I0914 slave.cpp:1174] Registered with master master@127.0.0.1:5050; given agent ID 792cd31b-18ee-4fb6-aef1-01d998e691aa-S0",
-        },
+        agentRegistered,
       ],
     },
     {
@@ -56,14 +48,7 @@ register.`,
       hint: "mesos-execute prints its progress on stdout; its library logs go to stderr.",
       actions: [{ do: "execute", args: ["--name=foo", "--command=env"] }],
       expect: [
-        {
-          id: "subscribed",
-          says: "mesos-execute subscribes and gets a framework ID",
-          source: { execute: "stdout" },
-          pattern: "^Subscribed with ID \\S+",
-          cite: { at: "src/cli/execute.cpp:651", ref: `${F14} §1.1` },
-          example: "Subscribed with ID 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0002",
-        },
+        subscribed,
         {
           id: "submitted",
           says: "the task is submitted to the agent",
@@ -80,14 +65,7 @@ register.`,
           cite: { at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` },
           example: "Received status update TASK_RUNNING for task 'foo'",
         },
-        {
-          id: "finished",
-          says: "the task finishes",
-          source: { execute: "stdout" },
-          pattern: "^Received status update TASK_FINISHED for task 'foo'",
-          cite: { at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` },
-          example: "Received status update TASK_FINISHED for task 'foo'",
-        },
+        taskFinished,
         {
           id: "exit-status",
           says: "the command exited with status 0",
@@ -106,13 +84,7 @@ register.`,
           cite: { at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` },
           example: "Received status update TASK_FAILED for task 'foo'",
         },
-        {
-          id: "exit-code",
-          says: "mesos-execute exits 0",
-          source: { exit: "execute" },
-          pattern: "^0$",
-          cite: { at: "src/cli/execute.cpp:1215-1218", ref: `${F14} §1.1` },
-        },
+        { ...executeExits(0), id: "exit-code" },
       ],
     },
   ],

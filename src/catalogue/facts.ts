@@ -26,11 +26,14 @@ export interface FactsFile {
 }
 
 const PLACEHOLDER = /<[^<>]*>|…/g;
+const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/;
 
 function templateOf(text: string, line: number): Template {
   const parts = text.split(PLACEHOLDER);
   const literal = parts.join("").trim().length;
-  const re = new RegExp(parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*?"));
+  // the facts quote lines from one run: their IP addresses are examples, any address stands in for them
+  const literalRe = (p: string) => p.split(IPV4).map((q) => q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\d+(?:\\.\\d+){3}");
+  const re = new RegExp(parts.map(literalRe).join(".*?"));
   return { text, line, re, literal };
 }
 

@@ -224,6 +224,8 @@ export class Cluster {
     follow.onEnd(() => {
       void live.exit.then((code) => {
         live.exitCode = code;
+        // a container the harness replaced or removed did not "die": its end is nobody's failure
+        if (this.live.get(key) !== live) return;
         this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "exited", exitCode: code, name: spec.name });
         this.exitSink?.(live, code);
       });

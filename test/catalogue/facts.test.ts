@@ -52,6 +52,7 @@ describe("the facts files parse into templates", () => {
     expect(namesLocation(f, { at: "src/cli/execute.cpp:651", ref })).toBe(true); // table row "| 651 |" in §1.1
     expect(namesLocation(f, { at: "src/master/master.cpp:9999", ref })).toBe(false);
     expect(templatesHolding("Agent asked to shut down by master@10.0.0.3:5050 because 'Agent is not authenticated'", f).length).toBeGreaterThan(0);
+    expect(templatesHolding("Authenticating with master master@10.213.1.3:5050", f).length, "IPs in the facts are examples").toBeGreaterThan(0);
     expect(templatesHolding("Agent politely declined to register", f)).toEqual([]);
     expect(templatesOf("```\nSubscribed with ID de1fdee6-…-0000\n```")[0]!.re.test("Subscribed with ID de1fdee6-aa-0000")).toBe(true);
   });

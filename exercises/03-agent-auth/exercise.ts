@@ -1,0 +1,146 @@
+import { defineExercise } from "../../src/model/exercise.js";
+import { agentNotRegistered, agentRegistered, F14 } from "../_shared/expect.js";
+const CREDS = "/etc/credentials/credentials.json";
+const CRED = "/etc/credentials/credential.json";
+
+export default defineExercise({
+  id: "03",
+  slug: "agent-auth",
+  title: "Agent authentication (CRAM-MD5)",
+  summary: "Make the master refuse agents that cannot prove who they are, then give the agent a credential.",
+  text: `Out of the box any machine that reaches the master can join as an agent and be sent tasks — and with them the
+frameworks' secrets. Agent authentication makes every agent prove a principal and secret with CRAM-MD5 before it
+registers.
+
+The master gets the list of principals (\`MESOS_CREDENTIALS\`, the workshop's \`credentials.json\`) and
+\`MESOS_AUTHENTICATE_AGENTS=true\`; each agent gets its own single credential (\`MESOS_CREDENTIAL\`). The harness copies
+both files in with mode 0600 — Mesos warns when they are readable by others.`,
+  steps: [
+    {
+      id: "master-requires",
+      title: "The master requires authenticated agents",
+      text: `Only the master changes: it loads \`credentials.json\` and now refuses agents that do not authenticate. The agent
+still has no credential, so it tries to register without authentication and is turned away.
+
+In Mesos 1.4 the master tells the agent to shut down (\`Agent is not authenticated\`) and the agent process exits
+with code 0 — its container stops. Since 1.7 the master only logs the refusal and the agent keeps retrying.`,
+      hint: "Look for `Refusing registration of agent` in the master log: the agent never said who it is.",
+      solution: "master: + MESOS_AUTHENTICATE_AGENTS=true, + MESOS_CREDENTIALS=file:///etc/credentials/credentials.json",
+      env: { master: { MESOS_AUTHENTICATE_AGENTS: "true", MESOS_CREDENTIALS: `file://${CREDS}` } },
+      files: [{ roles: ["master"], path: CREDS, from: "credentials/credentials.json" }],
+      ready: { agent: false },
+      expect: [
+        {
+          id: "master-requires",
+          says: "the master only lets authenticated agents register",
+          source: { log: "master" },
+          pattern: "Master only allowing authenticated agents to register",
+          cite: { at: "src/master/master.cpp:508", ref: `${F14} §1.5` },
+          example: "Master only allowing authenticated agents to register",
+        },
+        {
+          id: "loads-credentials",
+          says: "the master loads the credentials file",
+          source: { log: "master" },
+          pattern: "Loading credentials for authentication from '/etc/credentials/credentials\\.json'",
+          cite: { at: "src/credentials/credentials.hpp:37", ref: `${F14} §1.5` },
+          example: "Loading credentials for authentication from '/etc/credentials/credentials.json'",
+        },
+        {
+          id: "no-credential",
+          says: "the agent has no credential and tries without",
+          source: { log: "agent" },
+          pattern: "No credentials provided\\. Attempting to register without authentication",
+          cite: { at: "src/slave/slave.cpp:995", ref: `${F14} §1.5` },
+          example: "No credentials provided. Attempting to register without authentication",
+        },
+        {
+          id: "refused",
+          says: "the master refuses the unauthenticated agent",
+          source: { log: "master" },
+          pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ because it is not authenticated",
+          cite: { at: "src/master/master.cpp:5689", ref: `${F14} §1.5` },
+          example: "Refusing registration of agent at slave(1)@10.213.1.4:5051 because it is not authenticated",
+          profiles: ["1.4"],
+        },
+        {
+          id: "shut-down",
+          says: "the agent is told to shut down: it is not authenticated",
+          source: { log: "agent" },
+          pattern: "Agent asked to shut down by master@\\S+ because 'Agent is not authenticated'",
+          cite: { at: "src/slave/slave.cpp:885", ref: `${F14} §1.5` },
+          example: "Agent asked to shut down by master@10.213.1.3:5050 because 'Agent is not authenticated'",
+          profiles: ["1.4"],
+        },
+        agentNotRegistered,
+      ],
+    },
+    {
+      id: "agent-credential",
+      title: "Give the agent its credential",
+      text: `The agent gets \`MESOS_CREDENTIAL\` pointing at \`credential.json\` (principal \`agent-principal\` and its
+secret). It now authenticates with CRAM-MD5 before registering: the secret never crosses the wire, only an HMAC of the
+master's challenge.`,
+      hint: "The agent's credential file holds one principal/secret pair, not the master's list.",
+      solution: "agent: + MESOS_CREDENTIAL=file:///etc/credentials/credential.json",
+      env: { agent: { MESOS_CREDENTIAL: `file://${CRED}` } },
+      files: [{ roles: ["agent"], path: CRED, from: "credentials/credential.json" }],
+      expect: [
+        {
+          id: "agent-principal",
+          says: "the agent uses its credential",
+          source: { log: "agent" },
+          pattern: "Agent using credential for: agent-principal",
+          cite: { at: "src/slave/slave.cpp:283", ref: `${F14} §1.5` },
+          example: "Agent using credential for: agent-principal",
+        },
+        {
+          id: "authenticating",
+          says: "the agent authenticates with the master",
+          source: { log: "agent" },
+          pattern: "Authenticating with master master@\\S+",
+          cite: { at: "src/slave/slave.cpp:1033", ref: `${F14} §1.5` },
+          example: "Authenticating with master master@10.213.1.3:5050",
+        },
+        {
+          id: "authenticated",
+          says: "the master accepts the agent's principal",
+          source: { log: "master" },
+          pattern: "Successfully authenticated principal 'agent-principal' at slave\\(1\\)@\\S+",
+          cite: { at: "src/master/master.cpp:7862", ref: `${F14} §1.5` },
+          example: "Successfully authenticated principal 'agent-principal' at slave(1)@10.213.1.4:5051",
+        },
+        agentRegistered,
+      ],
+    },
+    {
+      id: "wrong-secret",
+      title: "A wrong secret is refused",
+      text: `The agent now presents \`agent-principal\` with a wrong secret (\`wrong-credential.json\`). The master refuses the
+authentication, and the agent exits with code 1: \`Master … refused authentication\`.`,
+      hint: "Compare the secret in credential.json with the master's credentials.json entry for agent-principal.",
+      solution: "agent: MESOS_CREDENTIAL pointing at a file whose secret does not match the master's list",
+      files: [{ roles: ["agent"], path: CRED, from: "credentials/wrong-credential.json" }],
+      ready: { agent: false },
+      expect: [
+        {
+          id: "master-refuses",
+          says: "the master fails the agent's authentication",
+          source: { log: "master" },
+          pattern: "Failed to authenticate slave\\(1\\)@\\S+: Refused authentication",
+          cite: { at: "src/master/master.cpp:7859", ref: `${F14} §1.5`, derived: true },
+          example: "Failed to authenticate slave(1)@10.213.1.4:5051: Refused authentication",
+        },
+        {
+          id: "agent-exits",
+          says: "the agent exits: the master refused authentication",
+          source: { log: "agent" },
+          pattern: "EXIT with status 1: Master master@\\S+ refused authentication",
+          cite: { at: "src/slave/slave.cpp:1124", ref: `${F14} §1.5`, derived: true },
+          example: "EXIT with status 1: Master master@10.213.1.3:5050 refused authentication",
+        },
+        agentNotRegistered,
+      ],
+    },
+  ],
+});
