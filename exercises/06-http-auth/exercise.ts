@@ -1,0 +1,123 @@
+import { defineExercise } from "../../src/model/exercise.js";
+import { F14 } from "../_shared/expect.js";
+
+const CREDS = "/etc/credentials/credentials.json";
+const HTTP_CREDS = "/etc/credentials/http_credentials.json";
+const S18 = `${F14} §1.8`;
+
+/** A 401 from a protected endpoint: the status, and the realm the client is told to authenticate for. */
+function challenged(action: string, realm: string, what: string) {
+  return [
+    {
+      id: `${action}-401`,
+      says: `${what} without credentials is 401 Unauthorized`,
+      source: { http: action, part: "status" as const },
+      pattern: "^HTTP/1\\.1 401 Unauthorized$",
+      cite: { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 },
+    },
+    {
+      id: `${action}-realm`,
+      says: `the answer names the realm ${realm}`,
+      source: { http: action, part: "headers" as const },
+      pattern: `Basic realm="${realm}"`,
+      cite: { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 },
+      example: `WWW-Authenticate: Basic realm="${realm}"`,
+    },
+  ];
+}
+
+const ok = (action: string, what: string) => ({
+  id: `${action}-200`,
+  says: `${what} is 200 OK`,
+  source: { http: action, part: "status" as const },
+  pattern: "^HTTP/1\\.1 200 OK$",
+  cite: { at: "src/common/http.cpp:1166", ref: S18 },
+});
+
+const creating = (realm: string, role: "master" | "agent") => ({
+  id: `realm-${realm}`,
+  says: `the ${role} protects the ${realm} realm with the basic authenticator`,
+  source: { log: role },
+  pattern: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
+  cite: { at: "src/common/http.cpp:1026", ref: S18 },
+  example: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
+});
+
+const viewer = { principal: "viewer-principal", secret: "${secret:viewer-principal}" };
+const operator = { principal: "operator-principal", secret: "${secret:operator-principal}" };
+
+export default defineExercise({
+  id: "06",
+  slug: "http-auth",
+  title: "HTTP endpoint authentication",
+  summary: "Close the master's and the agent's HTTP endpoints (/state, /flags, the operator API) to anonymous callers.",
+  text: `Authenticated agents and frameworks are not enough: the master's and agents' HTTP endpoints still tell anyone the
+whole cluster state (\`/master/state\` lists every task with its environment), show the flags, and — on the operator
+API — change things. Mesos groups endpoints into **realms**: read-only (\`mesos-master-readonly\`), read-write
+(\`mesos-master-readwrite\`), and the same for the agent. Each realm can require HTTP Basic authentication with the
+principals of a credentials file. \`/health\` and \`/version\` always stay open so load balancers keep working.
+
+The harness sends the requests itself (a real HTTP client on your machine); you can repeat them with
+\`curl -i http://127.0.0.1:5050/master/state\` while \`mesos-lab up 06\` keeps the cluster running.`,
+  steps: [
+    {
+      id: "master-readonly",
+      title: "Protect the master's read-only endpoints",
+      text: `The master gets \`MESOS_AUTHENTICATE_HTTP_READONLY=true\` and the credentials file. An anonymous \`GET
+/master/state\` is now answered \`401 Unauthorized\` with \`WWW-Authenticate: Basic realm="mesos-master-readonly"\`;
+the same request as \`viewer-principal\` gets the state. \`/health\` stays open.`,
+      hint: "Without MESOS_CREDENTIALS the master refuses to start: the basic authenticator has no one to check against.",
+      solution: "master: + MESOS_AUTHENTICATE_HTTP_READONLY=true, + MESOS_CREDENTIALS=file:///etc/credentials/credentials.json",
+      env: { master: { MESOS_AUTHENTICATE_HTTP_READONLY: "true", MESOS_CREDENTIALS: `file://${CREDS}` } },
+      files: [{ roles: ["master"], path: CREDS, from: "credentials/credentials.json" }],
+      actions: [
+        { do: "http", id: "state-anonymous", role: "master", path: "/master/state" },
+        { do: "http", id: "state-viewer", role: "master", path: "/master/state", auth: viewer },
+        { do: "http", id: "health", role: "master", path: "/health" },
+      ],
+      expect: [
+        creating("mesos-master-readonly", "master"),
+        ...challenged("state-anonymous", "mesos-master-readonly", "GET /master/state"),
+        ok("state-viewer", "GET /master/state as viewer-principal"),
+        ok("health", "GET /health without credentials"),
+      ],
+    },
+    {
+      id: "master-readwrite",
+      title: "Protect the master's read-write endpoints",
+      text: `\`MESOS_AUTHENTICATE_HTTP_READWRITE=true\` closes the endpoints that change the cluster — the operator API
+\`/api/v1\`, \`/teardown\`, \`/reserve\`, \`/quota\`, … — in the \`mesos-master-readwrite\` realm. An anonymous operator
+call is refused; \`operator-principal\` gets its answer.`,
+      hint: "The operator API is POST /api/v1 with a JSON body such as {\"type\":\"GET_HEALTH\"}.",
+      solution: "master: + MESOS_AUTHENTICATE_HTTP_READWRITE=true",
+      env: { master: { MESOS_AUTHENTICATE_HTTP_READWRITE: "true" } },
+      actions: [
+        { do: "http", id: "api-anonymous", role: "master", method: "POST", path: "/api/v1", headers: { "Content-Type": "application/json" }, body: '{"type":"GET_HEALTH"}' },
+        { do: "http", id: "api-operator", role: "master", method: "POST", path: "/api/v1", headers: { "Content-Type": "application/json" }, body: '{"type":"GET_HEALTH"}', auth: operator },
+      ],
+      expect: [creating("mesos-master-readwrite", "master"), ...challenged("api-anonymous", "mesos-master-readwrite", "POST /api/v1"), ok("api-operator", "POST /api/v1 as operator-principal")],
+    },
+    {
+      id: "agent-readonly",
+      title: "The agent has endpoints of its own",
+      text: `The agent's \`/state\` was open all along — the master's flags do not protect it. The agent needs its own
+\`MESOS_AUTHENTICATE_HTTP_READONLY=true\` and its own credentials, \`MESOS_HTTP_CREDENTIALS\` (it does not read the
+master's \`--credentials\`). Its realm is \`mesos-agent-readonly\`.`,
+      hint: "The agent reads HTTP principals from --http_credentials, a file in the same JSON format as the master's.",
+      solution: "agent: + MESOS_AUTHENTICATE_HTTP_READONLY=true, + MESOS_HTTP_CREDENTIALS=file:///etc/credentials/http_credentials.json",
+      env: { agent: { MESOS_AUTHENTICATE_HTTP_READONLY: "true", MESOS_HTTP_CREDENTIALS: `file://${HTTP_CREDS}` } },
+      files: [{ roles: ["agent"], path: HTTP_CREDS, from: "credentials/http_credentials.json" }],
+      actions: [
+        { do: "http", id: "agent-state-anonymous", role: "agent", path: "/state" },
+        { do: "http", id: "agent-state-viewer", role: "agent", path: "/state", auth: viewer },
+        { do: "http", id: "agent-health", role: "agent", path: "/health" },
+      ],
+      expect: [
+        creating("mesos-agent-readonly", "agent"),
+        ...challenged("agent-state-anonymous", "mesos-agent-readonly", "GET agent /state"),
+        ok("agent-state-viewer", "GET agent /state as viewer-principal"),
+        ok("agent-health", "GET agent /health without credentials"),
+      ],
+    },
+  ],
+});
