@@ -351,8 +351,18 @@ export class Cluster {
   async dispose(): Promise<number> {
     for (const l of this.live.values()) l.follow.close();
     this.live.clear();
-    const owned = await this.o.port.listOwned(labelFilter({ run: this.runId }));
-    return this.o.port.removeOwned(owned);
+    // Another remove of the same container (the runner's own cleanup racing a signal handler) answers 409 at once while
+    // the first is still in progress: wait until the run's resources are really gone, so an exit right after leaves none.
+    const list = () => this.o.port.listOwned(labelFilter({ run: this.runId }));
+    let owned = await list();
+    const count = owned.length;
+    const deadline = Date.now() + 20_000;
+    while (owned.length && Date.now() < deadline) {
+      await this.o.port.removeOwned(owned).catch(() => undefined);
+      owned = await list();
+      if (owned.length) await new Promise((r) => setTimeout(r, 200));
+    }
+    return count;
   }
 }
 

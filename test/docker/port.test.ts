@@ -58,7 +58,7 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
     const id = await port.createContainer({
       name: `mesos-lab-${run}-files`,
       image,
-      cmd: ["sh", "-c", "stat -c '%a %u %n' /etc/credentials/credentials.json /etc/ssl/cert.pem; cat /etc/credentials/credentials.json"],
+      cmd: ["sh", "-c", "stat -c '%a %u %n' /etc/credentials/credentials.json /etc/ssl/cert.pem; cat /etc/credentials/credentials.json; echo"],
       env: {},
       labels,
       files: [
