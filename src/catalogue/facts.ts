@@ -37,13 +37,23 @@ function templateOf(text: string, line: number): Template {
   return { text, line, re, literal };
 }
 
-/** Backticked spans and the lines of fenced blocks; table cells escape `|` as `\|`. */
+/** Backticked spans (which may wrap onto the next line) and the lines of fenced blocks; tables escape `|` as `\|`. */
 export function templatesOf(markdown: string): Template[] {
   const out: Template[] = [];
   const lines = markdown.split("\n");
   let fenced = false;
+  let prose: Array<{ text: string; line: number }> = [];
+  const flushProse = () => {
+    const text = prose.map((p) => p.text.replace(/\\\|/g, "|")).join("\n");
+    for (const m of text.matchAll(/`([^`]+)`/g)) {
+      const line = prose[0]!.line + text.slice(0, m.index).split("\n").length - 1;
+      out.push(templateOf(m[1]!.replace(/\s*\n\s*/g, " "), line));
+    }
+    prose = [];
+  };
   lines.forEach((raw, i) => {
     if (raw.trimStart().startsWith("```")) {
+      if (!fenced) flushProse();
       fenced = !fenced;
       return;
     }
@@ -51,8 +61,11 @@ export function templatesOf(markdown: string): Template[] {
       if (raw.trim()) out.push(templateOf(raw, i + 1));
       return;
     }
-    for (const m of raw.replace(/\\\|/g, "|").matchAll(/`([^`]+)`/g)) out.push(templateOf(m[1]!, i + 1));
+    // a blank line or a new list item/table row ends a paragraph, so a stray backtick cannot pair across them
+    if (!raw.trim() || /^\s*([-*|#]|\d+\.)/.test(raw)) flushProse();
+    if (raw.trim()) prose.push({ text: raw, line: i + 1 });
   });
+  flushProse();
   return out;
 }
 

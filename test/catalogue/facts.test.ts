@@ -54,6 +54,7 @@ describe("the facts files parse into templates", () => {
     expect(templatesHolding("Agent asked to shut down by master@10.0.0.3:5050 because 'Agent is not authenticated'", f).length).toBeGreaterThan(0);
     expect(templatesHolding("Authenticating with master master@10.213.1.3:5050", f).length, "IPs in the facts are examples").toBeGreaterThan(0);
     expect(templatesHolding("Agent politely declined to register", f)).toEqual([]);
+    expect(templatesOf("a `Will require client certificates\nfor incoming TLS connections.` b")[0]!.text).toBe("Will require client certificates for incoming TLS connections.");
     expect(templatesOf("```\nSubscribed with ID de1fdee6-…-0000\n```")[0]!.re.test("Subscribed with ID de1fdee6-aa-0000")).toBe(true);
   });
 });
