@@ -1,0 +1,270 @@
+import { defineExercise } from "../../src/model/exercise.js";
+import { agentNotRegistered, agentRegistered, executeExits, F111, F14, subscribed, taskFinished } from "../_shared/expect.js";
+
+const CREDS = "/etc/credentials/credentials.json";
+const CRED = "/etc/credentials/credential.json";
+const S17 = `${F14} §1.7`;
+const O_ACL = `${F111} Authorization`;
+
+/** `principals` may name principals; the object entity is `{"type": "ANY"|"NONE"}` or `{"values": [...]}`. */
+const acl = (subject: string, object: Record<string, unknown>) => ({ principals: { values: [subject] }, ...object });
+const acls = (x: Record<string, unknown>) => JSON.stringify(x);
+
+const DENY_REGISTER = acls({ permissive: true, register_frameworks: [acl("scheduler-principal", { roles: { type: "NONE" } })] });
+const DENY_TASKS = acls({ permissive: true, run_tasks: [acl("scheduler-principal", { users: { type: "NONE" } })] });
+const FRAMEWORKS_ONLY = {
+  permissive: false,
+  register_frameworks: [acl("scheduler-principal", { roles: { type: "ANY" } })],
+  run_tasks: [acl("scheduler-principal", { users: { values: ["root"] } })],
+};
+const ALLOW_LIST = acls({ ...FRAMEWORKS_ONLY, register_agents: [acl("agent-principal", { agents: { type: "ANY" } })] });
+
+const execute = { do: "execute" as const, args: ["--name=foo", "--command=env", "--principal=scheduler-principal", "--secret=${secret:scheduler-principal}"] };
+
+/** A master line asserted verbatim (its text is both the pattern and the example). */
+const masterSays = (id: string, says: string, line: string, at: string) => ({ id, says, source: { log: "master" as const }, pattern: line, cite: { at, ref: S17 }, example: line });
+
+const authorizer = [
+  masterSays("local-authorizer", "the master creates the local authorizer", "Creating default 'local' authorizer", "src/master/main.cpp:457"),
+  masterSays("authorization-enabled", "authorization is enabled", "Authorization enabled", "src/master/master.cpp:646"),
+];
+
+export default defineExercise({
+  id: "05",
+  slug: "acls",
+  title: "Authorization with ACLs",
+  summary: "Deny a framework its role, deny its tasks, see permissive:false lock out the agent, then write the full allow-list.",
+  text: `Authentication says **who** a principal is; authorization says **what** it may do. The master's \`local\`
+authorizer reads \`MESOS_ACLS\` (inline JSON or \`file://…\`): a list of rules per action, each with a subject
+(\`principals\`) and an object (\`roles\`, \`users\`, \`agents\`, …) that is \`{"values": [...]}\`, \`{"type": "ANY"}\` or
+\`{"type": "NONE"}\`. The **first** matching rule decides; if none matches, \`permissive\` (default \`true\`) does.
+
+ACLs only mean something for authenticated principals, so this exercise starts from exercises 03 and 04: the master has
+\`credentials.json\` and requires HTTP framework authentication, the agent authenticates as \`agent-principal\` and
+\`mesos-execute\` as \`scheduler-principal\`.
+
+Mesos silently ignores ACL keys it does not know — a typo such as \`run_task\` authorizes everything. mesos-lab
+checks every ACL against the 1.4 keys before a container starts.`,
+  steps: [
+    {
+      id: "deny-register",
+      title: "Deny a framework its role",
+      text: `The master gets an ACL that lets \`scheduler-principal\` register for **no** role:
+
+\`{"register_frameworks":[{"principals":{"values":["scheduler-principal"]},"roles":{"type":"NONE"}}]}\`
+
+\`mesos-execute\` authenticates fine, but its SUBSCRIBE for role \`*\` is refused: the master answers with an ERROR
+event and mesos-execute exits with status 1. From 1.10 on the message reads \`Not authorized to register framework …\`.`,
+      hint: "Authentication passed (no 401): look for `Refusing subscription` in the master log and the ERROR event on mesos-execute's stderr.",
+      solution:
+        "master: + MESOS_ACLS with a register_frameworks rule (principal scheduler-principal, roles NONE); the cluster already authenticates agent and framework",
+      env: {
+        master: {
+          MESOS_CREDENTIALS: `file://${CREDS}`,
+          MESOS_AUTHENTICATE_HTTP_FRAMEWORKS: "true",
+          MESOS_HTTP_FRAMEWORK_AUTHENTICATORS: "basic",
+          MESOS_ACLS: DENY_REGISTER,
+        },
+        agent: { MESOS_CREDENTIAL: `file://${CRED}` },
+      },
+      files: [
+        { roles: ["master"], path: CREDS, from: "credentials/credentials.json" },
+        { roles: ["agent"], path: CRED, from: "credentials/credential.json" },
+      ],
+      actions: [execute],
+      expect: [
+        ...authorizer,
+        {
+          id: "authorizing-roles",
+          says: "the master asks the authorizer about the framework's roles",
+          source: { log: "master" },
+          pattern: "Authorizing framework principal 'scheduler-principal' to receive offers for roles '\\{ \\* \\}'",
+          cite: { at: "src/master/master.cpp:2228", ref: S17 },
+          example: "Authorizing framework principal 'scheduler-principal' to receive offers for roles '{ * }'",
+          profiles: ["1.4"],
+        },
+        {
+          id: "refused",
+          says: "the master refuses the subscription: not authorized to use role *",
+          source: { log: "master" },
+          pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to use roles '\\{ \\* \\}'",
+          cite: { at: "src/master/master.cpp:2670", ref: S17 },
+          example: "Refusing subscription of framework 'mesos-execute instance': Not authorized to use roles '{ * }'",
+          profiles: ["1.4"],
+        },
+        {
+          id: "refused-111",
+          says: "the master refuses the subscription: not authorized to register with role *",
+          source: { log: "master" },
+          pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework +with roles \\{ \\* \\}",
+          cite: { at: "observed:authorization", ref: O_ACL },
+          example: "master.cpp:2747] Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework  with roles { * }",
+          profiles: ["1.11"],
+        },
+        {
+          id: "error-event",
+          says: "mesos-execute receives the ERROR event and exits",
+          source: { execute: "stderr" },
+          pattern: "EXIT with status 1: Received an ERROR event: Not authorized to use roles '\\{ \\* \\}'",
+          cite: { at: "src/cli/execute.cpp:666", ref: S17 },
+          example: "EXIT with status 1: Received an ERROR event: Not authorized to use roles '{ * }'",
+          profiles: ["1.4"],
+        },
+        {
+          id: "error-event-111",
+          says: "mesos-execute receives the ERROR event and exits",
+          source: { execute: "stderr" },
+          pattern: "EXIT with status 1: Received an ERROR event: Not authorized to register framework +with roles \\{ \\* \\}",
+          cite: { at: "observed:authorization", ref: O_ACL },
+          example: "execute.cpp:674] EXIT with status 1: Received an ERROR event: Not authorized to register framework  with roles { * }",
+          profiles: ["1.11"],
+        },
+        executeExits(1),
+        { ...subscribed, id: "not-subscribed", says: "mesos-execute never subscribes", negate: true, timeoutMs: 1000 },
+      ],
+    },
+    {
+      id: "deny-tasks",
+      title: "Deny a framework its tasks",
+      text: `The ACL now lets \`scheduler-principal\` register but run tasks as **no** user:
+
+\`{"run_tasks":[{"principals":{"values":["scheduler-principal"]},"users":{"type":"NONE"}}]}\`
+
+The user is \`FrameworkInfo.user\` — \`root\` for mesos-execute in the container. mesos-execute subscribes and gets
+an offer, but the master answers its launch with \`TASK_ERROR\` and reason \`REASON_TASK_UNAUTHORIZED\`; the task never
+reaches the agent. Note that mesos-execute still exits 0: only the status update tells you. (1.10+ words the message
+\`Principal '…' no authorized to launch task …\` — Mesos' own typo.)`,
+      hint: "Read mesos-execute's status update: state, message, source and reason.",
+      solution: "master: MESOS_ACLS = a run_tasks rule (principal scheduler-principal, users NONE) instead of the register_frameworks rule",
+      env: { master: { MESOS_ACLS: DENY_TASKS } },
+      actions: [execute],
+      expect: [
+        subscribed,
+        {
+          id: "authorizing-task",
+          says: "the master asks the authorizer about the task",
+          source: { log: "master" },
+          pattern: "Authorizing framework principal 'scheduler-principal' to launch task foo",
+          cite: { at: "src/master/master.cpp:3530", ref: S17 },
+          example: "Authorizing framework principal 'scheduler-principal' to launch task foo",
+          profiles: ["1.4"],
+        },
+        {
+          id: "master-task-error",
+          says: "the master sends TASK_ERROR itself: not authorized to launch as root",
+          source: { log: "master" },
+          pattern: "Sending status update TASK_ERROR for task foo of framework \\S+ 'Not authorized to launch as user 'root''",
+          cite: { at: "src/master/master.cpp:6898", ref: S17 },
+          example: "Sending status update TASK_ERROR for task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 'Not authorized to launch as user 'root''",
+          profiles: ["1.4"],
+        },
+        {
+          id: "task-error",
+          says: "mesos-execute gets TASK_ERROR for foo",
+          source: { execute: "stdout" },
+          pattern: "^Received status update TASK_ERROR for task 'foo'",
+          cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+          example: "Received status update TASK_ERROR for task 'foo'",
+        },
+        {
+          id: "message",
+          says: "the message: not authorized to launch as user root",
+          source: { execute: "stdout" },
+          pattern: "^  message: 'Not authorized to launch as user 'root''",
+          cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+          example: "  message: 'Not authorized to launch as user 'root''",
+          profiles: ["1.4"],
+        },
+        {
+          id: "message-111",
+          says: "the message: the principal is not authorized to launch foo as root",
+          source: { execute: "stdout" },
+          pattern: "^  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework \\S+ under user 'root''",
+          cite: { at: "observed:authorization", ref: O_ACL },
+          example: "  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 under user 'root''",
+          profiles: ["1.11"],
+        },
+        {
+          id: "reason",
+          says: "the reason is REASON_TASK_UNAUTHORIZED",
+          source: { execute: "stdout" },
+          pattern: "^  reason: REASON_TASK_UNAUTHORIZED",
+          cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+          example: "  reason: REASON_TASK_UNAUTHORIZED",
+        },
+        executeExits(0),
+        { ...taskFinished, id: "not-finished", says: "the task never runs", negate: true, timeoutMs: 1000 },
+      ],
+    },
+    {
+      id: "not-permissive",
+      title: "permissive: false locks out the agent",
+      text: `Now the ACLs switch to an allow-list: \`"permissive": false\`, with rules that let \`scheduler-principal\`
+register for any role and run tasks as \`root\` — and nothing else. Anything no rule allows is denied, and that includes
+**agents registering**: the master refuses \`agent-principal\`.
+
+In 1.4 the master tells the agent to shut down and its container stops. Since 1.7 the master only logs the refusal
+(with the agent's resources) and the agent keeps retrying.`,
+      hint: "Which action does an agent need to be allowed? See the ACLs table: `register_agents`.",
+      solution: "master: MESOS_ACLS = permissive false + register_frameworks (roles ANY) + run_tasks (users root) for scheduler-principal",
+      env: { master: { MESOS_ACLS: acls(FRAMEWORKS_ONLY) } },
+      ready: { agent: false },
+      expect: [
+        {
+          id: "authorizing-agent",
+          says: "the master asks the authorizer about the agent's principal",
+          source: { log: "master" },
+          pattern: "Authorizing agent with principal 'agent-principal'",
+          cite: { at: "src/master/master.cpp:3803", ref: S17 },
+          example: "Authorizing agent with principal 'agent-principal'",
+          profiles: ["1.4"],
+        },
+        {
+          id: "agent-refused",
+          says: "the master refuses the agent: not authorized to register",
+          source: { log: "master" },
+          pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ \\(\\S+\\): Not authorized to register as agent with principal 'agent-principal'",
+          cite: { at: "src/master/master.cpp:5762", ref: S17 },
+          example: "Refusing registration of agent at slave(1)@10.213.1.4:5051 (agent): Not authorized to register as agent with principal 'agent-principal'",
+          profiles: ["1.4"],
+        },
+        {
+          id: "agent-shut-down",
+          says: "the agent is told to shut down",
+          source: { log: "agent" },
+          pattern: "Agent asked to shut down by master@\\S+ because 'Not authorized to register as agent with principal 'agent-principal''",
+          cite: { at: "src/slave/slave.cpp:885", ref: S17 },
+          example: "Agent asked to shut down by master@10.213.1.3:5050 because 'Not authorized to register as agent with principal 'agent-principal''",
+          profiles: ["1.4"],
+        },
+        {
+          id: "agent-refused-111",
+          says: "the master refuses the agent: not authorized to register agent providing its resources",
+          source: { log: "master" },
+          pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ \\(\\S+\\): Not authorized to register agent providing resources '[^']*'",
+          cite: { at: "observed:authorization", ref: `${F111} More failure modes` },
+          example:
+            "master.cpp:6322] Refusing registration of agent at slave(1)@192.168.48.4:5051 (agent): Not authorized to register agent providing resources 'cpus:2; mem:23081; disk:252899; ports:[31000-32000]' without a principal",
+          profiles: ["1.11"],
+        },
+        agentNotRegistered,
+      ],
+    },
+    {
+      id: "allow-list",
+      title: "The complete allow-list",
+      text: `Add the rule the agent needs. \`register_agents\` takes an \`agents\` object that may only be \`ANY\` or
+\`NONE\` (anything else and the master exits: \`Could not create 'local' authorizer\`), so the rule names the principal:
+
+\`{"register_agents":[{"principals":{"values":["agent-principal"]},"agents":{"type":"ANY"}}]}\`
+
+With that, the agent registers and \`mesos-execute\` subscribes and runs its task as \`root\`. Every other action (and
+every other principal) stays denied.`,
+      hint: "`register_agents` object type must be ANY or NONE; restrict it with `principals` instead.",
+      solution: "master: MESOS_ACLS = the allow-list of the previous step + register_agents (principal agent-principal, agents ANY)",
+      env: { master: { MESOS_ACLS: ALLOW_LIST } },
+      actions: [execute],
+      expect: [...authorizer, agentRegistered, subscribed, taskFinished, executeExits(0)],
+    },
+  ],
+});
