@@ -1,0 +1,130 @@
+import type { ExerciseInput } from "../../src/model/exercise.js";
+import { executeExits, F111, F14, subscribed, taskFinished } from "./expect.js";
+
+/** ACL helpers and the authorization outcomes (facts §1.7; 1.10+ messages from mesos-1.11-observed.md). */
+
+type Expectation = ExerciseInput["steps"][number]["expect"][number];
+type Step = ExerciseInput["steps"][number];
+
+export const S17 = `${F14} §1.7`;
+export const O_ACL = `${F111} Authorization`;
+
+/** `principals` may name principals; the object entity is `{"type": "ANY"|"NONE"}` or `{"values": [...]}`. */
+export const acl = (subject: string, object: Record<string, unknown>) => ({ principals: { values: [subject] }, ...object });
+export const acls = (x: Record<string, unknown>) => JSON.stringify(x);
+
+const CREDS = "/etc/credentials/credentials.json";
+const CRED = "/etc/credentials/credential.json";
+
+/** The authenticated cluster ACLs need (exercises 03 and 04): master credentials + HTTP framework auth, agent credential. */
+export const authenticatedCluster = (acls: string): Pick<Step, "env" | "files"> => ({
+  env: {
+    master: {
+      MESOS_CREDENTIALS: `file://${CREDS}`,
+      MESOS_AUTHENTICATE_HTTP_FRAMEWORKS: "true",
+      MESOS_HTTP_FRAMEWORK_AUTHENTICATORS: "basic",
+      MESOS_ACLS: acls,
+    },
+    agent: { MESOS_CREDENTIAL: `file://${CRED}` },
+  },
+  files: [
+    { roles: ["master"], path: CREDS, from: "credentials/credentials.json" },
+    { roles: ["agent"], path: CRED, from: "credentials/credential.json" },
+  ],
+});
+
+/** mesos-execute authenticated as scheduler-principal. */
+export const executeAs = (...args: string[]) => ({
+  do: "execute" as const,
+  args: [...args, "--principal=scheduler-principal", "--secret=${secret:scheduler-principal}"],
+});
+
+/** A master line asserted verbatim (its text is both the pattern and the example). */
+export const masterSays = (id: string, says: string, line: string, at: string) => ({ id, says, source: { log: "master" as const }, pattern: line, cite: { at, ref: S17 }, example: line });
+
+export const authorizer = [
+  masterSays("local-authorizer", "the master creates the local authorizer", "Creating default 'local' authorizer", "src/master/main.cpp:457"),
+  masterSays("authorization-enabled", "authorization is enabled", "Authorization enabled", "src/master/master.cpp:646"),
+];
+
+/** SUBSCRIBE for role * refused by register_frameworks: master line, ERROR event, exit 1, no framework ID. */
+export const roleRefused: Expectation[] = [
+  {
+    id: "refused",
+    says: "the master refuses the subscription: not authorized to use role *",
+    source: { log: "master" },
+    pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to use roles '\\{ \\* \\}'",
+    cite: { at: "src/master/master.cpp:2670", ref: S17 },
+    example: "Refusing subscription of framework 'mesos-execute instance': Not authorized to use roles '{ * }'",
+    profiles: ["1.4"],
+  },
+  {
+    id: "refused-111",
+    says: "the master refuses the subscription: not authorized to register with role *",
+    source: { log: "master" },
+    pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework +with roles \\{ \\* \\}",
+    cite: { at: "observed:authorization", ref: O_ACL },
+    example: "master.cpp:2747] Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework  with roles { * }",
+    profiles: ["1.11"],
+  },
+  {
+    id: "error-event",
+    says: "mesos-execute receives the ERROR event and exits",
+    source: { execute: "stderr" },
+    pattern: "EXIT with status 1: Received an ERROR event: Not authorized to use roles '\\{ \\* \\}'",
+    cite: { at: "src/cli/execute.cpp:666", ref: S17 },
+    example: "EXIT with status 1: Received an ERROR event: Not authorized to use roles '{ * }'",
+    profiles: ["1.4"],
+  },
+  {
+    id: "error-event-111",
+    says: "mesos-execute receives the ERROR event and exits",
+    source: { execute: "stderr" },
+    pattern: "EXIT with status 1: Received an ERROR event: Not authorized to register framework +with roles \\{ \\* \\}",
+    cite: { at: "observed:authorization", ref: O_ACL },
+    example: "execute.cpp:674] EXIT with status 1: Received an ERROR event: Not authorized to register framework  with roles { * }",
+    profiles: ["1.11"],
+  },
+  executeExits(1),
+  { ...subscribed, id: "not-subscribed", says: "mesos-execute never subscribes", negate: true, timeoutMs: 1000 },
+];
+
+/** A launch refused by run_tasks (user root): TASK_ERROR with REASON_TASK_UNAUTHORIZED, exit 0, never finished. */
+export const rootTaskRefused: Expectation[] = [
+  {
+    id: "task-error",
+    says: "mesos-execute gets TASK_ERROR for foo",
+    source: { execute: "stdout" },
+    pattern: "^Received status update TASK_ERROR for task 'foo'",
+    cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+    example: "Received status update TASK_ERROR for task 'foo'",
+  },
+  {
+    id: "message",
+    says: "the message: not authorized to launch as user root",
+    source: { execute: "stdout" },
+    pattern: "^  message: 'Not authorized to launch as user 'root''",
+    cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+    example: "  message: 'Not authorized to launch as user 'root''",
+    profiles: ["1.4"],
+  },
+  {
+    id: "message-111",
+    says: "the message: the principal is not authorized to launch foo as root",
+    source: { execute: "stdout" },
+    pattern: "^  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework \\S+ under user 'root''",
+    cite: { at: "observed:authorization", ref: O_ACL },
+    example: "  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 under user 'root''",
+    profiles: ["1.11"],
+  },
+  {
+    id: "reason",
+    says: "the reason is REASON_TASK_UNAUTHORIZED",
+    source: { execute: "stdout" },
+    pattern: "^  reason: REASON_TASK_UNAUTHORIZED",
+    cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+    example: "  reason: REASON_TASK_UNAUTHORIZED",
+  },
+  executeExits(0),
+  { ...taskFinished, id: "not-finished", says: "the task never runs", negate: true, timeoutMs: 1000 },
+];
