@@ -6,7 +6,7 @@ const CERT = `${DIR}/cert.pem`;
 const KEY = `${DIR}/key.pem`;
 const CA = `${DIR}/ca.pem`;
 const TLS = { LIBPROCESS_SSL_ENABLED: "true", LIBPROCESS_SSL_CERT_FILE: CERT, LIBPROCESS_SSL_KEY_FILE: KEY, LIBPROCESS_SSL_CA_FILE: CA };
-/** 1.4 names; 1.10 renamed them and added hostname validation (facts §2, mesos-1.11-observed.md). */
+/** 1.4 names; 1.10 renamed them and added hostname validation (facts §2, observed-1.11.md). */
 const VERIFY_14 = { LIBPROCESS_SSL_VERIFY_CERT: "true", LIBPROCESS_SSL_REQUIRE_CERT: "true", LIBPROCESS_SSL_VERIFY_IPADD: "true" };
 const VERIFY_111 = { LIBPROCESS_SSL_VERIFY_SERVER_CERT: "true", LIBPROCESS_SSL_REQUIRE_CLIENT_CERT: "true", LIBPROCESS_SSL_HOSTNAME_VALIDATION_SCHEME: "openssl", LIBPROCESS_SSL_VERIFY_IPADD: "true" };
 const EXECUTOR_ENV = (v: Record<string, string>) => JSON.stringify({ ...TLS, LIBPROCESS_SSL_ENABLED: "1", ...v });

@@ -1,7 +1,7 @@
 import type { ExerciseInput } from "../../src/model/exercise.js";
 import { executeExits, F111, F14, subscribed, taskFinished } from "./expect.js";
 
-/** ACL helpers and the authorization outcomes (facts §1.7; 1.10+ messages from mesos-1.11-observed.md). */
+/** ACL helpers and the authorization outcomes (facts §1.7; 1.10+ messages from observed-1.11.md). */
 
 type Expectation = ExerciseInput["steps"][number]["expect"][number];
 type Step = ExerciseInput["steps"][number];

@@ -4,8 +4,8 @@ import type { ExerciseInput } from "../../src/model/exercise.js";
 
 type Expectation = ExerciseInput["steps"][number]["expect"][number];
 
-export const F14 = "mesos-1.4-security-facts.md";
-export const F111 = "mesos-1.11-observed.md";
+export const F14 = "security-facts-1.4.md";
+export const F111 = "observed-1.11.md";
 
 export const agentRegistered: Expectation = {
   id: "registered",

@@ -82,7 +82,7 @@ export function loadFacts(dir = factsDir()): Map<string, FactsFile> {
   return out;
 }
 
-/** The facts file a citation's `ref` names (`mesos-1.4-security-facts.md §1.5`). */
+/** The facts file a citation's `ref` names (`security-facts-1.4.md §1.5`). */
 export function citedFile(cite: Citation, facts: Map<string, FactsFile>): FactsFile | undefined {
   const name = cite.ref.split(/\s/)[0]!;
   return facts.get(name);

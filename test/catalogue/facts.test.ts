@@ -42,12 +42,12 @@ const entries: Entry[] = catalogue.flatMap((exercise) =>
 
 describe("the facts files parse into templates", () => {
   it("holds both facts files and turns placeholders into wildcards", () => {
-    expect([...facts.keys()].sort()).toEqual(["mesos-1.11-observed.md", "mesos-1.4-security-facts.md"]);
+    expect([...facts.keys()].sort()).toEqual(["observed-1.11.md", "security-facts-1.4.md"]);
     const [t] = templatesOf("x `Registered with master master@<ip>:5050; given agent ID <id>-S<n>` y");
     expect(t!.re.test("I0914 slave.cpp:1174] Registered with master master@10.0.0.3:5050; given agent ID ab-S0")).toBe(true);
     expect(t!.re.test("Registered with master master@10.0.0.3:5051; given agent ID ab-S0")).toBe(false);
-    const f = facts.get("mesos-1.4-security-facts.md")!;
-    const ref = "mesos-1.4-security-facts.md §1.5";
+    const f = facts.get("security-facts-1.4.md")!;
+    const ref = "security-facts-1.4.md §1.5";
     expect(namesLocation(f, { at: "src/master/master.cpp:510", ref })).toBe(true); // listed as ":510" in §1.5
     expect(namesLocation(f, { at: "src/cli/execute.cpp:651", ref })).toBe(true); // table row "| 651 |" in §1.1
     expect(namesLocation(f, { at: "src/master/master.cpp:9999", ref })).toBe(false);

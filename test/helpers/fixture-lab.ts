@@ -12,7 +12,7 @@ export function labWithExercises(configBody: string, exercises: Record<string, s
   return dir;
 }
 
-export const CITE = `{ at: "src/master/master.cpp:2163", ref: "mesos-1.4-security-facts.md §1.0" }`;
+export const CITE = `{ at: "src/master/master.cpp:2163", ref: "security-facts-1.4.md §1.0" }`;
 
 /** One step that starts the cluster and then waits `waitMs` on a line that never comes. */
 export function waitingExercise(id: string, waitMs: number): string {

@@ -50,4 +50,4 @@ export async function run(ex: Exercise, config: LabConfig, extra: Partial<Runner
   return { results, events };
 }
 
-export const cite = { at: "src/master/master.cpp:2163", ref: "mesos-1.4-security-facts.md §1.0" };
+export const cite = { at: "src/master/master.cpp:2163", ref: "security-facts-1.4.md §1.0" };
