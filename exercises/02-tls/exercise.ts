@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentNotRegistered, agentRegistered, F14, F111, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentDisconnected, agentNotRegistered, agentRegistered, F14, F111, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
 
 const CERT = "/etc/mesos-lab/ssl/cert.pem";
 const KEY = "/etc/mesos-lab/ssl/key.pem";
@@ -65,14 +65,7 @@ probes switch to https for the master.`,
       env: { master: TLS_ENV },
       files: TLS_FILES(["master"]),
       expect: [
-        {
-          id: "disconnected",
-          says: "the agent is disconnected from the master",
-          source: { log: "agent" },
-          pattern: "Master disconnected! Waiting for a new master to be elected",
-          cite: { at: "src/slave/slave.cpp:5017", ref: `${F14} §1.2`, derived: true },
-          example: "Master disconnected! Waiting for a new master to be elected",
-        },
+        agentDisconnected,
         {
           id: "accept-failed",
           says: "the master hangs up on the plain-text connection",

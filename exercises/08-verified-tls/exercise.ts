@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentNotRegistered, agentRegistered, F14, F111, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentDisconnected, agentNotRegistered, agentRegistered, F111, subscribed, taskFinished } from "../_shared/expect.js";
 
 const DIR = "/etc/mesos-lab/ssl";
 const CERT = `${DIR}/cert.pem`;
@@ -74,14 +74,7 @@ machine would have. The master refuses the handshake: the agent is disconnected 
       ],
       ready: { agent: false },
       expect: [
-        {
-          id: "disconnected",
-          says: "the agent is disconnected from the master",
-          source: { log: "agent" },
-          pattern: "Master disconnected! Waiting for a new master to be elected",
-          cite: { at: "src/slave/slave.cpp:5017", ref: `${F14} §1.2`, derived: true },
-          example: "Master disconnected! Waiting for a new master to be elected",
-        },
+        agentDisconnected,
         agentNotRegistered,
       ],
     },

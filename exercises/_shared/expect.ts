@@ -18,6 +18,16 @@ export const agentRegistered: Expectation = {
 
 export const agentNotRegistered: Expectation = { ...agentRegistered, id: "not-registered", says: "the agent does not register", pattern: "Registered with master", negate: true };
 
+/** The agent lost its link to the master (TLS refused it): it waits for a new election, again and again. */
+export const agentDisconnected: Expectation = {
+  id: "disconnected",
+  says: "the agent is disconnected from the master",
+  source: { log: "agent" },
+  pattern: "Master disconnected! Waiting for a new master to be elected",
+  cite: { at: "src/slave/slave.cpp:5017", ref: `${F14} §1.2`, derived: true },
+  example: "Master disconnected! Waiting for a new master to be elected",
+};
+
 export const subscribed: Expectation = {
   id: "subscribed",
   says: "mesos-execute subscribes and gets a framework ID",
