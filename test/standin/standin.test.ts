@@ -221,6 +221,24 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     await mt.waitFor(/process\.cpp:911\] Failed to accept socket: Failed to complete SSL connection for 10\.213\.\d+\.55:\d+: error:0A00009C:SSL routines::http request/);
   }, 60_000);
 
+  it("a replaced agent is disconnected at once, so a task right after the new one registers never lands on the old ID", async () => {
+    const m = await master("master-replace", 70, "replace");
+    const old = await agent("agent-old", 71, "replace");
+    const oldId = (await old.waitFor(/Registered with master \S+; given agent ID (\S+)/))[1]!;
+    await old.container.remove({ force: true });
+    await m.waitFor(new RegExp(`Agent ${oldId} at slave\\(1\\)@[\\d.]+:5051 \\(agent-old\\) disconnected`), 10_000);
+    await m.waitFor(/Deactivating agent/);
+    const fresh = await agent("agent-new", 72, "replace");
+    const newId = (await fresh.waitFor(/Registered with master \S+; given agent ID (\S+)/))[1]!;
+    expect(newId).not.toBe(oldId);
+    const x = await execute("exec-replace", 73, "replace", ["--name=foo", "--command=true"]);
+    expect(await x.exitCode()).toBe(0);
+    expect(x.stdout).toContain(`Submitted task 'foo' to agent '${newId}'`);
+    expect(x.stdout).toContain("Received status update TASK_FINISHED for task 'foo'");
+    const state = JSON.parse((await fresh.http(`http://${lab.ip(70)}:5050/master/state`)).body) as { activated_slaves: number; deactivated_slaves: number };
+    expect(state).toMatchObject({ activated_slaves: 1, deactivated_slaves: 1 });
+  }, 60_000);
+
   it("test knobs and an unreachable ZooKeeper", async () => {
     const dying = await master("master-dies", 60, "mesos-dies", { STANDIN_EXIT_AFTER_MS: "300", STANDIN_EXIT_CODE: "7" });
     expect(await dying.exitCode()).toBe(7);

@@ -48,6 +48,11 @@ export class Executors {
       return send(res, 202);
     }
     switch (op) {
+      case "link":
+        // Held open for the process' lifetime: its closing is how the master learns this agent exited.
+        res.writeHead(200, { "Content-Type": "application/octet-stream" });
+        res.flushHeaders();
+        return undefined;
       case "run_task":
         send(res, 200, { ok: true });
         return this.runTask(body);

@@ -24,6 +24,7 @@ export async function handleAgentMessage(m, req, res, op) {
       if (!a.active) {
         a.active = true;
         glog.info("master.cpp:6048", `Agent ${m.agentLabel(a)} reactivated`);
+        linkTo(m, a);
       }
       return send(res, 200, { ok: true });
     }
@@ -106,6 +107,7 @@ function registerAgent(m, body) {
     known.active = true;
     known.lastPing = Date.now();
     glog.info("master.cpp:6211", `Re-registered agent ${m.agentLabel(known)} with ${m.fmt(known.total)}`);
+    linkTo(m, known);
     return { action: "registered", agent_id: known.id, master_info: m.info(), reregistered: true };
   }
   const id = `${m.id}-S${m.nextAgent++}`;
@@ -114,11 +116,50 @@ function registerAgent(m, body) {
   const a = { id, pid, ip, port: Number(port), hostname: host, total, used: {}, offered: {}, active: true, principal, registeredTime: Date.now() / 1000, lastPing: Date.now(), version: VERSION };
   m.agents.set(id, a);
   glog.info("master.cpp:5945", `Registered agent ${id} at ${pid} (${host}) with ${m.fmt(total)}`);
+  linkTo(m, a);
   setTimeout(() => allocate(m), 50);
   return { action: "registered", agent_id: id, master_info: m.info() };
 }
 
+/**
+ * libprocess links the master to every registered agent; the link breaking (the agent process exiting closes its
+ * sockets) is the master's ExitedEvent: the agent is disconnected and deactivated and its offers rescinded, so a
+ * replaced agent's old ID is never offered again.
+ */
+function linkTo(m, a) {
+  a.unlink?.();
+  let gone = false;
+  const exited = () => {
+    if (gone) return;
+    gone = true;
+    if (m.agents.get(a.id) !== a || !a.active) return;
+    glog.info("master.cpp:1347", `Agent ${m.agentLabel(a)} disconnected`);
+    glog.info("master.cpp:8411", `Disconnecting agent ${m.agentLabel(a)}`);
+    glog.info("master.cpp:8433", `Deactivating agent ${m.agentLabel(a)}`);
+    a.active = false;
+    m.authenticated.delete(a.pid);
+    recoverOffersOf(m, (o) => o.agentId === a.id, true);
+  };
+  a.unlink = () => {
+    gone = true;
+  };
+  request({ ssl: m.ssl, host: a.ip, port: a.port, method: "GET", path: "/slave(1)/_standin/link", headers: { "Libprocess-From": m.pid }, stream: true, timeoutMs: 5000 })
+    .then(({ res, req }) => {
+      if (gone) return req.destroy();
+      a.unlink = () => {
+        gone = true;
+        req.destroy();
+      };
+      res.on("close", exited);
+      res.on("error", exited);
+      res.resume();
+      return undefined;
+    })
+    .catch(exited);
+}
+
 function removeAgent(m, a, why) {
+  a.unlink?.();
   glog.info("master.cpp:8520", `Removing agent ${m.agentLabel(a)}: ${why}`);
   m.agents.delete(a.id);
   recoverOffersOf(m, (o) => o.agentId === a.id);
