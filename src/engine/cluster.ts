@@ -58,6 +58,7 @@ export class Cluster {
   private lineSink?: LineSink;
   private exitSink?: ExitSink;
   private executeSeq = 0;
+  private disposed = false;
 
   constructor(private readonly o: ClusterOptions) {
     this.runId = o.identity.run;
@@ -348,7 +349,13 @@ export class Cluster {
   }
 
   /** Removes every container and the network of this run (by label, so a crashed half-created run goes too). */
+  /** Not disposed: a next step can go on with it (reconcile relaunches whatever exited in between). */
+  get intact(): boolean {
+    return !this.disposed;
+  }
+
   async dispose(): Promise<number> {
+    this.disposed = true;
     for (const l of this.live.values()) l.follow.close();
     this.live.clear();
     // Another remove of the same container (the runner's own cleanup racing a signal handler) answers 409 at once while

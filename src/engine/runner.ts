@@ -31,6 +31,13 @@ export interface RunnerOptions {
   signal?: AbortSignal;
   /** Hands-on mode: the env per role comes from the attendee's workspace file instead of the steps' deltas. */
   envOverride?: EnvOverride;
+  /**
+   * Go on with the cluster a kept run of the same exercise left, as `verify` goes from one step to the next (the TUI's
+   * next step): only what the step changes is restarted. It must hold the state the step before `onlyStep` left.
+   */
+  cluster?: Cluster;
+  /** Told the cluster the run uses, so a caller can keep it for the next step. */
+  onCluster?: (cluster: Cluster) => void;
 }
 
 export class Interrupted extends Error {
@@ -60,15 +67,17 @@ function expectationsFor(step: RenderedStep): Expectation[] {
 export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepResult[]> {
   const t0 = Date.now();
   const identity: RunIdentity = { lab: o.labId, run: newRunId(), exercise: ex.id, keep: o.keep };
-  const cluster = new Cluster({ port: o.port, config: o.config, material: o.material, identity, bus: o.bus, publish: o.publish, publishHost: o.publishHost });
+  const continued = o.cluster?.intact ? o.cluster : undefined;
+  const cluster = continued ?? new Cluster({ port: o.port, config: o.config, material: o.material, identity, bus: o.bus, publish: o.publish, publishHost: o.publishHost });
   activeClusters.add(cluster);
+  o.onCluster?.(cluster);
   const steps = renderExercise(ex, o.config, { envOverride: o.envOverride });
   const lastIndex = o.untilStep ? steps.findIndex((s) => s.step.id === o.untilStep) : steps.length - 1;
   const toRun = steps.slice(0, lastIndex + 1).filter((s) => !o.onlyStep || s.step.id === o.onlyStep);
   o.bus.emit({ type: "exercise:start", exercise: { id: ex.id, title: ex.title, slug: ex.slug }, steps: toRun.length });
   const results: StepResult[] = [];
   try {
-    await cluster.init();
+    if (!continued) await cluster.init();
     for (const [i, step] of toRun.entries()) {
       if (o.signal?.aborted) throw new Interrupted();
       const r = await runStep(cluster, step, i, toRun.length, o);

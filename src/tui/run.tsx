@@ -5,6 +5,8 @@ import { installSignalCleanup } from "../cli/signals.js";
 import type { LabConfig } from "../config/schema.js";
 import { localPortInUse } from "../docker/port.js";
 import { LabBus } from "../engine/events.js";
+import type { Cluster } from "../engine/cluster.js";
+import { clusterToContinue, type StepTrail } from "./continue.js";
 import { activeClusters, runExercise } from "../engine/runner.js";
 import { runDoctor } from "../lab/doctor.js";
 import { ensureImages } from "../lab/images.js";
@@ -26,11 +28,13 @@ async function publishMode(config: LabConfig, publishHost: string): Promise<"con
   return "configured";
 }
 
-async function disposeAll(): Promise<number> {
-  const r = await Promise.allSettled([...activeClusters].map((c) => c.dispose()));
-  activeClusters.clear();
+async function disposeAll(except?: Cluster): Promise<number> {
+  const others = [...activeClusters].filter((c) => c !== except);
+  const r = await Promise.allSettled(others.map((c) => c.dispose()));
+  for (const c of others) activeClusters.delete(c);
   return r.reduce((a, x) => a + (x.status === "fulfilled" ? x.value : 0), 0);
 }
+
 
 export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {}): Promise<number> {
   const s = await openSession({ configFile: g.config });
@@ -44,6 +48,7 @@ export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {})
 
   // Ctrl-C arrives as a key in raw mode (the App handles it); SIGTERM/SIGHUP from outside use the CLI's cleanup
   let run: AbortController | undefined;
+  let trail: StepTrail | undefined;
   const signals = new AbortController();
   signals.signal.addEventListener("abort", () => run?.abort());
   const uninstall = installSignalCleanup(signals, () => undefined);
@@ -52,9 +57,12 @@ export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {})
     bus: ui,
     async runStep(exerciseId, stepId) {
       const ex = catalogue.find((e) => e.id === exerciseId)!;
+      const index = ex.steps.findIndex((st) => st.id === stepId);
       run?.abort();
-      // one cluster at a time: the previous step's (kept to explore) goes before the next starts
-      await disposeAll();
+      // one cluster at a time: the previous step's (kept to explore) goes before the next starts, unless it goes on
+      const cluster = clusterToContinue(trail, exerciseId, index);
+      trail = undefined;
+      await disposeAll(cluster);
       run = new AbortController();
       const engine = await s.engine();
       await ensureImages(s.port, s.config, { pull: true, onProgress: (progress) => engineBus.emit({ type: "image:pull", progress }) });
@@ -62,7 +70,10 @@ export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {})
       redact = redactor(material.secrets());
       await sweepDeadRuns(s.port, s.labId);
       const envOverride = opts.handsOn ? loadWorkspace(s.config, ex, stepId, catalogue).env : undefined;
-      await runExercise(ex, {
+      let used: Cluster | undefined;
+      const results = await runExercise(ex, {
+        cluster,
+        onCluster: (c) => (used = c),
         config: s.config,
         port: s.port,
         material,
@@ -75,14 +86,17 @@ export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {})
         envOverride,
         signal: run.signal,
       });
+      if (used && !run.signal.aborted) trail = { exercise: exerciseId, index, passed: results.length === 1 && results[0]!.status === "passed", cluster: used };
     },
     async resetExercise(exerciseId) {
       run?.abort();
+      trail = undefined;
       await disposeAll();
       await resetLab(s.port, { labId: s.labId, all: false, exercise: exerciseId });
     },
     async resetAll() {
       run?.abort();
+      trail = undefined;
       await disposeAll();
       return (await resetLab(s.port, { labId: s.labId, all: true })).length;
     },

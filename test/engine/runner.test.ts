@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { labelFilter } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
+import type { Cluster } from "../../src/engine/cluster.js";
 import { hasDocker } from "../helpers/docker.js";
 import { cite, fixture, run, standinConfig } from "../helpers/lab.js";
 
@@ -22,6 +23,25 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
     expect(passed).toEqual(expect.arrayContaining(["elected", "registered", "subscribed", "finished", "exit-status", "exit-code", "no-failure"]));
     const runId = (events.find((e) => e.type === "container") as { name: string }).name.split("-")[2]!;
     expect(await leftovers(runId)).toBe(0);
+  });
+
+  it("a step run on the kept cluster of the step before goes on with it (the TUI's next step); alone it starts afresh", async () => {
+    const [ex01] = await loadCatalogue();
+    const config = await standinConfig();
+    let kept: Cluster | undefined;
+    const first = await run(ex01!, config, { keep: true, onlyStep: "cluster", onCluster: (c) => (kept = c) });
+    expect(first.results[0]).toMatchObject({ step: "cluster", status: "passed" });
+    try {
+      const next = await run(ex01!, config, { keep: true, onlyStep: "run-task", cluster: kept });
+      expect(next.results[0]).toMatchObject({ step: "run-task", status: "passed", timings: { created: 0, reused: 3 } });
+    } finally {
+      await kept!.dispose();
+    }
+    expect(kept!.intact).toBe(false);
+    expect(await leftovers(kept!.runId)).toBe(0);
+    // a disposed cluster is not gone on with: the run starts its own
+    const alone = await run(ex01!, config, { onlyStep: "run-task", cluster: kept });
+    expect(alone.results[0]).toMatchObject({ step: "run-task", status: "passed", timings: { created: 3, reused: 0 } });
   });
 
   it("a container that dies mid-step fails the step at once with its exit code and last lines", async () => {

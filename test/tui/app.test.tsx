@@ -53,6 +53,7 @@ describe("step view", () => {
     await press("r");
     expect(controller.calls).toEqual(["run 01:cluster"]);
     f = await waitForFrame(lastFrame, (x) => x.includes("Step passed"));
+    expect(f).toMatch(/Step passed in \d+\.\d s \(containers: 3 started, 0 reused\)/);
     expect(f).toMatch(/✓\s+the master is elected leader\s+master log\s+\d+\.\d s/);
     expect(f).toMatch(/✓\s+the agent registers with the master/);
     // the line that proved the expectation is highlighted in its pane
