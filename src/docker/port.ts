@@ -126,7 +126,9 @@ export class DockerPort {
           (err: Error | null) => (err ? reject(err) : resolve()),
           (ev: { id?: string; status?: string; progressDetail?: { current?: number; total?: number }; error?: string }) => {
             if (ev.error) return;
-            onProgress({ image: ref, layer: ev.id, status: ev.status ?? "", current: ev.progressDetail?.current, total: ev.progressDetail?.total });
+            // "Pulling from <repo>" carries the tag as its id: it is not a layer
+            const layer = ev.id && !/^Pulling from /.test(ev.status ?? "") ? ev.id : undefined;
+            onProgress({ image: ref, layer, status: ev.status ?? "", current: ev.progressDetail?.current, total: ev.progressDetail?.total });
           },
         );
       });

@@ -18,7 +18,12 @@ export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s:
         // one compact line per image and second: layers done and bytes, not one line per layer event
         const p = ev.progress;
         const layers = (pulls[p.image] ??= new Map());
-        if (p.layer) layers.set(p.layer, { status: p.status, current: p.current ?? layers.get(p.layer)?.current ?? 0, total: p.total ?? layers.get(p.layer)?.total ?? 0 });
+        if (p.layer) {
+          // bytes are the download's: extraction reports its own current/total, which would count a layer twice
+          const prev = layers.get(p.layer) ?? { status: "", current: 0, total: 0 };
+          const bytes = p.status === "Downloading" ? { current: p.current ?? prev.current, total: p.total ?? prev.total } : /^(Download|Pull) complete/.test(p.status) ? { current: prev.total, total: prev.total } : prev;
+          layers.set(p.layer, { status: p.status, current: bytes.current, total: bytes.total });
+        }
         const now = Date.now();
         const final = /Downloaded newer|up to date/i.test(p.status);
         if (now - lastPull < 1000 && !final) break;
@@ -28,7 +33,7 @@ export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s:
         const cur = all.reduce((a, l) => a + l.current, 0);
         const tot = all.reduce((a, l) => a + l.total, 0);
         const bytes = tot ? `, ${(cur / 1e6).toFixed(1)}/${(tot / 1e6).toFixed(1)} MB (${Math.round((cur / tot) * 100)}%)` : "";
-        out(`  pull ${p.image}: ${final ? p.status : `${done}/${all.length} layers done${bytes}`}`);
+        out(`  pull ${p.image}: ${done}/${all.length} layers done${bytes}${final ? ` · ${p.status.replace(/^Status: /, "")}` : ""}`);
         break;
       }
       case "exercise:start":

@@ -12,9 +12,18 @@ describe("plain pull progress", () => {
     pull("a", "Downloading", 1e6, 4e6);
     pull("b", "Downloading", 1e6, 6e6); // within the same second: folded into the next line
     vi.advanceTimersByTime(1000);
-    pull("a", "Pull complete", 4e6, 4e6);
+    pull("a", "Extracting", 2e6, 9e6); // extraction's own byte counts are not the download's
+    pull("a", "Pull complete");
+    pull(undefined, "Digest: sha256:00");
+    vi.advanceTimersByTime(1000);
+    pull("b", "Downloading", 3e6, 6e6);
     pull(undefined, "Status: Downloaded newer image for m:1");
-    expect(lines).toEqual(["  pull m:1: 0/1 layers done, 1.0/4.0 MB (25%)", "  pull m:1: 1/2 layers done, 5.0/10.0 MB (50%)", "  pull m:1: Status: Downloaded newer image for m:1"]);
+    expect(lines).toEqual([
+      "  pull m:1: 0/1 layers done, 1.0/4.0 MB (25%)",
+      "  pull m:1: 0/2 layers done, 2.0/10.0 MB (20%)",
+      "  pull m:1: 1/2 layers done, 7.0/10.0 MB (70%)",
+      "  pull m:1: 1/2 layers done, 7.0/10.0 MB (70%) · Downloaded newer image for m:1",
+    ]);
     vi.useRealTimers();
   });
 });
