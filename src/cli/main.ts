@@ -107,7 +107,7 @@ export function buildProgram(run: (code: number) => void): Command {
   bundle
     .command("export")
     .description("save every configured image (and with --with-material the lab CA, certificates, credentials) to one tar")
-    .argument("<file>", "e.g. mesos-lab-bundle.tar")
+    .argument("<file>", "e.g. mesos-lab-bundle.tar, or .tar.gz to compress it")
     .option("--with-material", "include the generated lab material (ssl/, credentials/)")
     .action(act(async (file: string, opts: { withMaterial?: boolean }) => (await import("./commands/bundle.js")).bundleExportCommand(g(), file, opts)));
   bundle

@@ -1,7 +1,8 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Transform } from "node:stream";
+import { PassThrough, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { createGunzip, createGzip } from "node:zlib";
 import tar from "tar-stream";
 import { LabError } from "../util/errors.js";
 import { configuredImages } from "./images.js";
@@ -10,8 +11,21 @@ import type { Session } from "./session.js";
 /**
  * Offline bundle for a workshop room without a registry: one tar holding a manifest, `docker save` of every
  * configured image, and (with `withMaterial`) the lab's generated CA/certificates/credentials. `importBundle`
- * loads it on an attendee laptop.
+ * loads it on an attendee laptop. A name ending in .gz or .tgz writes it gzip-compressed (`docker save` is
+ * uncompressed, so a room's USB stick carries about half); import recognises either by its first bytes.
  */
+
+export const compressedName = (file: string) => /\.(tgz|gz)$/i.test(file);
+
+function isGzip(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export const MANIFEST = "mesos-lab-bundle.json";
 const IMAGES = "images.tar";
@@ -73,7 +87,8 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
     await pipeline(await s.port.saveImages(images), counter("save", onProgress), createWriteStream(spool));
     const size = statSync(spool).size;
     const pack = tar.pack();
-    const written = pipeline(pack, counter("pack", onProgress, size), createWriteStream(partial));
+    const progress = counter("pack", onProgress, size);
+    const written = compressedName(out) ? pipeline(pack, progress, createGzip(), createWriteStream(partial)) : pipeline(pack, progress, createWriteStream(partial));
     pack.entry({ name: MANIFEST, mode: 0o644 }, JSON.stringify(manifest, null, 2));
     for (const m of materialFiles) pack.entry({ name: m.name, mode: statSync(m.abs).mode & 0o777 }, readFileSync(m.abs));
     await new Promise<void>((resolve, reject) => {
@@ -113,6 +128,8 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
         stream.resume();
         reject(err);
       };
+      // the archive ending inside an entry errors the entry's stream: that must reach `done`, not crash the process
+      stream.on("error", fail);
       if (header.name === MANIFEST) {
         const chunks: Buffer[] = [];
         stream.on("data", (c) => void chunks.push(c as Buffer));
@@ -126,7 +143,9 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
           next();
         });
       } else if (header.name === IMAGES) {
-        s.port.loadImages(stream.pipe(counter("load", onProgress, total))).then((l) => {
+        const images = new PassThrough();
+        stream.on("error", (err) => images.destroy(err));
+        s.port.loadImages(stream.pipe(images)).then((l) => {
           loaded = l;
           next();
         }, fail);
@@ -152,10 +171,26 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
       }
     });
     extract.on("finish", resolve);
-    extract.on("error", (err) => reject(new LabError("usage", `${abs} is not a mesos-lab bundle: ${err.message}`, "Pass the .tar that `mesos-lab bundle export` wrote.")));
+    extract.on("error", (err) =>
+      reject(
+        manifest
+          ? new LabError("usage", `${abs} is damaged: ${err.message}`, "Copy the bundle again from the instructor's original and re-run `mesos-lab bundle import`.")
+          : new LabError("usage", `${abs} is not a mesos-lab bundle: ${err.message}`, "Pass the .tar or .tar.gz that `mesos-lab bundle export` wrote."),
+      ),
+    );
   });
-  await Promise.all([pipeline(createReadStream(abs), extract).catch(() => undefined), done]);
-  if (!manifest) throw new LabError("usage", `${abs} is not a mesos-lab bundle (no ${MANIFEST})`, "Pass the .tar that `mesos-lab bundle export` wrote.");
+  // progress counts the file's own bytes, compressed or not, against its size
+  const gz = isGzip(abs);
+  const read = createReadStream(abs);
+  const progress = counter("load", onProgress, total);
+  const flow = gz ? pipeline(read, progress, createGunzip(), extract) : pipeline(read, progress, extract);
+  const [f, d] = await Promise.allSettled([flow, done]);
+  // a cut gzip stream fails in gunzip, whatever the tar reader made of the bytes before
+  if (gz && f.status === "rejected") {
+    throw new LabError("usage", `${abs} is damaged: ${(f.reason as Error).message}`, "Copy the bundle again from the instructor's original and re-run `mesos-lab bundle import`.");
+  }
+  if (d.status === "rejected") throw d.reason;
+  if (!manifest) throw new LabError("usage", `${abs} is not a mesos-lab bundle (no ${MANIFEST})`, "Pass the .tar or .tar.gz that `mesos-lab bundle export` wrote.");
   const absent: string[] = [];
   for (const i of manifest.images) if (!(await s.port.imageInspect(i))) absent.push(i);
   if (absent.length) throw new LabError("imageMissing", `after loading ${abs}, still missing: ${absent.join(", ")}`, "The bundle may be truncated: copy it again and re-run `mesos-lab bundle import`.");

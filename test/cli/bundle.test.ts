@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import tar from "tar-stream";
 import path from "node:path";
 import Docker from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,7 +25,7 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     const file = path.join(instructor, "room.tar");
     const out = await cli(["bundle", "export", file, "--with-material"], { cwd: instructor });
     expect(out.exitCode, out.all).toBe(0);
-    expect(out.stdout).toContain(`wrote ${file}: 1 image(s) (${image}) and`);
+    expect(out.stdout).toMatch(new RegExp(`wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\([\\d.]+ MB\\): 1 image\\(s\\) \\(${image}\\) and`));
     expect(out.stdout).toMatch(/writing bundle: [\d.]+ MB of [\d.]+ MB \(100%\)/);
     expect(existsSync(file)).toBe(true);
 
@@ -41,6 +43,51 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     // a second import keeps the attendee's material unless --force
     const again = await cli(["bundle", "import", file], { cwd: attendee });
     expect(again.stdout).toMatch(/lab material kept \(already present; --force replaces\)/);
+  });
+
+  it("a .tar.gz bundle is gzip-compressed, smaller than the .tar, and imports the same; a truncated one is refused", async () => {
+    await docker.getImage(await ensureBusybox()).tag({ repo, tag: "1" });
+    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
+    const instructor = tempLab(config);
+    const plain = path.join(instructor, "room.tar");
+    const gz = path.join(instructor, "room.tar.gz");
+    expect((await cli(["bundle", "export", plain], { cwd: instructor })).exitCode).toBe(0);
+    const out = await cli(["bundle", "export", gz], { cwd: instructor });
+    expect(out.exitCode, out.all).toBe(0);
+    expect(out.stdout).toMatch(/wrote \S+room\.tar\.gz \([\d.]+ MB, gzip\)/);
+    expect(readFileSync(gz).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(statSync(gz).size).toBeLessThan(statSync(plain).size * 0.8);
+    // the gzip stream holds exactly the plain bundle's entries
+    const names = (buf: Buffer) => new Promise<string[]>((resolve, reject) => {
+      const x = tar.extract();
+      const seen: string[] = [];
+      x.on("entry", (h, st, next) => { seen.push(h.name); st.on("end", next); st.resume(); });
+      x.on("finish", () => resolve(seen));
+      x.on("error", reject);
+      x.end(buf);
+    });
+    expect(await names(gunzipSync(readFileSync(gz)))).toEqual(await names(readFileSync(plain)));
+
+    await removeImage();
+    const attendee = tempLab(config);
+    const inn = await cli(["bundle", "import", gz], { cwd: attendee });
+    expect(inn.exitCode, inn.all).toBe(0);
+    expect(inn.stdout).toContain(`loaded 1 image(s): ${image}`);
+    expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(true);
+
+    const cut = path.join(instructor, "cut.tar.gz");
+    writeFileSync(cut, readFileSync(gz).subarray(0, Math.floor(statSync(gz).size / 2)));
+    const bad = await cli(["bundle", "import", cut], { cwd: attendee });
+    expect(bad.exitCode, bad.all).not.toBe(0);
+    expect(bad.stderr).toMatch(/error: .*cut\.tar\.gz is damaged: unexpected end of file/);
+    expect(bad.stderr).toContain("fix: Copy the bundle again");
+    const cutPlain = path.join(instructor, "cut.tar");
+    writeFileSync(cutPlain, readFileSync(plain).subarray(0, Math.floor(statSync(plain).size / 2)));
+    const badPlain = await cli(["bundle", "import", cutPlain], { cwd: attendee });
+    expect(badPlain.exitCode, badPlain.all).not.toBe(0);
+    expect(badPlain.stderr).toMatch(/error: .*cut\.tar is damaged: /);
+    expect(badPlain.stderr).toContain("fix: Copy the bundle again");
+    expect(badPlain.stderr).not.toMatch(/^\s+at /m);
   });
 
   it("a file that is not a bundle is a usage error (exit 2) with the fix", async () => {

@@ -1,4 +1,5 @@
-import { exportBundle, importBundle, type BundleProgress } from "../../lab/bundle.js";
+import { statSync } from "node:fs";
+import { compressedName, exportBundle, importBundle, type BundleProgress } from "../../lab/bundle.js";
 import { openSession } from "../../lab/session.js";
 import { EXIT } from "../../util/errors.js";
 import type { GlobalOpts } from "../main.js";
@@ -27,7 +28,8 @@ export async function bundleExportCommand(g: GlobalOpts, file: string, opts: { w
   const p = progressLine((t) => process.stdout.write(t), !!process.stdout.isTTY);
   const m = await exportBundle(s, file, { withMaterial: opts.withMaterial, onProgress: p.onProgress });
   p.done();
-  process.stdout.write(`wrote ${file}: ${m.images.length} image(s) (${m.images.join(", ")})${m.material.length ? ` and ${m.material.length} lab material file(s)` : ""}\n  on each laptop: mesos-lab bundle import ${file}${m.material.length ? "\n  it holds the lab CA key and credentials: hand it only to this workshop's attendees" : ""}\n`);
+  const size = statSync(file).size;
+  process.stdout.write(`wrote ${file} (${mb(size)}${compressedName(file) ? ", gzip" : ""}): ${m.images.length} image(s) (${m.images.join(", ")})${m.material.length ? ` and ${m.material.length} lab material file(s)` : ""}\n  on each laptop: mesos-lab bundle import ${file}${m.material.length ? "\n  it holds the lab CA key and credentials: hand it only to this workshop's attendees" : ""}\n`);
   return EXIT.ok;
 }
 
