@@ -21,6 +21,8 @@ export interface KeyInfo {
   downArrow?: boolean;
   leftArrow?: boolean;
   rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
   return?: boolean;
   escape?: boolean;
   ctrl?: boolean;
@@ -102,11 +104,21 @@ export function keyIntent(s: TuiState, input: string, key: KeyInfo): Intent | un
     return stepPassed(s) ? { type: "showSolution" } : { type: "confirm", confirm: { kind: "solution", prompt: "You have not passed this step yet. Show the solution anyway? [y/n]" } };
   }
   if (input === "l" || key.tab) return { type: "cycleLogs" };
+  if (s.logFocus !== "all") {
+    if (key.pageUp) return { type: "scroll", delta: SCROLL_PAGE };
+    if (key.pageDown) return { type: "scroll", delta: -SCROLL_PAGE };
+    if (key.upArrow) return { type: "scroll", delta: 1 };
+    if (key.downArrow) return { type: "scroll", delta: -1 };
+    if (input === "f") return { type: "follow" };
+  }
   if (input === "/") return { type: "filterStart" };
   if (input === "x") return isRunning(s) ? undefined : { type: "confirm", confirm: { kind: "reset", prompt: "Reset this exercise: forget its progress and remove its containers? [y/n]" } };
   if (input === "q") return quit;
   return undefined;
 }
+
+/** Lines one PgUp/PgDn moves the focused log pane. */
+export const SCROLL_PAGE = 10;
 
 /** Footer text per screen; the same keys keyIntent handles. */
 export function footerKeys(s: TuiState): Array<[string, string]> {

@@ -65,6 +65,11 @@ export interface TuiState {
   showHint: boolean;
   showSolution: boolean;
   logFocus: Role | "all";
+  /**
+   * Scroll-back in the focused pane: the view ends `back` lines before line number `anchor` (counted since the step
+   * started, dropped lines included), so lines arriving meanwhile do not move what the attendee is reading.
+   */
+  scroll?: { anchor: number; back: number };
   filter: string;
   filterEditing: boolean;
   confirm?: Confirm;
@@ -88,6 +93,8 @@ export type TuiAction =
   | { type: "toggleHint" }
   | { type: "showSolution" }
   | { type: "cycleLogs" }
+  | { type: "scroll"; delta: number }
+  | { type: "follow" }
   | { type: "filterStart" }
   | { type: "filterText"; text: string }
   | { type: "filterEnd"; keep: boolean }
@@ -169,7 +176,7 @@ function applyEvent(s: TuiState, ev: LabEvent, now: number): TuiState {
     }
     case "step:start": {
       if (!s.run) return s;
-      return { ...s, run: { ...s.run, step: ev.step.id, actions: [], expectations: [], result: undefined }, logs: emptyLogs(), dropped: zeroDropped(), pulls: {} };
+      return { ...s, run: { ...s.run, step: ev.step.id, actions: [], expectations: [], result: undefined }, logs: emptyLogs(), dropped: zeroDropped(), pulls: {}, scroll: undefined };
     }
     case "container": {
       if (!s.run) return s;
@@ -254,8 +261,18 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
       return { ...s, showSolution: true, confirm: undefined };
     case "cycleLogs": {
       const order: Array<Role | "all"> = ["all", ...LOG_ROLES];
-      return { ...s, logFocus: order[(order.indexOf(s.logFocus) + 1) % order.length]! };
+      return { ...s, logFocus: order[(order.indexOf(s.logFocus) + 1) % order.length]!, scroll: undefined };
     }
+    case "scroll": {
+      if (s.logFocus === "all") return s;
+      const role = s.logFocus;
+      const anchor = s.scroll?.anchor ?? s.logs[role].length + s.dropped[role];
+      // at least one line stays in view; scrolling back down to the end follows the stream again
+      const back = Math.min(Math.max(0, (s.scroll?.back ?? 0) + a.delta), Math.max(0, anchor - s.dropped[role] - 1));
+      return { ...s, scroll: back === 0 ? undefined : { anchor, back } };
+    }
+    case "follow":
+      return { ...s, scroll: undefined };
     case "filterStart":
       return { ...s, filterEditing: true };
     case "filterText":
@@ -277,6 +294,7 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
         logs: emptyLogs(),
         dropped: zeroDropped(),
         pulls: {},
+        scroll: undefined,
         run: { exercise: ex.id, step: st.id, running: true, startedAt: a.now, actions: [], expectations: [], containers: {} },
       });
     }

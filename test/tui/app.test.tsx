@@ -118,6 +118,25 @@ describe("step view", () => {
     expect(exitCode()).toBe(0);
   });
 
+  it("PgUp scrolls a focused log pane back through the recorded lines; f follows the stream again", async () => {
+    const { lastFrame, press } = await mount(emptyProgress(), { "01:cluster": stepEvents(recorded("01-pass"), "cluster") });
+    await press(ENTER);
+    await press("r");
+    await waitForFrame(lastFrame, (x) => x.includes("Step passed"));
+    await press("l");
+    const paneLines = (f: string) => f.split("\n").filter((l) => /^(▶ | {2})I\d{4} /.test(l));
+    const following = paneLines(lastFrame()!);
+    expect(following.length).toBeGreaterThan(0);
+    expect(lastFrame()).toMatch(/── master \(\d+ lines\) · PgUp\/PgDn ↑↓ scroll/);
+    await press("\u001B[5~"); // PgUp
+    const back = lastFrame()!;
+    expect(back).toMatch(/scrolled back: up to line \d+ of \d+, 10 newer \(f follows\)/);
+    expect(paneLines(back).at(-1)).not.toBe(following.at(-1));
+    await press("f");
+    expect(lastFrame()).not.toContain("scrolled back");
+    expect(paneLines(lastFrame()!).at(-1)).toBe(following.at(-1));
+  });
+
   it("Ctrl-C cleans up and exits 130 whatever the screen", async () => {
     const { press, controller, exitCode } = await mount();
     await press("\u0003");

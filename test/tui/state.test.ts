@@ -31,6 +31,38 @@ describe("TUI reducer", () => {
     expect(s.progress.current).toEqual({ exercise: "01", step: "cluster" });
   });
 
+  it("scroll-back in a focused pane stays on the same lines while new ones arrive; f or scrolling down follows again", async () => {
+    let s = reducer(open(await base()), { type: "runRequested", now: 0 });
+    const burst = (n: number, from: number): LabEvent[] => Array.from({ length: n }, (_, i) => ({ type: "log", exercise: "01", source: "log:master", role: "master", stream: "stderr", text: `line ${from + i}`, ts: 0 }));
+    const key = (input: string, k = {}) => {
+      const i = keyIntent(s, input, k);
+      if (i && "type" in i) s = reducer(s, i);
+    };
+    s = reducer(s, { type: "events", events: burst(100, 0) });
+    key("", { pageUp: true });
+    expect(s.scroll).toBeUndefined(); // the four-pane grid does not scroll: focus a pane first
+    key("l"); // the first pane, the master's
+    expect(s.logFocus).toBe("master");
+    key("", { pageUp: true });
+    key("", { upArrow: true });
+    expect(s.scroll).toEqual({ anchor: 100, back: 11 });
+    s = reducer(s, { type: "events", events: burst(50, 100) });
+    expect(s.scroll).toEqual({ anchor: 100, back: 11 }); // new lines do not move the view
+    key("", { downArrow: true });
+    expect(s.scroll?.back).toBe(10);
+    for (let i = 0; i < 30; i++) key("", { pageUp: true });
+    expect(s.scroll?.back).toBe(99); // line 1 stays in view at the top of the history
+    key("f");
+    expect(s.scroll).toBeUndefined();
+    key("", { pageUp: true });
+    expect(s.scroll).toEqual({ anchor: 150, back: 10 });
+    key("", { pageDown: true });
+    expect(s.scroll).toBeUndefined();
+    key("", { pageUp: true });
+    key("l"); // another pane starts at its end
+    expect(s.scroll).toBeUndefined();
+  });
+
   it("keeps at most LOG_CAP lines per role and counts the dropped ones", async () => {
     let s = reducer(open(await base()), { type: "runRequested", now: 0 });
     const burst = (n: number, from: number): LabEvent[] => Array.from({ length: n }, (_, i) => ({ type: "log", exercise: "01", source: "log:master", role: "master", stream: "stderr", text: `line ${from + i}`, ts: 0 }));

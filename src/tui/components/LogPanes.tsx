@@ -2,24 +2,32 @@ import { Box, Text } from "ink";
 import type { Role } from "../../model/roles.js";
 import { LOG_ROLES, type LogEntry } from "../state.js";
 
-/** The lines a pane shows: the last `height` lines passing the filter (case-insensitive substring). */
-export function visibleLines(lines: LogEntry[], filter: string, height: number): LogEntry[] {
+/**
+ * The lines a pane shows: the last `height` lines before `end` (an index into `lines`, default all of them) passing
+ * the filter (case-insensitive substring).
+ */
+export function visibleLines(lines: LogEntry[], filter: string, height: number, end = lines.length): LogEntry[] {
   const f = filter.toLowerCase();
   const out: LogEntry[] = [];
   // walk back from the newest line: a 500-line ring is never filtered in full when the pane shows 4 lines
-  for (let i = lines.length - 1; i >= 0 && out.length < height; i--) {
+  for (let i = Math.min(end, lines.length) - 1; i >= 0 && out.length < height; i--) {
     const l = lines[i]!;
     if (!f || l.text.toLowerCase().includes(f)) out.push(l);
   }
   return out.reverse();
 }
 
-function Pane({ role, lines, dropped, filter, height, matched, width, focused }: { role: Role; lines: LogEntry[]; dropped: number; filter: string; height: number; matched: Set<string>; width: number; focused: boolean }) {
-  const shown = visibleLines(lines, filter, height);
+function Pane({ role, lines, dropped, filter, height, matched, width, focused, scroll }: { role: Role; lines: LogEntry[]; dropped: number; filter: string; height: number; matched: Set<string>; width: number; focused: boolean; scroll?: { anchor: number; back: number } }) {
+  // a scrolled view ends at a fixed line number; the ring may have dropped past it meanwhile, then the oldest show
+  const end = scroll ? Math.max(1, scroll.anchor - scroll.back - dropped) : lines.length;
+  const shown = visibleLines(lines, filter, height, end);
+  const total = lines.length + dropped;
   return (
     <Box flexDirection="column" width={width} paddingRight={1}>
       <Text bold={focused} color={focused ? "cyan" : undefined} wrap="truncate-end">
-        ── {role} ({lines.length + dropped} lines{dropped ? `, oldest ${dropped} dropped` : ""}){filter ? ` filter: ${filter}` : ""}
+        ── {role} ({total} lines{dropped ? `, oldest ${dropped} dropped` : ""}){filter ? ` filter: ${filter}` : ""}
+        {/* the scroll keys live here, not in the footer, which must fit 100 columns */}
+        {scroll ? ` · scrolled back: up to line ${Math.min(total, dropped + end)} of ${total}, ${total - Math.min(total, dropped + end)} newer (f follows)` : focused ? " · PgUp/PgDn ↑↓ scroll" : ""}
       </Text>
       {shown.map((l, i) => {
         const hit = matched.has(l.text);
@@ -41,10 +49,10 @@ function Pane({ role, lines, dropped, filter, height, matched, width, focused }:
  * Live log panes: all four roles in a grid, or one role large when focused. Lines an expectation matched are
  * highlighted (▶, green) so the attendee sees which Mesos line proved the step.
  */
-export function LogPanes(props: { logs: Record<Role, LogEntry[]>; dropped: Record<Role, number>; focus: Role | "all"; filter: string; matched: Set<string>; columns: number; height: number }) {
-  const { logs, dropped, focus, filter, matched, columns, height } = props;
+export function LogPanes(props: { logs: Record<Role, LogEntry[]>; dropped: Record<Role, number>; focus: Role | "all"; filter: string; matched: Set<string>; columns: number; height: number; scroll?: { anchor: number; back: number } }) {
+  const { logs, dropped, focus, filter, matched, columns, height, scroll } = props;
   if (focus !== "all") {
-    return <Pane role={focus} lines={logs[focus]} dropped={dropped[focus]} filter={filter} height={height} matched={matched} width={columns} focused />;
+    return <Pane role={focus} lines={logs[focus]} dropped={dropped[focus]} filter={filter} height={height} matched={matched} width={columns} focused scroll={scroll} />;
   }
   const half = Math.floor(columns / 2);
   const each = Math.max(2, Math.floor((height - 2) / 2));

@@ -79,7 +79,7 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
       ) : null}
       <PullBars pulls={state.pulls} />
       <Box marginTop={1}>
-        <LogPanes logs={state.logs} dropped={state.dropped} focus={state.logFocus} filter={state.filter} matched={matched} columns={columns} height={logHeight} />
+        <LogPanes logs={state.logs} dropped={state.dropped} focus={state.logFocus} scroll={state.scroll} filter={state.filter} matched={matched} columns={columns} height={logHeight} />
       </Box>
     </Box>
   );
