@@ -356,42 +356,59 @@ export class DockerPort {
     }
   }
 
-  /** Follows stdout+stderr from `sinceMs` (daemon clock), demultiplexed and split into lines with their timestamps. */
+  /**
+   * Follows stdout+stderr from `sinceMs` (daemon clock), demultiplexed and split into lines with their timestamps.
+   * When the follow ends on its own (the container stopped), the log is read once more without follow and any line
+   * the follow did not deliver is emitted before the end: the engine's follow can end before the container's last
+   * lines are read (seen with Docker 20.10: mesos-execute's final status lines missing while its exit was reported).
+   */
   async follow(id: string, sinceMs = 0): Promise<LogFollow> {
-    const raw = (await this.docker.getContainer(id).logs({
-      follow: true,
-      stdout: true,
-      stderr: true,
-      timestamps: true,
-      since: Math.floor((sinceMs + this.skewMs) / 1000),
-    })) as unknown as Readable;
+    const container = this.docker.getContainer(id);
+    const opts = { stdout: true, stderr: true, timestamps: true } as const;
+    const raw = (await container.logs({ ...opts, follow: true, since: Math.floor((sinceMs + this.skewMs) / 1000) })) as unknown as Readable;
     const lineCbs: Array<(l: LogLine) => void> = [];
     const endCbs: Array<() => void> = [];
     let ended = false;
+    let done = false;
+    let closed = false;
     const skew = this.skewMs;
+    // the lines delivered in the latest second (daemon timestamp in ns + text), so the drain, which reads from that
+    // second on, can tell its repeats from its news; older seconds are forgotten to keep a chatty stream's memory flat
+    let seen = new Set<string>();
+    let lastSecond = Math.floor((sinceMs + skew) / 1000);
+    const emit = (streamName: "stdout" | "stderr", rawLine: string) => {
+      const sp = rawLine.indexOf(" ");
+      const tsText = sp > 0 ? rawLine.slice(0, sp) : "";
+      const parsed = Date.parse(tsText.length > 24 ? tsText.slice(0, 23) + "Z" : tsText);
+      const second = Number.isFinite(parsed) ? Math.floor(parsed / 1000) : lastSecond;
+      if (second > lastSecond) {
+        lastSecond = second;
+        seen = new Set();
+      }
+      const key = `${streamName} ${rawLine}`;
+      if (second === lastSecond) {
+        if (seen.has(key)) return;
+        seen.add(key);
+      }
+      const ts = Number.isFinite(parsed) ? parsed - skew : Date.now();
+      const text = Number.isFinite(parsed) ? rawLine.slice(sp + 1) : rawLine;
+      if (ts < sinceMs) return;
+      for (const cb of lineCbs) cb({ stream: streamName, text: text.replace(/\r$/, ""), ts });
+    };
     const split = (streamName: "stdout" | "stderr") => {
       let buf = "";
-      const emit = (rawLine: string) => {
-        const sp = rawLine.indexOf(" ");
-        const tsText = sp > 0 ? rawLine.slice(0, sp) : "";
-        const parsed = Date.parse(tsText.length > 24 ? tsText.slice(0, 23) + "Z" : tsText);
-        const ts = Number.isFinite(parsed) ? parsed - skew : Date.now();
-        const text = Number.isFinite(parsed) ? rawLine.slice(sp + 1) : rawLine;
-        if (ts < sinceMs) return;
-        for (const cb of lineCbs) cb({ stream: streamName, text: text.replace(/\r$/, ""), ts });
-      };
       const pt = new PassThrough();
       pt.on("data", (chunk: Buffer) => {
         buf += chunk.toString("utf8");
         let nl: number;
         while ((nl = buf.indexOf("\n")) >= 0) {
-          emit(buf.slice(0, nl));
+          emit(streamName, buf.slice(0, nl));
           buf = buf.slice(nl + 1);
         }
       });
       // a last line without a newline still counts once the stream is over
       const flush = () => {
-        if (buf.length) emit(buf);
+        if (buf.length) emit(streamName, buf);
         buf = "";
       };
       return { pt, flush };
@@ -399,14 +416,33 @@ export class DockerPort {
     const out = split("stdout");
     const err = split("stderr");
     this.docker.modem.demuxStream(raw, out.pt, err.pt);
+    const drain = async () => {
+      const all = (await container.logs({ ...opts, follow: false, since: lastSecond })) as unknown as Buffer;
+      const dout = split("stdout");
+      const derr = split("stderr");
+      // a non-follow read answers with the whole multiplexed body at once
+      for (let i = 0; i + 8 <= all.length; ) {
+        const size = all.readUInt32BE(i + 4);
+        const frame = all.subarray(i + 8, i + 8 + size);
+        (all[i] === 2 ? derr : dout).pt.write(frame);
+        i += 8 + size;
+      }
+      await new Promise((r) => setImmediate(r));
+      dout.flush();
+      derr.flush();
+    };
     const finish = () => {
       if (ended) return;
       ended = true;
-      // let the PassThroughs deliver what demux wrote last
+      // let the PassThroughs deliver what demux wrote last, then read what the follow may have missed
       setImmediate(() => {
         out.flush();
         err.flush();
-        endCbs.forEach((cb) => cb());
+        const late = closed ? Promise.resolve() : drain().catch(() => undefined);
+        void late.then(() => {
+          done = true;
+          endCbs.forEach((cb) => cb());
+        });
       });
     };
     raw.on("end", finish);
@@ -414,8 +450,9 @@ export class DockerPort {
     raw.on("error", finish);
     return {
       onLine: (cb) => void lineCbs.push(cb),
-      onEnd: (cb) => (ended ? setImmediate(cb) : void endCbs.push(cb)),
+      onEnd: (cb) => (done ? setImmediate(cb) : void endCbs.push(cb)),
       close: () => {
+        closed = true;
         (raw as Readable & { destroy(): void }).destroy();
         finish();
       },

@@ -83,6 +83,35 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
     expect((await port.inspect(id))!.exitCode).toBe(3);
   });
 
+  it("a chatty container's lines all arrive exactly once, its last ones before the end, also when followed after it exited", async () => {
+    const script = "seq 1 3000; seq 1 3000 >&2; echo LAST; exit 0";
+    const collect = async (id: string) => {
+      const lines: LogLine[] = [];
+      const f = await port.follow(id);
+      f.onLine((l) => lines.push(l));
+      await new Promise<void>((r) => f.onEnd(r));
+      return lines;
+    };
+    const check = (lines: LogLine[]) => {
+      const out = lines.filter((l) => l.stream === "stdout").map((l) => l.text);
+      const err = lines.filter((l) => l.stream === "stderr").map((l) => l.text);
+      expect(out).toHaveLength(3001);
+      expect(out.at(-1)).toBe("LAST");
+      expect(new Set(out).size).toBe(3001);
+      expect(err).toEqual(Array.from({ length: 3000 }, (_, i) => String(i + 1)));
+    };
+    const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => port.createContainer({ name: `mesos-lab-${run}-chatty${i}`, image, cmd: ["sh", "-c", script], env: {}, labels })));
+    const live = await Promise.all(
+      ids.map(async (id) => {
+        await port.start(id);
+        return collect(id);
+      }),
+    );
+    live.forEach(check);
+    // after the exit the follow replays everything and ends at once; the re-read that follows must add nothing twice
+    check(await collect(ids[0]!));
+  });
+
   it("a follow started later does not re-read lines from before `since`", async () => {
     const id = await port.createContainer({ name: `mesos-lab-${run}-since`, image, cmd: ["sh", "-c", "echo early; sleep 2; echo late; sleep 30"], env: {}, labels });
     await port.start(id);
