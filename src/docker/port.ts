@@ -413,9 +413,27 @@ export class DockerPort {
       };
       return { pt, flush };
     };
-    const out = split("stdout");
-    const err = split("stderr");
-    this.docker.modem.demuxStream(raw, out.pt, err.pt);
+    let current = raw;
+    let resumes = 0;
+    const attach = (stream: Readable) => {
+      const out = split("stdout");
+      const err = split("stderr");
+      this.docker.modem.demuxStream(stream, out.pt, err.pt);
+      let over = false;
+      const onOver = () => {
+        if (over) return;
+        over = true;
+        // let the PassThroughs deliver what demux wrote last
+        setImmediate(() => {
+          out.flush();
+          err.flush();
+          void afterStream();
+        });
+      };
+      stream.on("end", onOver);
+      stream.on("close", onOver);
+      stream.on("error", onOver);
+    };
     const drain = async () => {
       const all = (await container.logs({ ...opts, follow: false, since: lastSecond })) as unknown as Buffer;
       const dout = split("stdout");
@@ -431,30 +449,46 @@ export class DockerPort {
       dout.flush();
       derr.flush();
     };
-    const finish = () => {
-      if (ended) return;
+    const end = () => {
+      if (done) return;
       ended = true;
-      // let the PassThroughs deliver what demux wrote last, then read what the follow may have missed
-      setImmediate(() => {
-        out.flush();
-        err.flush();
-        const late = closed ? Promise.resolve() : drain().catch(() => undefined);
-        void late.then(() => {
-          done = true;
-          endCbs.forEach((cb) => cb());
-        });
-      });
+      done = true;
+      endCbs.forEach((cb) => cb());
     };
-    raw.on("end", finish);
-    raw.on("close", finish);
-    raw.on("error", finish);
+    // A follow that ends while the container still runs is resumed from the last second seen; one that ends with
+    // the container is completed by one plain read of the log.
+    const afterStream = async () => {
+      if (closed) return end();
+      const running = await container.inspect().then(
+        (i: { State?: { Running?: boolean } }) => !!i.State?.Running,
+        () => false,
+      );
+      if (closed) return end();
+      if (running && resumes++ < 50) {
+        await new Promise((r) => setTimeout(r, 100));
+        try {
+          current = (await container.logs({ ...opts, follow: true, since: lastSecond })) as unknown as Readable;
+          if (closed) {
+            current.destroy();
+            return end();
+          }
+          attach(current);
+          return undefined;
+        } catch {
+          /* gone meanwhile: read what is left */
+        }
+      }
+      await drain().catch(() => undefined);
+      return end();
+    };
+    attach(raw);
     return {
       onLine: (cb) => void lineCbs.push(cb),
       onEnd: (cb) => (done ? setImmediate(cb) : void endCbs.push(cb)),
       close: () => {
         closed = true;
-        (raw as Readable & { destroy(): void }).destroy();
-        finish();
+        current.destroy();
+        end();
       },
       get ended() {
         return ended;

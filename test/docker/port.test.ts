@@ -1,3 +1,4 @@
+import net from "node:net";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelFilter, runLabels, LABEL } from "../../src/docker/labels.js";
@@ -110,6 +111,46 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
     live.forEach(check);
     // after the exit the follow replays everything and ends at once; the re-read that follows must add nothing twice
     check(await collect(ids[0]!));
+  });
+
+  it("a log connection dropped mid-run is resumed: every line once, in order, then the end at the exit", async () => {
+    // a TCP front for the engine that can cut the follow connections, as a flaky engine or proxy would
+    const follows = new Set<net.Socket>();
+    const server = net.createServer((client) => {
+      const upstream = net.connect("/var/run/docker.sock");
+      // connections are kept alive across requests: any request on it may be the follow
+      client.on("data", (chunk) => {
+        if (/^GET \S+\/logs\?\S*follow=true/m.test(chunk.toString("latin1"))) follows.add(client);
+      });
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+      client.on("close", () => {
+        upstream.destroy();
+        follows.delete(client);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const flaky = new DockerPort(new Docker({ host: "127.0.0.1", port: (server.address() as net.AddressInfo).port }));
+      const id = await flaky.createContainer({ name: `mesos-lab-${run}-cut`, image, cmd: ["sh", "-c", "for i in $(seq 1 40); do echo $i; sleep 0.05; done; exit 4"], env: {}, labels });
+      await flaky.start(id);
+      const lines: string[] = [];
+      const f = await flaky.follow(id);
+      f.onLine((l) => lines.push(l.text));
+      const ended = new Promise<void>((r) => f.onEnd(r));
+      for (const cutAt of [5, 20]) {
+        while (lines.length < cutAt) await new Promise((r) => setTimeout(r, 20));
+        expect(follows.size).toBe(1);
+        for (const c of follows) c.destroy();
+      }
+      await ended;
+      expect(lines).toEqual(Array.from({ length: 40 }, (_, i) => String(i + 1)));
+      expect(await flaky.wait(id)).toBe(4);
+    } finally {
+      server.close();
+    }
   });
 
   it("a follow started later does not re-read lines from before `since`", async () => {
