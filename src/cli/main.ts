@@ -48,12 +48,13 @@ export function buildProgram(run: (code: number) => void): Command {
     .option("-j, --jobs <n>", "exercises in parallel, each on its own network", "1")
     .option("--pull", "pull missing images instead of failing")
     .option("-v, --verbose", "show every log line and flag change")
+    .option("--hands-on", "check one step with the flags you wrote in workspace/NN-slug.env (e.g. verify 03:agent-credential --hands-on)")
     .action(act(async (ids: string[], opts) => (await import("./commands/verify.js")).verifyCommand(g(), ids, opts)));
 
   program
     .command("up")
     .description("run an exercise up to a step and leave the cluster running to explore")
-    .argument("<exercise[:step]>", "e.g. 03 or 03:with-credential")
+    .argument("<exercise[:step]>", "e.g. 03 or 03:agent-credential")
     .option("--no-pull", "fail instead of pulling missing images")
     .option("-v, --verbose", "show every log line")
     .action(act(async (target: string, opts) => (await import("./commands/cluster.js")).upCommand(g(), target, opts)));

@@ -47,7 +47,7 @@ export interface StepResult {
 }
 
 export type LabEvent =
-  | { type: "run:start"; runId: string; exercises: Array<{ id: string; title: string; steps: number }>; profile: string }
+  | { type: "run:start"; runId: string; exercises: Array<{ id: string; title: string; steps: number }>; profile: string; /** hands-on: the workspace file the flags come from */ handsOn?: string }
   | { type: "images:check"; images: string[] }
   | { type: "image:pull"; progress: PullProgress }
   | { type: "exercise:start"; exercise: Pick<Exercise, "id" | "title" | "slug">; steps: number }

@@ -7,7 +7,8 @@ import { Ring } from "./ring.js";
  * The expectation engine: lines arrive per source key (`log:agent`, `execute:stdout:run1`, `http:state`, `exit:agent`),
  * each is tested against the expectations still open on that key, and results are final once reported.
  * Positive expectations pass on the Nth match or fail at their deadline or when their source ends; negative ones
- * fail on the first match and pass when their window closes.
+ * fail on the first match and pass when their window closes. Once a negative has failed the step cannot pass, so
+ * the positives still waiting get only a short grace (to show what else happens) instead of their full timeout.
  */
 
 export function sourceKeys(source: Source, defaultExecuteId: string | undefined): string[] {
@@ -36,12 +37,16 @@ interface Open {
   keys: string[];
   count: number;
   deadline: number;
+  /** the deadline was brought forward because the step had already failed */
+  cutShort?: string;
   result: ExpectationResult;
 }
 
 export interface ExpectationSetOptions {
   defaultTimeoutMs: number;
   negativeWindowMs: number;
+  /** How long positives still wait once a negative has failed (default: negativeWindowMs). */
+  failedGraceMs?: number;
   defaultExecuteId?: string;
   onResult: (r: ExpectationResult) => void;
   now?: () => number;
@@ -112,8 +117,10 @@ export class ExpectationSet {
     for (let i = 0; i < list.length; i++) {
       const o = list[i]!;
       if (o.result.status !== "waiting" || !o.re.test(text)) continue;
-      if (o.exp.negate) this.finish(o, "failed", { matched: text, matchedTs: ts, reason: "appeared although it must not" });
-      else if (++o.count >= o.exp.times) this.finish(o, "passed", { matched: text, matchedTs: ts });
+      if (o.exp.negate) {
+        this.finish(o, "failed", { matched: text, matchedTs: ts, reason: "appeared although it must not" });
+        this.stepFailed(`'${o.exp.says}' had already failed`);
+      } else if (++o.count >= o.exp.times) this.finish(o, "passed", { matched: text, matchedTs: ts });
     }
   }
 
@@ -134,6 +141,17 @@ export class ExpectationSet {
   /** Fail-fast: something the step depends on died; every waiting positive fails with that reason. */
   failWaiting(reason: string): void {
     for (const o of this.all) if (o.result.status === "waiting" && !o.exp.negate) this.finish(o, "failed", { reason });
+  }
+
+  /** The outcome is known: waiting positives get the grace from now, not their whole timeout. */
+  private stepFailed(why: string): void {
+    const until = this.now() + (this.opts.failedGraceMs ?? this.opts.negativeWindowMs);
+    for (const o of this.all) {
+      if (o.exp.negate || o.result.status !== "waiting" || o.deadline <= until) continue;
+      o.deadline = until;
+      o.cutShort = why;
+    }
+    this.schedule();
   }
 
   /** Actions are done and positives settled: negative windows run `negativeWindowMs` (or their own) from now. */
@@ -185,8 +203,13 @@ export class ExpectationSet {
     for (const o of this.all) {
       if (o.result.status !== "waiting" || o.deadline > t) continue;
       if (o.exp.negate) this.finish(o, "passed", {});
+      else if (o.cutShort) this.finish(o, "failed", { reason: `not seen within ${secsOf(t - this.t0)} s; stopped waiting because ${o.cutShort}` });
       else this.finish(o, "failed", { reason: `not seen within ${Math.round((o.exp.timeoutMs ?? this.opts.defaultTimeoutMs) / 1000)} s` });
     }
     this.schedule();
   }
+}
+
+function secsOf(ms: number): string {
+  return (ms / 1000).toFixed(ms < 10_000 ? 1 : 0);
 }

@@ -24,7 +24,7 @@ export interface RunnerOptions {
   publishHost: string;
   /** Keep the cluster after the last step (`up`). */
   keep?: boolean;
-  /** Stop after this step id (`up 03:with-credential`). */
+  /** Stop after this step id (`up 03:agent-credential`). */
   untilStep?: string;
   /** Run only this step (TUI re-run); earlier steps' deltas still apply. */
   onlyStep?: string;

@@ -1,4 +1,5 @@
 import type { LabBus, StepResult } from "../engine/events.js";
+import { stepApplies, type EnvOverride } from "../engine/render.js";
 import { runExercise, type RunnerOptions } from "../engine/runner.js";
 import type { Exercise } from "../model/exercise.js";
 import { EXIT } from "../util/errors.js";
@@ -8,17 +9,35 @@ export interface VerifyOutcome {
   exitCode: number;
 }
 
+/**
+ * What to run of one exercise: every step, the steps up to `step`, or with `only` just that step. `envOverride` is
+ * hands-on mode: the env comes from the attendee's workspace file instead of the steps' deltas.
+ */
+export interface VerifySelection {
+  exercise: Exercise;
+  step?: string;
+  only?: boolean;
+  envOverride?: EnvOverride;
+}
+
+function stepCount(sel: VerifySelection, profile: RunnerOptions["config"]["profile"]): number {
+  if (sel.step && sel.only) return 1;
+  const steps = sel.exercise.steps.filter((s) => stepApplies(s, profile));
+  return sel.step ? steps.findIndex((s) => s.id === sel.step) + 1 : steps.length;
+}
+
 /** Runs exercises, `jobs` at a time, each on its own network; exit 0 only when every expectation held. */
 export async function verify(
-  selected: Array<{ exercise: Exercise; step?: string }>,
-  base: Omit<RunnerOptions, "untilStep" | "onlyStep" | "bus"> & { bus: LabBus; jobs: number; runId: string },
+  selected: VerifySelection[],
+  base: Omit<RunnerOptions, "untilStep" | "onlyStep" | "bus" | "envOverride"> & { bus: LabBus; jobs: number; runId: string; handsOn?: string },
 ): Promise<VerifyOutcome> {
   const t0 = Date.now();
   base.bus.emit({
     type: "run:start",
     runId: base.runId,
     profile: base.config.profile,
-    exercises: selected.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: s.step ? 1 : s.exercise.steps.length })),
+    exercises: selected.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: stepCount(s, base.config.profile) })),
+    handsOn: base.handsOn,
   });
   const results: StepResult[][] = new Array(selected.length);
   let next = 0;
@@ -28,7 +47,12 @@ export async function verify(
       const i = next++;
       const sel = selected[i]!;
       try {
-        results[i] = await runExercise(sel.exercise, { ...base, onlyStep: undefined, untilStep: sel.step });
+        results[i] = await runExercise(sel.exercise, {
+          ...base,
+          onlyStep: sel.only ? sel.step : undefined,
+          untilStep: sel.only ? undefined : sel.step,
+          envOverride: sel.envOverride,
+        });
       } catch (err) {
         firstError ??= err;
       }

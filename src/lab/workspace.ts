@@ -110,7 +110,8 @@ export function workspaceText(ex: Exercise, stepId: string, env: Record<Role, Re
     `# mesos-lab hands-on workspace: ${ex.id} ${ex.title} — step '${stepId}'`,
     `# ${note}`,
     "# One [role] section per container; KEY=VALUE lines are the flags (env) it gets on top of the harness baseline.",
-    "# Run the step in the TUI: mesos-lab tui --hands-on (then r). The solution: mesos-lab solve " + ex.id + ":" + stepId,
+    `# Run it in the TUI (mesos-lab tui --hands-on, then r) or check it: mesos-lab verify ${ex.id}:${stepId} --hands-on`,
+    `# The solution: mesos-lab solve ${ex.id}:${stepId}`,
   ];
   for (const r of ROLES) {
     lines.push("", `[${r}]`);
@@ -145,6 +146,31 @@ export function loadWorkspace(config: Config, ex: Exercise, stepId: string, cata
     throw new LabError("exercise", `${rel} has ${problems.length} problem(s): ${problems.map((p) => `line ${p.line}: ${p.message}`).join("; ")}`, `Edit ${rel} and run the step again (\`mesos-lab solve ${ex.id}\` writes the solution).`);
   }
   return { file, env, created };
+}
+
+/** The step a workspace file was written for, from its first line (`… — step 'agent-credential'`). */
+export function workspaceStep(text: string): string | undefined {
+  return /^# mesos-lab hands-on workspace: .* — step '([^']+)'/.exec(text)?.[1];
+}
+
+/**
+ * `verify <ex>[:<step>] --hands-on`: the step to check and the attendee's flags for it. The step comes from the
+ * argument, else from the workspace file's header, else it is the exercise's first step. Without a workspace file the
+ * starter is written and nothing runs, since the starter holds only the previous step's flags.
+ */
+export function handsOnTarget(config: Config, ex: Exercise, step: string | undefined, catalogue: Exercise[]): { step: string; env: EnvOverride; file: string } {
+  const file = workspacePath(config, ex);
+  const rel = path.relative(config.root, file);
+  const steps = ex.steps.filter((s) => stepApplies(s, config.profile));
+  const named = step ?? (existsSync(file) ? workspaceStep(readFileSync(file, "utf8")) : undefined) ?? steps[0]!.id;
+  if (!steps.some((s) => s.id === named)) {
+    throw new LabError("usage", `${rel} is for step '${named}', which is not a step of exercise ${ex.id} in profile ${config.profile}`, `Name the step: \`mesos-lab verify ${ex.id}:<step> --hands-on\` (steps: ${steps.map((s) => s.id).join(", ")}).`);
+  }
+  const { env, created } = loadWorkspace(config, ex, named, catalogue);
+  if (created) {
+    throw new LabError("usage", `there was no workspace for exercise ${ex.id} yet: wrote the starter ${rel} for step '${named}'`, `Add the flags the step needs to ${rel}, then run this again (\`mesos-lab solve ${ex.id}:${named}\` writes the solution).`);
+  }
+  return { step: named, env, file: rel };
 }
 
 /** `mesos-lab solve`: writes the step's solution into the workspace (the previous file is kept as .bak). */

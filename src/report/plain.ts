@@ -12,7 +12,7 @@ export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s:
   return bus.on((ev: LabEvent) => {
     switch (ev.type) {
       case "run:start":
-        out(`mesos-lab verify — profile ${ev.profile}, ${ev.exercises.length} exercise${ev.exercises.length === 1 ? "" : "s"}`);
+        out(`mesos-lab verify — profile ${ev.profile}, ${ev.exercises.length} exercise${ev.exercises.length === 1 ? "" : "s"}${ev.handsOn ? ` · hands-on: the flags are yours, from ${ev.handsOn}` : ""}`);
         break;
       case "image:pull": {
         // one compact line per image and second: layers done and bytes, not one line per layer event

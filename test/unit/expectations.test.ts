@@ -73,6 +73,41 @@ describe("expectation engine", () => {
     expect(results[0]!.status).toBe("passed");
   });
 
+  it("once a negative has failed, waiting positives get the grace, not their whole timeout; passed ones stay passed", async () => {
+    const results: ExpectationResult[] = [];
+    const set = new ExpectationSet(
+      [
+        exp({ id: "tries", pattern: "without authentication" }),
+        exp({ id: "refused", pattern: "Agent is not authenticated", timeoutMs: 60_000 }),
+        exp({ id: "no-register", pattern: "Registered with master", negate: true }),
+      ],
+      { defaultTimeoutMs: 60_000, negativeWindowMs: 5_000, failedGraceMs: 80, onResult: (r) => results.push(r) },
+    );
+    set.feed("log:agent", "I slave.cpp:995] No credentials provided. Attempting to register without authentication");
+    const t0 = Date.now();
+    set.feed("log:agent", "I slave.cpp:1174] Registered with master master@10.0.0.3:5050; given agent ID x-S0");
+    await set.positivesSettled;
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const by = Object.fromEntries(results.map((r) => [r.id, r]));
+    expect(by["tries"]!.status).toBe("passed");
+    expect(by["no-register"]!.status).toBe("failed");
+    expect(by["refused"]!.status).toBe("failed");
+    expect(by["refused"]!.reason).toMatch(/^not seen within 0\.\d s; stopped waiting because 'no-register' had already failed$/);
+    expect(by["refused"]!.closest?.length).toBeGreaterThan(0);
+  });
+
+  it("a positive that matches within the grace after a negative failed still passes", async () => {
+    const results: ExpectationResult[] = [];
+    const set = new ExpectationSet(
+      [exp({ id: "refused", pattern: "Agent is not authenticated" }), exp({ id: "no-register", pattern: "Registered with master", negate: true })],
+      { defaultTimeoutMs: 60_000, negativeWindowMs: 5_000, failedGraceMs: 1_000, onResult: (r) => results.push(r) },
+    );
+    set.feed("log:agent", "Registered with master master@10.0.0.3:5050");
+    set.feed("log:agent", "Agent asked to shut down because 'Agent is not authenticated'");
+    await set.positivesSettled;
+    expect(results.find((r) => r.id === "refused")!.status).toBe("passed");
+  });
+
   it("fails fast when the source ends (container exited), not at the timeout", async () => {
     const { set, results } = make([exp({ id: "reg", pattern: "Registered", timeoutMs: 60_000 })]);
     const t0 = Date.now();

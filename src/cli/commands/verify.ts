@@ -5,7 +5,8 @@ import { newRunId } from "../../engine/cluster.js";
 import { ensureImages } from "../../lab/images.js";
 import { openSession } from "../../lab/session.js";
 import { sweepDeadRuns } from "../../lab/sweep.js";
-import { verify } from "../../lab/verify.js";
+import { verify, type VerifySelection } from "../../lab/verify.js";
+import { handsOnTarget } from "../../lab/workspace.js";
 import { jsonReport } from "../../report/json.js";
 import { junitXml } from "../../report/junit.js";
 import { attachPlain } from "../../report/plain.js";
@@ -21,6 +22,7 @@ export interface VerifyOpts {
   jobs: string;
   pull?: boolean;
   verbose?: boolean;
+  handsOn?: boolean;
 }
 
 export async function verifyCommand(g: GlobalOpts, ids: string[], opts: VerifyOpts): Promise<number> {
@@ -41,7 +43,15 @@ async function verifyInner(g: GlobalOpts, ids: string[], opts: VerifyOpts, jobs:
   const s = await openSession({ configFile: g.config });
   const catalogue = await loadCatalogue(s.config);
   if (!opts.all && ids.length === 0) throw new LabError("usage", "no exercise given", "Name exercises (`mesos-lab verify 01 03`) or pass --all.");
-  const selected = opts.all ? catalogue.map((exercise) => ({ exercise })) : selectExercises(catalogue, ids);
+  let selected: VerifySelection[] = opts.all ? catalogue.map((exercise) => ({ exercise })) : selectExercises(catalogue, ids);
+  // hands-on: the attendee's workspace is checked before anything touches Docker, so a typo changes nothing
+  let handsOn: string | undefined;
+  if (opts.handsOn) {
+    if (opts.all || selected.length !== 1) throw new LabError("usage", "--hands-on checks one step with the flags of your workspace file", "Name one exercise, e.g. `mesos-lab verify 03:agent-credential --hands-on`.");
+    const target = handsOnTarget(s.config, selected[0]!.exercise, selected[0]!.step, catalogue);
+    selected = [{ exercise: selected[0]!.exercise, step: target.step, only: true, envOverride: target.env }];
+    handsOn = target.file;
+  }
 
   const bus = new LabBus();
   const engine = await s.engine();
@@ -56,7 +66,7 @@ async function verifyInner(g: GlobalOpts, ids: string[], opts: VerifyOpts, jobs:
   const swept = await sweepDeadRuns(s.port, s.labId);
   if (swept) bus.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
   const t0 = Date.now();
-  const outcome = await verify(selected, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "ephemeral", publishHost: engine.publishHost, jobs, runId, signal: controller.signal });
+  const outcome = await verify(selected, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "ephemeral", publishHost: engine.publishHost, jobs, runId, signal: controller.signal, handsOn });
   const titles = Object.fromEntries(catalogue.map((e) => [e.id, e.title]));
   let report: string | undefined;
   if (opts.reporter === "junit") report = junitXml(outcome.results, titles, redact);
