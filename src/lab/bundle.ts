@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PassThrough, Transform } from "node:stream";
+import { PassThrough, Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
 import tar from "tar-stream";
@@ -9,10 +9,13 @@ import { configuredImages } from "./images.js";
 import type { Session } from "./session.js";
 
 /**
- * Offline bundle for a workshop room without a registry: one tar holding a manifest, `docker save` of every
- * configured image, and (with `withMaterial`) the lab's generated CA/certificates/credentials. `importBundle`
- * loads it on an attendee laptop. A name ending in .gz or .tgz writes it gzip-compressed (`docker save` is
- * uncompressed, so a room's USB stick carries about half); import recognises either by its first bytes.
+ * Offline bundle for a workshop room without a registry: one tar holding a manifest, the lab's generated
+ * CA/certificates/credentials (with `withMaterial`), then the entries of `docker save` of every configured image
+ * under `images/`. Re-packing docker save's entries one by one (each has its size in its header) streams the images
+ * straight into the bundle, so exporting needs no spool file and no free disk beyond the bundle itself; import
+ * re-packs them into the stream `docker load` reads. A name ending in .gz or .tgz writes it gzip-compressed
+ * (`docker save` is uncompressed, so a room's USB stick carries about half); import recognises either by its first
+ * bytes, and still reads version-1 bundles (docker save as a single `images.tar` entry).
  */
 
 export const compressedName = (file: string) => /\.(tgz|gz)$/i.test(file);
@@ -28,21 +31,24 @@ function isGzip(file: string): boolean {
 }
 
 export const MANIFEST = "mesos-lab-bundle.json";
-const IMAGES = "images.tar";
+/** version 1: docker save spooled into one entry */
+const IMAGES_V1 = "images.tar";
+/** version 2: docker save's own entries under this prefix */
+const IMAGES = "images/";
 const MATERIAL = "material/";
 
 export interface BundleManifest {
-  version: 1;
+  version: 1 | 2;
   createdAt: string;
   profile: string;
   images: string[];
   material: string[];
 }
 
-export type BundleProgress = (p: { phase: "save" | "pack" | "load"; bytes: number; total?: number }) => void;
+export type BundleProgress = (p: { phase: "save" | "load"; bytes: number; total?: number }) => void;
 
 /** Counts bytes as they pass. A Transform, not a "data" listener: that would start the flow before the consumer is attached. */
-function counter(phase: "save" | "pack" | "load", onProgress: BundleProgress, total?: number): Transform {
+function counter(phase: "save" | "load", onProgress: BundleProgress, total?: number): Transform {
   let bytes = 0;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -76,33 +82,37 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
       for (const abs of listFiles(dir)) materialFiles.push({ name: MATERIAL + path.relative(s.config.root, abs).split(path.sep).join("/"), abs });
     }
   }
-  const manifest: BundleManifest = { version: 1, createdAt: new Date().toISOString(), profile: s.config.profile, images, material: materialFiles.map((m) => m.name.slice(MATERIAL.length)) };
+  const manifest: BundleManifest = { version: 2, createdAt: new Date().toISOString(), profile: s.config.profile, images, material: materialFiles.map((m) => m.name.slice(MATERIAL.length)) };
 
-  // docker save streams without a length, and a tar entry needs one: spool to a temp file next to the bundle
   const out = path.resolve(file);
   mkdirSync(path.dirname(out), { recursive: true });
-  const spool = `${out}.images.tmp`;
   const partial = `${out}.partial`;
   try {
-    await pipeline(await s.port.saveImages(images), counter("save", onProgress), createWriteStream(spool));
-    const size = statSync(spool).size;
     const pack = tar.pack();
-    const progress = counter("pack", onProgress, size);
-    const written = compressedName(out) ? pipeline(pack, progress, createGzip(), createWriteStream(partial)) : pipeline(pack, progress, createWriteStream(partial));
+    const written = compressedName(out) ? pipeline(pack, createGzip(), createWriteStream(partial)) : pipeline(pack, createWriteStream(partial));
     pack.entry({ name: MANIFEST, mode: 0o644 }, JSON.stringify(manifest, null, 2));
     for (const m of materialFiles) pack.entry({ name: m.name, mode: statSync(m.abs).mode & 0o777 }, readFileSync(m.abs));
-    await new Promise<void>((resolve, reject) => {
-      const entry = pack.entry({ name: IMAGES, size, mode: 0o644 }, (err) => (err ? reject(err) : resolve()));
-      createReadStream(spool).on("error", reject).pipe(entry);
+    const extract = tar.extract();
+    extract.on("entry", (h, stream, next) => {
+      const entry = pack.entry(repacked(h, IMAGES + h.name), (err) => (err ? extract.destroy(err) : next()));
+      entry.on("error", () => undefined); // a failed save destroys the pack and its open entry; the save reports it
+      if (h.type === "file" || h.type === "contiguous-file") stream.pipe(entry);
+      else stream.resume();
     });
-    pack.finalize();
-    await written;
+    const saved = pipeline(await s.port.saveImages(images), counter("save", onProgress), extract).then(() => pack.finalize());
+    // a failed save must also end the bundle's write, or `written` would wait forever
+    await Promise.all([saved.catch((err: unknown) => (pack.destroy(err as Error), Promise.reject(err))), written]);
     renameSync(partial, out);
   } finally {
-    rmSync(spool, { force: true });
     rmSync(partial, { force: true });
   }
   return manifest;
+}
+
+/** A docker save entry's header under a new name; a link inside the images keeps pointing at its renamed target. */
+function repacked(h: tar.Header, name: string): tar.Header {
+  const linkname = h.type === "link" && h.linkname ? IMAGES + h.linkname : h.linkname;
+  return { ...h, name, linkname, pax: undefined } as tar.Header;
 }
 
 export interface ImportResult {
@@ -122,6 +132,8 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
   let loaded: string[] = [];
   const material = { written: [] as string[], kept: [] as string[] };
   const extract = tar.extract();
+  let imagePack: tar.Pack | undefined;
+  let loading: Promise<void> | undefined;
   const done = new Promise<void>((resolve, reject) => {
     extract.on("entry", (header, stream, next) => {
       const fail = (err: unknown) => {
@@ -136,19 +148,33 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
         stream.on("end", () => {
           try {
             manifest = JSON.parse(Buffer.concat(chunks).toString("utf8")) as BundleManifest;
-            if (manifest.version !== 1 || !Array.isArray(manifest.images)) throw new Error("unknown manifest version");
+            if ((manifest.version !== 1 && manifest.version !== 2) || !Array.isArray(manifest.images)) throw new Error("unknown manifest version");
           } catch (err) {
             return reject(new LabError("usage", `${abs} has an unreadable ${MANIFEST}: ${(err as Error).message}`, "Export the bundle again with this mesos-lab version."));
           }
           next();
         });
-      } else if (header.name === IMAGES) {
+      } else if (header.name === IMAGES_V1) {
         const images = new PassThrough();
         stream.on("error", (err) => images.destroy(err));
         s.port.loadImages(stream.pipe(images)).then((l) => {
           loaded = l;
           next();
         }, fail);
+      } else if (header.name.startsWith(IMAGES) && header.name.length > IMAGES.length) {
+        // docker load reads the images' own entries, re-packed without the prefix, as they arrive
+        if (!imagePack) {
+          const p = (imagePack = tar.pack());
+          loading = s.port.loadImages(p as unknown as Readable).then((l) => void (loaded = l));
+          loading.catch((err: unknown) => reject(err));
+        }
+        const entry = imagePack.entry(repacked(header, header.name.slice(IMAGES.length)), (err) => (err ? fail(err) : next()));
+        // destroying the pack (damaged bundle) errors its open entry too; the cause reaches `done` through extract
+        entry.on("error", () => undefined);
+        if (header.type === "file" || header.type === "contiguous-file") {
+          stream.on("error", (err) => entry.destroy(err));
+          stream.pipe(entry);
+        } else stream.resume();
       } else if (header.name.startsWith(MATERIAL) && header.type === "file") {
         const rel = header.name.slice(MATERIAL.length);
         const target = path.resolve(s.config.root, rel);
@@ -170,14 +196,20 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
         stream.resume();
       }
     });
-    extract.on("finish", resolve);
-    extract.on("error", (err) =>
+    extract.on("finish", () => {
+      if (!imagePack) return resolve();
+      imagePack.finalize();
+      loading!.then(resolve, reject);
+    });
+    extract.on("error", (err) => {
+      // a half-fed docker load would hold its request open
+      imagePack?.destroy(err);
       reject(
         manifest
           ? new LabError("usage", `${abs} is damaged: ${err.message}`, "Copy the bundle again from the instructor's original and re-run `mesos-lab bundle import`.")
           : new LabError("usage", `${abs} is not a mesos-lab bundle: ${err.message}`, "Pass the .tar or .tar.gz that `mesos-lab bundle export` wrote."),
-      ),
-    );
+      );
+    });
   });
   // progress counts the file's own bytes, compressed or not, against its size
   const gz = isGzip(abs);

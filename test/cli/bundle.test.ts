@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, watch, writeFileSync } from "node:fs";
+import { pipeline } from "node:stream/promises";
 import { gunzipSync } from "node:zlib";
 import tar from "tar-stream";
 import path from "node:path";
@@ -6,6 +7,20 @@ import Docker from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, tempLab } from "../helpers/cli.js";
 import { ensureBusybox, hasDocker } from "../helpers/docker.js";
+
+const names = (buf: Buffer) =>
+  new Promise<string[]>((resolve, reject) => {
+    const x = tar.extract();
+    const seen: string[] = [];
+    x.on("entry", (h, st, next) => {
+      seen.push(h.name);
+      st.on("end", next);
+      st.resume();
+    });
+    x.on("finish", () => resolve(seen));
+    x.on("error", reject);
+    x.end(buf);
+  });
 
 /**
  * Offline bundle round trip on the real engine: export a locally built image (a tag of our own, so other tests'
@@ -23,11 +38,20 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
     const instructor = tempLab(config);
     const file = path.join(instructor, "room.tar");
+    // the images stream into the bundle: the only files the export creates are the bundle and its .partial
+    const created = new Set<string>();
+    const watcher = watch(instructor, (_ev, name) => name && created.add(String(name)));
     const out = await cli(["bundle", "export", file, "--with-material"], { cwd: instructor });
+    watcher.close();
     expect(out.exitCode, out.all).toBe(0);
     expect(out.stdout).toMatch(new RegExp(`wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\([\\d.]+ MB\\): 1 image\\(s\\) \\(${image}\\) and`));
-    expect(out.stdout).toMatch(/writing bundle: [\d.]+ MB of [\d.]+ MB \(100%\)/);
+    expect(out.stdout).toMatch(/saving images into the bundle: [\d.]+ MB/);
+    expect([...created].filter((n) => !/^(ssl|credentials)$/.test(n)).sort()).toEqual(["room.tar", "room.tar.partial"]);
     expect(existsSync(file)).toBe(true);
+    const entries = await names(readFileSync(file));
+    expect(entries[0]).toBe("mesos-lab-bundle.json");
+    expect(entries).toContain("images/manifest.json");
+    expect(entries.some((n) => n.startsWith("material/ssl/"))).toBe(true);
 
     await removeImage();
     expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(false);
@@ -58,14 +82,6 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     expect(readFileSync(gz).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     expect(statSync(gz).size).toBeLessThan(statSync(plain).size * 0.8);
     // the gzip stream holds exactly the plain bundle's entries
-    const names = (buf: Buffer) => new Promise<string[]>((resolve, reject) => {
-      const x = tar.extract();
-      const seen: string[] = [];
-      x.on("entry", (h, st, next) => { seen.push(h.name); st.on("end", next); st.resume(); });
-      x.on("finish", () => resolve(seen));
-      x.on("error", reject);
-      x.end(buf);
-    });
     expect(await names(gunzipSync(readFileSync(gz)))).toEqual(await names(readFileSync(plain)));
 
     await removeImage();
@@ -88,6 +104,26 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     expect(badPlain.stderr).toMatch(/error: .*cut\.tar is damaged: /);
     expect(badPlain.stderr).toContain("fix: Copy the bundle again");
     expect(badPlain.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("imports a version-1 bundle (docker save spooled into one images.tar entry)", async () => {
+    await docker.getImage(await ensureBusybox()).tag({ repo, tag: "1" });
+    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
+    const dir = tempLab(config);
+    const saved = path.join(dir, "saved.tar");
+    await pipeline((await docker.getImage(image).get()) as NodeJS.ReadableStream, createWriteStream(saved));
+    const v1 = path.join(dir, "old.tar");
+    const pack = tar.pack();
+    const done = pipeline(pack, createWriteStream(v1));
+    pack.entry({ name: "mesos-lab-bundle.json" }, JSON.stringify({ version: 1, createdAt: new Date().toISOString(), profile: "1.4", images: [image], material: [] }));
+    pack.entry({ name: "images.tar" }, readFileSync(saved));
+    pack.finalize();
+    await done;
+    await removeImage();
+    const r = await cli(["bundle", "import", v1], { cwd: dir });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toContain(`loaded 1 image(s): ${image}`);
+    expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(true);
   });
 
   it("a file that is not a bundle is a usage error (exit 2) with the fix", async () => {

@@ -12,7 +12,7 @@ const steps: StepResult[] = [
   { exercise: "04", step: "no-credentials", title: "Without credentials", status: "passed", durationMs: 1200, hint: "h", timings: { reconcileMs: 1, readyMs: 1, actionsMs: 1, settleMs: 1, created: 3, reused: 0 }, expectations: [{ id: "a", says: "401", pattern: "401 Unauthorized", negate: false, source: "mesos-execute stderr", cite, status: "passed", elapsedMs: 900, matched: "x" }] },
   {
     exercise: "04",
-    step: "agent-credentials",
+    step: "with-credentials",
     title: "With <credentials> & secret",
     status: "failed",
     durationMs: 3400,

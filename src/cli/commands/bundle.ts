@@ -10,7 +10,7 @@ const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 function progressLine(write: (s: string) => void, tty: boolean): { onProgress: BundleProgress; done: () => void } {
   let last = 0;
   let pending = "";
-  const VERB = { save: "saving images", pack: "writing bundle", load: "loading images" } as const;
+  const VERB = { save: "saving images into the bundle", load: "loading images" } as const;
   return {
     onProgress: ({ phase, bytes, total }) => {
       pending = `  ${VERB[phase]}: ${mb(bytes)}${total ? ` of ${mb(total)} (${Math.min(100, Math.round((bytes / total) * 100))}%)` : ""}`;
