@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import Docker from "dockerode";
 import { pack } from "tar-fs";
 import { LabError } from "../util/errors.js";
@@ -369,7 +369,6 @@ export class DockerPort {
     const lineCbs: Array<(l: LogLine) => void> = [];
     const endCbs: Array<() => void> = [];
     let ended = false;
-    let done = false;
     let closed = false;
     const skew = this.skewMs;
     // the lines delivered in the latest second (daemon timestamp in ns + text), so the drain, which reads from that
@@ -435,24 +434,21 @@ export class DockerPort {
       stream.on("error", onOver);
     };
     const drain = async () => {
+      // a non-follow read answers with the whole multiplexed body at once; demux it as the follow's stream is
       const all = (await container.logs({ ...opts, follow: false, since: lastSecond })) as unknown as Buffer;
       const dout = split("stdout");
       const derr = split("stderr");
-      // a non-follow read answers with the whole multiplexed body at once
-      for (let i = 0; i + 8 <= all.length; ) {
-        const size = all.readUInt32BE(i + 4);
-        const frame = all.subarray(i + 8, i + 8 + size);
-        (all[i] === 2 ? derr : dout).pt.write(frame);
-        i += 8 + size;
-      }
+      const body = Readable.from([all]);
+      const over = new Promise((r) => body.on("end", r));
+      this.docker.modem.demuxStream(body, dout.pt, derr.pt);
+      await over;
       await new Promise((r) => setImmediate(r));
       dout.flush();
       derr.flush();
     };
     const end = () => {
-      if (done) return;
+      if (ended) return;
       ended = true;
-      done = true;
       endCbs.forEach((cb) => cb());
     };
     // A follow that ends while the container still runs is resumed from the last second seen; one that ends with
@@ -484,7 +480,7 @@ export class DockerPort {
     attach(raw);
     return {
       onLine: (cb) => void lineCbs.push(cb),
-      onEnd: (cb) => (done ? setImmediate(cb) : void endCbs.push(cb)),
+      onEnd: (cb) => (ended ? setImmediate(cb) : void endCbs.push(cb)),
       close: () => {
         closed = true;
         current.destroy();

@@ -348,12 +348,12 @@ export class Cluster {
     return this.o.port.exec(l.id, cmd, timeoutMs);
   }
 
-  /** Removes every container and the network of this run (by label, so a crashed half-created run goes too). */
   /** Not disposed: a next step can go on with it (reconcile relaunches whatever exited in between). */
   get intact(): boolean {
     return !this.disposed;
   }
 
+  /** Removes every container and the network of this run (by label, so a crashed half-created run goes too). */
   async dispose(): Promise<number> {
     this.disposed = true;
     for (const l of this.live.values()) l.follow.close();

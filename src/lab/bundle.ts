@@ -94,7 +94,7 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
     for (const m of materialFiles) pack.entry({ name: m.name, mode: statSync(m.abs).mode & 0o777 }, readFileSync(m.abs));
     const extract = tar.extract();
     extract.on("entry", (h, stream, next) => {
-      const entry = pack.entry(repacked(h, IMAGES + h.name), (err) => (err ? extract.destroy(err) : next()));
+      const entry = pack.entry(repacked(h, intoBundle), (err) => (err ? extract.destroy(err) : next()));
       entry.on("error", () => undefined); // a failed save destroys the pack and its open entry; the save reports it
       if (h.type === "file" || h.type === "contiguous-file") stream.pipe(entry);
       else stream.resume();
@@ -109,10 +109,13 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
   return manifest;
 }
 
-/** A docker save entry's header under a new name; a link inside the images keeps pointing at its renamed target. */
-function repacked(h: tar.Header, name: string): tar.Header {
-  const linkname = h.type === "link" && h.linkname ? IMAGES + h.linkname : h.linkname;
-  return { ...h, name, linkname, pax: undefined } as tar.Header;
+const intoBundle = (name: string) => IMAGES + name;
+const outOfBundle = (name: string) => name.slice(IMAGES.length);
+
+/** A docker save entry's header renamed; a hard link is renamed alike so it keeps pointing at its target. */
+function repacked(h: tar.Header, rename: (name: string) => string): tar.Header {
+  const linkname = h.type === "link" && h.linkname ? rename(h.linkname) : h.linkname;
+  return { ...h, name: rename(h.name), linkname, pax: undefined } as tar.Header;
 }
 
 export interface ImportResult {
@@ -168,7 +171,7 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
           loading = s.port.loadImages(p as unknown as Readable).then((l) => void (loaded = l));
           loading.catch((err: unknown) => reject(err));
         }
-        const entry = imagePack.entry(repacked(header, header.name.slice(IMAGES.length)), (err) => (err ? fail(err) : next()));
+        const entry = imagePack.entry(repacked(header, outOfBundle), (err) => (err ? fail(err) : next()));
         // destroying the pack (damaged bundle) errors its open entry too; the cause reaches `done` through extract
         entry.on("error", () => undefined);
         if (header.type === "file" || header.type === "contiguous-file") {

@@ -2,6 +2,9 @@ import type { ExpectationResult, StepResult } from "../engine/events.js";
 
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** What a step restarted: only the roles whose flags changed, when it went on with the step before's cluster. */
+export const containersText = (t: Pick<StepResult["timings"], "created" | "reused">) => `containers: ${t.created} started, ${t.reused} reused`;
+
 export function citeText(e: Pick<ExpectationResult, "cite">): string {
   return `${e.cite.at}${e.cite.derived ? " (derived)" : ""}`;
 }

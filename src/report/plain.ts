@@ -1,5 +1,5 @@
 import type { LabBus, LabEvent } from "../engine/events.js";
-import { citeText, failureLines, secs } from "./format.js";
+import { citeText, containersText, failureLines, secs } from "./format.js";
 
 /**
  * Line-oriented output for CI logs and non-TTY use: per step each expectation with pass/fail and time, and on
@@ -55,7 +55,7 @@ export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s:
       case "step:end": {
         const r = ev.result;
         if (r.status !== "passed") for (const l of failureLines(r)) out(`    ${l}`);
-        out(`    ${r.status === "passed" ? "passed" : "FAILED"} in ${secs(r.durationMs)} (containers: ${r.timings.created} started, ${r.timings.reused} reused)`);
+        out(`    ${r.status === "passed" ? "passed" : "FAILED"} in ${secs(r.durationMs)} (${containersText(r.timings)})`);
         break;
       }
       case "cleanup":

@@ -6,7 +6,6 @@ import type { LabConfig } from "../config/schema.js";
 import { localPortInUse } from "../docker/port.js";
 import { LabBus } from "../engine/events.js";
 import type { Cluster } from "../engine/cluster.js";
-import { clusterToContinue, type StepTrail } from "./continue.js";
 import { activeClusters, runExercise } from "../engine/runner.js";
 import { runDoctor } from "../lab/doctor.js";
 import { ensureImages } from "../lab/images.js";
@@ -17,6 +16,7 @@ import { redactor } from "../report/redact.js";
 import { EXIT, LabError } from "../util/errors.js";
 import { App, type Controller } from "./App.js";
 import { exerciseInfos } from "./catalogue.js";
+import { clusterToContinue, type StepTrail } from "./continue.js";
 import { redactEvent } from "./redact-event.js";
 import { initialState } from "./state.js";
 import { loadWorkspace } from "../lab/workspace.js";
@@ -34,7 +34,6 @@ async function disposeAll(except?: Cluster): Promise<number> {
   for (const c of others) activeClusters.delete(c);
   return r.reduce((a, x) => a + (x.status === "fulfilled" ? x.value : 0), 0);
 }
-
 
 export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {}): Promise<number> {
   const s = await openSession({ configFile: g.config });

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { secs } from "../../report/format.js";
+import { containersText, secs } from "../../report/format.js";
 import { currentExercise, currentStep, stepPassed, type TuiState } from "../state.js";
 import { Checklist } from "./Checklist.js";
 import { FailurePanel } from "./FailurePanel.js";
@@ -56,7 +56,7 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
         <Text bold>Expectations</Text>
         <Checklist items={items} running={!!run?.running} tick={state.tick} elapsedMs={run ? now - run.startedAt : 0} />
       </Box>
-      {run?.result?.status === "passed" ? <Text color="green">Step passed in {secs(run.result.durationMs)} ({containers(run.result.timings)}).{state.stepIndex + 1 < ex.steps.length ? " Press n for the next step." : " Exercise complete."}</Text> : null}
+      {run?.result?.status === "passed" ? <Text color="green">Step passed in {secs(run.result.durationMs)} ({containersText(run.result.timings)}).{state.stepIndex + 1 < ex.steps.length ? " Press n for the next step." : " Exercise complete."}</Text> : null}
       {run?.error ? (
         <Text color="red" wrap="wrap">
           {run.error}
@@ -83,9 +83,4 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
       </Box>
     </Box>
   );
-}
-
-/** Tells the attendee what the step restarted: only the roles whose flags changed, when it went on with a cluster. */
-function containers(t: { created: number; reused: number }): string {
-  return `containers: ${t.created} started, ${t.reused} reused`;
 }
