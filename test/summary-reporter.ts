@@ -2,9 +2,10 @@ import type { Reporter, TestModule } from "vitest/node";
 
 /**
  * Prints the plain closing line CI reads ("Tests: N passed, N failed, N skipped"), next to vitest's own summary.
+ * Unhandled errors fail the run even when every test passed, so the line names them too.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown> = []): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -18,6 +19,7 @@ export default class SummaryReporter implements Reporter {
       // a file that failed outside its tests (an import, a beforeAll) shows its tests as skipped: count the file
       if (m.state() === "failed" && ![...m.children.allTests()].some((t) => t.result().state === "failed")) failed++;
     }
-    process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    const errors = unhandledErrors.length ? `, ${unhandledErrors.length} unhandled error${unhandledErrors.length === 1 ? "" : "s"} (the run fails)` : "";
+    process.stdout.write(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped${errors}\n`);
   }
 }

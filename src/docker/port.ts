@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { pack } from "tar-fs";
 import { LabError } from "../util/errors.js";
@@ -434,14 +434,16 @@ export class DockerPort {
       stream.on("error", onOver);
     };
     const drain = async () => {
-      // a non-follow read answers with the whole multiplexed body at once; demux it as the follow's stream is
       const all = (await container.logs({ ...opts, follow: false, since: lastSecond })) as unknown as Buffer;
       const dout = split("stdout");
       const derr = split("stderr");
-      const body = Readable.from([all]);
-      const over = new Promise((r) => body.on("end", r));
-      this.docker.modem.demuxStream(body, dout.pt, derr.pt);
-      await over;
+      // a non-follow read answers with the whole multiplexed body at once: docker-modem's demuxStream recurses once
+      // per frame within a chunk and overflows the stack on a chatty log, so the frames are walked here
+      for (let i = 0; i + 8 <= all.length; ) {
+        const size = all.readUInt32BE(i + 4);
+        (all[i] === 2 ? derr : dout).pt.write(all.subarray(i + 8, i + 8 + size));
+        i += 8 + size;
+      }
       await new Promise((r) => setImmediate(r));
       dout.flush();
       derr.flush();
