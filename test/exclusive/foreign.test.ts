@@ -10,7 +10,8 @@ const made: Array<() => Promise<unknown>> = [];
 
 describe.skipIf(!hasDocker)("resources mesos-lab did not create", () => {
   afterAll(async () => {
-    for (const undo of made) await undo().catch(() => undefined);
+    // newest first: the network can go only once the container attached to it is gone
+    for (const undo of made.reverse()) await undo().catch(() => undefined);
   });
 
   it("a foreign container and network with look-alike names and labels survive `down` and `reset --all`", async () => {
