@@ -240,6 +240,7 @@ export class DockerPort {
           ? { EndpointsConfig: { [spec.network.name]: { IPAMConfig: spec.network.ip ? { IPv4Address: spec.network.ip } : undefined, Aliases: spec.network.aliases } } }
           : undefined,
     };
+    if (spec.entrypoint) body.Entrypoint = spec.entrypoint;
     if (spec.cmd) body.Cmd = spec.cmd;
     let id: string;
     try {

@@ -22,7 +22,9 @@ export interface PlacedFile {
 export interface ContainerSpec {
   name: string;
   image: string;
-  /** Overrides the image's command; the entrypoint is kept. */
+  /** Replaces the image's entrypoint (and with it the image's command); unset keeps the image's own. */
+  entrypoint?: string[];
+  /** Overrides the image's command (the arguments after the entrypoint). */
   cmd?: string[];
   env: Record<string, string>;
   labels: Record<string, string>;

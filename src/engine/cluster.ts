@@ -4,11 +4,12 @@ import { LABEL, runLabels, labelFilter, type RunIdentity } from "../docker/label
 import type { DockerPort, LogFollow } from "../docker/port.js";
 import type { ContainerSpec, LogLine, PlacedFile } from "../docker/types.js";
 import type { HttpAction } from "../model/exercise.js";
-import { CLUSTER_ROLES, ROLE_PORTS, type ClusterRole, type Role } from "../model/roles.js";
+import { CLUSTER_ROLES, ROLE_PORTS, ROLE_PROGRAM, type ClusterRole, type Role } from "../model/roles.js";
 import type { LabBus } from "./events.js";
 import { request, type HttpAnswer } from "./http.js";
 import type { Material } from "./material.js";
 import { configHash, usesTls, type RenderedFile, type RenderedStep } from "./render.js";
+import { LineMarks } from "./line-marks.js";
 import { Ring } from "./ring.js";
 import { expand, type TemplateContext } from "./template.js";
 import { Wait, type WaitStrategy } from "./wait.js";
@@ -28,6 +29,7 @@ export interface Live {
   env: Record<string, string>;
   follow: LogFollow;
   tail: Ring<string>;
+  marks: LineMarks;
   exit: Promise<number>;
   exitCode: number | null;
   ports: Record<number, number>;
@@ -37,6 +39,18 @@ export type LineSink = (role: Role, source: string, line: LogLine) => void;
 export type ExitSink = (live: Live, code: number) => void;
 
 const IP_SUFFIX: Record<Role, number> = { zk: 2, master: 3, agent: 4, execute: 20 };
+
+/**
+ * The master answers its API only as the leading master that has recovered its registry: before it is elected a
+ * request is redirected (307) or refused with 503 "No leader elected" (src/master/http.cpp:1746-1753 at 1.11), and
+ * while it recovers it is 503 "Master has not finished recovery" (src/master/http.cpp:220-228). `/health` is 200 all
+ * along. Recovery ends with this line (src/master/master.cpp:1825 at 1.11, :1833 at 1.4), after `Elected as the
+ * leading master!` (master.cpp:2176).
+ */
+export const MASTER_LEADS = /Recovered \d+ agents from the registry/;
+
+/** Lines a role's readiness waits for, remembered for the container's whole life. */
+const READY_LINES: Record<Role, RegExp[]> = { zk: [], master: [MASTER_LEADS], agent: [], execute: [] };
 
 export interface ClusterOptions {
   port: DockerPort;
@@ -139,7 +153,8 @@ export class Cluster {
     return {
       name: `mesos-lab-${this.runId}-${alias}${suffix}`,
       image: this.o.config.images[role],
-      cmd,
+      entrypoint: role === "zk" ? undefined : [ROLE_PROGRAM[role]],
+      cmd: role === "zk" ? undefined : (cmd ?? []),
       env,
       labels: runLabels(this.o.identity, { [LABEL.role]: role }),
       network: this.network ? { name: this.network.name, ip: this.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] } : undefined,
@@ -209,10 +224,12 @@ export class Cluster {
     // Docker ends a log follow on a container that is not running yet, so follow after start, from the beginning:
     // the container is new, so every line it has is this step's.
     const follow = await this.o.port.follow(id, 0).catch(removeOnFailure);
-    const live: Live = { role, instance, id, name: spec.name, hash, env: spec.env, follow, tail, exit: Promise.resolve(-1), exitCode: null, ports: {} };
+    const marks = new LineMarks(READY_LINES[role]);
+    const live: Live = { role, instance, id, name: spec.name, hash, env: spec.env, follow, tail, marks, exit: Promise.resolve(-1), exitCode: null, ports: {} };
     const source = role === "execute" ? (sourceId ?? key) : `log:${role}`;
     follow.onLine((line) => {
       tail.push(line.text);
+      marks.feed(line.text);
       this.lineSink?.(role, source, line);
     });
     this.live.set(key, live);
@@ -276,10 +293,11 @@ export class Cluster {
   readiness(role: ClusterRole, instance = 1): WaitStrategy {
     const l = this.liveOf(role, instance);
     if (!l) return Wait.none();
-    if (role === "zk") return Wait.forFourLetterWord(2181, "ruok", "imok");
+    if (role === "zk") return Wait.forZooKeeper(ROLE_PORTS.zk);
     const tls = usesTls(l.env);
     const m = this.tlsMaterial(l.env);
-    return Wait.forHttp(ROLE_PORTS[role], "/health", { tls, ca: tls && this.verifyWithCa(l.env) ? m.ca : undefined, cert: m.cert, key: m.key, servername: "localhost" });
+    const health = Wait.forHttp(ROLE_PORTS[role], "/health", { tls, ca: tls && this.verifyWithCa(l.env) ? m.ca : undefined, cert: m.cert, key: m.key, servername: "localhost" });
+    return role === "master" ? Wait.all([health, Wait.forLogLine(MASTER_LEADS, "the master leads (registry recovered)")]) : health;
   }
 
   async waitReady(role: ClusterRole, deadline: number, instance = 1): Promise<void> {
@@ -295,6 +313,7 @@ export class Cluster {
       port: (p) => this.hostPort(role, p, instance),
       aborted,
       deadline,
+      printed: (re) => l.marks.printed(re),
     });
     this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "ready", name: l.name });
   }
@@ -305,7 +324,7 @@ export class Cluster {
     const key = `execute#${n}`;
     const env = this.envFor(rendered, "execute", 1);
     const master = `zk://${this.ctx.host.zk}:2181/mesos`;
-    const cmd = ["mesos-execute", `--master=${master}`, ...args.map((a) => expand(a, this.ctx))];
+    const cmd = [`--master=${master}`, ...args.map((a) => expand(a, this.ctx))];
     const spec = this.spec("execute", 1, env, this.placed(files, "execute"), cmd, `-${n}-${randomBytes(2).toString("hex")}`);
     const live = await this.launch(key, "execute", 1, spec, "execute", sourceId);
     return { live, key };

@@ -1,7 +1,7 @@
 import type { LabConfig } from "../config/schema.js";
 import type { RunIdentity } from "../docker/labels.js";
 import type { DockerPort } from "../docker/port.js";
-import type { Action, Exercise, Expectation } from "../model/exercise.js";
+import { citationFor, type Action, type Exercise, type Expectation } from "../model/exercise.js";
 import type { ClusterRole, Role } from "../model/roles.js";
 import { isLabError } from "../util/errors.js";
 import { Cluster, newRunId, type Live } from "./cluster.js";
@@ -59,8 +59,9 @@ function describeAction(a: Action): string {
   }
 }
 
+/** The step's expectations under its profile, each with the citation of that profile's source. */
 function expectationsFor(step: RenderedStep): Expectation[] {
-  return step.step.expect.filter((e) => !e.profiles || e.profiles.includes(step.profile));
+  return step.step.expect.filter((e) => !e.profiles || e.profiles.includes(step.profile)).map((e) => ({ ...e, ...citationFor(e, step.profile) }));
 }
 
 /** Runs one exercise on its own network: every step in order, or up to/only one step. */

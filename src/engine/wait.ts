@@ -10,6 +10,8 @@ export interface WaitContext {
   /** Rejects (with the reason) as soon as the container has exited. */
   aborted: Promise<never>;
   deadline: number;
+  /** Resolves once the container has printed a line matching one of the patterns its role remembers (see `Live`). */
+  printed?: (pattern: RegExp) => Promise<void>;
 }
 
 export interface WaitStrategy {
@@ -36,11 +38,36 @@ async function poll(ctx: WaitContext, what: string, probe: () => Promise<boolean
   await Promise.race([loop, ctx.aborted]);
 }
 
+/**
+ * What a ZooKeeper server answers to `srvr` once it serves: its mode. `srvr` is the one four-letter word that ZooKeeper
+ * 3.5+ answers at its default `4lw.commands.whitelist` (`ruok` gets "ruok is not executed because it is not in the
+ * whitelist."); 3.4 answers it too.
+ */
+export const ZK_SERVING = /^Mode: (standalone|leader|follower)$/m;
+
 export const Wait = {
-  forFourLetterWord(containerPort: number, word: string, reply: string): WaitStrategy {
+  forZooKeeper(containerPort: number): WaitStrategy {
     return {
-      describe: () => `'${word}' → '${reply}' on ${containerPort}`,
-      waitUntilReady: (ctx) => poll(ctx, `ZooKeeper ${word}`, async () => (await fourLetterWord(ctx.host, ctx.port(containerPort), word, 1000)) === reply),
+      describe: () => `'srvr' on ${containerPort} → 'Mode: standalone|leader|follower'`,
+      waitUntilReady: (ctx) =>
+        poll(ctx, "ZooKeeper srvr", async () => {
+          const reply = await fourLetterWord(ctx.host, ctx.port(containerPort), "srvr", 1000);
+          if (ZK_SERVING.test(reply)) return true;
+          throw new Error(reply ? `srvr answered '${reply.split("\n")[0]}'` : "srvr got no answer");
+        }),
+    };
+  },
+  forLogLine(pattern: RegExp, what: string): WaitStrategy {
+    return {
+      describe: () => what,
+      waitUntilReady: async (ctx) => {
+        if (!ctx.printed) throw new Error(`cannot watch the log for ${what}`);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${what}: not seen before the deadline`)), Math.max(0, ctx.deadline - Date.now()));
+        });
+        await Promise.race([ctx.printed(pattern), late, ctx.aborted]).finally(() => clearTimeout(timer));
+      },
     };
   },
   forHttp(containerPort: number, path: string, opts: Omit<HttpRequest, "host" | "port" | "path" | "method" | "timeoutMs"> & { status?: number }): WaitStrategy {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CLUSTER_ROLES, PROFILES, ROLES } from "./roles.js";
+import { CLUSTER_ROLES, PROFILES, ROLES, type Profile } from "./roles.js";
 
 /**
  * Exercises are data. One exercise reads like a chapter of the workshop README: per step the flag delta per role,
@@ -58,9 +58,22 @@ export const expectationSchema = z
      * line that must not appear). Tests check the pattern matches it and that the facts file really holds it.
      */
     example: z.string().optional(),
+    /**
+     * The citation under a profile whose source says it at another line (or another file): `cite` is the default,
+     * `citeFor["1.11"]` what the 1.11.x branch says. Its own `example` is the line as that release prints it.
+     */
+    citeFor: z.partialRecord(profile, citationSchema.extend({ example: z.string().optional() }).strict()).optional(),
     profiles: z.array(profile).optional(),
   })
   .strict();
+
+/** The citation (and example line) an expectation carries under `profile`. */
+export function citationFor(e: Pick<Expectation, "cite" | "citeFor" | "example">, p: Profile): { cite: Citation; example?: string } {
+  const own = e.citeFor?.[p];
+  if (!own) return { cite: e.cite, example: e.example };
+  const { example, ...cite } = own;
+  return { cite, example: example ?? e.example };
+}
 
 const authSchema = z.union([
   z.object({ principal: z.string(), secret: z.string() }).strict(),

@@ -1,0 +1,26 @@
+/**
+ * Remembers whether a container has printed a line matching one of a few patterns, for its whole life: a readiness
+ * check of a container reused from an earlier step must still see the line it printed then, long out of the tail.
+ */
+export class LineMarks {
+  private readonly seen = new Set<RegExp>();
+  private readonly waiters = new Map<RegExp, Array<() => void>>();
+
+  constructor(private readonly patterns: readonly RegExp[]) {}
+
+  feed(line: string): void {
+    for (const re of this.patterns) {
+      if (this.seen.has(re) || !re.test(line)) continue;
+      this.seen.add(re);
+      for (const w of this.waiters.get(re) ?? []) w();
+      this.waiters.delete(re);
+    }
+  }
+
+  /** Resolves once a line matched `pattern`, which must be one of the patterns given at construction. */
+  printed(pattern: RegExp): Promise<void> {
+    if (!this.patterns.includes(pattern)) return Promise.reject(new Error(`the log is not watched for ${pattern}`));
+    if (this.seen.has(pattern)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.set(pattern, [...(this.waiters.get(pattern) ?? []), resolve]));
+  }
+}
