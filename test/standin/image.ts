@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
+import { withLock } from "../helpers/lock.js";
 
 export type StandinProfile = "1.4" | "1.11";
 export interface StandinImages {
@@ -153,44 +154,6 @@ function refsFor(profile: StandinProfile, hash: string): StandinImages {
 async function allCurrent(docker: Docker, refs: StandinImages, hash: string): Promise<boolean> {
   const labels = await Promise.all(Object.values(refs).map((r) => labelOf(docker, r)));
   return labels.every((l) => l === hash);
-}
-
-/** An exclusive lock file in os.tmpdir(), so parallel vitest workers build once and the others wait. */
-async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const file = path.join(os.tmpdir(), name);
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: "wx" });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      let holder = 0;
-      try {
-        holder = Number(fs.readFileSync(file, "utf8"));
-      } catch {
-        continue;
-      }
-      let alive = holder > 0;
-      try {
-        if (alive) process.kill(holder, 0);
-      } catch {
-        alive = false;
-      }
-      const age = Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (!alive || age > 5 * 60_000) {
-        fs.rmSync(file, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${file} (held by pid ${holder})`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
 }
 
 async function build(docker: Docker, refs: StandinImages, hash: string, profile: StandinProfile): Promise<void> {
