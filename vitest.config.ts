@@ -4,12 +4,13 @@ export default defineConfig({
   test: {
     // test/exclusive/ runs `reset --all`, which would remove the other files' running clusters: it runs alone
     // (LAB_EXCLUSIVE=1, second step of `npm test`)
-    include: process.env.LAB_EXCLUSIVE ? ["test/exclusive/**/*.test.ts"] : ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    exclude: [...(process.env.LAB_E2E ? [] : ["test/e2e/**"]), ...(process.env.LAB_EXCLUSIVE ? [] : ["test/exclusive/**"])],
+    // test/real/ is the real-Mesos suite (LAB_REAL=1, `npm run test:real`): it builds real images and takes minutes
+    include: process.env.LAB_REAL ? ["test/real/**/*.test.ts"] : process.env.LAB_EXCLUSIVE ? ["test/exclusive/**/*.test.ts"] : ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    exclude: [...(process.env.LAB_EXCLUSIVE ? [] : ["test/exclusive/**"]), ...(process.env.LAB_REAL ? [] : ["test/real/**"])],
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    // Docker-backed files share one engine; two at a time keeps a 2-core machine responsive
-    maxWorkers: 2,
+    // Docker-backed files share one engine; two at a time keeps a 2-core machine responsive (real Mesos: one)
+    maxWorkers: process.env.LAB_REAL ? 1 : 2,
     reporters: ["default", "./test/summary-reporter.ts"],
   },
 });

@@ -1,28 +1,17 @@
 import { z } from "zod";
-import { PROFILES } from "../model/roles.js";
+import { DEFAULT_PROFILE, PROFILE_INFO, type ProfileInfo } from "../model/profiles.js";
+import { PROFILES, type Profile } from "../model/roles.js";
 
 const image = z.string().regex(/^[a-z0-9][a-z0-9._/:@-]*$/i, "an image reference like repo/name:tag");
 const port = z.number().int().min(0).max(65535);
 
-export const DEFAULT_IMAGES = {
-  "1.4": {
-    zk: "netflixoss/exhibitor:1.5.2",
-    master: "mesosphere/mesos-master:1.4.0-rc5",
-    agent: "mesosphere/mesos-slave:1.4.0-rc5",
-    execute: "mesosphere/mesos:1.4.0-rc5",
-  },
-  "1.11": {
-    zk: "netflixoss/exhibitor:1.5.2",
-    master: "mesosphere/mesos-master:1.11.0",
-    agent: "mesosphere/mesos-slave:1.11.0",
-    execute: "mesosphere/mesos:1.11.0",
-  },
-} as const;
+/** Default images per profile (src/model/profiles.ts). */
+export const DEFAULT_IMAGES = Object.fromEntries(Object.entries(PROFILE_INFO).map(([p, i]) => [p, i.images])) as Record<Profile, ProfileInfo["images"]>;
 
 export const configSchema = z
   .object({
     /** Which Mesos release the expectations are written for. */
-    profile: z.enum(PROFILES).default("1.4"),
+    profile: z.enum(PROFILES).default(DEFAULT_PROFILE),
     /** Images per role; unset roles take the profile's default. */
     images: z
       .object({ zk: image.optional(), master: image.optional(), agent: image.optional(), execute: image.optional() })

@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { localPortInUse } from "../docker/port.js";
 import { isLabError } from "../util/errors.js";
+import { mesosImageRoles, probeMesosImage, probeZooKeeper } from "./image-probes.js";
 import { imageStatus } from "./images.js";
 import type { Session } from "./session.js";
 
@@ -14,7 +15,15 @@ export interface DoctorCheck {
 
 const GOARCH: Record<string, string> = { x86_64: "amd64", amd64: "amd64", aarch64: "arm64", arm64: "arm64" };
 
-/** Preflight for a room of laptops: everything `up`/`verify` will need, checked without starting anything. */
+const MISSING_IMAGE_FIX =
+  "Run `mesos-lab pull` where a registry is reachable, or `mesos-lab bundle import <file>` with an instructor's offline bundle. " +
+  "Any image with Mesos on the PATH will do for master, agent and mesos-execute (with or without an entrypoint: the lab starts the program itself), " +
+  "and any ZooKeeper image for zk: set images.* in lab.config.ts.";
+
+/**
+ * Preflight for a room of laptops: everything `up`/`verify` will need. The only containers it starts are throw-away
+ * probes of the configured images (see image-probes.ts).
+ */
 export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const major = parseInt(process.versions.node.split(".")[0]!, 10);
@@ -36,12 +45,18 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   });
 
   const engineArch = GOARCH[engine.arch] ?? engine.arch;
-  for (const img of await imageStatus(s.port, s.config)) {
-    if (!img.present) checks.push({ name: `image ${img.image}`, status: "fail", detail: "not present", fix: "Run `mesos-lab pull` (or `mesos-lab bundle import <file>` offline)." });
+  const status = await imageStatus(s.port, s.config);
+  for (const img of status) {
+    if (!img.present) checks.push({ name: `image ${img.image}`, status: "fail", detail: "not present on this engine", fix: MISSING_IMAGE_FIX });
     else if (img.arch && img.arch !== engineArch)
       checks.push({ name: `image ${img.image}`, status: "warn", detail: `built for ${img.arch}, engine is ${engineArch}: it runs under emulation, slowly if at all`, fix: "Use an engine of the image's architecture, or enable emulation (binfmt/qemu)." });
     else checks.push({ name: `image ${img.image}`, status: "ok", detail: `present (${img.arch ?? "?"})` });
   }
+  // what is inside the images that are here: the programs the lab starts, the Mesos release, a serving ZooKeeper
+  const present = new Set(status.filter((i) => i.present).map((i) => i.image));
+  const probes = [...mesosImageRoles(s.config)].filter(([image]) => present.has(image)).map(([image, roles]) => probeMesosImage(s.port, s.labId, image, roles, s.config.profile));
+  if (present.has(s.config.images.zk)) probes.push(probeZooKeeper(s.port, s.labId, s.config.images.zk, engine.publishHost));
+  checks.push(...(await Promise.all(probes)));
 
   if (engine.publishHost === "127.0.0.1" && s.config.network.mode === "bridge") {
     for (const [what, p] of Object.entries({ master: s.config.ports.master, agent: s.config.ports.agent, exhibitor: s.config.ports.exhibitor })) {

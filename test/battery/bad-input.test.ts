@@ -33,7 +33,7 @@ describe.skipIf(!hasDocker)("bad input: one clear message, a distinct exit code,
   });
 
   it("a published port already bound → 7, before anything is created", async () => {
-    const images = await ensureStandinImages({ profile: "1.4" });
+    const images = await ensureStandinImages({ profile: "1.11" });
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     const taken = (blocker.address() as net.AddressInfo).port;

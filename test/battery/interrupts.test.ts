@@ -25,7 +25,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
     const code = signal === "SIGINT" ? 130 : 143;
 
     it(`${signal} during the image check`, async () => {
-      const images = await ensureStandinImages({ profile: "1.4" });
+      const images = await ensureStandinImages({ profile: "1.11" });
       const proxy = await slowDockerProxy(/^GET \S*\/images\/\S+\/json/, 4000);
       try {
         const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
@@ -41,7 +41,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
     });
 
     it(`${signal} while containers start`, async () => {
-      const images = await ensureStandinImages({ profile: "1.4" });
+      const images = await ensureStandinImages({ profile: "1.11" });
       const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
       const lab = labIdOf({ root: dir });
       const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
@@ -53,7 +53,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
     });
 
     it(`${signal} while waiting on expectations`, async () => {
-      const images = await ensureStandinImages({ profile: "1.4" });
+      const images = await ensureStandinImages({ profile: "1.11" });
       const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 60_000) });
       const lab = labIdOf({ root: dir });
       const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });

@@ -21,7 +21,7 @@ const leaky = `{ id: "02", slug: "leak", title: "leak", summary: "s", text: "t",
 
 describe.skipIf(!hasDocker)("repeatability, isolation and secrets", () => {
   it("verify twice in a row gives identical results, and two verify runs at once do not interfere", async () => {
-    const images = await ensureStandinImages({ profile: "1.4" });
+    const images = await ensureStandinImages({ profile: "1.11" });
     const mk = () => realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
     const a = mk();
     const b = mk();
@@ -37,7 +37,7 @@ describe.skipIf(!hasDocker)("repeatability, isolation and secrets", () => {
   });
 
   it("no secret appears in plain (verbose), JSON or JUnit output; the material is 0600", async () => {
-    const images = await ensureStandinImages({ profile: "1.4" });
+    const images = await ensureStandinImages({ profile: "1.11" });
     const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "02-leak": leaky });
     const outs = await Promise.all([
       cli(["verify", "02", "--verbose"], { cwd: dir }),

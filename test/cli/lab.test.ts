@@ -11,7 +11,7 @@ const port = new DockerPort();
 
 describe.skipIf(!hasDocker)("mesos-lab against stand-in images (real binary, real engine)", () => {
   it("verify 01 --reporter junit exits 0 with one testcase per step and no secret in the output", async () => {
-    const images = await ensureStandinImages({ profile: "1.4" });
+    const images = await ensureStandinImages({ profile: "1.11" });
     const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
     const r = await cli(["verify", "01", "--reporter", "junit"], { cwd: dir });
     expect(r.exitCode, r.all).toBe(0);
@@ -22,7 +22,7 @@ describe.skipIf(!hasDocker)("mesos-lab against stand-in images (real binary, rea
   });
 
   it("up leaves the cluster running with the UI published; doctor sees the images; down removes it", async () => {
-    const images = await ensureStandinImages({ profile: "1.4" });
+    const images = await ensureStandinImages({ profile: "1.11" });
     const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
     const lab = labIdOf({ root: dir });
     const up = await cli(["up", "01:cluster"], { cwd: dir });

@@ -49,6 +49,6 @@ describe("progress and solve (the real binary)", () => {
     expect(r.stderr).toContain("the TUI needs a terminal");
     const plain = await cli([], { env: { CI: "" } });
     expect(plain.exitCode).toBe(0);
-    expect(plain.stdout).toContain("Exercises (profile 1.4)");
+    expect(plain.stdout).toContain("Exercises (profile 1.11: checked against real Mesos 1.11.1 in CI)");
   });
 });

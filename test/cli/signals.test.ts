@@ -18,7 +18,7 @@ async function labItems(labId: string) {
 describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     it(`${signal} while containers run removes every container and network of the run`, async () => {
-      const images = await ensureStandinImages({ profile: "1.4" });
+      const images = await ensureStandinImages({ profile: "1.11" });
       const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
       const labId = labIdOf({ root: dir });
       const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
@@ -37,7 +37,7 @@ describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
   }
 
   it("a SIGKILLed run's leftovers are swept by the next start", async () => {
-    const images = await ensureStandinImages({ profile: "1.4" });
+    const images = await ensureStandinImages({ profile: "1.11" });
     const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
     const labId = labIdOf({ root: dir });
     const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });

@@ -13,7 +13,7 @@ import { ensureStandinImages } from "../standin/image.js";
 
 /** A lab config pointing at the stand-in images, with short timeouts so failing tests fail quickly. */
 export async function standinConfig(over: Partial<LabConfigInput> = {}, root?: string): Promise<LabConfig> {
-  const images = await ensureStandinImages({ profile: (over.profile as "1.4" | "1.11" | undefined) ?? "1.4" });
+  const images = await ensureStandinImages({ profile: (over.profile as "1.4" | "1.11" | undefined) ?? "1.11" });
   return resolveConfig(
     { images, timeouts: { expectation: 20_000, negativeWindow: 1_500, execute: 20_000, ready: 20_000, pull: 1_000 }, ...over },
     undefined,

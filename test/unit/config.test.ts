@@ -9,24 +9,18 @@ const dir = () => mkdtempSync(path.join(os.tmpdir(), "mesos-lab-config-"));
 const importLine = `import { defineConfig } from ${JSON.stringify(path.resolve("src/config/index.ts"))};\n`;
 
 describe("lab.config.ts", () => {
-  it("defaults every field, with the workshop's images for profile 1.4", () => {
+  it("defaults every field: profile 1.11 with Apache's one image for master, agent and mesos-execute", () => {
     const c = resolveConfig({}, undefined, "/x");
-    expect(c.profile).toBe("1.4");
-    expect(c.images).toEqual({
-      zk: "netflixoss/exhibitor:1.5.2",
-      master: "mesosphere/mesos-master:1.4.0-rc5",
-      agent: "mesosphere/mesos-slave:1.4.0-rc5",
-      execute: "mesosphere/mesos:1.4.0-rc5",
-    });
+    expect(c.profile).toBe("1.11");
+    expect(c.images).toEqual({ zk: "zookeeper:3.8", master: "mesos/mesos-centos:1.11.0", agent: "mesos/mesos-centos:1.11.0", execute: "mesos/mesos-centos:1.11.0" });
     expect(c.network).toEqual({ mode: "bridge", subnet: "auto" });
     expect(c.ports.master).toBe(5050);
     expect(c.timeouts.execute).toBeGreaterThan(0);
   });
 
-  it("takes the 1.11 profile's images unless overridden per role", () => {
-    const c = resolveConfig({ profile: "1.11", images: { agent: "me/agent:1" } }, undefined, "/x");
-    expect(c.images.master).toContain("1.11");
-    expect(c.images.agent).toBe("me/agent:1");
+  it("takes the profile's images unless overridden per role: 1.4 has the workshop's", () => {
+    const c = resolveConfig({ profile: "1.4", images: { agent: "me/agent:1" } }, undefined, "/x");
+    expect(c.images).toEqual({ zk: "netflixoss/exhibitor:1.5.2", master: "mesosphere/mesos-master:1.4.0-rc5", agent: "me/agent:1", execute: "mesosphere/mesos:1.4.0-rc5" });
   });
 
   it("loads the repository's own lab.config.ts", async () => {

@@ -1,6 +1,7 @@
 import { loadCatalogue } from "../../catalogue/load.js";
 import { loadConfig } from "../../config/load.js";
 import { stepApplies } from "../../engine/render.js";
+import { PROFILE_INFO } from "../../model/profiles.js";
 import type { GlobalOpts } from "../main.js";
 
 export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Promise<number> {
@@ -10,7 +11,7 @@ export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Prom
     process.stdout.write(JSON.stringify(all.map((e) => ({ id: e.id, slug: e.slug, title: e.title, summary: e.summary, steps: e.steps.filter((s) => stepApplies(s, config.profile)).map((s) => ({ id: s.id, title: s.title })) })), null, 2) + "\n");
     return 0;
   }
-  process.stdout.write(`Exercises (profile ${config.profile}):\n`);
+  process.stdout.write(`Exercises (profile ${config.profile}: ${PROFILE_INFO[config.profile].checked}):\n`);
   for (const e of all) {
     const steps = e.steps.filter((s) => stepApplies(s, config.profile));
     process.stdout.write(`\n  ${e.id}  ${e.title}  (${steps.length} step${steps.length === 1 ? "" : "s"})\n      ${e.summary}\n`);

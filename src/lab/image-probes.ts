@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import type { LabConfig } from "../config/schema.js";
+import { runLabels } from "../docker/labels.js";
+import type { DockerPort } from "../docker/port.js";
+import { fourLetterWord } from "../engine/http.js";
+import { ZK_SERVING } from "../engine/wait.js";
+import { ROLE_PROGRAM, type Role } from "../model/roles.js";
+import type { DoctorCheck } from "./doctor.js";
+
+/**
+ * `doctor` looks inside the configured images: does each Mesos image have the programs the lab starts in it, which
+ * Mesos release is it, and does the ZooKeeper image serve. Each probe runs in a throw-away container labelled as this
+ * lab's, removed right after.
+ */
+
+type MesosRole = Exclude<Role, "zk">;
+const whitelisted = /is not executed because it is not in the whitelist/;
+
+async function throwaway<T>(port: DockerPort, labId: string, image: string, opts: { entrypoint?: string[]; publish?: Record<number, number> }, use: (id: string) => Promise<T>): Promise<T> {
+  const identity = { lab: labId, run: `doctor-${randomBytes(3).toString("hex")}` };
+  const id = await port.createContainer({ name: `mesos-lab-${identity.run}`, image, entrypoint: opts.entrypoint, cmd: opts.entrypoint ? [] : undefined, env: {}, labels: runLabels(identity), publish: opts.publish });
+  try {
+    await port.start(id, image);
+    return await use(id);
+  } finally {
+    await port.remove(id).catch(() => undefined);
+  }
+}
+
+/** The programs of the roles an image serves, and the version `mesos-master`/`mesos-agent` reports. */
+export async function probeMesosImage(port: DockerPort, labId: string, image: string, roles: MesosRole[], profile: LabConfig["profile"]): Promise<DoctorCheck> {
+  const programs = roles.map((r) => ROLE_PROGRAM[r]);
+  const versionOf = roles.includes("master") ? "mesos-master" : roles.includes("agent") ? "mesos-agent" : undefined;
+  const script = [...programs.map((p) => `command -v ${p} >/dev/null || echo "missing ${p}"`), versionOf ? `${versionOf} --version 2>&1 | head -n 1` : "true"].join("; ");
+  const name = `image ${image} (${roles.join(", ")})`;
+  try {
+    const out = await throwaway(port, labId, image, { entrypoint: ["sh", "-c", "sleep 60"] }, (id) => port.exec(id, ["sh", "-c", script], 15_000));
+    const lines = `${out.stdout}\n${out.stderr}`.split("\n").map((l) => l.trim()).filter(Boolean);
+    const missing = lines.filter((l) => l.startsWith("missing ")).map((l) => l.slice(8));
+    if (missing.length)
+      return { name, status: "fail", detail: `${missing.join(", ")} not on the image's PATH`, fix: `Use an image with Mesos installed on the PATH for ${roles.join(", ")} (images.${roles[0]} in lab.config.ts); the lab starts ${programs.join(", ")} itself, so the image's own entrypoint does not matter.` };
+    const version = lines.map((l) => /^mesos (\d+\.\d+)(\.\d+)?/.exec(l)).find(Boolean);
+    if (!version) return { name, status: versionOf ? "warn" : "ok", detail: `${programs.join(", ")} present${versionOf ? `; ${versionOf} --version printed no version` : ""}` };
+    const same = version[1] === profile;
+    return same
+      ? { name, status: "ok", detail: `${programs.join(", ")} present; mesos ${version[1]}${version[2] ?? ""}` }
+      : { name, status: "warn", detail: `mesos ${version[1]}${version[2] ?? ""}, but the profile is ${profile}: expectations are written for ${profile}`, fix: `Set profile: "${version[1]}" in lab.config.ts if there is one for it, or use a ${profile} image.` };
+  } catch (err) {
+    return { name, status: "fail", detail: `could not run it: ${(err as Error).message.split("\n")[0]}`, fix: "Check the image reference, or pull it again (`mesos-lab pull`)." };
+  }
+}
+
+/**
+ * Starts the ZooKeeper image with its own command and asks `srvr` (the word the lab's readiness uses) and `ruok`.
+ * ZooKeeper 3.5+ answers `ruok` only when its 4lw whitelist names it: that is normal, not a fault.
+ */
+export async function probeZooKeeper(port: DockerPort, labId: string, image: string, host: string, deadlineMs = 45_000): Promise<DoctorCheck> {
+  const name = `image ${image} (zk)`;
+  try {
+    return await throwaway(port, labId, image, { publish: { 2181: 0 } }, async (id) => {
+      const p = (await port.inspect(id))?.ports[2181];
+      if (!p) throw new Error("ZooKeeper's port 2181 was not published");
+      const until = Date.now() + deadlineMs;
+      let last = "";
+      while (Date.now() < until) {
+        const st = await port.inspect(id);
+        if (st && !st.running) return { name, status: "fail" as const, detail: `the container exited with code ${st.exitCode} before ZooKeeper served`, fix: "Run it by hand (`docker run --rm <image>`) to see why, or use another ZooKeeper image (images.zk)." };
+        const srvr = await fourLetterWord(host, p, "srvr", 1000).catch((e: Error) => `(${e.message})`);
+        if (ZK_SERVING.test(srvr)) {
+          const version = /^Zookeeper version: ([\d.]+)/m.exec(srvr)?.[1] ?? "?";
+          const ruok = await fourLetterWord(host, p, "ruok", 1000).catch(() => "");
+          const words = ruok === "imok" ? "ruok and srvr answered" : whitelisted.test(ruok) ? "srvr answered; ruok is not in its four-letter-word whitelist (ZooKeeper 3.5+ default), which is fine: the lab asks srvr" : `srvr answered; ruok got '${ruok}'`;
+          return { name, status: "ok" as const, detail: `ZooKeeper ${version} serves (${srvr.match(ZK_SERVING)![0]}); ${words}` };
+        }
+        if (whitelisted.test(srvr)) return { name, status: "fail" as const, detail: "ZooKeeper answers, but 'srvr' is not in its 4lw whitelist", fix: "Add srvr to 4lw.commands.whitelist (ZOO_4LW_COMMANDS_WHITELIST=srvr,ruok for the official image): the lab's readiness check asks srvr." };
+        last = srvr.split("\n")[0] ?? "";
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return { name, status: "fail" as const, detail: `ZooKeeper did not serve within ${deadlineMs / 1000} s${last ? ` (srvr: ${last})` : ""}`, fix: "Run the image by hand to see its log, or use another ZooKeeper image (images.zk)." };
+    });
+  } catch (err) {
+    return { name, status: "fail", detail: `could not run it: ${(err as Error).message.split("\n")[0]}`, fix: "Check the image reference, or pull it again (`mesos-lab pull`)." };
+  }
+}
+
+/** Which Mesos roles each configured image serves (one image may serve all three). */
+export function mesosImageRoles(config: Pick<LabConfig, "images">): Map<string, MesosRole[]> {
+  const out = new Map<string, MesosRole[]>();
+  for (const r of ["master", "agent", "execute"] as const) out.set(config.images[r], [...(out.get(config.images[r]) ?? []), r]);
+  return out;
+}

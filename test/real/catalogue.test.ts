@@ -1,0 +1,51 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadCatalogue } from "../../src/catalogue/load.js";
+import { labelFilter } from "../../src/docker/labels.js";
+import { DockerPort } from "../../src/docker/port.js";
+import type { StepResult } from "../../src/engine/events.js";
+import { stepApplies } from "../../src/engine/render.js";
+import { labIdOf } from "../../src/lab/identity.js";
+import { cli, ROOT } from "../helpers/cli.js";
+import { outcomesOf, RECORDING } from "./recording.js";
+import { realAvailable, realLab } from "./real-mesos.js";
+
+/**
+ * The whole catalogue on real Mesos 1.11, through the real binary as a user runs it: every step of every exercise
+ * passes, none is skipped, at one exercise at a time and at four. `MESOS_LAB_RECORD=1` keeps the run's outcomes as
+ * the recording the stand-in is compared with (test/catalogue/standin-vs-real.test.ts).
+ */
+
+const port = new DockerPort();
+const catalogue = await loadCatalogue();
+const steps = catalogue.filter((e) => e.profiles.includes("1.11")).flatMap((e) => e.steps.filter((s) => stepApplies(s, "1.11")).map((s) => `${e.id}:${s.id}`));
+
+describe.runIf(await realAvailable())("the catalogue on real Mesos 1.11", () => {
+  it.each([1, 4])(
+    "verify --all --jobs %i passes every step",
+    async (jobs) => {
+      const dir = await realLab();
+      const report = path.join(dir, "report.json");
+      const t0 = Date.now();
+      const r = await cli(["verify", "--all", "--jobs", String(jobs), "--reporter", "json", "--output", report], { cwd: dir, timeout: 1_500_000 });
+      const wallMs = Date.now() - t0;
+      const results = (JSON.parse(readFileSync(report, "utf8")) as { steps: StepResult[] }).steps;
+      const failing = results.filter((s) => s.status !== "passed").map((s) => `${s.exercise}:${s.step}: ${s.error ?? s.expectations.filter((e) => e.status !== "passed").map((e) => `${e.id} ${e.reason ?? ""}`).join("; ")}`);
+      expect({ exit: r.exitCode, failing }, r.stdout.slice(-6000)).toEqual({ exit: 0, failing: [] });
+      expect(results.map((s) => `${s.exercise}:${s.step}`).sort(), "every step of the catalogue ran, none skipped").toEqual([...steps].sort());
+      console.log(`real-mesos: verify --all --jobs ${jobs}: ${results.length} steps passed in ${(wallMs / 1000).toFixed(1)} s`);
+      if (process.env.MESOS_LAB_RECORD === "1" && jobs === 1) {
+        mkdirSync(path.dirname(RECORDING), { recursive: true });
+        writeFileSync(RECORDING, JSON.stringify(outcomesOf(results), null, 2) + "\n");
+      }
+      expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) })), "nothing of the runs is left on the engine").toEqual([]);
+    },
+    1_500_000,
+  );
+
+  it("the recording the stand-in is compared with names every step of the catalogue", () => {
+    const recorded = JSON.parse(readFileSync(RECORDING, "utf8")) as { steps: Record<string, unknown> };
+    expect(Object.keys(recorded.steps).sort(), `re-record it: MESOS_LAB_RECORD=1 npm run test:real (in ${path.relative(ROOT, RECORDING)})`).toEqual([...steps].sort());
+  });
+});

@@ -1,0 +1,23 @@
+import path from "node:path";
+import type { StepResult } from "../../src/engine/events.js";
+
+/** Outcomes of a real Mesos 1.11 run of the whole catalogue, kept in git: the stand-in must agree with them. */
+export const RECORDING = path.resolve(import.meta.dirname, "../catalogue/real-1.11-outcomes.json");
+
+export interface Recording {
+  /** How the recording was made. */
+  source: string;
+  recordedAt: string;
+  /** `NN:step` → the step's status and each expectation's, with the line real Mesos printed for it. */
+  steps: Record<string, { status: StepResult["status"]; expectations: Record<string, { status: string; matched?: string }> }>;
+}
+
+export function outcomesOf(results: StepResult[]): Recording {
+  const steps: Recording["steps"] = {};
+  for (const r of results) {
+    const expectations: Recording["steps"][string]["expectations"] = {};
+    for (const e of r.expectations) expectations[e.id] = { status: e.status, ...(e.matched !== undefined && !e.negate ? { matched: e.matched } : {}) };
+    steps[`${r.exercise}:${r.step}`] = { status: r.status, expectations };
+  }
+  return { source: "npm run test:real with MESOS_LAB_RECORD=1: verify --all --jobs 1 under profile 1.11 on the real Mesos build of ../shared/real-mesos", recordedAt: new Date().toISOString(), steps };
+}
