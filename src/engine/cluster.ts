@@ -10,7 +10,7 @@ import { request, type HttpAnswer } from "./http.js";
 import type { Material } from "./material.js";
 import { configHash, usesTls, type RenderedFile, type RenderedStep } from "./render.js";
 import { LineMarks } from "./line-marks.js";
-import { Ring } from "./ring.js";
+import { streamTails, type HeadTail } from "./ring.js";
 import { expand, type TemplateContext } from "./template.js";
 import { Wait, type WaitStrategy } from "./wait.js";
 
@@ -28,7 +28,8 @@ export interface Live {
   hash: string;
   env: Record<string, string>;
   follow: LogFollow;
-  tail: Ring<string>;
+  /** What it printed, per stream, for the failure report (first and last lines). */
+  tail: { stdout: HeadTail; stderr: HeadTail };
   marks: LineMarks;
   exit: Promise<number>;
   exitCode: number | null;
@@ -214,7 +215,7 @@ export class Cluster {
   private async launch(key: string, role: Role, instance: number, spec: ContainerSpec, hash: string, sourceId?: string): Promise<Live> {
     spec.labels[LABEL.configHash] = hash;
     const id = await this.o.port.createContainer(spec);
-    const tail = new Ring<string>(200);
+    const tail = streamTails();
     this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "created", name: spec.name });
     const removeOnFailure = async (err: unknown) => {
       await this.o.port.remove(id).catch(() => undefined);
@@ -228,7 +229,7 @@ export class Cluster {
     const live: Live = { role, instance, id, name: spec.name, hash, env: spec.env, follow, tail, marks, exit: Promise.resolve(-1), exitCode: null, ports: {} };
     const source = role === "execute" ? (sourceId ?? key) : `log:${role}`;
     follow.onLine((line) => {
-      tail.push(line.text);
+      tail[line.stream].push(line.text);
       marks.feed(line.text);
       this.lineSink?.(role, source, line);
     });

@@ -30,6 +30,31 @@ export interface ExpectationResult {
   closest?: string[];
 }
 
+/**
+ * What one output stream of a process printed, bounded: its first lines (a flag error comes before the usage text,
+ * `flags.usage(message)` in stout), its last lines after those, and how many lines it printed in all.
+ */
+export interface StreamTail {
+  total: number;
+  head: string[];
+  /** The last lines after `head`; `total - head.length - tail.length` lines between them were not kept. */
+  tail: string[];
+}
+
+export interface DiedProcess {
+  role: Role;
+  /** Which agent, when the lab runs more than one. */
+  instance?: number;
+  /** The `mesos-execute` action that ran it, and its command line as the step wrote it. */
+  action?: string;
+  command?: string;
+  /** null when the harness stopped it (`stoppedAfterMs`) or the engine could not tell. */
+  exitCode: number | null;
+  stoppedAfterMs?: number;
+  stderr: StreamTail;
+  stdout: StreamTail;
+}
+
 export interface StepResult {
   exercise: string;
   step: string;
@@ -39,8 +64,12 @@ export interface StepResult {
   expectations: ExpectationResult[];
   /** Set when the step could not run at all (LabError text). */
   error?: string;
-  /** Containers that died while the step waited: role → exit code and last lines. */
-  died?: Array<{ role: Role; exitCode: number | null; lastLines: string[] }>;
+  /**
+   * Processes whose end explains the failure, with what each printed last, stderr and stdout apart: a role's container
+   * that exited while the step waited, and, in a step that did not pass, a `mesos-execute` that exited non-zero (or was
+   * stopped at its timeout) when no exit-code expectation of the step accepted that.
+   */
+  died?: DiedProcess[];
   hint: string;
   /** Per-phase timings for the benchmarks. */
   timings: { reconcileMs: number; readyMs: number; actionsMs: number; settleMs: number; created: number; reused: number };
@@ -61,7 +90,7 @@ export type LabEvent =
   | { type: "exercise:end"; exercise: string; passed: boolean; durationMs: number }
   | { type: "run:end"; passed: number; failed: number; durationMs: number; exitCode: number }
   | { type: "warning"; message: string }
-  | { type: "cleanup"; removed: number };
+  | { type: "cleanup"; removed: number; exercise?: string };
 
 export class LabBus {
   private readonly ee = new EventEmitter();

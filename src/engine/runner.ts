@@ -5,7 +5,7 @@ import { citationFor, type Action, type Exercise, type Expectation } from "../mo
 import type { ClusterRole, Role } from "../model/roles.js";
 import { isLabError } from "../util/errors.js";
 import { Cluster, newRunId, type Live } from "./cluster.js";
-import type { ExpectationResult, LabBus, StepResult } from "./events.js";
+import type { DiedProcess, ExpectationResult, LabBus, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
 import type { Material } from "./material.js";
 import { renderExercise, type EnvOverride, type RenderedStep } from "./render.js";
@@ -91,7 +91,7 @@ export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepR
   } finally {
     if (!o.keep || o.signal?.aborted) {
       const removed = await cluster.dispose().catch(() => 0);
-      o.bus.emit({ type: "cleanup", removed });
+      o.bus.emit({ type: "cleanup", removed, exercise: ex.id });
       activeClusters.delete(cluster);
     }
     o.bus.emit({ type: "exercise:end", exercise: ex.id, passed: results.length > 0 && results.every((r) => r.status === "passed"), durationMs: Date.now() - t0 });
@@ -121,7 +121,8 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
 
   const executeIds = new Map<string, string>(); // cluster key (execute#n) → action id
   const expectedExits = new Set(exps.filter((e) => "exit" in e.source).map((e) => (e.source as { exit: Role }).exit));
-  const died: NonNullable<StepResult["died"]> = [];
+  // in the order they ended; a mesos-execute run that ended non-zero or at its timeout is kept only if it explains a failure
+  const died: DiedProcess[] = [];
 
   cluster.attach(
     (role, source, line) => {
@@ -137,7 +138,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       set.endSource(`log:${live.role}`, `${live.role} exited with code ${code}`);
       set.endSource(`exit:${live.role}`, `${live.role} exited with code ${code}`);
       if (!expectedExits.has(live.role)) {
-        died.push({ role: live.role, exitCode: code, lastLines: live.tail.last(8) });
+        died.push({ role: live.role, ...(live.instance > 1 ? { instance: live.instance } : {}), exitCode: code, ...outputOf(live) });
         set.failWaiting(`${live.role} container exited with code ${code} while the step waited`);
       }
     },
@@ -175,7 +176,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       const name = action.do === "sleep" ? "sleep" : action.id;
       const ts = Date.now();
       o.bus.emit({ type: "action:start", exercise: exercise.id, step: step.id, action: name, detail });
-      await runAction(cluster, rs, action, set, executeIds, changed, o);
+      await runAction(cluster, rs, action, set, executeIds, changed, o, died);
       o.bus.emit({ type: "action:end", exercise: exercise.id, step: step.id, action: name, detail, ms: Date.now() - ts });
     }
     timings.actionsMs = Date.now() - ta;
@@ -204,6 +205,10 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
 
   const expectations = set.results();
   const passed = !error && expectations.every((e) => e.status === "passed");
+  // an exit the step expected (04: 401 → exit 1) is the lesson, not the reason it failed
+  const accepted = (action: string | undefined) =>
+    exps.some((e) => "exit" in e.source && e.source.exit === "execute" && (e.source.action ?? firstExecute?.id ?? "execute") === action && expectations.find((r) => r.id === e.id)?.status === "passed");
+  const explains = died.filter((d) => d.role !== "execute" || (!passed && !accepted(d.action)));
   return {
     exercise: exercise.id,
     step: step.id,
@@ -212,10 +217,15 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
     durationMs: Date.now() - t0,
     expectations,
     error,
-    died: died.length ? died : undefined,
+    died: explains.length ? explains : undefined,
     hint: step.hint,
     timings,
   };
+}
+
+/** What a process printed, for the failure report; read once its log stream has ended, so the last lines are in. */
+function outputOf(live: Live): Pick<DiedProcess, "stderr" | "stdout"> {
+  return { stderr: live.tail.stderr.snapshot(), stdout: live.tail.stdout.snapshot() };
 }
 
 function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -245,6 +255,7 @@ async function runAction(
   executeIds: Map<string, string>,
   changed: () => Promise<void>,
   o: RunnerOptions,
+  died: DiedProcess[],
 ): Promise<void> {
   switch (action.do) {
     case "sleep":
@@ -310,6 +321,10 @@ async function runAction(
         set.endSource(`execute:stdout:${action.id}`, why);
         set.endSource(`execute:stderr:${action.id}`, why);
         set.endSource(`exit:execute:${action.id}`, why);
+        if (code !== "0") {
+          const ended = code === "timeout" ? { exitCode: null, stoppedAfterMs: timeoutMs } : { exitCode: Number(code) };
+          died.push({ role: "execute", action: action.id, command: describeAction(action), ...ended, ...outputOf(live) });
+        }
       }
       return;
     }

@@ -1,4 +1,4 @@
-import type { ExpectationResult, StepResult } from "../engine/events.js";
+import type { DiedProcess, ExpectationResult, StepResult, StreamTail } from "../engine/events.js";
 
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -9,10 +9,69 @@ export function citeText(e: Pick<ExpectationResult, "cite">): string {
   return `${e.cite.at}${e.cite.derived ? " (derived)" : ""}`;
 }
 
-/** The failure explanation shared by the plain and JUnit reporters: expected vs closest actual, death, hint. */
+/** Who ended and how: `mesos-execute (action as-nobody) exited with code 1`, `agent container exited with code 1`. */
+export function processHeadline(d: DiedProcess): string {
+  const who = d.role === "execute" ? `mesos-execute${d.action ? ` (action ${d.action})` : ""}` : `${d.role}${d.instance ? `-${d.instance}` : ""} container`;
+  const how = d.stoppedAfterMs !== undefined ? `was stopped after ${secs(d.stoppedAfterMs)} without exiting` : `exited with code ${d.exitCode ?? "unknown"}`;
+  return `${who} ${how}`;
+}
+
+const USAGE = /^Usage: /;
+
+/**
+ * The lines of one stream worth showing: all of them when few; when a usage text follows the reason (stout's
+ * `flags.usage(message)`: `Failed to load flag 'task': …`, a blank line, `Usage: mesos-execute [options]`, the flag
+ * list) the reason up to the usage line; otherwise the last `max` lines. `label` says which part it is.
+ */
+export function streamExcerpt(name: "stderr" | "stdout", t: StreamTail, max = 10): { label: string; lines: string[] } {
+  const kept = [...t.head, ...t.tail];
+  const omitted = t.total - kept.length;
+  if (t.total === 0) return { label: `${name}: nothing`, lines: [] };
+  const usage = t.head.findIndex((l) => USAGE.test(l));
+  if (usage > 0 && t.total > usage + 1 + 2) {
+    return { label: `${name}, ${t.total} lines (what it said before its usage text):`, lines: [...t.head.slice(0, usage + 1), `… ${t.total - usage - 1} more lines of usage text`] };
+  }
+  if (omitted === 0 && kept.length <= max) return { label: `${name}, ${t.total} line${t.total === 1 ? "" : "s"}:`, lines: kept };
+  return { label: `${name}, last ${Math.min(max, kept.length)} of ${t.total} lines:`, lines: kept.slice(-max) };
+}
+
+/** A process that ended: headline, command, then stderr and stdout apart (stderr first: that is where Mesos explains). */
+export function processLines(d: DiedProcess, max = 10): string[] {
+  const out = [`${processHeadline(d)}${d.role === "execute" ? "" : " while the step waited"}`];
+  if (d.command) out.push(`  $ ${d.command}`);
+  for (const name of ["stderr", "stdout"] as const) {
+    const x = streamExcerpt(name, d[name], max);
+    out.push(`  ${x.label}`);
+    for (const l of x.lines) out.push(l ? `    | ${l}` : "    |");
+  }
+  return out;
+}
+
+/** The one line that says most about why a process ended: the reason before a usage text, else its last word. */
+export function processGist(d: DiedProcess): string | undefined {
+  const said = (t: StreamTail) => {
+    const usage = t.head.findIndex((l) => USAGE.test(l));
+    const kept = usage > 0 ? t.head.slice(0, usage) : [...t.head, ...t.tail];
+    return kept.filter((l) => l.trim()).at(usage > 0 ? 0 : -1);
+  };
+  const line = said(d.stderr) ?? said(d.stdout);
+  return line && line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** Everything kept of a stream, with the gap between its first and last lines marked. */
+export function keptLines(t: StreamTail): string[] {
+  const omitted = t.total - t.head.length - t.tail.length;
+  return omitted > 0 ? [...t.head, `… ${omitted} line${omitted === 1 ? "" : "s"} not kept …`, ...t.tail] : [...t.head, ...t.tail];
+}
+
+/**
+ * The failure explanation shared by the plain and JUnit reporters: first what ended and what it printed last (the
+ * cause a reader looks for), then expected vs closest actual per expectation, then the hint.
+ */
 export function failureLines(step: StepResult): string[] {
   const out: string[] = [];
   if (step.error) out.push(`error: ${step.error}`);
+  for (const d of step.died ?? []) out.push(...processLines(d));
   for (const e of step.expectations.filter((x) => x.status === "failed")) {
     out.push(`✗ ${e.says} — ${e.negate ? "must not match" : "expected"} /${e.pattern}/ in ${e.source} [${citeText(e)}]`);
     if (e.reason) out.push(`    ${e.reason}`);
@@ -21,10 +80,6 @@ export function failureLines(step: StepResult): string[] {
       out.push("    closest actual lines:");
       for (const l of e.closest) out.push(`      | ${l}`);
     }
-  }
-  for (const d of step.died ?? []) {
-    out.push(`${d.role} exited with code ${d.exitCode}; its last lines:`);
-    for (const l of d.lastLines) out.push(`      | ${l}`);
   }
   out.push(`hint: ${step.hint}`);
   return out;

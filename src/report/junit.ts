@@ -1,5 +1,5 @@
 import type { StepResult } from "../engine/events.js";
-import { failureLines } from "./format.js";
+import { failureLines, keptLines, processGist, processHeadline } from "./format.js";
 
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
@@ -26,9 +26,15 @@ export function junitXml(results: StepResult[], titles: Record<string, string>, 
       const attrs = `classname="mesos-lab.${esc(ex)}" name="${esc(name)}" time="${(s.durationMs / 1000).toFixed(3)}"`;
       if (s.status === "passed") return `    <testcase ${attrs}/>`;
       const body = esc(redact(failureLines(s).join("\n")));
-      const first = s.error ?? s.expectations.find((x) => x.status === "failed")?.says ?? "failed";
+      const d = s.died?.[0];
+      const gist = d && processGist(d);
+      const first = [s.error ?? s.expectations.find((x) => x.status === "failed")?.says ?? "failed", d && `${processHeadline(d)}${gist ? `: ${gist}` : ""}`].filter(Boolean).join(" — ");
       const tag = s.status === "error" ? "error" : "failure";
-      return `    <testcase ${attrs}>\n      <${tag} message="${esc(redact(first))}">${body}</${tag}>\n    </testcase>`;
+      // what the processes that ended printed, whole as far as it was kept: CI tools show these next to the failure
+      const streams = (name: "stdout" | "stderr") =>
+        (s.died ?? []).filter((p) => p[name].total > 0).map((p) => [`── ${processHeadline(p)}: ${name}${p.command ? ` of ${p.command}` : ""}`, ...keptLines(p[name])].join("\n"));
+      const sys = (el: string, parts: string[]) => (parts.length ? `\n      <${el}>${esc(redact(parts.join("\n")))}</${el}>` : "");
+      return `    <testcase ${attrs}>\n      <${tag} message="${esc(redact(first))}">${body}</${tag}>${sys("system-out", streams("stdout"))}${sys("system-err", streams("stderr"))}\n    </testcase>`;
     });
     suites.push(`  <testsuite name="${esc(`${ex} ${titles[ex] ?? ""}`.trim())}" tests="${steps.length}" failures="${f}" errors="${e}" time="${t.toFixed(3)}">\n${cases.join("\n")}\n  </testsuite>`);
   }

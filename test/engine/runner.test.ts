@@ -3,6 +3,10 @@ import { loadCatalogue } from "../../src/catalogue/load.js";
 import { labelFilter } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
 import type { Cluster } from "../../src/engine/cluster.js";
+import { LabBus } from "../../src/engine/events.js";
+import { jsonReport } from "../../src/report/json.js";
+import { junitXml } from "../../src/report/junit.js";
+import { attachPlain } from "../../src/report/plain.js";
 import { hasDocker } from "../helpers/docker.js";
 import { cite, fixture, run, standinConfig } from "../helpers/lab.js";
 
@@ -68,8 +72,74 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.status).toBe("failed");
     expect(r.died?.[0]).toMatchObject({ role: "master", exitCode: 3 });
-    expect(r.died?.[0]!.lastLines.length).toBeGreaterThan(0);
+    // the stand-in logs through glog, to stderr: its last lines are kept apart from stdout
+    expect(r.died?.[0]!.stderr.total).toBeGreaterThan(0);
+    expect([...r.died![0]!.stderr.head, ...r.died![0]!.stderr.tail].some((l) => /master\.cpp:\d+\]/.test(l))).toBe(true);
     expect(r.expectations[0]!.reason).toMatch(/exited with code 3/);
+  });
+
+  it("mesos-execute that exits 1 explains itself: the failure report (plain, JSON, JUnit) shows its last stderr lines", async () => {
+    // the stand-in refuses an unknown flag as stout does: the reason on stderr, then the usage text, exit 1
+    const ex = fixture({
+      id: "93",
+      slug: "refused",
+      title: "refused",
+      summary: "s",
+      text: "t",
+      steps: [
+        {
+          id: "expected-refusal",
+          title: "the refusal is the lesson",
+          text: "t",
+          hint: "h",
+          cluster: ["zk"],
+          actions: [{ do: "execute", args: ["--name=foo", "--command=true", "--bogus=1"] }],
+          expect: [
+            { id: "refused", says: "mesos-execute refuses the flag", source: { execute: "stderr" }, pattern: "unknown flag 'bogus'", cite },
+            { id: "exit-1", says: "mesos-execute exits 1", source: { exit: "execute" }, pattern: "^1$", cite },
+          ],
+        },
+        {
+          id: "bad-flag",
+          title: "a task that never runs",
+          text: "t",
+          hint: "look at what mesos-execute printed",
+          cluster: ["zk"],
+          actions: [{ do: "execute", id: "run-task", args: ["--name=foo", "--command=true", "--bogus=1"] }],
+          expect: [{ id: "finished", says: "the task finishes", source: { execute: "stdout" }, pattern: "TASK_FINISHED", cite }],
+        },
+      ],
+    });
+    const { results, events } = await run(ex, await standinConfig());
+    // an exit the step expects is no failure and explains nothing
+    expect(results[0]).toMatchObject({ step: "expected-refusal", status: "passed" });
+    expect(results[0]!.died).toBeUndefined();
+    const r = results[1]!;
+    expect(r.status).toBe("failed");
+    expect(r.expectations[0]!.reason).toBe("mesos-execute exited with code 1");
+    expect(r.died).toHaveLength(1);
+    const d = r.died![0]!;
+    expect(d).toMatchObject({ role: "execute", action: "run-task", command: "mesos-execute --name=foo --command=true --bogus=1", exitCode: 1 });
+    expect(d.stderr.head[0]).toBe("Failed to load flags: Failed to load unknown flag 'bogus'");
+    expect(d.stderr.head).toContain("Usage: mesos-execute [options]");
+
+    const bus = new LabBus();
+    let plain = "";
+    attachPlain(bus, (t) => (plain += t), (t) => t);
+    for (const e of events) bus.emit(e);
+    const block = plain.slice(plain.indexOf("step 2/2 bad-flag"));
+    expect(block).toContain("    mesos-execute (action run-task) exited with code 1\n      $ mesos-execute --name=foo --command=true --bogus=1\n      stderr, ");
+    expect(block).toContain("        | Failed to load flags: Failed to load unknown flag 'bogus'\n");
+    expect(block.indexOf("unknown flag 'bogus'")).toBeLessThan(block.indexOf("✗ the task finishes"));
+    expect(plain.slice(0, plain.indexOf("step 2/2"))).not.toContain("exited with code 1");
+
+    const json = JSON.parse(jsonReport(results, { profile: "1.4", exitCode: 1, durationMs: 1 }, (t) => t));
+    expect(json.steps[1].died[0].stderr.head[0]).toBe("Failed to load flags: Failed to load unknown flag 'bogus'");
+
+    const xml = junitXml(results, { "93": "refused" }, (t) => t);
+    expect(xml).toContain(`<failure message="the task finishes — mesos-execute (action run-task) exited with code 1: Failed to load flags: Failed to load unknown flag 'bogus'">`);
+    expect(/<failure [^>]*>([\s\S]*?)<\/failure>/.exec(xml)![1]).toContain("    | Failed to load flags: Failed to load unknown flag 'bogus'");
+    expect(/<system-err>([\s\S]*?)<\/system-err>/.exec(xml)![1]).toContain("Failed to load flags: Failed to load unknown flag 'bogus'\n\nUsage: mesos-execute [options]");
   });
 
   it("mesos-execute that cannot subscribe is stopped at its timeout and the exit reads `timeout`", async () => {

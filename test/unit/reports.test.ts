@@ -19,7 +19,7 @@ const steps: StepResult[] = [
     hint: `pass --principal and --secret=${SECRET}`,
     timings: { reconcileMs: 1, readyMs: 1, actionsMs: 1, settleMs: 1, created: 0, reused: 3 },
     expectations: [{ id: "b", says: "the task finishes", pattern: "TASK_FINISHED", negate: false, source: "mesos-execute stdout", cite, status: "failed", elapsedMs: 3000, reason: "mesos-execute exited with code 1", closest: [`--secret=${SECRET} Received status update TASK_FAILED`] }],
-    died: [{ role: "agent", exitCode: 1, lastLines: ["EXIT with status 1: Master master@1.2.3.4:5050 refused authentication"] }],
+    died: [{ role: "agent", exitCode: 1, stderr: { total: 1, head: ["EXIT with status 1: Master master@1.2.3.4:5050 refused authentication"], tail: [] }, stdout: { total: 0, head: [], tail: [] } }],
   },
 ];
 const redact = redactor([SECRET, "abc"]);
@@ -31,7 +31,7 @@ describe("reports", () => {
     expect(xml).toContain('<testsuite name="04 Framework authentication" tests="2" failures="1" errors="0"');
     expect(xml).toContain("With &lt;credentials&gt; &amp; secret");
     expect(xml).toContain("expected /TASK_FINISHED/ in mesos-execute stdout [src/cli/execute.cpp:666]");
-    expect(xml).toContain("agent exited with code 1");
+    expect(xml).toContain("agent container exited with code 1 while the step waited");
     expect(xml).not.toContain(SECRET);
     expect(xml).toContain("******");
   });

@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import { containersText, secs } from "../../report/format.js";
 import { currentExercise, currentStep, stepPassed, type TuiState } from "../state.js";
 import { Checklist } from "./Checklist.js";
-import { FailurePanel } from "./FailurePanel.js";
+import { FailurePanel, processRows } from "./FailurePanel.js";
 import { FlagDiff } from "./FlagDiff.js";
 import { LogPanes } from "./LogPanes.js";
 import { Inline, Markdown } from "./Markdown.js";
@@ -20,7 +20,7 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
   const matched = new Set((run?.expectations ?? []).filter((e) => e.status === "passed" && e.matched).map((e) => e.matched!));
   const failed = run?.result && run.result.status !== "passed" ? run.result : undefined;
   const passed = stepPassed(state);
-  const logHeight = Math.max(4, rows - (failed ? 34 : 26) - (state.showHint ? 2 : 0));
+  const logHeight = Math.max(4, rows - (failed ? 34 + processRows(failed) : 26) - (state.showHint ? 2 : 0));
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
