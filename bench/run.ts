@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the harness's timing claims, each measured next to its baseline in the same run, on the real
- * Docker engine with the stand-in images. Prints a table and writes bench/results/<date>.json.
+ * Docker engine with the stand-in images, and the whole catalogue on real Mesos 1.11 next to the stand-in's time for
+ * it. Prints a table and writes bench/results/<date>.json.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -21,6 +22,7 @@ import { exerciseSchema, expectationSchema, type Exercise } from "../src/model/e
 import { ensureLabMaterial } from "../src/pki/index.js";
 import { ensureStandinImages } from "../test/standin/image.js";
 import { ensureBusybox } from "../test/helpers/docker.js";
+import { ensureRealImages, missingBuild } from "../test/real/images.js";
 
 interface Row {
   figure: string;
@@ -32,6 +34,7 @@ interface Row {
   met: boolean | null;
 }
 const rows: Row[] = [];
+let standinCatalogueMs = 0;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
@@ -39,10 +42,10 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const port = new DockerPort();
 const docker = new Docker();
 const info = await port.info();
-const images = await ensureStandinImages({ profile: "1.4" });
+const images = await ensureStandinImages({ profile: "1.11" });
 const busybox = await ensureBusybox();
 const root = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-bench-"));
-const config = resolveConfig({ images, timeouts: { expectation: 30_000, negativeWindow: 1_500, execute: 30_000, ready: 30_000, pull: 1_000 } }, undefined, root);
+const config = resolveConfig({ profile: "1.11", images, timeouts: { expectation: 30_000, negativeWindow: 1_500, execute: 30_000, ready: 30_000, pull: 1_000 } }, undefined, root);
 const tPki = performance.now();
 const material = await ensureLabMaterial({ sslDir: path.join(root, "ssl"), credentialsDir: path.join(root, "credentials") });
 const pkiMs = performance.now() - tPki;
@@ -146,6 +149,7 @@ async function runOne(ex: Exercise) {
     return { ms: performance.now() - t0, results: out.results };
   };
   const j1 = await timeJobs(1);
+  standinCatalogueMs = j1.ms;
   const created = j1.results.reduce((a: number, r: StepResult) => a + r.timings.created, 0);
   const naive = j1.results.reduce((a: number) => a + 3, 0);
   rows.push({ figure: "containers (re)started over the catalogue", value: created, unit: "containers", baseline: naive, ratio: round(created / naive, 2), goal: "< naive restart-everything", met: created < naive });
@@ -157,7 +161,26 @@ async function runOne(ex: Exercise) {
   rows.push({ figure: "steps passed against the stand-in (jobs 1)", value: j1.results.filter((r) => r.status === "passed").length, unit: "steps", baseline: j1.results.length, goal: "info", met: null });
 }
 
-// ---- 6. CLI cold start, and PKI vs the workshop's openssl 4096-bit self-signed
+// ---- 6. the whole catalogue on real Mesos 1.11 (the build in ../shared/real-mesos), with the defaults a user has,
+// next to the stand-in's time for the same catalogue at --jobs 1 (section 4)
+{
+  const why = missingBuild();
+  if (why) rows.push({ figure: `real Mesos catalogue: not run (${why})`, value: 0, unit: "s", goal: "info", met: null });
+  else {
+    const real = await ensureRealImages({ log: (l) => console.error(`bench: ${l}`) });
+    const realConfig = resolveConfig({ profile: "1.11", images: { zk: real.zk, master: real.master, agent: real.agent, execute: real.execute } }, undefined, root);
+    for (const jobs of [1, 4]) {
+      const t0 = performance.now();
+      const out = await verify(catalogue.map((exercise) => ({ exercise })), { ...base, config: realConfig, bus: new LabBus(), jobs, runId: `benchreal${jobs}` });
+      const ms = performance.now() - t0;
+      for (const r of out.results.filter((x) => x.status !== "passed")) console.error(`bench: real Mesos step ${r.exercise}:${r.step} ${r.status}: ${r.error ?? r.expectations.filter((e) => e.status === "failed").map((e) => e.says).join("; ")}`);
+      rows.push({ figure: `catalogue on real Mesos 1.11, --jobs ${jobs} (baseline: stand-in, --jobs 1)`, value: round(ms / 1000), unit: "s", baseline: round(standinCatalogueMs / 1000), ratio: round(ms / standinCatalogueMs, 2), goal: "info", met: null });
+      rows.push({ figure: `  steps passed on real Mesos (--jobs ${jobs})`, value: out.results.filter((r) => r.status === "passed").length, unit: "steps", baseline: out.results.length, goal: "all", met: out.results.every((r) => r.status === "passed") });
+    }
+  }
+}
+
+// ---- 7. CLI cold start, and PKI vs the workshop's openssl 4096-bit self-signed
 {
   const bin = path.resolve("bin/mesos-lab.js");
   const time = (args: string[]) => {

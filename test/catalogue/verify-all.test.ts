@@ -1,42 +1,56 @@
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { labelFilter } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
+import type { StepResult } from "../../src/engine/events.js";
 import { stepApplies } from "../../src/engine/render.js";
 import { labIdOf } from "../../src/lab/identity.js";
-import { PROFILES } from "../../src/model/roles.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
+import { RECORDING, type Recording } from "../real/recording.js";
 import { ensureStandinImages } from "../standin/image.js";
+import { disagreements } from "./standin-vs-real.js";
 
 /**
- * The whole catalogue through the real binary against the stand-ins, under each profile: every step passes and the
- * JUnit report has exactly one test case per step that applies to the profile.
+ * The whole catalogue through the real binary against the stand-ins, under each profile: every step passes. Under 1.4
+ * the JUnit report has exactly one test case per step; under 1.11 the JSON report agrees, step by step and expectation
+ * by expectation, with the recorded run of the same catalogue on real Mesos 1.11 (real-1.11-outcomes.json).
  */
 
 const port = new DockerPort();
 const catalogue = await loadCatalogue();
 
-describe.skipIf(!hasDocker)("verify --all against the stand-ins", () => {
-  it.each(PROFILES.map((p) => [p] as const))(
-    "profile %s: verify --all --jobs 3 --reporter junit passes with one testcase per step",
-    async (profile) => {
-      const images = await ensureStandinImages({ profile });
-      const dir = realpathSync(
-        tempLab(`{ profile: ${JSON.stringify(profile)}, images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }, timeouts: { negativeWindow: 2000, execute: 30000, expectation: 30000 } }`),
-      );
-      const r = await cli(["verify", "--all", "--reporter", "junit", "--jobs", "3"], { cwd: dir, timeout: 900_000 });
-      const failing = [...r.stdout.matchAll(/<testcase [^>]*name="([^"]+)"[^/]*>\s*<(?:failure|error) message="([^"]*)"/g)].map((m) => `${m[1]}: ${m[2]}`);
-      expect({ exit: r.exitCode, failing }, r.stderr.slice(-4000)).toEqual({ exit: 0, failing: [] });
-      for (const ex of catalogue.filter((e) => e.profiles.includes(profile))) {
-        const steps = ex.steps.filter((s) => stepApplies(s, profile));
-        const suite = new RegExp(`<testsuite name="${ex.id} [^"]*" tests="(\\d+)"`).exec(r.stdout);
-        expect(suite?.[1], `exercise ${ex.id}`).toBe(String(steps.length));
-        for (const s of steps) expect(r.stdout, `${ex.id}:${s.id}`).toContain(`classname="mesos-lab.${ex.id}" name="${s.id}: `);
-      }
-      expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
-    },
-    900_000,
+function standinLab(profile: string, images: object): string {
+  return realpathSync(
+    tempLab(`{ profile: ${JSON.stringify(profile)}, images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }, timeouts: { negativeWindow: 2000, execute: 30000, expectation: 30000 } }`),
   );
+}
+
+describe.skipIf(!hasDocker)("verify --all against the stand-ins", () => {
+  it("profile 1.4: verify --all --jobs 3 --reporter junit passes with one testcase per step", async () => {
+    const dir = standinLab("1.4", await ensureStandinImages({ profile: "1.4" }));
+    const r = await cli(["verify", "--all", "--reporter", "junit", "--jobs", "3"], { cwd: dir, timeout: 900_000 });
+    const failing = [...r.stdout.matchAll(/<testcase [^>]*name="([^"]+)"[^/]*>\s*<(?:failure|error) message="([^"]*)"/g)].map((m) => `${m[1]}: ${m[2]}`);
+    expect({ exit: r.exitCode, failing }, r.stderr.slice(-4000)).toEqual({ exit: 0, failing: [] });
+    for (const ex of catalogue.filter((e) => e.profiles.includes("1.4"))) {
+      const steps = ex.steps.filter((s) => stepApplies(s, "1.4"));
+      const suite = new RegExp(`<testsuite name="${ex.id} [^"]*" tests="(\\d+)"`).exec(r.stdout);
+      expect(suite?.[1], `exercise ${ex.id}`).toBe(String(steps.length));
+      for (const s of steps) expect(r.stdout, `${ex.id}:${s.id}`).toContain(`classname="mesos-lab.${ex.id}" name="${s.id}: `);
+    }
+    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+  }, 900_000);
+
+  it("profile 1.11: verify --all --jobs 3 agrees with the recorded real Mesos 1.11 run on every step and expectation", async () => {
+    const dir = standinLab("1.11", await ensureStandinImages({ profile: "1.11" }));
+    const report = path.join(dir, "report.json");
+    const r = await cli(["verify", "--all", "--reporter", "json", "--output", report, "--jobs", "3"], { cwd: dir, timeout: 900_000 });
+    const steps = (JSON.parse(readFileSync(report, "utf8")) as { steps: StepResult[] }).steps;
+    const real = JSON.parse(readFileSync(RECORDING, "utf8")) as Recording;
+    expect(disagreements(steps, real), r.stdout.slice(-4000)).toEqual([]);
+    expect({ exit: r.exitCode, failed: steps.filter((s) => s.status !== "passed").map((s) => `${s.exercise}:${s.step}`) }).toEqual({ exit: 0, failed: [] });
+    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+  }, 900_000);
 });
