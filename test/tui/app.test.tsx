@@ -78,6 +78,27 @@ describe("step view", () => {
     expect(f).toMatch(/hint: Look at the master log pane\./);
   });
 
+  it("when mesos-execute exits 1 the failure panel shows, first, its exit code, command and stderr lines apart from stdout", async () => {
+    const { lastFrame, press } = await mount(emptyProgress(), { "93:bad-flag": recorded("93-execute-fails") });
+    await press("3");
+    await press("r");
+    const f = await waitForFrame(lastFrame, (x) => x.includes("Step failed"));
+    const panel = f.slice(f.indexOf("Step failed"));
+    const row = (s: string) => panel.split("\n").findIndex((l) => l.includes(s));
+    expect(panel).toMatch(/mesos-execute \(action run-task\) exited with code 1/);
+    expect(panel).toContain("$ mesos-execute --name=foo --command=true --bogus=1");
+    expect(panel).toMatch(/stderr, \d+ lines:/);
+    expect(panel).toMatch(/\| Failed to load unknown flag 'bogus'/);
+    expect(panel).toMatch(/\| Usage: mesos-execute \[options\]/);
+    expect(panel).toContain("stdout: nothing");
+    // the cause comes before the expectations it failed, and in the order stderr, stdout
+    expect(row("exited with code 1")).toBeLessThan(row("✗ the task finishes"));
+    expect(row("stderr,")).toBeLessThan(row("Failed to load unknown flag"));
+    expect(row("Failed to load unknown flag")).toBeLessThan(row("stdout: nothing"));
+    expect(panel).toContain("mesos-execute exited with code 1"); // the expectation's reason
+    expect(panel).toMatch(/hint: Read what mesos-execute printed on stderr\./);
+  });
+
   it("keys: h hint, s solution with confirm, l focuses a log pane, / filters, n/p move, x resets, q quits", async () => {
     const { lastFrame, press, controller, exitCode } = await mount(emptyProgress(), { "01:cluster": stepEvents(recorded("01-pass"), "cluster") });
     await press(ENTER);

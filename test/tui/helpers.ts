@@ -8,17 +8,17 @@ import { emptyProgress, type LabProgress } from "../../src/lab/progress.js";
 import type { Controller } from "../../src/tui/App.js";
 import { exerciseInfos } from "../../src/tui/catalogue.js";
 import type { ExerciseInfo } from "../../src/tui/state.js";
-import { failingExercise } from "./fixtures/exercises.js";
+import { executeFailsExercise, failingExercise } from "./fixtures/exercises.js";
 
 /** LabEvents recorded from real runs against the stand-in images (test/tui/record.ts writes them). */
-export function recorded(name: "01-pass" | "90-fail"): LabEvent[] {
+export function recorded(name: "01-pass" | "90-fail" | "93-execute-fails"): LabEvent[] {
   return JSON.parse(readFileSync(path.join(import.meta.dirname, "fixtures", `${name}.json`), "utf8")) as LabEvent[];
 }
 
-/** Exercise 01 of the built-in catalogue and the failing fixture exercise, as the TUI shows them. */
+/** Exercise 01 of the built-in catalogue and the failing fixture exercises, as the TUI shows them. */
 export async function infos(): Promise<ExerciseInfo[]> {
   const config = resolveConfig({}, undefined, "/tmp");
-  return exerciseInfos([...(await loadCatalogue()).filter((e) => e.id === "01"), failingExercise], config);
+  return exerciseInfos([...(await loadCatalogue()).filter((e) => e.id === "01"), failingExercise, executeFailsExercise], config);
 }
 
 /** Events of one step out of a recorded run: from its step:start up to its step:end (plus exercise:end). */
