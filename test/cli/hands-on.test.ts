@@ -54,7 +54,8 @@ describe.skipIf(!hasDocker)("verify --hands-on (real binary, real engine, stand-
     expect(pass.exitCode, pass.all).toBe(0);
     expect(pass.stdout.match(/<testcase /g)).toHaveLength(1);
     expect(pass.stdout).toContain('name="master-requires');
-    expect(pass.stderr).toContain("✓ the master refuses the unauthenticated agent");
+    expect(pass.stderr).toContain("✓ the master only lets authenticated agents register");
+    expect(pass.stderr).toContain("✓ the agent does not register");
     expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
   });
 
