@@ -4,9 +4,10 @@ import type { Citation } from "../model/exercise.js";
 import { packageRoot } from "./root.js";
 
 /**
- * The facts files (docs/facts/) are the ground truth every expectation cites: Mesos 1.4 lines read from source and
- * Mesos 1.11 lines observed on a real cluster. This module turns their quoted lines into templates so an exercise's
- * `example` can be checked against what the facts file really says, with `<…>` and `…` standing for variable parts.
+ * The facts files (docs/facts/) are the ground truth every expectation cites: Mesos 1.4 lines read from source, and
+ * Mesos 1.11 lines observed on a real cluster or read from the 1.11.x source. This module turns their quoted lines
+ * into templates so an exercise's `example` can be checked against what the facts file really says, with `<…>` and
+ * `…` standing for variable parts.
  */
 
 export interface Template {
@@ -101,9 +102,14 @@ export function citedLocation(cite: Citation): string | undefined {
 export function namesLocation(file: FactsFile, cite: Citation): boolean {
   const loc = citedLocation(cite);
   if (!loc) return true;
-  if (file.text.includes(loc)) return true;
+  // verbatim, as a whole path suffix and a whole line number: `slave.cpp:169` is not `slave.cpp:1698`, and
+  // `src/slave/http.cpp:1016` is not named by `src/master/http.cpp:1016`
+  const dirs = cite.at.slice(0, -loc.length).split("/").filter(Boolean);
+  const suffixes = dirs.map((_, i) => [...dirs.slice(i), loc].join("/")).concat(loc);
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  if (suffixes.some((s) => new RegExp(`(?<![\\w./-])${esc(s)}(?!\\d)`).test(file.text))) return true;
   const [base, line] = [loc.slice(0, loc.lastIndexOf(":")), loc.slice(loc.lastIndexOf(":") + 1)];
-  const lineRe = new RegExp(`(?::|\\| )${line.replace(/[-]/g, "\\-")}(?![\\d-])`);
+  const lineRe = new RegExp(`(?:(?<![\\w./-]):|\\| )${line.replace(/[-]/g, "\\-")}(?![\\d-])`);
   return file.text.split(/\n(?=#{2,3} )/).some((section) => section.includes(base) && lineRe.test(section));
 }
 

@@ -42,7 +42,7 @@ const entries: Entry[] = catalogue.flatMap((exercise) =>
 
 describe("the facts files parse into templates", () => {
   it("holds both facts files and turns placeholders into wildcards", () => {
-    expect([...facts.keys()].sort()).toEqual(["observed-1.11.md", "security-facts-1.4.md"]);
+    expect([...facts.keys()].sort()).toEqual(["observed-1.11.md", "security-facts-1.4.md", "source-1.11.md"]);
     const [t] = templatesOf("x `Registered with master master@<ip>:5050; given agent ID <id>-S<n>` y");
     expect(t!.re.test("I0914 slave.cpp:1174] Registered with master master@10.0.0.3:5050; given agent ID ab-S0")).toBe(true);
     expect(t!.re.test("Registered with master master@10.0.0.3:5051; given agent ID ab-S0")).toBe(false);
@@ -51,6 +51,10 @@ describe("the facts files parse into templates", () => {
     expect(namesLocation(f, { at: "src/master/master.cpp:510", ref })).toBe(true); // listed as ":510" in §1.5
     expect(namesLocation(f, { at: "src/cli/execute.cpp:651", ref })).toBe(true); // table row "| 651 |" in §1.1
     expect(namesLocation(f, { at: "src/master/master.cpp:9999", ref })).toBe(false);
+    expect(namesLocation(f, { at: "src/master/master.cpp:51", ref }), "a line number is named whole, not as a prefix of :510").toBe(false);
+    const s = facts.get("source-1.11.md")!;
+    expect(namesLocation(s, { at: "src/master/http.cpp:1542-1545", ref: "source-1.11.md §6" })).toBe(true);
+    expect(namesLocation(s, { at: "src/slave/http.cpp:1542-1545", ref: "source-1.11.md §6" }), "the master's http.cpp is not the agent's").toBe(false);
     expect(templatesHolding("Agent asked to shut down by master@10.0.0.3:5050 because 'Agent is not authenticated'", f).length).toBeGreaterThan(0);
     expect(templatesHolding("Authenticating with master master@10.213.1.3:5050", f).length, "IPs in the facts are examples").toBeGreaterThan(0);
     expect(templatesHolding("Agent politely declined to register", f)).toEqual([]);
