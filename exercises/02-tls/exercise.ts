@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentDisconnected, agentNotRegistered, agentRegistered, F14, F111, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentDisconnected, agentNotRegistered, agentRegistered, F14, F111, executeExits, on111, S111, subscribed, taskFinished } from "../_shared/expect.js";
 
 const CERT = "/etc/mesos-lab/ssl/cert.pem";
 const KEY = "/etc/mesos-lab/ssl/key.pem";
@@ -22,6 +22,7 @@ const taskFailed = [
     pattern: "^Received status update TASK_FAILED for task 'foo'",
     cite: { at: "src/slave/slave.cpp:6919-6920", ref: `${F14} §1.4` },
     example: "Received status update TASK_FAILED for task 'foo'",
+    citeFor: on111("src/slave/slave.cpp:9781", `${S111} §3`),
   },
   {
     id: "executor-terminated",
@@ -30,6 +31,7 @@ const taskFailed = [
     pattern: "^  message: 'Executor terminated'",
     cite: { at: "src/slave/slave.cpp:6919-6920", ref: `${F14} §1.4` },
     example: "  message: 'Executor terminated'",
+    citeFor: on111("src/slave/slave.cpp:9812-9813", `${S111} §3`),
   },
   {
     id: "reason",
@@ -37,6 +39,7 @@ const taskFailed = [
     source: { execute: "stdout" as const },
     pattern: "^  reason: REASON_EXECUTOR_TERMINATED",
     cite: { at: "src/slave/slave.cpp:6898", ref: `${F14} §1.4` },
+    citeFor: on111("src/slave/slave.cpp:9791", `${S111} §3`),
     example: "  reason: REASON_EXECUTOR_TERMINATED",
   },
 ];
@@ -103,6 +106,7 @@ and tries again — forever: \`mesos-execute\` never exits while it cannot subsc
           pattern: "Request for call type SUBSCRIBE failed: Connection reset by peer",
           cite: { at: "src/scheduler/scheduler.cpp:534", ref: `${F14} §1.3` },
           example: "Request for call type SUBSCRIBE failed: Connection reset by peer",
+          citeFor: on111("src/scheduler/scheduler.cpp:643", `${F111} TLS`, "scheduler.cpp:643] Request for call type SUBSCRIBE failed: Connection reset by peer"),
         },
         { ...subscribed, id: "not-subscribed", says: "mesos-execute does not subscribe", negate: true },
       ],
@@ -154,7 +158,7 @@ allowed with task groups at all. The agent can instead give every executor these
           says: "the agent sees the executor exit with status 0",
           source: { log: "agent" },
           pattern: "Executor 'foo' of framework \\S+ exited with status 0",
-          cite: { at: "observed:TLS", ref: `${F111} TLS` },
+          cite: { at: "src/slave/slave.cpp:7107", ref: `${F111} TLS` },
           example: "slave.cpp:7107] Executor 'foo' of framework de1fdee6-…-0000 exited with status 0",
           profiles: ["1.11"],
         },

@@ -1,6 +1,6 @@
 import { defineExercise } from "../../src/model/exercise.js";
 import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, S17 } from "../_shared/acls.js";
-import { agentNotRegistered, agentRegistered, executeExits, F111, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentNotRegistered, agentRegistered, executeExits, S111, subscribed, taskFinished } from "../_shared/expect.js";
 
 const DENY_REGISTER = acls({ permissive: true, register_frameworks: [acl("scheduler-principal", { roles: { type: "NONE" } })] });
 const DENY_TASKS = acls({ permissive: true, run_tasks: [acl("scheduler-principal", { users: { type: "NONE" } })] });
@@ -142,9 +142,9 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           says: "the master refuses the agent: not authorized to register agent providing its resources",
           source: { log: "master" },
           pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ \\(\\S+\\): Not authorized to register agent providing resources '[^']*'",
-          cite: { at: "observed:authorization", ref: `${F111} More failure modes` },
+          cite: { at: "src/master/master.cpp:6322", ref: `${S111} §5` },
           example:
-            "master.cpp:6322] Refusing registration of agent at slave(1)@192.168.48.4:5051 (agent): Not authorized to register agent providing resources 'cpus:2; mem:23081; disk:252899; ports:[31000-32000]' without a principal",
+            "master.cpp:6322] Refusing registration of agent at slave(1)@10.213.1.4:5051 (agent): Not authorized to register agent providing resources 'cpus:2; mem:23128; disk:252899; ports:[31000-32000]' with principal 'agent-principal'",
           profiles: ["1.11"],
         },
         agentNotRegistered,

@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { challenged, creating, ok } from "../_shared/http.js";
+import { challenged, creating, ok, ok111 } from "../_shared/http.js";
 
 const CREDS = "/etc/credentials/credentials.json";
 const HTTP_CREDS = "/etc/credentials/http_credentials.json";
@@ -39,8 +39,8 @@ the same request as \`viewer-principal\` gets the state. \`/health\` stays open.
       expect: [
         creating("mesos-master-readonly", "master"),
         ...challenged("state-anonymous", "mesos-master-readonly", "GET /master/state"),
-        ok("state-viewer", "GET /master/state as viewer-principal"),
-        ok("health", "GET /health without credentials"),
+        ok("state-viewer", "GET /master/state as viewer-principal", ok111.state),
+        ok("health", "GET /health without credentials", ok111.masterHealth),
       ],
     },
     {
@@ -56,7 +56,7 @@ call is refused; \`operator-principal\` gets its answer.`,
         { do: "http", id: "api-anonymous", role: "master", method: "POST", path: "/api/v1", headers: { "Content-Type": "application/json" }, body: '{"type":"GET_HEALTH"}' },
         { do: "http", id: "api-operator", role: "master", method: "POST", path: "/api/v1", headers: { "Content-Type": "application/json" }, body: '{"type":"GET_HEALTH"}', auth: operator },
       ],
-      expect: [creating("mesos-master-readwrite", "master"), ...challenged("api-anonymous", "mesos-master-readwrite", "POST /api/v1"), ok("api-operator", "POST /api/v1 as operator-principal")],
+      expect: [creating("mesos-master-readwrite", "master"), ...challenged("api-anonymous", "mesos-master-readwrite", "POST /api/v1"), ok("api-operator", "POST /api/v1 as operator-principal", ok111.masterGetHealth)],
     },
     {
       id: "agent-readonly",
@@ -76,8 +76,8 @@ master's \`--credentials\`). Its realm is \`mesos-agent-readonly\`.`,
       expect: [
         creating("mesos-agent-readonly", "agent"),
         ...challenged("agent-state-anonymous", "mesos-agent-readonly", "GET agent /state"),
-        ok("agent-state-viewer", "GET agent /state as viewer-principal"),
-        ok("agent-health", "GET agent /health without credentials"),
+        ok("agent-state-viewer", "GET agent /state as viewer-principal", ok111.state),
+        ok("agent-health", "GET agent /health without credentials", ok111.agentHealth),
       ],
     },
   ],

@@ -52,7 +52,7 @@ as IP SANs. In 1.4 the flags are \`LIBPROCESS_SSL_VERIFY_CERT\` and \`LIBPROCESS
           says: "the master requires client certificates",
           source: { log: "master" },
           pattern: "Will require client certificates for incoming TLS connections\\.",
-          cite: { at: "observed:verified-tls", ref: `${F111} TLS with certificate verification` },
+          cite: { at: "3rdparty/libprocess/src/openssl.cpp:604", ref: `${F111} TLS with certificate verification` },
           example: "openssl.cpp:604] Will require client certificates for incoming TLS connections.",
           profiles: ["1.11"],
         },

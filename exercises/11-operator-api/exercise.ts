@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { challenged, creating, ok } from "../_shared/http.js";
+import { challenged, creating, ok, ok111 } from "../_shared/http.js";
 
 const HTTP_CREDS = "/etc/credentials/http_credentials.json";
 const call = (id: string, type: string, auth?: { principal: string; secret: string }) => ({
@@ -68,7 +68,7 @@ session, as \`viewer-principal\` it is \`403 Forbidden\`.`,
 framework, to whoever asks.`,
       hint: "The agent's /api/v1 is in the mesos-agent-readwrite realm, which is not authenticated by default.",
       actions: [call("containers-anonymous", "GET_CONTAINERS")],
-      expect: [ok("containers-anonymous", "an anonymous GET_CONTAINERS")],
+      expect: [ok("containers-anonymous", "an anonymous GET_CONTAINERS", ok111.agentGetContainers)],
     },
     {
       id: "readwrite-auth",
@@ -83,7 +83,7 @@ now \`401 Unauthorized\` for realm \`mesos-agent-readwrite\`; \`operator-princip
       expect: [
         creating("mesos-agent-readwrite", "agent"),
         ...challenged("containers-anonymous", "mesos-agent-readwrite", "an anonymous GET_CONTAINERS"),
-        ok("containers-operator", "GET_CONTAINERS as operator-principal"),
+        ok("containers-operator", "GET_CONTAINERS as operator-principal", ok111.agentGetContainers),
       ],
     },
   ],

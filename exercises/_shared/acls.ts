@@ -1,5 +1,5 @@
 import type { ExerciseInput } from "../../src/model/exercise.js";
-import { executeExits, F111, F14, subscribed, taskFinished } from "./expect.js";
+import { executeExits, F111, F14, on111, S111, subscribed, taskFinished } from "./expect.js";
 
 /** ACL helpers and the authorization outcomes (facts §1.7; 1.10+ messages from observed-1.11.md). */
 
@@ -8,6 +8,8 @@ type Step = ExerciseInput["steps"][number];
 
 export const S17 = `${F14} §1.7`;
 export const O_ACL = `${F111} Authorization`;
+/** Authorization in the 1.11.x source. */
+export const S111_ACL = `${S111} §5`;
 
 /** `principals` may name principals; the object entity is `{"type": "ANY"|"NONE"}` or `{"values": [...]}`. */
 export const acl = (subject: string, object: Record<string, unknown>) => ({ principals: { values: [subject] }, ...object });
@@ -39,12 +41,20 @@ export const executeAs = (...args: string[]) => ({
   args: [...args, "--principal=scheduler-principal", "--secret=${secret:scheduler-principal}"],
 });
 
-/** A master line asserted verbatim (its text is both the pattern and the example). */
-export const masterSays = (id: string, says: string, line: string, at: string) => ({ id, says, source: { log: "master" as const }, pattern: line, cite: { at, ref: S17 }, example: line });
+/** A master line asserted verbatim (its text is both the pattern and the example); `at111` is where 1.11.x says it. */
+export const masterSays = (id: string, says: string, line: string, at: string, at111: string) => ({
+  id,
+  says,
+  source: { log: "master" as const },
+  pattern: line,
+  cite: { at, ref: S17 },
+  example: line,
+  citeFor: on111(at111, S111_ACL, `${at111.slice(at111.lastIndexOf("/") + 1)}] ${line}`),
+});
 
 export const authorizer = [
-  masterSays("local-authorizer", "the master creates the local authorizer", "Creating default 'local' authorizer", "src/master/main.cpp:457"),
-  masterSays("authorization-enabled", "authorization is enabled", "Authorization enabled", "src/master/master.cpp:646"),
+  masterSays("local-authorizer", "the master creates the local authorizer", "Creating default 'local' authorizer", "src/master/main.cpp:457", "src/master/main.cpp:466"),
+  masterSays("authorization-enabled", "authorization is enabled", "Authorization enabled", "src/master/master.cpp:646", "src/master/master.cpp:639"),
 ];
 
 /** SUBSCRIBE for role * refused by register_frameworks: master line, ERROR event, exit 1, no framework ID. */
@@ -63,7 +73,7 @@ export const roleRefused: Expectation[] = [
     says: "the master refuses the subscription: not authorized to register with role *",
     source: { log: "master" },
     pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework +with roles \\{ \\* \\}",
-    cite: { at: "observed:authorization", ref: O_ACL },
+    cite: { at: "src/master/master.cpp:2747", ref: O_ACL },
     example: "master.cpp:2747] Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework  with roles { * }",
     profiles: ["1.11"],
   },
@@ -81,7 +91,7 @@ export const roleRefused: Expectation[] = [
     says: "mesos-execute receives the ERROR event and exits",
     source: { execute: "stderr" },
     pattern: "EXIT with status 1: Received an ERROR event: Not authorized to register framework +with roles \\{ \\* \\}",
-    cite: { at: "observed:authorization", ref: O_ACL },
+    cite: { at: "src/cli/execute.cpp:674", ref: O_ACL },
     example: "execute.cpp:674] EXIT with status 1: Received an ERROR event: Not authorized to register framework  with roles { * }",
     profiles: ["1.11"],
   },
@@ -98,6 +108,7 @@ export const rootTaskRefused: Expectation[] = [
     pattern: "^Received status update TASK_ERROR for task 'foo'",
     cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
     example: "Received status update TASK_ERROR for task 'foo'",
+    citeFor: on111("src/master/master.cpp:4882-4890", S111_ACL),
   },
   {
     id: "message",
@@ -113,7 +124,7 @@ export const rootTaskRefused: Expectation[] = [
     says: "the message: the principal is not authorized to launch foo as root",
     source: { execute: "stdout" },
     pattern: "^  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework \\S+ under user 'root''",
-    cite: { at: "observed:authorization", ref: O_ACL },
+    cite: { at: "src/master/master.cpp:4521-4523", ref: S111_ACL },
     example: "  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 under user 'root''",
     profiles: ["1.11"],
   },
@@ -124,6 +135,7 @@ export const rootTaskRefused: Expectation[] = [
     pattern: "^  reason: REASON_TASK_UNAUTHORIZED",
     cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
     example: "  reason: REASON_TASK_UNAUTHORIZED",
+    citeFor: on111("src/master/master.cpp:4882-4890", S111_ACL),
   },
   executeExits(0),
   { ...taskFinished, id: "not-finished", says: "the task never runs", negate: true, timeoutMs: 1000 },

@@ -1,8 +1,10 @@
-import { F14 } from "./expect.js";
+import { F14, on111, S111 } from "./expect.js";
 
 /** HTTP authentication expectations shared by the exercises on endpoints and the operator API. */
 
 const S18 = `${F14} §1.8`;
+/** HTTP endpoints in the 1.11.x source. */
+export const S111_HTTP = `${S111} §6`;
 
 /** A 401 from a protected endpoint: the status, and the realm the client is told to authenticate for. */
 export function challenged(action: string, realm: string, what: string) {
@@ -13,6 +15,7 @@ export function challenged(action: string, realm: string, what: string) {
       source: { http: action, part: "status" as const },
       pattern: "^HTTP/1\\.1 401 Unauthorized$",
       cite: { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 },
+      citeFor: on111("3rdparty/libprocess/src/authenticator.cpp:89", S111_HTTP),
     },
     {
       id: `${action}-realm`,
@@ -21,17 +24,35 @@ export function challenged(action: string, realm: string, what: string) {
       pattern: `Basic realm="${realm}"`,
       cite: { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 },
       example: `WWW-Authenticate: Basic realm="${realm}"`,
+      citeFor: on111("3rdparty/libprocess/src/authenticator.cpp:89", S111_HTTP),
     },
   ];
 }
 
-export const ok = (action: string, what: string) => ({
+/**
+ * 200 from an endpoint. `at111` is where 1.11.x produces (or logs) that answer: the handler's `OK`, or for `/state`
+ * the line that logs the status it answered (see ok111).
+ */
+export const ok = (action: string, what: string, at111: string) => ({
   id: `${action}-200`,
   says: `${what} is 200 OK`,
   source: { http: action, part: "status" as const },
   pattern: "^HTTP/1\\.1 200 OK$",
   cite: { at: "src/common/http.cpp:1166", ref: S18 },
+  citeFor: on111(at111, S111_HTTP),
 });
+
+/** Where Mesos 1.11.x answers 200 (source-1.11.md §6). */
+export const ok111 = {
+  /** `logResponse`: the master's and the agent's `/state` log `'200 OK'` (observed). */
+  state: "src/common/http.cpp:1453",
+  masterHealth: "src/master/http.cpp:1542-1545",
+  agentHealth: "src/slave/http.cpp:1016-1019",
+  /** The master's operator API, GET_HEALTH. */
+  masterGetHealth: "src/master/http.cpp:1559-1560",
+  /** The agent's operator API, GET_CONTAINERS. */
+  agentGetContainers: "src/slave/http.cpp:2845-2849",
+} as const;
 
 export const creating = (realm: string, role: "master" | "agent") => ({
   id: `realm-${realm}`,
@@ -40,5 +61,6 @@ export const creating = (realm: string, role: "master" | "agent") => ({
   pattern: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
   cite: { at: "src/common/http.cpp:1026", ref: S18 },
   example: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
+  citeFor: on111("src/common/http.cpp:1296", `${S111} §4`, `http.cpp:1296] Creating default 'basic' HTTP authenticator for realm '${realm}'`),
 });
 
