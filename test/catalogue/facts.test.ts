@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
-import { citedFile, loadFacts, namesLocation, templatesHolding, templatesOf } from "../../src/catalogue/facts.js";
-import type { Expectation, Exercise } from "../../src/model/exercise.js";
-import { PROFILES } from "../../src/model/roles.js";
+import { citedFile, loadFacts, namesLocation, templatesHolding, templatesOf, type FactsFile } from "../../src/catalogue/facts.js";
+import { citationFor, type Citation, type Expectation, type Exercise } from "../../src/model/exercise.js";
+import { PROFILES, type Profile } from "../../src/model/roles.js";
 
 /**
  * Every expectation of the catalogue against the facts files: the example is a line the cited facts file really
@@ -105,5 +105,89 @@ describe("every expectation of the catalogue", () => {
         for (const step of ex.steps.filter((s) => !s.profiles || s.profiles.includes(p)))
           expect(step.expect.filter((e) => !e.profiles || e.profiles.includes(p)).length, `${ex.id}:${step.id} under ${p}`).toBeGreaterThan(0);
     expect(PROFILES).toContain("1.11");
+  });
+});
+
+/** The profiles an expectation runs under: its exercise's, narrowed by its step's and its own. */
+function profilesOf(x: Entry): Profile[] {
+  return x.exercise.profiles.filter((p) => (!x.stepProfiles || x.stepProfiles.includes(p)) && (!x.e.profiles || x.e.profiles.includes(p)));
+}
+
+/** The section a citation's ref names after the file name (`§1.7`, or the start of a heading), or the whole file. */
+function citedSection(cite: Citation, file: FactsFile): FactsFile | undefined {
+  const name = cite.ref.slice(cite.ref.indexOf(" ") + 1).trim();
+  if (!cite.ref.includes(" ") || !name) return file;
+  const heading = name.startsWith("§") ? new RegExp(`^#{2,4} ${name.slice(1).replace(/\./g, "\\.")}[. ]`) : undefined;
+  const sections = file.text.split(/\n(?=#{2,4} )/);
+  const text = sections.find((sec) => (heading ? heading.test(sec) : sec.replace(/^#{2,4} /, "").startsWith(name)));
+  return text === undefined ? undefined : { name: `${file.name} ${name}`, text, templates: file.templates };
+}
+
+/** A glog prefix (`slave.cpp:1698] …`) names the line the citation gives, or a line of its range. */
+function prefixMatches(example: string, cite: Citation): boolean {
+  const m = /^(\S+\.[ch]pp):(\d+)\] /.exec(example);
+  if (!m) return true;
+  const c = /([^/]+):(\d+)(?:-(\d+))?$/.exec(cite.at);
+  if (!c || c[1] !== m[1]) return false;
+  const [line, from] = [Number(m[2]), Number(c[2])];
+  return line >= from && line <= Number(c[3] ?? c[2]);
+}
+
+/**
+ * What is wrong with an expectation's citation under one profile (via citationFor): the facts file it names must
+ * exist, have the section it names, and name the cited location in that section; the example that profile carries
+ * (required for lines) must be matched by the pattern and be a line the facts file quotes, and its glog prefix, if
+ * any, must be the cited line.
+ */
+function citationProblems(e: Expectation, p: Profile): string[] {
+  const { cite, example } = citationFor(e, p);
+  const file = citedFile(cite, facts);
+  if (!file) return [`${p}: cite.ref '${cite.ref}' names no file in docs/facts`];
+  const section = citedSection(cite, file);
+  if (!section) return [`${p}: ${file.name} has no section '${cite.ref}'`];
+  const out: string[] = [];
+  if (!namesLocation(section, cite)) out.push(`${p}: ${section.name} never names ${cite.at}`);
+  if (needsExample(e) && example === undefined) out.push(`${p}: log/stdout expectations carry the line as Mesos prints it (example)`);
+  if (example !== undefined) {
+    if (!new RegExp(e.pattern).test(example)) out.push(`${p}: pattern /${e.pattern}/ does not match its example '${example}'`);
+    if (templatesHolding(example, file).length === 0) out.push(`${p}: example '${example}' matches no quoted line of ${file.name}`);
+    if (!prefixMatches(example, cite)) out.push(`${p}: example '${example}' was printed at another line than ${cite.at}`);
+  }
+  return out;
+}
+
+describe("every expectation's citation under each profile it runs under", () => {
+  const perProfile = entries.flatMap((x) => profilesOf(x).map((p) => [`${x.name} (${p})`, x, p] as const));
+
+  it("covers both profiles", () => {
+    expect(new Set(perProfile.map(([, , p]) => p))).toEqual(new Set(PROFILES));
+  });
+
+  it.each(perProfile)("%s: cites the profile's facts, location and line", (_name, { e }, p) => {
+    expect(citationProblems(e, p)).toEqual([]);
+  });
+
+  it("fails a citation whose 1.11 line, file, section or example is wrong", () => {
+    const registered = entries.find((x) => x.exercise.id === "01" && x.e.id === "registered")!.e;
+    const own = registered.citeFor!["1.11"]!;
+    expect(citationProblems(registered, "1.11")).toEqual([]);
+    const with111 = (c: Partial<typeof own>, base: Expectation = registered): Expectation => ({ ...base, citeFor: { "1.11": { ...base.citeFor!["1.11"]!, ...c } } });
+    const says = (e: Expectation, problem: string) => expect(citationProblems(e, "1.11")).toContainEqual(expect.stringContaining(problem));
+    // the line 1.4.0 logs it at, a neighbour of the real one, a prefix of it
+    says(with111({ at: "src/slave/slave.cpp:1174" }), "never names src/slave/slave.cpp:1174");
+    says(with111({ at: "src/slave/slave.cpp:1699" }), "never names src/slave/slave.cpp:1699");
+    says(with111({ at: "src/slave/slave.cpp:1699" }), "was printed at another line than src/slave/slave.cpp:1699");
+    says(with111({ at: "src/slave/slave.cpp:169" }), "never names src/slave/slave.cpp:169");
+    // a facts file that does not exist, a section that does not exist, a section that does not name the line
+    says(with111({ ref: "observed-1.12.md Insecure baseline" }), "names no file in docs/facts");
+    says(with111({ ref: "observed-1.11.md Nowhere" }), "has no section");
+    says(with111({ ref: "observed-1.11.md Framework authentication" }), "never names src/slave/slave.cpp:1698");
+    // a 1.11 example printed at another line; without its own example, 1.4's (no glog prefix) is no line observed-1.11.md quotes
+    says(with111({ example: own.example!.replace("slave.cpp:1698]", "slave.cpp:1174]") }), "was printed at another line");
+    const unauthorized = entries.find((x) => x.exercise.id === "04" && x.e.id === "unauthorized")!.e;
+    expect(citationProblems(unauthorized, "1.11")).toEqual([]);
+    says(with111({ example: undefined }, unauthorized), "matches no quoted line of observed-1.11.md");
+    // and the 1.4 citation is untouched by the 1.11 one
+    expect(citationProblems(with111({ at: "src/slave/slave.cpp:1699" }), "1.4")).toEqual([]);
   });
 });
