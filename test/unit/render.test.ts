@@ -53,7 +53,7 @@ describe("rendering steps into container configuration", () => {
   });
 
   it("skips steps of other profiles", () => {
-    expect(renderExercise(ex, cfg).map((s) => s.step.id)).toEqual(["a", "b"]);
+    expect(renderExercise(ex, resolveConfig({ profile: "1.4" }, undefined, "/")).map((s) => s.step.id)).toEqual(["a", "b"]);
     expect(renderExercise(ex, resolveConfig({ profile: "1.11" }, undefined, "/")).map((s) => s.step.id)).toEqual(["a", "b", "c"]);
   });
 
