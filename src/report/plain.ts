@@ -1,15 +1,99 @@
 import type { LabBus, LabEvent } from "../engine/events.js";
 import { citeText, containersText, failureLines, secs } from "./format.js";
 
+/** The exercise an event belongs to; undefined for the run's own events (header, pulls, warnings, summary). */
+function exerciseOf(ev: LabEvent): string | undefined {
+  switch (ev.type) {
+    case "exercise:start":
+      return ev.exercise.id;
+    case "step:end":
+      return ev.result.exercise;
+    case "step:start":
+    case "container":
+    case "action:start":
+    case "action:end":
+    case "log":
+    case "expectation":
+    case "exercise:end":
+    case "cleanup":
+      return ev.exercise;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Keeps every line under its own exercise's heading when exercises run in parallel (`verify --jobs N`), with plain
+ * appended lines only (a CI log has no cursor). One exercise at a time is in the foreground and streams live; the
+ * others collect their lines. When the foreground exercise ends, the exercises that ended meanwhile are printed
+ * whole, in the order they started, and the earliest still running one takes the foreground: what it collected so
+ * far is printed, then it streams. One at a time (`--jobs 1`, `up`), every exercise is in the foreground in turn.
+ */
+export class ExerciseLanes {
+  private readonly started: string[] = [];
+  private readonly held = new Map<string, string[]>();
+  private readonly ended = new Set<string>();
+  private readonly printed = new Set<string>();
+  private foreground?: string;
+
+  constructor(private readonly print: (line: string) => void) {}
+
+  line(exercise: string, text: string): void {
+    if (!this.started.includes(exercise)) {
+      this.started.push(exercise);
+      this.held.set(exercise, []);
+    }
+    if (this.foreground === undefined && !this.printed.has(exercise)) this.promote(exercise);
+    if (this.foreground === exercise || this.printed.has(exercise)) this.print(text);
+    else this.held.get(exercise)!.push(text);
+  }
+
+  /** The exercise's last line was given. */
+  end(exercise: string): void {
+    this.ended.add(exercise);
+    if (this.foreground !== exercise) return;
+    this.printed.add(exercise);
+    this.foreground = undefined;
+    for (const ex of this.started) if (this.ended.has(ex) && !this.printed.has(ex)) this.release(ex);
+    const next = this.started.find((ex) => !this.ended.has(ex));
+    if (next !== undefined) this.promote(next);
+  }
+
+  /** Prints whatever is still held, in the order the exercises started (the run's end, an interrupt). */
+  flush(): void {
+    this.foreground = undefined;
+    for (const ex of this.started) if (!this.printed.has(ex)) this.release(ex);
+  }
+
+  private promote(exercise: string): void {
+    this.foreground = exercise;
+    for (const t of this.held.get(exercise) ?? []) this.print(t);
+    this.held.set(exercise, []);
+  }
+
+  private release(exercise: string): void {
+    for (const t of this.held.get(exercise) ?? []) this.print(t);
+    this.held.set(exercise, []);
+    this.printed.add(exercise);
+  }
+}
+
 /**
  * Line-oriented output for CI logs and non-TTY use: per step each expectation with pass/fail and time, and on
- * failure the expected pattern against the closest actual lines.
+ * failure the expected pattern against the closest actual lines. The returned function detaches it and prints
+ * whatever parallel exercises still hold.
  */
 export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s: string) => string, opts: { verbose?: boolean } = {}): () => void {
   let lastPull = 0;
   const pulls: Record<string, Map<string, { status: string; current: number; total: number }>> = {};
-  const out = (s: string) => write(redact(s) + "\n");
-  return bus.on((ev: LabEvent) => {
+  const print = (s: string) => write(redact(s) + "\n");
+  const lanes = new ExerciseLanes(print);
+  let ex: string | undefined;
+  const out = (s: string) => (ex === undefined ? print(s) : lanes.line(ex, s));
+  const detach = bus.on((ev: LabEvent) => {
+    ex = exerciseOf(ev);
+    // the summary comes after every exercise's lines
+    if (ev.type === "run:end") lanes.flush();
     switch (ev.type) {
       case "run:start":
         out(`mesos-lab verify — profile ${ev.profile}, ${ev.exercises.length} exercise${ev.exercises.length === 1 ? "" : "s"}${ev.handsOn ? ` · hands-on: the flags are yours, from ${ev.handsOn}` : ""}`);
@@ -64,9 +148,16 @@ export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s:
       case "warning":
         out(`warning: ${ev.message}`);
         break;
+      case "exercise:end":
+        lanes.end(ev.exercise);
+        break;
       case "run:end":
         out(`\n${ev.passed} passed, ${ev.failed} failed (${secs(ev.durationMs)})`);
         break;
     }
   });
+  return () => {
+    lanes.flush();
+    detach();
+  };
 }

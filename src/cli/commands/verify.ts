@@ -60,7 +60,9 @@ async function verifyInner(g: GlobalOpts, ids: string[], opts: VerifyOpts, jobs:
   const redact = redactor(material.secrets());
   // with a machine-readable report on stdout, the progress goes to stderr
   const progressOut = opts.reporter === "plain" || opts.output ? (t: string) => process.stdout.write(t) : (t: string) => process.stderr.write(t);
-  attachPlain(bus, progressOut, redact, { verbose: opts.verbose });
+  // with --jobs N the plain reporter holds the lines of the exercises not in the foreground until their turn; an
+  // interrupt exits from the signal handler, so what they still hold is printed on the way out
+  process.once("exit", attachPlain(bus, progressOut, redact, { verbose: opts.verbose }));
 
   const runId = newRunId();
   const swept = await sweepDeadRuns(s.port, s.labId);
