@@ -55,7 +55,8 @@ export function processGist(d: DiedProcess): string | undefined {
     return kept.filter((l) => l.trim()).at(usage > 0 ? 0 : -1);
   };
   const line = said(d.stderr) ?? said(d.stdout);
-  return line && line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  // a long line loses its middle, not its end: `Failed to load value '<the task JSON>': Missing required fields: agent_id`
+  return line && line.length > 200 ? `${line.slice(0, 80)} … ${line.slice(-117)}` : line;
 }
 
 /** Everything kept of a stream, with the gap between its first and last lines marked. */

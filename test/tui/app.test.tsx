@@ -2,6 +2,7 @@ import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "../../src/tui/App.js";
 import { Checklist } from "../../src/tui/components/Checklist.js";
+import { FailurePanel } from "../../src/tui/components/FailurePanel.js";
 import { FlagDiff } from "../../src/tui/components/FlagDiff.js";
 import { PullBars } from "../../src/tui/components/PullBars.js";
 import { initialState } from "../../src/tui/state.js";
@@ -217,6 +218,20 @@ describe("components", () => {
     const r = render(<PullBars pulls={{ a: { image: "m:1", layer: "abc123", status: "Downloading", current: 5e6, total: 10e6 }, b: { image: "m:1", layer: "def456", status: "Pull complete" } }} />);
     expect(r.lastFrame()).toMatch(/abc123\s+█{12}░{12}\s+50% 5\.0\/10\.0 MB Downloading/);
     expect(r.lastFrame()).toMatch(/def456\s+█{24}\s+100% Pull complete/);
+    r.unmount();
+  });
+
+  it("failure panel: a long reason before the usage text keeps its end (real Mesos 1.11's --task without agent_id)", () => {
+    const reason = `Failed to load flag 'task': Failed to load value '${JSON.stringify({ name: "foo", task_id: { value: "foo" }, command: { value: "true", user: "nobody" } })}': Missing required fields: agent_id`;
+    const none = { total: 0, head: [], tail: [] };
+    const result = { ...recorded("93-execute-fails").flatMap((e) => (e.type === "step:end" ? [e.result] : []))[0]! };
+    result.died = [{ role: "execute", action: "as-nobody", command: "mesos-execute --task={…}", exitCode: 1, stderr: { total: 173, head: [reason, "", "Usage: mesos-execute [options]", "", "  --appc_image=VALUE", "", "", ""], tail: [] }, stdout: none }];
+    const r = render(<FailurePanel result={result} />);
+    const f = r.lastFrame()!;
+    expect(f).toContain("stderr, 173 lines (what it said before its usage text):");
+    expect(f).toMatch(/\| Failed to load flag 'task': Failed to load….*': Missing required fields: agent_id/);
+    expect(f).toContain("… 170 more lines of usage text");
+    expect(f).not.toContain("--appc_image");
     r.unmount();
   });
 });

@@ -97,6 +97,12 @@ describe("a process's last lines", () => {
     const xml = junitXml([failedStep([usageError()])], { "10": "Least privilege" }, redact);
     expect(xml).toContain(`<failure message="the task finishes — mesos-execute (action as-nobody) exited with code 1: Failed to load flag 'task': Failed to load value`);
     const failure = /<failure [^>]*>([\s\S]*?)<\/failure>/.exec(xml)![1]!;
+    // a long reason (the task JSON is in it) keeps its end in the message
+    const long = usageError();
+    long.stderr.head[0] = `Failed to load flag 'task': Failed to load value '${JSON.stringify({ name: "x".repeat(300) })}': Missing required fields: agent_id`;
+    const message = /<failure message="([^"]*)"/.exec(junitXml([failedStep([long])], {}, redact))![1]!;
+    expect(message).toMatch(/^the task finishes — mesos-execute \(action as-nobody\) exited with code 1: Failed to load flag 'task': Failed to load value .* … x+&quot;}': Missing required fields: agent_id$/);
+    expect(message.length).toBeLessThan(320);
     expect(failure.indexOf("mesos-execute (action as-nobody) exited with code 1")).toBeLessThan(failure.indexOf("✗ the task finishes"));
     expect(failure).toContain("Missing required fields: agent_id");
     const err = /<system-err>([\s\S]*?)<\/system-err>/.exec(xml)![1]!;

@@ -41,7 +41,8 @@ export function FailurePanel({ result, maxClosest = 3 }: { result: StepResult; m
               <Box key={name} flexDirection="column">
                 <Text>  {x.label}</Text>
                 {x.lines.map((l, i) => (
-                  <Text key={i} color={name === "stderr" ? "yellow" : undefined} wrap="truncate-end">
+                  // the middle goes, not the end: `Failed to load value '<task JSON>': Missing required fields: agent_id`
+                  <Text key={i} color={name === "stderr" ? "yellow" : undefined} wrap="truncate-middle">
                     {"    | "}
                     {l}
                   </Text>
