@@ -10,8 +10,11 @@ import { parseResources, scalarsOnly, subtract } from "./resources.mjs";
 import { challenge, check } from "./sasl.mjs";
 import { allocate, pushUpdate, recoverOffersOf } from "./master-scheduler.mjs";
 
+const ML = (l14, l111) => `master.cpp:${is111 ? l111 : l14}`;
+
 export async function handleAgentMessage(m, req, res, op) {
   const body = JSON.parse((await readBody(req)) || "{}");
+  if (!m.recovered) await m.whenRecovered();
   switch (op) {
     case "authenticate":
       return send(res, 200, authenticate(m, body));
@@ -43,11 +46,11 @@ export async function handleAgentMessage(m, req, res, op) {
 
 function authenticate(m, body) {
   if (body.step === "start") {
-    glog.info("master.cpp:7832", `Authenticating ${body.pid}`);
+    glog.info(ML(7832, 9770), `Authenticating ${body.pid}`);
     glog.info("authenticator.cpp:98", "Creating new server SASL connection");
     if (body.mechanism !== "CRAM-MD5") {
-      glog.warn("authenticator.cpp:332", `Authentication failure: SASL(-4): no mechanism available: No worthy mechs found`);
-      glog.warn("master.cpp:7859", `Failed to authenticate ${body.pid}: Refused authentication`);
+      glog.error("authenticator.cpp:338", "Authentication error: no mechanism available");
+      glog.warn(ML(7859, 9810), `${is111 ? "An error ocurred while attempting to authenticate" : "Failed to authenticate"} ${body.pid}: SASL(-4): no mechanism available: No worthy mechs found`);
       return { ok: false, mechanisms: ["CRAM-MD5"] };
     }
     glog.info("authenticator.cpp:204", "Received SASL authentication start");
@@ -64,12 +67,14 @@ function authenticate(m, body) {
   const r = check(m.credentials, s.chal, body.response);
   if (r.error) {
     glog.warn("authenticator.cpp:332", `Authentication failure: ${r.error}`);
-    glog.warn("master.cpp:7859", `Failed to authenticate ${s.pid}: Refused authentication`);
+    // 1.4.0-1.4.1 log a refused (None) result as a failure; since 1.4.2 (commit ee18cf95f) it is an INFO line
+    if (is111) glog.info("master.cpp:9807", `Authentication of ${s.pid} was unsuccessful: Invalid credentials`);
+    else glog.warn("master.cpp:7859", `Failed to authenticate ${s.pid}: Refused authentication`);
     m.authenticated.delete(s.pid);
     return { ok: false };
   }
   glog.info("authenticator.cpp:318", "Authentication success");
-  glog.info("master.cpp:7862", `Successfully authenticated principal '${r.principal}' at ${s.pid}`);
+  glog.info(ML(7862, 9802), `Successfully authenticated principal '${r.principal}' at ${s.pid}`);
   m.authenticated.set(s.pid, r.principal);
   return { ok: true };
 }
@@ -80,7 +85,7 @@ function registerAgent(m, body) {
   const host = body.hostname;
   const principal = m.authenticated.get(pid);
   if (m.flags.authenticate_agents && !principal) {
-    glog.warn("master.cpp:5689", `Refusing registration of agent at ${pid} because it is not authenticated`);
+    glog.warn(ML(5689, 6239), `Refusing registration of agent at ${pid} because it is not authenticated`);
     // Since 1.7 the master no longer shuts the agent down; it just keeps refusing.
     return is111 ? { action: "ignore" } : { action: "shutdown", message: "Agent is not authenticated" };
   }

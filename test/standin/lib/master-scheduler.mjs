@@ -11,13 +11,11 @@ import { TERMINAL } from "./proc.mjs";
 import { add, contains, parseResources, scalarsOnly, subtract, toProto } from "./resources.mjs";
 
 export async function handleScheduler(m, req, res, path) {
-  if (req.method !== "POST") return send(res, 405, "", { Allow: "POST" });
   const a = m.auth.guard(req, res, REALM.scheduler);
   if (!a) return undefined;
-  if (!m.isLeader()) {
-    if (m.leader) return send(res, 307, "", { Location: `//${m.leader.address?.ip ?? m.leader.hostname}:${m.leader.port}${path}` });
-    return send(res, 503, "Not the leading master");
-  }
+  // http.cpp:489-500 at 1.11: redirect unless elected, 503 until recovered, then the method check
+  if (m.notLeading(req, res, { recovery: true })) return undefined;
+  if (req.method !== "POST") return send(res, 405, "", { Allow: "POST" });
   if (/protobuf/.test(String(req.headers["content-type"] ?? ""))) return send(res, 415, "The stand-in speaks only application/json");
   m.logHttp(req, path);
   let call;

@@ -70,6 +70,19 @@ const DEFS = {
 
 const READONLY = new Set(["/frameworks", "/flags", "/roles", "/roles.json", "/slaves", "/state", "/state.json", "/state-summary", "/tasks", "/tasks.json", "/maintenance/status"]);
 
+/** Read-only endpoints that answer only on the leading master (http.cpp `if (!master->elected()) return redirect`). */
+const LEADER_ONLY = new Set(["/frameworks", "/roles", "/roles.json", "/slaves", "/state", "/state.json", "/state-summary", "/tasks", "/tasks.json", "/maintenance/status"]);
+
+/**
+ * How long the stand-in takes to reach ZooKeeper and become elected after it listens, and to recover its registry
+ * after it is elected. Real masters answer /health at once but HTTP calls only once they lead (503 `No leader
+ * elected` or a 307 to the leader before, `/api/v1` 503 `Master has not finished recovery` during recovery), so a
+ * harness that waits only for /health must fail here too. Short, to keep the suite fast; knobs for tests.
+ */
+const CONTEND_DELAY_MS = Number(process.env.STANDIN_CONTEND_DELAY_MS ?? 200);
+const RECOVERY_MS = Number(process.env.STANDIN_RECOVERY_MS ?? 200);
+const ML = (l14, l111) => `master.cpp:${is111 ? l111 : l14}`;
+
 export const REALM = { readonly: "mesos-master-readonly", readwrite: "mesos-master-readwrite", scheduler: "mesos-master-scheduler" };
 
 export async function runMaster(argv) {
@@ -108,6 +121,8 @@ export class Master {
     this.startTime = Date.now() / 1000;
     this.electedTime = null;
     this.leader = null;
+    this.recovered = false;
+    this.recoveredWaiters = [];
     this.credentials = new Map();
     this.acls = null;
     this.agents = new Map();
@@ -151,19 +166,19 @@ export class Master {
     const noCreds = (realm) => `Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm '${realm}'`;
     if (f.authenticate_http_readonly) {
       if (!f.credentials) glog.exit("master.cpp:611", 1, noCreds(REALM.readonly));
-      glog.info("http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${REALM.readonly}'`);
+      glog.info(is111 ? "http.cpp:1296" : "http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${REALM.readonly}'`);
       this.auth.enable(REALM.readonly, ["basic"]);
     }
     if (f.authenticate_http_readwrite) {
       if (!f.credentials) glog.exit("master.cpp:622", 1, noCreds(REALM.readwrite));
-      glog.info("http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${REALM.readwrite}'`);
+      glog.info(is111 ? "http.cpp:1296" : "http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${REALM.readwrite}'`);
       this.auth.enable(REALM.readwrite, ["basic"]);
     }
     if (f.authenticate_http_frameworks) {
       if (!f.http_framework_authenticators) glog.exit("master.cpp:630", 1, "Missing `--http_framework_authenticators` flag. This must be used in conjunction with `--authenticate_http_frameworks`");
       if (f.http_framework_authenticators !== "basic") glog.exit("master.cpp:641", 1, `Failed to create HTTP authenticator module '${f.http_framework_authenticators}': Module '${f.http_framework_authenticators}' unknown`);
       if (!f.credentials) glog.exit("master.cpp:641", 1, noCreds(REALM.scheduler));
-      glog.info("http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${REALM.scheduler}'`);
+      glog.info(is111 ? "http.cpp:1296" : "http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${REALM.scheduler}'`);
       this.auth.enable(REALM.scheduler, ["basic"]);
     }
     if (this.acls) glog.info("master.cpp:646", "Authorization enabled");
@@ -173,7 +188,8 @@ export class Master {
       glog.exit("master.cpp:375", 1, `Failed to initialize: Failed to bind on ${this.bindIp}:${this.port}: ${e.code === "EADDRINUSE" ? "Address already in use" : e.message}`);
     }
     exitOnTerm(() => this.zk?.stop());
-    this.contend();
+    // libprocess serves HTTP from here on; the contender needs a ZooKeeper session first
+    setTimeout(() => this.contend(), CONTEND_DELAY_MS);
     setInterval(() => this.checkAgents(), 5000).unref();
     setInterval(() => allocate(this), 1000);
   }
@@ -198,16 +214,26 @@ export class Master {
   }
 
   contend() {
+    // Master::detected() (master.cpp:2146-2198 at 1.4, :2159-2236 at 1.11): only another master is "the newly elected
+    // leader"; this one is "Elected as the leading master!" and then recovers its registry.
     const elect = (leaderInfo) => {
       const was = this.isLeader();
       this.leader = leaderInfo;
-      glog.info("master.cpp:2176", `The newly elected leader is ${leaderInfo ? `${leaderInfo.pid} with id ${leaderInfo.id}` : "None"}`);
-      if (was && !this.isLeader()) glog.exit("master.cpp:2187", 1, "Lost leadership... committing suicide!");
-      if (this.isLeader() && !was) {
+      if (this.isLeader()) {
         this.electedTime = Date.now() / 1000;
-        glog.info("master.cpp:2163", "Elected as the leading master!");
-        glog.info("master.cpp:1801", "Recovered 0 agents from the registry (129B); allowing 10mins for agents to re-register");
+        if (was) return glog.info(ML(2172, 2185), "Re-elected as the leading master");
+        glog.info(ML(2163, 2176), "Elected as the leading master!");
+        glog.info(ML(1702, 1672), "Recovering from registrar");
+        setTimeout(() => this.recover(), RECOVERY_MS);
+        return undefined;
       }
+      if (leaderInfo || !is111) glog.info(ML(2176, 2189), `The newly elected leader is ${leaderInfo ? `${leaderInfo.pid} with id ${leaderInfo.id}` : "None"}`);
+      else glog.info("master.cpp:2227", "No master was elected.");
+      if (was) {
+        if (!is111) glog.exit("master.cpp:2182", 1, "Lost leadership... committing suicide!");
+        glog.exit(leaderInfo ? "master.cpp:2193" : "master.cpp:2230", 1, leaderInfo ? "Conceded leadership to another master... committing suicide!" : "Lost leadership after indecisive election... committing suicide!");
+      }
+      return undefined;
     };
     if (!this.flags.zk) {
       setImmediate(() => elect(this.info()));
@@ -232,6 +258,58 @@ export class Master {
 
   isLeader() {
     return this.leader?.id === this.id;
+  }
+
+  /** Registrar recovery done: the line the harness waits for (master.cpp:1801 at 1.4, :1825 at 1.11). */
+  recover() {
+    if (!this.isLeader() || this.recovered) return;
+    this.recovered = true;
+    glog.info(ML(1801, 1825), `Recovered 0 agents from the registry (${is111 ? "132B" : "129B"}); allowing 10mins for agents to ${is111 ? "reregister" : "re-register"}`);
+    for (const w of this.recoveredWaiters.splice(0)) w();
+  }
+
+  /**
+   * Real masters drop agent messages until they lead and have recovered (master.cpp:1478-1498 at 1.11) and the
+   * agent retries after its backoff or authentication timeout. The stand-in holds them instead (up to `ms`), so an
+   * agent that starts with the master registers as soon as it may, without the real retry delays.
+   */
+  whenRecovered(ms = 3000) {
+    if (this.recovered) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), ms);
+      this.recoveredWaiters.push(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
+  /**
+   * What an HTTP handler of a master that does not lead answers: Master::Http::redirect (http.cpp:2249-2300 at 1.4,
+   * :1746-1800 at 1.11): 503 `No leader elected` while no leader is known, else 307 to the leading master. With
+   * `recovery`, a leading master that has not recovered yet answers 503 `Master has not finished recovery`
+   * (`/api/v1` and the scheduler API only). Returns true when it answered.
+   */
+  notLeading(req, res, { recovery = false } = {}) {
+    if (this.isLeader()) {
+      if (!recovery || this.recovered) return false;
+      send(res, 503, "Master has not finished recovery");
+      return true;
+    }
+    if (!this.leader) {
+      const asked = req.url.startsWith("/master/") ? req.url : `/master${req.url}`;
+      glog.warn(is111 ? "http.cpp:1750" : "http.cpp:2253", `Current master is not elected as leader, and leader information is unavailable. Failed to redirect the request url: ${asked}`);
+      send(res, 503, "No leader elected");
+      return true;
+    }
+    const host = this.leader.hostname ?? this.leader.address?.ip;
+    // libprocess delegates `/api/v1` to the master process: the handler sees (and logs) `/master/api/v1`
+    const url = req.url.startsWith("/master/") ? req.url : `/master${req.url}`;
+    glog.info(is111 ? "http.cpp:1768" : "http.cpp:2271", `Redirecting request for ${url} to the leading master ${host}`);
+    const base = `//${host}:${this.leader.port}`;
+    const path = new URL(url, "http://x").pathname;
+    send(res, 307, "", { Location: path === "/master/redirect" ? base : `${base}${url}` });
+    return true;
   }
 
   flagsObject() {
@@ -260,12 +338,14 @@ export class Master {
       if (sub === "/api/v1" || LEGACY_WRITE.has(sub)) {
         const a = this.auth.guard(req, res, REALM.readwrite);
         if (!a) return undefined;
+        if (this.notLeading(req, res, { recovery: sub === "/api/v1" })) return undefined;
         this.logHttp(req, path);
         return await handleOperator(this, req, res, sub, url, principalValue(a.principal));
       }
       if (READONLY.has(sub) || path === "/metrics/snapshot") {
         const a = this.auth.guard(req, res, REALM.readonly);
         if (!a) return undefined;
+        if (LEADER_ONLY.has(sub) && this.notLeading(req, res)) return undefined;
         this.logHttp(req, path);
         return this.readonly(res, path === "/metrics/snapshot" ? "/metrics/snapshot" : sub, principalValue(a.principal));
       }

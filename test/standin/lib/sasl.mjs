@@ -10,13 +10,13 @@ export function respond(principal, secret, chal) {
   return `${principal} ${crypto.createHmac("md5", String(secret)).update(chal).digest("hex")}`;
 }
 
-/** Returns { principal } on success or { error } with the Cyrus SASL error text. */
+/** Returns { principal } on success or { error } with Cyrus SASL's sasl_errstring (authenticator.cpp:332-333). */
 export function check(credentials, chal, response) {
   const i = String(response).lastIndexOf(" ");
   const principal = i < 0 ? String(response) : String(response).slice(0, i);
   const digest = i < 0 ? "" : String(response).slice(i + 1);
-  if (!credentials.has(principal)) return { error: "SASL(-13): user not found: unable to canonify user and get auxprops" };
+  if (!credentials.has(principal)) return { error: "user not found" };
   const want = crypto.createHmac("md5", String(credentials.get(principal) ?? "")).update(chal).digest("hex");
-  if (want !== digest) return { error: "SASL(-13): authentication failure: incorrect digest response" };
+  if (want !== digest) return { error: "authentication failure" };
   return { principal };
 }
