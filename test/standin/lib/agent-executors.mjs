@@ -94,7 +94,7 @@ export class Executors {
       return;
     }
     const task = msg.task;
-    glog.info(L(1736, 2121), `Got assigned task '${task.task_id.value}' for framework ${fid}`);
+    glog.info(L(1736, 2300), `Got assigned task '${task.task_id.value}' for framework ${fid}`);
     const eid = task.executor?.executor_id?.value ?? task.task_id.value;
     let ex = fw.executors.get(eid);
     if (!ex) ex = this.newExecutor(fw, eid, task.executor ? "custom" : "command", task.executor, COMMAND_EXECUTOR_RESOURCES, task);
@@ -119,7 +119,7 @@ export class Executors {
     const ex = { id: eid, fid: fw.id, fw, cid, kind, http, sandbox, resources: scalarsOnly(resources ?? {}), info: info ?? { executor_id: { value: eid }, type: "DEFAULT" }, tasks: new Map(), queue: [], registered: false, stream: null, proc: null, reason: null };
     fw.executors.set(eid, ex);
     glog.info(L(7256, 9151), `Launching executor '${eid}' of framework ${fw.id} with resources ${formatResources(ex.resources, { allocated: true })} in work directory '${sandbox}'`);
-    glog.info(L(2858, 3480), `Launching container ${cid} for executor '${eid}' of framework ${fw.id}`);
+    glog.info(L(2858, 3876), `Launching container ${cid} for executor '${eid}' of framework ${fw.id}`);
     const env = this.environment(ex, task);
     const role = kind === "default" ? "mesos-default-executor" : "mesos-executor";
     const out = fs.openSync(path.join(sandbox, "stdout"), "a");
@@ -174,7 +174,7 @@ export class Executors {
     if (!ex || ex.http) return send(res, 404);
     ex.registered = true;
     clearTimeout(ex.regTimer);
-    glog.info(L(3935, 4958), `Got registration for executor '${ex.id}' of framework ${ex.fid} from executor(1)@${peerAddr(req)}`);
+    glog.info(L(3935, 5488), `Got registration for executor '${ex.id}' of framework ${ex.fid} from executor(1)@${peerAddr(req)}`);
     const launches = ex.queue.splice(0);
     send(res, 200, { agent_id: this.agent.id, framework_info: ex.fw.info, executor_info: ex.info, launches });
     return undefined;
@@ -235,10 +235,10 @@ export class Executors {
     const tid = s.task_id?.value;
     const t = ex.tasks.get(tid);
     if (t) t.state = s.state;
-    glog.info(L(4399, 5660), `Handling status update ${s.state} (Status UUID: ${uuidText}) for task ${tid} of framework ${ex.fid}`);
+    glog.info(L(4399, 5981), `Handling status update ${s.state} (Status UUID: ${uuidText}) for task ${tid} of framework ${ex.fid}`);
     const master = this.agent.master;
     if (!master) return;
-    glog.info(L(4880, 6164), `Forwarding the update ${s.state} (Status UUID: ${uuidText}) for task ${tid} of framework ${ex.fid} to ${master.pid}`);
+    glog.info(L(4880, 6527), `Forwarding the update ${s.state} (Status UUID: ${uuidText}) for task ${tid} of framework ${ex.fid} to ${master.pid}`);
     const body = { agent_id: this.agent.id, framework_id: ex.fid, status: s };
     const attempt = (n) =>
       this.agent.toMaster("status_update", body).catch(() => {

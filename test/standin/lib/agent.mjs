@@ -179,10 +179,10 @@ export class Agent {
       for (const n of names) {
         if (n === "basic") {
           if (!f.http_credentials) glog.exit(L(358, 387), 1, `Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm '${realm}'`);
-          glog.info("http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${realm}'`);
+          glog.info(is111 ? "http.cpp:1296" : "http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${realm}'`);
         } else if (n === "jwt") {
           if (!this.jwtKey) glog.exit(L(358, 387), 1, `Failed to create HTTP authenticator module 'jwt': No secret key provided for the default 'jwt' HTTP authenticator for realm '${realm}'`);
-          glog.info("http.cpp:1047", `Creating default 'jwt' HTTP authenticator for realm '${realm}'`);
+          glog.info(is111 ? "http.cpp:1317" : "http.cpp:1047", `Creating default 'jwt' HTTP authenticator for realm '${realm}'`);
         } else glog.exit(L(358, 387), 1, `Failed to create HTTP authenticator module '${n}': Module '${n}' unknown`);
       }
       this.auth.enable(realm, names);

@@ -25,6 +25,20 @@ class ExecutorBase {
     this.tasks = new Map();
   }
 
+  /**
+   * The v1 executor library starting up (src/executor/executor.cpp): it reads the token from its environment and,
+   * since 1.6 (commit 9e18db59f, executor.cpp:288-295 at 1.11), erases it "so that it is not visible to other
+   * processes in the same PID namespace" — the task it launches inherits an environment without the token. 1.4
+   * reads it with os::getenv and leaves it (executor.cpp:226-229). The driver-based v0 executor never reads it.
+   */
+  v1Library() {
+    glog.info(is111 ? "executor.cpp:210" : "executor.cpp:192", `Version: ${VERSION}`);
+    if (is111) {
+      glog.info("executor.cpp:286", `Using URL ${this.ssl?.cfg?.enabled ? "https" : "http"}://${this.host}:${this.port}/slave(1)/api/v1/executor for the executor API endpoint`);
+      delete process.env.MESOS_EXECUTOR_AUTHENTICATION_TOKEN;
+    }
+  }
+
   headers() {
     return this.token ? { Authorization: `Bearer ${this.token}` } : {};
   }
@@ -120,6 +134,7 @@ export async function runCommandExecutor() {
   };
   process.on("SIGTERM", kill);
   if (http) {
+    e.v1Library();
     await e.subscribeLoop(async (ev) => {
       if (ev.type === "SUBSCRIBED") glog.info("executor.cpp:182", `Subscribed executor on ${ev.subscribed?.agent_info?.hostname ?? e.host}`);
       else if (ev.type === "LAUNCH") launch(ev.launch.task);
@@ -143,6 +158,7 @@ export async function runCommandExecutor() {
 
 export async function runDefaultExecutor() {
   const e = new ExecutorBase("default_executor.cpp:274");
+  e.v1Library();
   let containerId;
   const children = new Map();
   const operator = (body) => e.post("/slave(1)/api/v1", body);
