@@ -63,6 +63,28 @@ function jsonOrPath(v, name) {
   }
 }
 
+/**
+ * The required fields of a v1 TaskInfo that the JSON leaves out, as protobuf's InitializationErrorString names them
+ * (include/mesos/v1/mesos.proto: `required string name`, `required TaskID task_id`, `required AgentID agent_id`, each
+ * ID with a `required string value`). stout's protobuf parse refuses the flag with them (protobuf.hpp:754 at 1.11).
+ */
+function missingTaskFields(task, prefix = "") {
+  const missing = [];
+  if (typeof task?.name !== "string") missing.push(`${prefix}name`);
+  for (const id of ["task_id", "agent_id"]) {
+    if (task?.[id] === undefined || task[id] === null) missing.push(`${prefix}${id}`);
+    else if (typeof task[id].value !== "string") missing.push(`${prefix}${id}.value`);
+  }
+  return missing;
+}
+
+/** `--task`/`--task_group` as stout loads them: the flag fails with the JSON's missing required fields. */
+function checkRequired(value, raw, name) {
+  const missing = name === "task" ? missingTaskFields(value) : (value?.tasks ?? []).flatMap((t, i) => missingTaskFields(t, `tasks[${i}].`));
+  if (missing.length) throw new FlagError(`Failed to load flag '${name}': Failed to load value '${raw}': Missing required fields: ${missing.join(", ")}`);
+  return value;
+}
+
 export async function runExecute(argv) {
   await applyKnobs("mesos-execute");
   let flags;
@@ -72,6 +94,9 @@ export async function runExecute(argv) {
       process.stdout.write("Usage: mesos-execute [options]\n");
       process.exit(0);
     }
+    // stout parses --task/--task_group while it loads the flags, before any check of execute.cpp's own
+    if (flags.task) flags.task = checkRequired(jsonOrPath(flags.task, "task"), flags.task, "task");
+    if (flags.task_group) flags.task_group = checkRequired(jsonOrPath(flags.task_group, "task_group"), flags.task_group, "task_group");
     if (!flags.master) usage("Missing required option --master");
     if (flags.task && flags.task_group) usage("Either task or task group should be set but not both. Provide either '--task' OR '--task_group'");
     if (flags.task || flags.task_group) {
@@ -80,13 +105,12 @@ export async function runExecute(argv) {
       if (!flags.name) usage("Missing required option --name");
       if (flags.shell && !flags.command) usage("Missing required option --command when --shell is set");
     }
-    if (flags.task) flags.task = jsonOrPath(flags.task, "task");
-    if (flags.task_group) flags.task_group = jsonOrPath(flags.task_group, "task_group");
     if (flags.env !== undefined) flags.env = parseJsonFlag(flags.env, "env");
     if (flags.shell !== undefined) parseBool(String(flags.shell), "shell");
   } catch (e) {
     if (!(e instanceof FlagError)) throw e;
-    usage(`Failed to load flags: ${e.message}`);
+    // execute.cpp:935-937 at 1.11 (:903-905 at 1.4): `flags.usage(load.error())`, the load error as it is
+    usage(e.message);
   }
   const ssl = initSsl();
   new Execute(flags, ssl).start();
