@@ -164,6 +164,8 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     const bad = await agent("agent-badcred", 33, "mesos-auth", { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, cred("wrong"));
     expect(await bad.exitCode()).toBe(1);
     expect(bad.stderr).toMatch(/E\d{4} [\d:.]+ +\d+ slave\.cpp:1124\] EXIT with status 1: Master master@[\d.]+:5050 refused authentication/);
+    // 1.4.0 (the profile's release) logs a refused secret as a failed authentication (master.cpp:7855-7859)
+    await m.waitFor(/W\d{4} [\d:.]+ +\d+ authenticator\.cpp:332\] Authentication failure: authentication failure\n.*master\.cpp:7859\] Failed to authenticate slave\(1\)@[\d.]+\.33:5051: Refused authentication/);
   }, 60_000);
 
   it("executor JWT: every executor gets a verifiable token; the executor API wants a Bearer token", async () => {
@@ -209,6 +211,13 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     expect((await bare.container.inspect()).State.Running).toBe(true);
     expect(bare.all).not.toContain("Agent asked to shut down");
 
+    // a wrong secret: since 1.4.2 the master logs it at INFO as unsuccessful, not as a failure (master.cpp:9807)
+    const bad = await agent("agent-111-badcred", 56, "mesos-111", { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, [{ path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret: "wrong" }), mode: 0o600 }], images111);
+    expect(await bad.exitCode()).toBe(1);
+    expect(bad.stderr).toMatch(/slave\.cpp:1661\] EXIT with status 1: Master master@[\d.]+:5050 refused authentication/);
+    await m.waitFor(/master\.cpp:9770\] Authenticating slave\(1\)@[\d.]+\.56:5051[\s\S]*authenticator\.cpp:332\] Authentication failure: authentication failure\n.*master\.cpp:9807\] Authentication of slave\(1\)@[\d.]+\.56:5051 was unsuccessful: Invalid credentials/);
+    expect(m.stderr).not.toContain("Refused authentication");
+
     const x = await execute("exec-111", 53, "mesos-111", ["--name=foo", "--command=true"], {}, [], images111);
     expect(await x.exitCode()).toBe(0);
     expect(x.stdout).toContain(["Received status update TASK_STARTING for task 'foo'", "  source: SOURCE_EXECUTOR", "Received status update TASK_RUNNING for task 'foo'", "  source: SOURCE_EXECUTOR", "Received status update TASK_FINISHED for task 'foo'", "  message: 'Command exited with status 0'", "  source: SOURCE_EXECUTOR"].join("\n"));
@@ -219,6 +228,93 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     const plain = await agent("agent-111-plain", 55, "mesos-111-tls", {}, [], images111);
     await plain.waitFor(/process\.cpp:1431\] Failed to recv on socket \d+ to peer 'unknown': Connection reset by peer\n.*slave\.cpp:6707\] Got exited event for master@[\d.]+:5050\n.*slave\.cpp:6712\] Master disconnected! Waiting for a new master to be elected/);
     await mt.waitFor(/process\.cpp:911\] Failed to accept socket: Failed to complete SSL connection for 10\.213\.\d+\.55:\d+: error:0A00009C:SSL routines::http request/);
+  }, 60_000);
+
+  it("1.11 readiness: /health answers at once; the master's endpoints wait until it leads (503/307) and /api/v1 until it recovered", async () => {
+    const slow = { STANDIN_CONTEND_DELAY_MS: "2500", STANDIN_RECOVERY_MS: "2500" };
+    const m = await master("master-ready", 80, "ready", slow, [], images111);
+    await m.waitFor(/master\.cpp:\d+\] Master \S+ \(master-ready\) started on/);
+    const base = `http://${lab.ip(80)}:5050`;
+    const health = async () => {
+      for (;;) {
+        const r = await m.http(`${base}/health`);
+        if (r.status === 200) return;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    };
+    const api = () => m.http(`${base}/api/v1`, { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"type":"GET_HEALTH"}' });
+    await health();
+    expect(m.all).not.toContain("Elected as the leading master!");
+    // no leader known yet: Master::Http::redirect answers 503 (http.cpp:1746-1753)
+    expect(await m.http(`${base}/master/state`)).toMatchObject({ status: 503, body: "No leader elected" });
+    expect(await api()).toMatchObject({ status: 503, body: "No leader elected" });
+    await m.waitFor(/http\.cpp:1750\] Current master is not elected as leader, and leader information is unavailable\. Failed to redirect the request url: \/master\/state/);
+    await m.waitFor(/master\.cpp:2176\] Elected as the leading master!\n.*master\.cpp:1672\] Recovering from registrar/, 10_000);
+    // elected, still recovering: /api/v1 and the scheduler API are 503 (http.cpp:215-228), /master/state is served
+    expect(await api()).toMatchObject({ status: 503, body: "Master has not finished recovery" });
+    expect((await m.http(`${base}/master/api/v1/scheduler`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).status).toBe(503);
+    expect((await m.http(`${base}/master/state`)).status).toBe(200);
+    expect(m.all).not.toMatch(/Recovered \d+ agents/);
+    await m.waitFor(/master\.cpp:1825\] Recovered 0 agents from the registry \(132B\); allowing 10mins for agents to reregister/, 10_000);
+    expect((await api()).status).toBe(200);
+    expect(m.all).not.toContain("The newly elected leader is");
+
+    // a second master on the same znode does not lead: it redirects to the leader by its hostname
+    const other = await master("master-other", 81, "ready", {}, [], images111);
+    await other.waitFor(/master\.cpp:2189\] The newly elected leader is master@[\d.]+\.80:5050 with id \S+/, 10_000);
+    const r = await other.http(`http://${lab.ip(81)}:5050/master/state`);
+    expect(r).toMatchObject({ status: 307 });
+    expect(r.headers.location).toBe("//master-ready:5050/master/state");
+    expect((await other.http(`http://${lab.ip(81)}:5050/api/v1`, { method: "POST", body: "{}" })).status).toBe(307);
+    expect((await other.http(`http://${lab.ip(81)}:5050/health`)).status).toBe(200);
+  }, 60_000);
+
+  it("1.11 executor tokens: the HTTP command executor's task has none (the v1 library erased it), the v0 executor's task has it", async () => {
+    const key = crypto.randomBytes(32).toString("hex");
+    const keyFile: PlacedFile[] = [{ path: "/etc/mesos/executor.key", content: key, mode: 0o600 }];
+    const jwt = { MESOS_JWT_SECRET_KEY: "/etc/mesos/executor.key", MESOS_AUTHENTICATE_HTTP_EXECUTORS: "true", MESOS_HTTP_AUTHENTICATORS: "jwt" };
+    const m = await master("master-jwt111", 90, "jwt111", {}, [], images111);
+    const httpAgent = await agent("agent-jwt111-http", 91, "jwt111", { ...jwt, MESOS_HTTP_COMMAND_EXECUTOR: "true" }, keyFile, images111);
+    await httpAgent.waitFor(/Registered with master/);
+    expect(httpAgent.stderr).toContain("http.cpp:1317] Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'");
+    const x = await execute("exec-jwt111-http", 92, "jwt111", ["--name=foo", "--command=env"], {}, [], images111);
+    expect(await x.exitCode()).toBe(0);
+    await httpAgent.waitFor(/slave\.cpp:5252\] Received Subscribe request for HTTP executor 'foo' of framework \S+/);
+    const sandbox = "/var/tmp/mesos/slaves/*/frameworks/*/executors/foo/runs/latest";
+    const httpOut = await httpAgent.exec(["sh", "-c", `cat ${sandbox}/stdout`]);
+    expect(httpOut).toContain("MESOS_HTTP_COMMAND_EXECUTOR=1\n");
+    expect(httpOut).not.toContain("MESOS_EXECUTOR_AUTHENTICATION_TOKEN");
+    expect(await httpAgent.exec(["sh", "-c", `cat ${sandbox}/stderr`])).toMatch(/executor\.cpp:286\] Using URL http:\/\/[\d.]+\.91:5051\/slave\(1\)\/api\/v1\/executor for the executor API endpoint/);
+    await httpAgent.container.remove({ force: true });
+
+    const v0Agent = await agent("agent-jwt111-v0", 93, "jwt111", jwt, keyFile, images111);
+    await v0Agent.waitFor(/Registered with master/);
+    await m.waitFor(/Deactivating agent/);
+    const y = await execute("exec-jwt111-v0", 94, "jwt111", ["--name=foo", "--command=env"], {}, [], images111);
+    expect(await y.exitCode()).toBe(0);
+    await v0Agent.waitFor(/slave\.cpp:5488\] Got registration for executor 'foo' of framework \S+ from executor\(1\)@/);
+    expect(v0Agent.all).not.toContain("Received Subscribe request");
+    const v0Out = await v0Agent.exec(["sh", "-c", `cat ${sandbox}/stdout`]);
+    expect(v0Out).toContain("MESOS_HTTP_COMMAND_EXECUTOR=0\n");
+    const token = /^MESOS_EXECUTOR_AUTHENTICATION_TOKEN=(\S+)$/m.exec(v0Out)?.[1] ?? "";
+    const [h, p, sig] = token.split(".");
+    expect(crypto.createHmac("sha256", key).update(`${h}.${p}`).digest("base64url")).toBe(sig);
+    expect(JSON.parse(Buffer.from(p!, "base64url").toString())).toMatchObject({ eid: "foo" });
+  }, 60_000);
+
+  it("mesos-execute refuses --task JSON without agent_id while it loads its flags (both profiles)", async () => {
+    const task = JSON.stringify({ name: "foo", task_id: { value: "foo" }, command: { value: "true" } });
+    for (const [i, img] of [images, images111].entries()) {
+      const x = await execute(`exec-noagent-${i}`, 96 + i, "nothing-here", [`--task=${task}`], {}, [], img);
+      expect(await x.exitCode()).toBe(1);
+      expect(x.stderr).toContain(`Failed to load flag 'task': Failed to load value '${task}': Missing required fields: agent_id\n\nUsage: mesos-execute [options]`);
+      expect(x.stdout).toBe("");
+    }
+    const ok = JSON.stringify({ name: "foo", task_id: { value: "foo" }, agent_id: { value: "" }, command: { value: "true" } });
+    const y = await execute("exec-emptyagent", 98, "nothing-here", [`--task=${ok}`]);
+    await y.waitFor(/Version: /);
+    expect((await y.container.inspect()).State.Running).toBe(true);
+    await y.container.kill();
   }, 60_000);
 
   it("a replaced agent is disconnected at once, so a task right after the new one registers never lands on the old ID", async () => {
