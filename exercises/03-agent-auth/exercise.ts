@@ -1,5 +1,9 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentNotRegistered, agentRegistered, F14 } from "../_shared/expect.js";
+import { agentNotRegistered, agentRegistered, F111, F14 } from "../_shared/expect.js";
+const O_1129 = `${F111} Observed 2026-11-29`;
+const O_MORE = `${F111} More failure modes (observed)`;
+const O_AUTH = `${F111} Agent authentication (master MESOS_CREDENTIALS + MESOS_AUTHENTICATE_AGENTS=1)`;
+const O_TOKENS = `${F111} Observed 2026-11-29, mesos-lab runs`;
 const CREDS = "/etc/credentials/credentials.json";
 const CRED = "/etc/credentials/credential.json";
 
@@ -37,6 +41,7 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           pattern: "Master only allowing authenticated agents to register",
           cite: { at: "src/master/master.cpp:508", ref: `${F14} §1.5` },
           example: "Master only allowing authenticated agents to register",
+          citeFor: { "1.11": { at: "src/master/master.cpp:508", ref: O_AUTH, example: "master.cpp:508] Master only allowing authenticated agents to register" } },
         },
         {
           id: "loads-credentials",
@@ -45,6 +50,7 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           pattern: "Loading credentials for authentication from '/etc/credentials/credentials\\.json'",
           cite: { at: "src/credentials/credentials.hpp:37", ref: `${F14} §1.5` },
           example: "Loading credentials for authentication from '/etc/credentials/credentials.json'",
+          citeFor: { "1.11": { at: "src/credentials/credentials.hpp:37", ref: O_AUTH, example: "credentials.hpp:37] Loading credentials for authentication from '/etc/credentials/credentials.json'" } },
         },
         {
           id: "no-credential",
@@ -53,6 +59,7 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           pattern: "No credentials provided\\. Attempting to register without authentication",
           cite: { at: "src/slave/slave.cpp:995", ref: `${F14} §1.5` },
           example: "No credentials provided. Attempting to register without authentication",
+          citeFor: { "1.11": { at: "src/slave/slave.cpp:1527", ref: O_AUTH, example: "slave.cpp:1527] No credentials provided. Attempting to register without authentication" } },
         },
         {
           id: "refused",
@@ -93,6 +100,7 @@ master's challenge.`,
           pattern: "Agent using credential for: agent-principal",
           cite: { at: "src/slave/slave.cpp:283", ref: `${F14} §1.5` },
           example: "Agent using credential for: agent-principal",
+          citeFor: { "1.11": { at: "src/slave/slave.cpp:314", ref: O_AUTH, example: "slave.cpp:314] Agent using credential for: agent-principal" } },
         },
         {
           id: "authenticating",
@@ -101,6 +109,7 @@ master's challenge.`,
           pattern: "Authenticating with master master@\\S+",
           cite: { at: "src/slave/slave.cpp:1033", ref: `${F14} §1.5` },
           example: "Authenticating with master master@10.213.1.3:5050",
+          citeFor: { "1.11": { at: "src/slave/slave.cpp:1565", ref: O_AUTH, example: "slave.cpp:1565] Authenticating with master master@10.213.1.3:5050" } },
         },
         {
           id: "authenticated",
@@ -109,6 +118,7 @@ master's challenge.`,
           pattern: "Successfully authenticated principal 'agent-principal' at slave\\(1\\)@\\S+",
           cite: { at: "src/master/master.cpp:7862", ref: `${F14} §1.5` },
           example: "Successfully authenticated principal 'agent-principal' at slave(1)@10.213.1.4:5051",
+          citeFor: { "1.11": { at: "src/master/master.cpp:9802", ref: O_TOKENS, example: "master.cpp:9802] Successfully authenticated principal 'agent-principal' at slave(1)@10.213.46.4:5051" } },
         },
         agentRegistered,
       ],
@@ -116,8 +126,15 @@ master's challenge.`,
     {
       id: "wrong-secret",
       title: "A wrong secret is refused",
-      text: `The agent now presents \`agent-principal\` with a wrong secret (\`wrong-credential.json\`). The master refuses the
-authentication, and the agent exits with code 1: \`Master … refused authentication\`.`,
+      text: `The agent now presents \`agent-principal\` with a wrong secret (\`wrong-credential.json\`). CRAM-MD5 fails on
+the master: the HMAC the agent computed with its secret does not match the one the master computes with the secret
+in \`credentials.json\`. The master logs the failed attempt, and the agent exits with code 1: \`Master … refused
+authentication\`.
+
+The master's wording depends on the release. Mesos 1.4.0 and 1.4.1 log a warning, \`Failed to authenticate … Refused
+authentication\`. From 1.4.2 on (and in 1.11) a refused secret is no error at all but an INFO line: \`Authentication
+of … was unsuccessful: Invalid credentials\`, after Cyrus SASL's own \`Authentication failure: authentication
+failure\`.`,
       hint: "Compare the secret in credential.json with the master's credentials.json entry for agent-principal.",
       solution: "agent: MESOS_CREDENTIAL pointing at a file whose secret does not match the master's list",
       files: [{ roles: ["agent"], path: CRED, from: "credentials/wrong-credential.json" }],
@@ -125,11 +142,21 @@ authentication, and the agent exits with code 1: \`Master … refused authentica
       expect: [
         {
           id: "master-refuses",
-          says: "the master fails the agent's authentication",
+          says: "the master fails the agent's authentication: refused",
           source: { log: "master" },
           pattern: "Failed to authenticate slave\\(1\\)@\\S+: Refused authentication",
           cite: { at: "src/master/master.cpp:7859", ref: `${F14} §1.5`, derived: true },
           example: "Failed to authenticate slave(1)@10.213.1.4:5051: Refused authentication",
+          profiles: ["1.4"],
+        },
+        {
+          id: "master-invalid-credentials",
+          says: "the master logs the agent's authentication as unsuccessful: invalid credentials",
+          source: { log: "master" },
+          pattern: "Authentication of slave\\(1\\)@\\S+ was unsuccessful: Invalid credentials",
+          cite: { at: "src/master/master.cpp:9807", ref: O_1129 },
+          example: "master.cpp:9807] Authentication of slave(1)@10.213.34.4:5051 was unsuccessful: Invalid credentials",
+          profiles: ["1.11"],
         },
         {
           id: "agent-exits",
@@ -138,6 +165,13 @@ authentication, and the agent exits with code 1: \`Master … refused authentica
           pattern: "EXIT with status 1: Master master@\\S+ refused authentication",
           cite: { at: "src/slave/slave.cpp:1124", ref: `${F14} §1.5`, derived: true },
           example: "EXIT with status 1: Master master@10.213.1.3:5050 refused authentication",
+          citeFor: {
+            "1.11": {
+              at: "src/slave/slave.cpp:1661",
+              ref: O_MORE,
+              example: "slave.cpp:1661] EXIT with status 1: Master master@192.168.0.3:5050 refused authentication",
+            },
+          },
         },
         agentNotRegistered,
       ],
