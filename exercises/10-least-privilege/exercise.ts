@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, S17 } from "../_shared/acls.js";
+import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, S111_ACL, S17 } from "../_shared/acls.js";
 import { agentRegistered, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
 
 const ROLE = "analytics";
@@ -17,10 +17,16 @@ const LEAST_PRIVILEGE = acls({
   destroy_volumes: [acl(SCHED, { creator_principals: { values: [SCHED] } })],
 });
 
-/** `--task` JSON: mesos-execute has no user flag, CommandInfo.user sets the task's user. */
+/**
+ * `--task` JSON: mesos-execute has no user flag, CommandInfo.user sets the task's user. `agent_id` is a required field
+ * of the v1 TaskInfo (include/mesos/v1/mesos.proto:1886 at 1.4, :2266 at 1.11), so stout refuses a JSON without it
+ * while it loads the flag; an empty one will do, mesos-execute merges the offer's agent ID into it (execute.cpp:513
+ * at 1.4, :521 at 1.11).
+ */
 const TASK_AS_NOBODY = JSON.stringify({
   name: "foo",
   task_id: { value: "foo" },
+  agent_id: { value: "" },
   resources: [
     { name: "cpus", type: "SCALAR", scalar: { value: 0.1 } },
     { name: "mem", type: "SCALAR", scalar: { value: 32 } },
@@ -75,9 +81,15 @@ answers the launch with \`TASK_ERROR\` / \`REASON_TASK_UNAUTHORIZED\`.`,
       id: "as-nobody",
       title: "Its own role, as nobody",
       text: `\`mesos-execute\` has no user flag, so the task is given as \`--task\` JSON with \`command.user: "nobody"\`
-(\`CommandInfo.user\` overrides \`FrameworkInfo.user\`). Both rules now match: the task runs and finishes.`,
-      hint: "Set `command.user` in the `--task` JSON; `--task` excludes `--name` and `--command`.",
-      solution: `mesos-execute: --role=${ROLE} --task='{"name":"foo","task_id":{"value":"foo"},"resources":[…],"command":{"value":"id","user":"nobody"}}'`,
+(\`CommandInfo.user\` overrides \`FrameworkInfo.user\`). Both rules now match: the task runs and finishes.
+
+The JSON is a whole \`TaskInfo\` message, and protobuf's required fields apply: \`name\`, \`task_id\` and
+\`agent_id\`. Without \`agent_id\`, \`mesos-execute\` refuses the flag before it even looks for a master (\`Failed to
+load flag 'task': … Missing required fields: agent_id\`) and exits 1. You cannot know the agent before the offer
+arrives, so give an empty one — \`"agent_id":{"value":""}\` — and \`mesos-execute\` fills in the agent of the offer it
+accepts.`,
+      hint: "Set `command.user` in the `--task` JSON; `--task` excludes `--name` and `--command`, and the JSON needs `agent_id` (an empty one is fine).",
+      solution: `mesos-execute: --role=${ROLE} --task='{"name":"foo","task_id":{"value":"foo"},"agent_id":{"value":""},"resources":[…],"command":{"value":"id","user":"nobody"}}'`,
       actions: [executeAs(`--task=${TASK_AS_NOBODY}`, `--role=${ROLE}`)],
       expect: [
         subscribed,
@@ -92,6 +104,7 @@ answers the launch with \`TASK_ERROR\` / \`REASON_TASK_UNAUTHORIZED\`.`,
           timeoutMs: 1000,
           cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
           example: "Received status update TASK_ERROR for task 'foo'",
+          citeFor: { "1.11": { at: "src/master/master.cpp:4882-4890", ref: S111_ACL } },
         },
       ],
     },
