@@ -87,7 +87,11 @@ The JSON is a whole \`TaskInfo\` message, and protobuf's required fields apply: 
 \`agent_id\`. Without \`agent_id\`, \`mesos-execute\` refuses the flag before it even looks for a master (\`Failed to
 load flag 'task': … Missing required fields: agent_id\`) and exits 1. You cannot know the agent before the offer
 arrives, so give an empty one — \`"agent_id":{"value":""}\` — and \`mesos-execute\` fills in the agent of the offer it
-accepts.`,
+accepts.
+
+The ACL decides on the user a task *asks* for. The lab's agent runs with \`MESOS_SWITCH_USER=false\` (it is not
+privileged in its container), so the command still runs as the agent's own user — \`id\` prints root. On an agent
+with \`--switch_user\` (Mesos' default) the task would also run as \`nobody\`.`,
       hint: "Set `command.user` in the `--task` JSON; `--task` excludes `--name` and `--command`, and the JSON needs `agent_id` (an empty one is fine).",
       solution: `mesos-execute: --role=${ROLE} --task='{"name":"foo","task_id":{"value":"foo"},"agent_id":{"value":""},"resources":[…],"command":{"value":"id","user":"nobody"}}'`,
       actions: [executeAs(`--task=${TASK_AS_NOBODY}`, `--role=${ROLE}`)],
