@@ -95,6 +95,23 @@ function refused(action: string, what: string, says: string, error: string) {
   ];
 }
 
+/** The agent logs an HTTP executor's subscription only after it accepted the executor's token. */
+const executorSubscribed = {
+  id: "executor-subscribed",
+  says: "the HTTP executor subscribes with its token",
+  source: { log: "agent" as const },
+  pattern: "Received Subscribe request for HTTP executor 'foo' of framework \\S+-\\d{4,}",
+  cite: { at: "src/slave/slave.cpp:3727", ref: S19 },
+  example: "Received Subscribe request for HTTP executor 'foo' of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000",
+  citeFor: {
+    "1.11": {
+      at: "src/slave/slave.cpp:5252",
+      ref: O_JWT,
+      example: "slave.cpp:5252] Received Subscribe request for HTTP executor 'foo' of framework ecedb0cc-3a0f-47db-bcb0-7e34249bd5eb-0000",
+    },
+  },
+};
+
 export default defineExercise({
   id: "07",
   slug: "executor-auth",
@@ -211,21 +228,7 @@ executor prints the token like the v0 task of the next step.`,
         },
         agentRegistered,
         subscribed,
-        {
-          id: "executor-subscribed",
-          says: "the HTTP executor subscribes with its token",
-          source: { log: "agent" },
-          pattern: "Received Subscribe request for HTTP executor 'foo' of framework \\S+-\\d{4,}",
-          cite: { at: "src/slave/slave.cpp:3727", ref: S19 },
-          example: "Received Subscribe request for HTTP executor 'foo' of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000",
-          citeFor: {
-            "1.11": {
-              at: "src/slave/slave.cpp:5252",
-              ref: O_JWT,
-              example: "slave.cpp:5252] Received Subscribe request for HTTP executor 'foo' of framework ecedb0cc-3a0f-47db-bcb0-7e34249bd5eb-0000",
-            },
-          },
-        },
+        executorSubscribed,
         taskFinished,
         executeExits(0),
         {
@@ -303,23 +306,7 @@ task's environment — and a token in it — as readable by everyone who can rea
             },
           },
         },
-        {
-          id: "no-executor-api",
-          says: "it never subscribes on the executor API",
-          source: { log: "agent" },
-          pattern: "Received Subscribe request for HTTP executor 'foo'",
-          negate: true,
-          timeoutMs: 1000,
-          cite: { at: "src/slave/slave.cpp:3727", ref: S19 },
-          example: "Received Subscribe request for HTTP executor 'foo' of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000",
-          citeFor: {
-            "1.11": {
-              at: "src/slave/slave.cpp:5252",
-              ref: O_JWT,
-              example: "slave.cpp:5252] Received Subscribe request for HTTP executor 'foo' of framework ecedb0cc-3a0f-47db-bcb0-7e34249bd5eb-0000",
-            },
-          },
-        },
+        { ...executorSubscribed, id: "no-executor-api", says: "it never subscribes on the executor API", pattern: "Received Subscribe request for HTTP executor 'foo'", negate: true, timeoutMs: 1000 },
         taskFinished,
         executeExits(0),
         {
