@@ -14,6 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
+import { imageLabel } from "../helpers/image-label.js";
 import { withLock } from "../helpers/lock.js";
 
 export const REAL_LABEL = "io.mesos-lab.real";
@@ -149,15 +150,7 @@ async function buildZk(docker: Docker, ref: string, hash: string, work: string):
   await importRootfs(docker, root, ref, [`ENV PATH=${PATH_ENV}`, 'CMD ["zk-start"]', "EXPOSE 2181", `LABEL ${REAL_LABEL}=${hash}`]);
 }
 
-async function labelOf(docker: Docker, ref: string): Promise<string | undefined> {
-  try {
-    const i = (await docker.getImage(ref).inspect()) as { Config?: { Labels?: Record<string, string> | null } };
-    return i.Config?.Labels?.[REAL_LABEL];
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
-}
+const labelOf = (docker: Docker, ref: string) => imageLabel(docker, ref, REAL_LABEL);
 
 /** What the images are made of: the build's bytes, the recipe, the packages and the ZooKeeper start script. */
 export function realHash(): string {

@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
+import { imageLabel } from "../helpers/image-label.js";
 import { withLock } from "../helpers/lock.js";
 
 export type StandinProfile = "1.4" | "1.11";
@@ -135,15 +136,7 @@ async function drain(stream: NodeJS.ReadableStream): Promise<string> {
   return text;
 }
 
-async function labelOf(docker: Docker, ref: string): Promise<string | undefined> {
-  try {
-    const i = (await docker.getImage(ref).inspect()) as { Config?: { Labels?: Record<string, string> | null } };
-    return i.Config?.Labels?.[STANDIN_LABEL];
-  } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-    throw e;
-  }
-}
+const labelOf = (docker: Docker, ref: string) => imageLabel(docker, ref, STANDIN_LABEL);
 
 /** Tagged by content hash too, so checkouts (worktrees) with different stand-in sources do not retag each other's images. */
 function refsFor(profile: StandinProfile, hash: string): StandinImages {
