@@ -117,6 +117,12 @@ export function buildProgram(run: (code: number) => void): Command {
     .argument("<file>", "the tar `bundle export` wrote")
     .option("--force", "replace lab material that already exists")
     .action(act(async (file: string, opts: { force?: boolean }) => (await import("./commands/bundle.js")).bundleImportCommand(g(), file, opts)));
+  bundle
+    .command("inspect")
+    .description("show what a bundle holds (images with ids and sizes, lab material, profile, date) and check it, importing nothing")
+    .argument("<file>", "the tar `bundle export` wrote")
+    .option("--json", "machine-readable")
+    .action(act(async (file: string, opts: { json?: boolean }) => (await import("./commands/bundle.js")).bundleInspectCommand(g(), file, opts)));
 
   program
     .command("ssl")
