@@ -53,6 +53,15 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     expect(entries).toContain("images/manifest.json");
     expect(entries.some((n) => n.startsWith("material/ssl/"))).toBe(true);
 
+    // inspect lists it, without importing anything
+    const id = ((await docker.getImage(image).inspect()) as { Id: string }).Id;
+    const look = await cli(["bundle", "inspect", file], { cwd: instructor });
+    expect(look.exitCode, look.all).toBe(0);
+    expect(look.stdout).toContain(`${file}: mesos-lab bundle, version 2`);
+    expect(look.stdout).toContain(`images (1):\n    ${image}  ${id.slice(7, 19)}  `);
+    expect(look.stdout).toMatch(/lab material \(\d+ file\(s\)\)/);
+    expect(look.stdout).toMatch(/ssl\/ca\.pem +0644/);
+
     await removeImage();
     expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(false);
 
@@ -61,8 +70,10 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     expect(inn.exitCode, inn.all).toBe(0);
     expect(inn.stdout).toContain(`loaded 1 image(s): ${image}`);
     expect(inn.stdout).toMatch(/lab material written: \d+ file\(s\)/);
-    expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(true);
+    expect(((await docker.getImage(image).inspect()) as { Id: string }).Id).toBe(id);
     expect(readdirSync(path.join(attendee, "ssl"))).toContain("ca.pem");
+    expect(statSync(path.join(attendee, "ssl", "ca-key.pem")).mode & 0o777).toBe(0o600);
+    expect(readdirSync(attendee).filter((f) => f.startsWith(".mesos-lab-import-"))).toEqual([]);
 
     // a second import keeps the attendee's material unless --force
     const again = await cli(["bundle", "import", file], { cwd: attendee });
@@ -83,6 +94,9 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     expect(statSync(gz).size).toBeLessThan(statSync(plain).size * 0.8);
     // the gzip stream holds exactly the plain bundle's entries
     expect(await names(gunzipSync(readFileSync(gz)))).toEqual(await names(readFileSync(plain)));
+    const look = await cli(["bundle", "inspect", gz], { cwd: instructor });
+    expect(look.exitCode, look.all).toBe(0);
+    expect(look.stdout).toMatch(/mesos-lab bundle, version 2, gzip, [\d.]+ MB/);
 
     await removeImage();
     const attendee = tempLab(config);
@@ -120,6 +134,9 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     pack.finalize();
     await done;
     await removeImage();
+    const look = await cli(["bundle", "inspect", v1, "--json"], { cwd: dir });
+    expect(look.exitCode, look.all).toBe(0);
+    expect(JSON.parse(look.stdout)).toMatchObject({ version: 1, profile: "1.4", images: [{ tags: [image] }], material: [] });
     const r = await cli(["bundle", "import", v1], { cwd: dir });
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toContain(`loaded 1 image(s): ${image}`);
