@@ -56,6 +56,12 @@ export const configSchema = z
     exercisesDir: z.string().optional(),
     /** Run the agent privileged (the workshop did; the posix launcher does not need it, and some hosts refuse it). */
     privilegedAgent: z.boolean().default(false),
+    /**
+     * Run every agent in the capabilities mode (src/engine/agent-capabilities.ts): SYS_ADMIN, seccomp and AppArmor
+     * unconfined, the cgroup-v1 freezer read-write and Mesos' cgroups nested in the agent container's own, so that
+     * MESOS_LAUNCHER=linux works without --privileged. Exercises and steps that need it ask for it themselves.
+     */
+    agentCapabilities: z.boolean().default(false),
     /** Extra env for every Mesos process, e.g. {"GLOG_v":"1"}. */
     extraEnv: z.record(z.string(), z.string()).default({}),
   })

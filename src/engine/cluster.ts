@@ -5,6 +5,7 @@ import type { DockerPort, LogFollow } from "../docker/port.js";
 import type { ContainerSpec, LogLine, PlacedFile } from "../docker/types.js";
 import type { HttpAction } from "../model/exercise.js";
 import { CLUSTER_ROLES, ROLE_PORTS, ROLE_PROGRAM, type ClusterRole, type Role } from "../model/roles.js";
+import { agentCapabilities, CAPABILITIES_HOST_CONFIG, CAPABILITIES_LABEL, capabilitiesEntrypoint, createWithHostConfig, releaseNestedCgroups, releaseOwned } from "./agent-capabilities.js";
 import type { LabBus } from "./events.js";
 import { request, type HttpAnswer } from "./http.js";
 import type { Material } from "./material.js";
@@ -34,10 +35,15 @@ export interface Live {
   exit: Promise<number>;
   exitCode: number | null;
   ports: Record<number, number>;
+  /** Runs in the agent capabilities mode: its nested cgroups are released before it is removed. */
+  capabilities?: boolean;
 }
 
 export type LineSink = (role: Role, source: string, line: LogLine) => void;
 export type ExitSink = (live: Live, code: number) => void;
+
+/** `${container:<executor id>}`: see Cluster.resolveContainers. */
+export const CONTAINER_REF = /\$\{container:([A-Za-z0-9_.-]+)\}/g;
 
 const IP_SUFFIX: Record<Role, number> = { zk: 2, master: 3, agent: 4, execute: 20 };
 
@@ -149,15 +155,16 @@ export class Cluster {
     return { 5051: fixed && instance === 1 ? cfg.agent : 0 };
   }
 
-  private spec(role: Role, instance: number, env: Record<string, string>, files: PlacedFile[], cmd?: string[], suffix = ""): ContainerSpec {
+  /** `capabilities`: the agent runs in the capabilities mode (agent-capabilities.ts), its program behind the wrapper. */
+  private spec(role: Role, instance: number, env: Record<string, string>, files: PlacedFile[], cmd?: string[], suffix = "", capabilities = false): ContainerSpec {
     const alias = this.aliasOf(role, instance);
     return {
       name: `mesos-lab-${this.runId}-${alias}${suffix}`,
       image: this.o.config.images[role],
-      entrypoint: role === "zk" ? undefined : [ROLE_PROGRAM[role]],
+      entrypoint: role === "zk" ? undefined : capabilities ? capabilitiesEntrypoint([ROLE_PROGRAM[role]]) : [ROLE_PROGRAM[role]],
       cmd: role === "zk" ? undefined : (cmd ?? []),
       env,
-      labels: runLabels(this.o.identity, { [LABEL.role]: role }),
+      labels: runLabels(this.o.identity, { [LABEL.role]: role, ...(capabilities ? { [CAPABILITIES_LABEL]: "true" } : {}) }),
       network: this.network ? { name: this.network.name, ip: this.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] } : undefined,
       hostNetwork: this.hostMode,
       hostname: alias,
@@ -190,14 +197,15 @@ export class Cluster {
         }
         const env = this.envFor(rendered, role, i);
         const files = this.placed(rendered.files, role);
-        const hash = configHash({ image: this.o.config.images[role], env, files, extra: `${this.network?.subnet ?? "host"}` });
+        const caps = role === "agent" && agentCapabilities(this.o.config, rendered.exercise, rendered.step);
+        const hash = configHash({ image: this.o.config.images[role], env, files, extra: `${this.network?.subnet ?? "host"}${caps ? " capabilities" : ""}` });
         if (current && current.hash === hash && current.exitCode === null && !upstreamChanged) {
           reused.push(role);
           this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "reused", name: current.name });
           continue;
         }
         if (current) drops.push(key);
-        launches.push({ key, role, instance: i, spec: this.spec(role, i, env, files), hash });
+        launches.push({ key, role, instance: i, spec: this.spec(role, i, env, files, undefined, "", caps), hash });
         created.push(role);
       }
       if (launches.some((l) => l.role === role) || (!wanted && role !== "agent")) upstreamChanged = true;
@@ -214,7 +222,7 @@ export class Cluster {
 
   private async launch(key: string, role: Role, instance: number, spec: ContainerSpec, hash: string, sourceId?: string): Promise<Live> {
     spec.labels[LABEL.configHash] = hash;
-    const id = await this.o.port.createContainer(spec);
+    const id = spec.labels[CAPABILITIES_LABEL] === "true" ? await createWithHostConfig(this.o.port, spec, CAPABILITIES_HOST_CONFIG) : await this.o.port.createContainer(spec);
     const tail = streamTails();
     this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "created", name: spec.name });
     const removeOnFailure = async (err: unknown) => {
@@ -226,7 +234,8 @@ export class Cluster {
     // the container is new, so every line it has is this step's.
     const follow = await this.o.port.follow(id, 0).catch(removeOnFailure);
     const marks = new LineMarks(READY_LINES[role]);
-    const live: Live = { role, instance, id, name: spec.name, hash, env: spec.env, follow, tail, marks, exit: Promise.resolve(-1), exitCode: null, ports: {} };
+    const capabilities = spec.labels[CAPABILITIES_LABEL] === "true";
+    const live: Live = { role, instance, id, name: spec.name, hash, env: spec.env, follow, tail, marks, exit: Promise.resolve(-1), exitCode: null, ports: {}, capabilities };
     const source = role === "execute" ? (sourceId ?? key) : `log:${role}`;
     follow.onLine((line) => {
       tail[line.stream].push(line.text);
@@ -257,6 +266,7 @@ export class Cluster {
     if (!l) return;
     this.live.delete(key);
     l.follow.close();
+    if (l.capabilities) await releaseNestedCgroups(this.o.port, l.id);
     await this.o.port.remove(l.id);
     this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role: l.role, state: "removed", name: l.name });
   }
@@ -339,6 +349,11 @@ export class Cluster {
   }
 
   async http(action: HttpAction, timeoutMs: number): Promise<HttpAnswer> {
+    const body = action.body === undefined ? undefined : expand(await this.resolveContainers(action.body, action, timeoutMs), this.ctx);
+    return this.send(action, body, timeoutMs);
+  }
+
+  private send(action: HttpAction, body: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
     const l = this.liveOf(action.role);
     if (!l) throw new Error(`no ${action.role} container is running for HTTP ${action.path}`);
     const tls = usesTls(l.env);
@@ -351,7 +366,7 @@ export class Cluster {
       method: action.method,
       path: action.path,
       headers: action.headers,
-      body: action.body === undefined ? undefined : expand(action.body, this.ctx),
+      body,
       basic: auth && "principal" in auth ? { principal: expand(auth.principal, this.ctx), secret: expand(auth.secret, this.ctx) } : undefined,
       bearer: auth && "bearer" in auth ? expand(auth.bearer, this.ctx) : undefined,
       ca: action.ca ? this.o.material.read(action.ca) : tls && this.verifyWithCa(l.env) ? m.ca : undefined,
@@ -360,6 +375,35 @@ export class Cluster {
       servername: "localhost",
       timeoutMs,
     });
+  }
+
+  /**
+   * `${container:<executor id>}` in an HTTP action's body stands for the ID of that executor's container on the agent
+   * (for a `mesos-execute` command task, its executor ID is the task's name): read from the agent's `/containers`
+   * endpoint, asked with the action's own credentials, until it lists them all or `timeoutMs` has passed.
+   */
+  private async resolveContainers(text: string, action: HttpAction, timeoutMs: number): Promise<string> {
+    const names = [...new Set([...text.matchAll(CONTAINER_REF)].map((m) => m[1]!))];
+    if (!names.length) return text;
+    const ids = new Map<string, string>();
+    const until = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+      const a = await this.send({ ...action, role: "agent", method: "GET", path: "/containers", headers: undefined, body: undefined }, undefined, Math.max(1000, until - Date.now()));
+      let listed: Array<{ executor_id?: string; container_id?: string }> = [];
+      try {
+        listed = JSON.parse(a.body) as typeof listed;
+      } catch {
+        /* not JSON: say what it was */
+      }
+      for (const c of Array.isArray(listed) ? listed : []) if (c.executor_id && c.container_id) ids.set(c.executor_id, c.container_id);
+      last = `GET /containers answered ${a.status}${Array.isArray(listed) ? `, listing ${listed.map((c) => `'${c.executor_id}'`).join(", ") || "no container"}` : ""}`;
+      if (names.every((n) => ids.has(n)) || Date.now() >= until) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const missing = names.filter((n) => !ids.has(n));
+    if (missing.length) throw new Error(`no container of executor ${missing.map((n) => `'${n}'`).join(", ")} on the agent (${last})`);
+    return text.replace(CONTAINER_REF, (_, n: string) => ids.get(n)!);
   }
 
   async exec(role: ClusterRole, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
@@ -385,6 +429,7 @@ export class Cluster {
     const count = owned.length;
     const deadline = Date.now() + 20_000;
     while (owned.length && Date.now() < deadline) {
+      await releaseOwned(this.o.port, owned);
       await this.o.port.removeOwned(owned).catch(() => undefined);
       owned = await list();
       if (owned.length) await new Promise((r) => setTimeout(r, 200));

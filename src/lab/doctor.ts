@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { localPortInUse } from "../docker/port.js";
 import { isLabError } from "../util/errors.js";
-import { mesosImageRoles, probeMesosImage, probeZooKeeper } from "./image-probes.js";
+import { mesosImageRoles, probeAgentCapabilities, probeMesosImage, probeZooKeeper } from "./image-probes.js";
 import { imageStatus } from "./images.js";
 import type { Session } from "./session.js";
 
@@ -56,7 +56,10 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   const present = new Set(status.filter((i) => i.present).map((i) => i.image));
   const probes = [...mesosImageRoles(s.config)].filter(([image]) => present.has(image)).map(([image, roles]) => probeMesosImage(s.port, s.labId, image, roles, s.config.profile));
   if (present.has(s.config.images.zk)) probes.push(probeZooKeeper(s.port, s.labId, s.config.images.zk, engine.publishHost));
-  checks.push(...(await Promise.all(probes)));
+  const capabilities = present.has(s.config.images.agent)
+    ? probeAgentCapabilities(s.port, s.labId, s.config.images.agent, engine)
+    : Promise.resolve<DoctorCheck[]>([{ name: "agent capabilities mode", status: "warn", detail: "not checked: the agent image is not on this engine (see above)" }]);
+  checks.push(...(await Promise.all(probes)), ...(await capabilities));
 
   if (engine.publishHost === "127.0.0.1" && s.config.network.mode === "bridge") {
     for (const [what, p] of Object.entries({ master: s.config.ports.master, agent: s.config.ports.agent, exhibitor: s.config.ports.exhibitor })) {

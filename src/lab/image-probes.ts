@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
 import { runLabels } from "../docker/labels.js";
 import type { DockerPort } from "../docker/port.js";
+import { CAPABILITIES_HOST_CONFIG, CAPABILITIES_LABEL, capabilitiesEntrypoint, createWithHostConfig, releaseNestedCgroups } from "../engine/agent-capabilities.js";
 import { fourLetterWord } from "../engine/http.js";
 import { ZK_SERVING } from "../engine/wait.js";
 import { ROLE_PROGRAM, type Role } from "../model/roles.js";
@@ -88,4 +89,72 @@ export function mesosImageRoles(config: Pick<LabConfig, "images">): Map<string, 
   const out = new Map<string, MesosRole[]>();
   for (const r of ["master", "agent", "execute"] as const) out.set(config.images[r], [...(out.get(config.images[r]) ?? []), r]);
   return out;
+}
+
+/**
+ * What the capabilities mode's probe prints after the mode's own wrapper ran: Mesos' cgroups root can be created and
+ * removed in the container's freezer cgroup, and whether the kernel has /proc/sysrq-trigger.
+ */
+const CAPABILITIES_PROBE = [
+  `root="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/mesos-lab-doctor"`,
+  `if mkdir -p "$root" && rmdir "$root" "\${root%/*}"; then echo "probe: nested cgroup ok"; else echo "probe: cannot create a cgroup under $MESOS_CGROUPS_ROOT"; fi`,
+  `if [ -e /proc/sysrq-trigger ]; then echo "probe: sysrq yes"; else echo "probe: sysrq no"; fi`,
+].join("\n");
+
+const CAPABILITIES_FIX =
+  "Exercise 11 runs its agent in this mode (Mesos' Linux launcher without --privileged). Use a Linux host or VM whose Docker engine runs on cgroup v1 " +
+  "(e.g. systemd.unified_cgroup_hierarchy=0 on the kernel command line) and allows CAP_SYS_ADMIN with seccomp and AppArmor unconfined.";
+
+/**
+ * `doctor` for the agent capabilities mode (src/engine/agent-capabilities.ts): the engine's cgroup version, then a
+ * throw-away container of the agent image in the mode, through the mode's own wrapper: is CAP_SYS_ADMIN granted, does
+ * the freezer hierarchy remount read-write, can Mesos' cgroups root be made inside the container's cgroup. Also says
+ * whether the kernel has /proc/sysrq-trigger, without which the filesystem/linux isolator cannot start a task with a
+ * container image (nested-container sessions without an image do not need it).
+ */
+export async function probeAgentCapabilities(port: DockerPort, labId: string, image: string, engine: { cgroupVersion: string }, deadlineMs = 30_000): Promise<DoctorCheck[]> {
+  const name = "agent capabilities mode";
+  if (engine.cgroupVersion !== "1")
+    return [{ name, status: "warn", detail: `not available: the engine's host runs cgroup v${engine.cgroupVersion}, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy`, fix: CAPABILITIES_FIX }];
+  const identity = { lab: labId, run: `doctor-${randomBytes(3).toString("hex")}` };
+  const spec = { name: `mesos-lab-${identity.run}`, image, entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", CAPABILITIES_PROBE]), cmd: [], env: {}, labels: runLabels(identity, { [CAPABILITIES_LABEL]: "true" }) };
+  let id: string | undefined;
+  try {
+    id = await createWithHostConfig(port, spec, CAPABILITIES_HOST_CONFIG).catch((err: Error) => {
+      throw new Error(`could not create a container with CAP_SYS_ADMIN and seccomp/AppArmor unconfined: ${err.message.split("\n")[0]}`);
+    });
+    await port.start(id, image);
+    const code = await Promise.race([port.wait(id), new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`the probe did not finish within ${deadlineMs / 1000} s`)), deadlineMs))]);
+    const lines = await new Promise<string[]>((resolve) => {
+      const out: string[] = [];
+      void port.follow(id!, 0).then((f) => {
+        f.onLine((l) => out.push(l.text));
+        f.onEnd(() => resolve(out));
+      }, () => resolve(out));
+    });
+    const refused = lines.map((l) => /the agent capabilities mode is not available here: (.*)/.exec(l)?.[1]).find(Boolean);
+    if (refused) return [{ name, status: "warn", detail: `not available: ${refused}`, fix: CAPABILITIES_FIX }];
+    const root = lines.map((l) => /MESOS_CGROUPS_ROOT=(\S+)/.exec(l)?.[1]).find(Boolean);
+    if (code !== 0 || !lines.includes("probe: nested cgroup ok"))
+      return [{ name, status: "warn", detail: `not available: ${lines.find((l) => l.startsWith("probe: cannot")) ?? `the probe exited with code ${code}: ${lines.slice(-2).join(" / ") || "no output"}`}`, fix: CAPABILITIES_FIX }];
+    const sysrq = lines.includes("probe: sysrq yes");
+    return [
+      { name, status: "ok", detail: `available: cgroup v1, CAP_SYS_ADMIN granted, the freezer hierarchy remounts read-write and Mesos' cgroups nest in the agent container's own (MESOS_CGROUPS_ROOT=${root ?? "?"})` },
+      sysrq
+        ? { name: "/proc/sysrq-trigger", status: "ok", detail: "present: under filesystem/linux the agent can also start tasks with a container image" }
+        : {
+            name: "/proc/sysrq-trigger",
+            status: "warn",
+            detail: "missing on this kernel (CONFIG_MAGIC_SYSRQ off): under the filesystem/linux isolator a task WITH a container image fails ('Failed to create mount target …/proc/sysrq-trigger'); nested-container sessions without an image (exercise 11) do not need it",
+            fix: "Use a kernel with CONFIG_MAGIC_SYSRQ (stock distribution kernels have it) to run tasks with images.",
+          },
+    ];
+  } catch (err) {
+    return [{ name, status: "warn", detail: `not available: ${(err as Error).message.split("\n")[0]}`, fix: CAPABILITIES_FIX }];
+  } finally {
+    if (id) {
+      await releaseNestedCgroups(port, id).catch(() => undefined);
+      await port.remove(id).catch(() => undefined);
+    }
+  }
 }

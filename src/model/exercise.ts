@@ -155,6 +155,8 @@ export const stepSchema = z
     expect: z.array(expectationSchema).min(1),
     timeoutMs: z.number().int().positive().optional(),
     profiles: z.array(profile).optional(),
+    /** Run the agent in the capabilities mode (Mesos' Linux launcher without --privileged); overrides the exercise's. */
+    agentCapabilities: z.boolean().optional(),
   })
   .strict();
 
@@ -166,6 +168,8 @@ export const exerciseSchema = z
     summary: z.string().min(1),
     text: z.string().min(1),
     profiles: z.array(profile).default(["1.4", "1.11"]),
+    /** Run the agent of every step in the capabilities mode (src/engine/agent-capabilities.ts); a step may say otherwise. */
+    agentCapabilities: z.boolean().optional(),
     steps: z.array(stepSchema).min(1),
   })
   .strict()

@@ -1,0 +1,176 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { labelFilter, runLabels } from "../../src/docker/labels.js";
+import { DockerPort } from "../../src/docker/port.js";
+import type { ContainerSpec } from "../../src/docker/types.js";
+import {
+  CAPABILITIES_HOST_CONFIG,
+  CAPABILITIES_LABEL,
+  capabilitiesEntrypoint,
+  createWithHostConfig,
+  releaseNestedCgroups,
+} from "../../src/engine/agent-capabilities.js";
+import { probeAgentCapabilities } from "../../src/lab/image-probes.js";
+import { hasDocker } from "../helpers/docker.js";
+import { ensureStandinImages } from "../standin/image.js";
+
+/**
+ * The agent capabilities mode on the real engine, with the stand-in agent image (busybox: sh, awk, mount, find): the
+ * wrapper remounts the freezer hierarchy read-write and nests Mesos' cgroups root in the container's own cgroup, the
+ * host keeps nothing once the container is removed, a nested cgroup left frozen with a process in it is released so
+ * the removal goes through, and doctor's probe says what the host supports. The cgroup checks read the host's
+ * /sys/fs/cgroup/freezer: they need a local cgroup-v1 engine, as this project's CI has.
+ */
+
+const port = new DockerPort();
+const lab = `capabilities-test-${randomBytes(3).toString("hex")}`;
+const FREEZER = "/sys/fs/cgroup/freezer";
+const info = hasDocker ? await port.info() : undefined;
+const v1Local = !!info && info.cgroupVersion === "1" && !process.env.DOCKER_HOST && existsSync(FREEZER);
+
+/** Where the engine puts a container's freezer cgroup on the host (cgroupfs or systemd driver). */
+function hostCgroupOf(id: string): string | undefined {
+  for (const p of [path.join(FREEZER, "docker", id), path.join(FREEZER, "system.slice", `docker-${id}.scope`)]) if (existsSync(p)) return p;
+  return undefined;
+}
+
+/** Every directory under the host's freezer hierarchy whose path names `id`. */
+function hostDirsNaming(id: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 4) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const p = path.join(dir, e.name);
+      if (p.includes(id)) out.push(p);
+      else walk(p, depth + 1);
+    }
+  };
+  walk(FREEZER, 0);
+  return out;
+}
+
+/** Polls `f` until it answers (not undefined) or 15 s have passed. */
+async function until<T>(f: () => T | undefined, ms = 15_000): Promise<T | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function logsOf(id: string): Promise<string[]> {
+  const f = await port.follow(id, 0);
+  return new Promise((resolve) => {
+    const lines: string[] = [];
+    f.onLine((l) => lines.push(l.text));
+    f.onEnd(() => resolve(lines));
+  });
+}
+
+const created: string[] = [];
+function spec(image: string, script: string): ContainerSpec {
+  const run = `t${randomBytes(3).toString("hex")}`;
+  return { name: `mesos-lab-${lab}-${run}`, image, entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", script]), cmd: [], env: {}, labels: runLabels({ lab, run }, { [CAPABILITIES_LABEL]: "true" }) };
+}
+
+afterAll(async () => {
+  if (!hasDocker) return;
+  const left = await port.listOwned(labelFilter({ lab }));
+  for (const c of left.filter((i) => i.kind === "container")) await releaseNestedCgroups(port, c.id);
+  await port.removeOwned(left).catch(() => undefined);
+});
+
+describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
+  it("creates the container with SYS_ADMIN, seccomp and AppArmor unconfined, and nothing privileged", async () => {
+    const { agent } = await ensureStandinImages({ profile: "1.11" });
+    const id = await createWithHostConfig(port, spec(agent, "true"), CAPABILITIES_HOST_CONFIG);
+    created.push(id);
+    const hc = ((await port.docker.getContainer(id).inspect()) as { HostConfig: { CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean } }).HostConfig;
+    expect(hc.CapAdd).toEqual(["SYS_ADMIN"]);
+    expect(hc.SecurityOpt).toEqual(["seccomp=unconfined", "apparmor=unconfined"]);
+    expect(hc.Privileged).toBe(false);
+    await port.remove(id);
+  });
+
+  it.runIf(v1Local)("mounts the freezer read-write and nests Mesos' cgroups root in the container's own cgroup; removal leaves nothing on the host", async () => {
+    const { agent } = await ensureStandinImages({ profile: "1.11" });
+    // what Mesos does under MESOS_CGROUPS_ROOT: a cgroup per container, a process in it
+    const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/task"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; sleep 600';
+    const id = await createWithHostConfig(port, spec(agent, script), CAPABILITIES_HOST_CONFIG);
+    created.push(id);
+    await port.start(id);
+    const own = await until(() => hostCgroupOf(id));
+    expect(own, "the container's freezer cgroup on the host").toBeDefined();
+    expect(await until(() => existsSync(path.join(own!, "mesos", "task")) || undefined), "Mesos' root, and what it nests, lives inside the container's cgroup").toBe(true);
+    expect(existsSync(path.join(FREEZER, "mesos")), "never at the host's freezer root").toBe(false);
+    const r = await port.exec(id, ["/bin/sh", "-c", "tr '\\0' '\\n' < /proc/1/environ | grep MESOS_CGROUPS_ROOT; grep ' /sys/fs/cgroup/freezer ' /proc/self/mountinfo"]);
+    expect(r.stdout).toContain(`MESOS_CGROUPS_ROOT=${path.relative(FREEZER, own!)}/mesos`);
+    expect(r.stdout).toMatch(/ \/sys\/fs\/cgroup\/freezer rw,.* - cgroup freezer rw,/);
+    await port.remove(id);
+    expect(hostDirsNaming(id), "nothing named after the container is left in the host's freezer hierarchy").toEqual([]);
+  });
+
+  it("without the capabilities the wrapper says why the mode is not available, and exits 1", async () => {
+    const { agent } = await ensureStandinImages({ profile: "1.11" });
+    const id = await port.createContainer(spec(agent, "echo never"));
+    created.push(id);
+    await port.start(id);
+    expect(await port.wait(id)).toBe(1);
+    const lines = await logsOf(id);
+    expect(lines.join("\n")).toMatch(/^mesos-lab: the agent capabilities mode is not available here: (cannot unmount the read-only \/sys\/fs\/cgroup\/freezer|there is no cgroup-v1 freezer)/m);
+    expect(lines).not.toContain("never");
+    await port.remove(id);
+  });
+
+  it.runIf(v1Local)("a nested cgroup left frozen with a process in it is released, so the container's removal goes through and leaves nothing", async () => {
+    const { agent } = await ensureStandinImages({ profile: "1.11" });
+    // a Mesos that died between freezing a container's cgroup and thawing it leaves exactly this; the engine cannot
+    // kill a frozen process, and its removal fails ("… is zombie and can not be killed", observed-1.11.md)
+    const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/stuck/nested"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; echo FROZEN > "${c%/*}/freezer.state"; sleep 600';
+    const id = await createWithHostConfig(port, spec(agent, script), CAPABILITIES_HOST_CONFIG);
+    created.push(id);
+    await port.start(id);
+    const own = await until(() => hostCgroupOf(id));
+    const state = path.join(own!, "mesos", "stuck", "freezer.state");
+    expect(await until(() => (existsSync(state) && readFileSync(state, "utf8").trim() === "FROZEN") || undefined)).toBe(true);
+    expect(readFileSync(path.join(own!, "mesos", "stuck", "nested", "cgroup.procs"), "utf8").trim(), "a process sits in the frozen cgroup").not.toBe("");
+    try {
+      expect(await releaseNestedCgroups(port, id)).toBe("released: 0 nested cgroups left");
+      await port.remove(id);
+    } finally {
+      // never leave a stuck container behind, whatever failed above
+      if (existsSync(state)) writeFileSync(state, "THAWED");
+    }
+    expect(await port.inspect(id)).toBeUndefined();
+    expect(hostDirsNaming(id)).toEqual([]);
+  }, 60_000);
+
+  it("doctor: a cgroup-v2 engine gets 'not available' and a fix, without starting anything", async () => {
+    const [check] = await probeAgentCapabilities(port, lab, "no-such-image:never", { cgroupVersion: "2" });
+    expect(check).toMatchObject({ name: "agent capabilities mode", status: "warn" });
+    expect(check!.detail).toMatch(/^not available: the engine's host runs cgroup v2, and Mesos 1\.11's Linux launcher needs the cgroup-v1 freezer hierarchy$/);
+    expect(check!.fix).toMatch(/cgroup v1/);
+  });
+
+  it.runIf(v1Local)("doctor: on this cgroup-v1 host the mode is available, and /proc/sysrq-trigger is reported as the kernel has it", async () => {
+    const { agent } = await ensureStandinImages({ profile: "1.11" });
+    const checks = await probeAgentCapabilities(port, lab, agent, info!);
+    expect(checks[0]).toMatchObject({ name: "agent capabilities mode", status: "ok" });
+    expect(checks[0]!.detail).toMatch(/^available: cgroup v1, CAP_SYS_ADMIN granted, .*MESOS_CGROUPS_ROOT=\S+\/mesos\)$/);
+    const sysrq = existsSync("/proc/sysrq-trigger");
+    expect(checks[1]).toMatchObject({ name: "/proc/sysrq-trigger", status: sysrq ? "ok" : "warn" });
+    if (!sysrq) expect(checks[1]!.detail).toMatch(/^missing on this kernel .*WITH a container image.*nested-container sessions without an image \(exercise 11\) do not need it$/);
+    expect((await port.listOwned(labelFilter({ lab }))).filter((i) => i.kind === "container" && !created.includes(i.id)), "the probe's container is gone").toEqual([]);
+  });
+
+  it("doctor: a missing image is 'not available' with the engine's reason, not a crash", async () => {
+    const checks = await probeAgentCapabilities(port, lab, "mesos-lab-test/no-such-image:never", { cgroupVersion: "1" });
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ name: "agent capabilities mode", status: "warn" });
+    expect(checks[0]!.detail).toMatch(/^not available: /);
+  });
+});
