@@ -335,6 +335,51 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     expect(state).toMatchObject({ activated_slaves: 1, deactivated_slaves: 1 });
   }, 60_000);
 
+  it("nested-container sessions (both profiles): `id` streamed as JSON records, GET_CONTAINERS in the v1 shape, the session ACLs' 403s; the Linux launcher wants a writable freezer", async () => {
+    const creds = JSON.stringify({ credentials: ["operator", "viewer", "attacher"].map((principal) => ({ principal, secret: `${principal}-secret` })) });
+    const only = (...principals: string[]) => [{ principals: { values: principals }, users: { type: "ANY" } }, { principals: { type: "ANY" }, users: { type: "NONE" } }];
+    // attacher may launch a session but not read its output
+    const acls = JSON.stringify({ launch_nested_container_sessions_as_user: only("operator", "attacher"), launch_nested_container_sessions_under_parent_with_user: only("operator", "attacher"), attach_containers_output: only("operator") });
+    for (const [profile, img, base] of [["1.4", images, 100], ["1.11", images111, 110]] as const) {
+      const znode = `sessions${base}`;
+      await master(`master-${znode}`, base, znode, {}, [], img);
+      const a = await agent(`agent-${znode}`, base + 1, znode, { MESOS_AUTHENTICATE_HTTP_READWRITE: "true", MESOS_HTTP_CREDENTIALS: "/etc/mesos/http_credentials.json", MESOS_ACLS: acls }, [{ path: "/etc/mesos/http_credentials.json", content: creds, mode: 0o600 }], img);
+      await a.waitFor(/Registered with master/);
+      const x = await execute(`exec-${znode}`, base + 2, znode, ["--name=sleeper", "--command=sleep 600"], {}, [], img);
+      await x.waitFor(/Received status update TASK_RUNNING for task 'sleeper'/);
+      const api = (principal: string, body: object) =>
+        a.http(`http://${lab.ip(base + 1)}:5051/api/v1`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Basic ${Buffer.from(`${principal}:${principal}-secret`).toString("base64")}` }, body: JSON.stringify(body) });
+      const listed = JSON.parse((await api("viewer", { type: "GET_CONTAINERS" })).body) as { get_containers: { containers: Array<{ executor_id: { value: string }; container_id: { value: string } }> } };
+      const sleeper = listed.get_containers.containers.find((c) => c.executor_id.value === "sleeper");
+      expect(sleeper, `${profile}: GET_CONTAINERS lists executor sleeper as {"value":…}`).toBeDefined();
+      const cid = sleeper!.container_id.value;
+      const session = (principal: string) => api(principal, { type: "LAUNCH_NESTED_CONTAINER_SESSION", launch_nested_container_session: { container_id: { parent: { value: cid }, value: principal }, command: { value: "id" } } });
+
+      const ok = await session("operator");
+      expect(ok.status).toBe(200);
+      expect(ok.headers["content-type"]).toBe("application/json");
+      const records = ok.body.split(/\d+\n(?=\{)/).filter(Boolean).map((r) => JSON.parse(r) as { type: string; data: { type: string; data: string } });
+      expect(records[0]).toMatchObject({ type: "DATA", data: { type: "STDOUT" } });
+      expect(records.map((r) => Buffer.from(r.data.data, "base64").toString()).join("")).toBe("uid=0(root) gid=0(root) groups=0(root)\n");
+      await a.waitFor(new RegExp(`Received EOF attach response for ${cid}\\.operator`));
+
+      const denied = await session("viewer");
+      expect(denied.status).toBe(403);
+      expect(denied.body).toBe(profile === "1.11" ? "403 Forbidden." : "");
+      const attacher = await session("attacher");
+      expect(attacher.status, "allowed to launch, not to attach: 403 after its container was started").toBe(403);
+      expect(a.stderr).toMatch(new RegExp(`Forked child with pid '\\d+' for container '${cid}\\.attacher'`));
+      expect(a.stderr).not.toMatch(new RegExp(`Forked child with pid '\\d+' for container '${cid}\\.viewer'`));
+      if (profile === "1.11") expect(a.stderr).toContain(`http.cpp:4215] Processing LAUNCH_NESTED_CONTAINER_SESSION call for container '${cid}.viewer'`);
+      else expect(a.stderr).not.toContain("Processing LAUNCH_NESTED_CONTAINER_SESSION");
+
+      // Docker mounts the freezer read-only in an unprivileged container: the Linux launcher cannot start there
+      const linux = await agent(`agent-${znode}-linux`, base + 3, znode, { MESOS_LAUNCHER: "linux" }, [], img);
+      expect(await linux.exitCode()).toBe(1);
+      expect(linux.stderr).toMatch(/EXIT with status 1: Failed to create a containerizer: Could not create MesosContainerizer: Failed to create launcher: Failed to create Linux launcher: Failed to create root cgroup \/sys\/fs\/cgroup\/freezer\/mesos: .*Read-only file system/);
+    }
+  }, 90_000);
+
   it("test knobs and an unreachable ZooKeeper", async () => {
     const dying = await master("master-dies", 60, "mesos-dies", { STANDIN_EXIT_AFTER_MS: "300", STANDIN_EXIT_CODE: "7" });
     expect(await dying.exitCode()).toBe(7);

@@ -2,6 +2,7 @@
 // detection through ZooKeeper, CRAM-MD5 authentication and the registration loop, and its HTTP endpoints.
 import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { authorize, parseAclsFlag, validateAcls } from "./acls.mjs";
 import { handleAgentOperator } from "./agent-operator.mjs";
 import { Executors } from "./agent-executors.mjs";
@@ -27,6 +28,8 @@ const DEFS = {
   authenticatee: { type: "string", def: "crammd5" },
   authentication_backoff_factor: { type: "duration", def: "1secs" },
   authorizer: { type: "string", def: "local" },
+  cgroups_hierarchy: { type: "string", def: "/sys/fs/cgroup" },
+  cgroups_root: { type: "string", def: "mesos" },
   containerizers: { type: "string", def: "mesos" },
   credential: { type: "path" },
   default_role: { type: "string", def: "*" },
@@ -116,6 +119,7 @@ export class Agent {
       const err = validateAcls(this.acls);
       if (err) glog.exit("main.cpp:519", 1, `Could not create 'local' authorizer: ${err}`);
     }
+    if (f.launcher === "linux") this.linuxLauncher();
     glog.info("slave.cpp:250", `Mesos agent started on ${this.ip}:${this.port}`);
     glog.info("slave.cpp:251", `Flags at startup: ${flagsLine(this.raw, DEFS)}`);
     if (f.credential) this.loadCredential(f.credential);
@@ -129,6 +133,26 @@ export class Agent {
     glog.info("slave.cpp:1030", `Agent resources: ${formatResources(this.resources)}`);
     exitOnTerm(() => this.executors.killAll());
     this.detector = await detectMaster(f.master, { pid: this.pid }, (info) => this.detected(info));
+  }
+
+  /**
+   * Mesos' Linux launcher needs the cgroup-v1 freezer hierarchy, writable: it creates its root cgroup there
+   * (`--cgroups_root`, where the lab's capabilities mode nests it in the agent container's own cgroup). Docker mounts
+   * the hierarchy read-only in an unprivileged container, and a real agent then exits 1 (the wording of that failure
+   * is shortened here).
+   */
+  linuxLauncher() {
+    const hierarchy = path.join(this.flags.cgroups_hierarchy, "freezer");
+    const root = path.join(hierarchy, this.flags.cgroups_root);
+    try {
+      if (!fs.existsSync(path.join(hierarchy, "freezer.state")) && !fs.existsSync(path.join(hierarchy, "cgroup.procs"))) throw Object.assign(new Error(`Failed to find the freezer hierarchy at ${hierarchy}`), { plain: true });
+      fs.accessSync(hierarchy, fs.constants.W_OK); // EROFS on Docker's read-only mount
+      fs.mkdirSync(root, { recursive: true });
+    } catch (e) {
+      const why = e.plain ? e.message : `Failed to create root cgroup ${root}: Failed to create directory '${root}': ${e.code === "EROFS" ? "Read-only file system" : e.message}`;
+      glog.exit(is111 ? "main.cpp:610" : "main.cpp:489", 1, `Failed to create a containerizer: Could not create MesosContainerizer: Failed to create launcher: Failed to create Linux launcher: ${why}`);
+    }
+    glog.info(is111 ? "linux_launcher.cpp:139" : "linux_launcher.cpp:150", `Using ${hierarchy} as the freezer hierarchy for the Linux launcher`);
   }
 
   loadCredential(p) {
