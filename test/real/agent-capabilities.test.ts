@@ -1,0 +1,113 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { LABEL, labelFilter } from "../../src/docker/labels.js";
+import { DockerPort } from "../../src/docker/port.js";
+import { CAPABILITIES_LABEL } from "../../src/engine/agent-capabilities.js";
+import { labIdOf } from "../../src/lab/identity.js";
+import { cli } from "../helpers/cli.js";
+import { realAvailable, realLab } from "./real-mesos.js";
+
+/**
+ * The agent capabilities mode on real Mesos 1.11 (exercise 11 runs its agent in it): Mesos' cgroups live inside the
+ * agent container's own freezer cgroup, never at the host's freezer root, and nothing of them is left on the host
+ * after `down`, `reset` and a normal `verify`, also when a task still runs in a nested cgroup when the cluster goes.
+ * It reads the host's /sys/fs/cgroup/freezer, so it needs a local cgroup-v1 engine (this project's CI).
+ */
+
+const port = new DockerPort();
+const FREEZER = "/sys/fs/cgroup/freezer";
+const info = await port.info().catch(() => undefined);
+const v1Local = !!info && info.cgroupVersion === "1" && !process.env.DOCKER_HOST && existsSync(FREEZER);
+
+/** Directories under the host's freezer hierarchy (a few levels deep), relative to it. */
+function freezerDirs(depth = 6): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, d: number) => {
+    if (d > depth) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const p = path.join(dir, e.name);
+      out.push(path.relative(FREEZER, p));
+      walk(p, d + 1);
+    }
+  };
+  walk(FREEZER, 0);
+  return out;
+}
+
+/** Host cgroups that name `id`, and every `mesos` cgroup of a container the engine no longer has. */
+async function leftovers(ids: string[]): Promise<string[]> {
+  const live = new Set((await port.docker.listContainers({ all: true })).map((c) => c.Id));
+  return freezerDirs().filter((d) => ids.some((id) => d.includes(id)) || (/(^|\/)mesos$/.test(d) && !live.has(/([0-9a-f]{64})/.exec(d)?.[1] ?? "")));
+}
+
+async function agentOf(lab: string): Promise<string> {
+  const agents = (await port.listOwned(labelFilter({ lab }))).filter((i) => i.kind === "container" && i.labels[LABEL.role] === "agent");
+  expect(agents, "one agent").toHaveLength(1);
+  expect(agents[0]!.labels[CAPABILITIES_LABEL], "it runs in the capabilities mode").toBe("true");
+  return agents[0]!.id;
+}
+
+/** The agent container's own freezer cgroup on the host (cgroupfs or systemd driver). */
+function hostCgroupOf(id: string): string {
+  const found = [path.join("docker", id), path.join("system.slice", `docker-${id}.scope`)].find((p) => existsSync(path.join(FREEZER, p)));
+  expect(found, `the agent ${id.slice(0, 12)}'s freezer cgroup on the host`).toBeDefined();
+  return found!;
+}
+
+/**
+ * Starts a task that keeps running (from inside the master container, whose image has mesos-execute) and waits until
+ * its container's freezer cgroup, nested under the agent container's, holds its processes.
+ */
+async function holdTask(lab: string, agentCg: string): Promise<string> {
+  const master = (await port.listOwned(labelFilter({ lab }))).find((i) => i.kind === "container" && i.labels[LABEL.role] === "master")!;
+  await port.exec(master.id, ["sh", "-c", "nohup mesos-execute --master=zk://zk:2181/mesos --name=held --command='sleep 600' >/tmp/held.log 2>&1 &"]);
+  const root = path.join(FREEZER, agentCg, "mesos");
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const held = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(root, e.name)) : [];
+    const busy = held.find((d) => readFileSync(path.join(d, "cgroup.procs"), "utf8").trim() !== "");
+    if (busy) return path.relative(FREEZER, busy);
+    if (Date.now() > deadline) throw new Error(`no task cgroup with processes under ${root} within 60 s: ${(await port.exec(master.id, ["cat", "/tmp/held.log"])).stdout.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe.runIf((await realAvailable()) && v1Local)("the agent capabilities mode on real Mesos 1.11: cgroups nest in the agent container and leave nothing on the host", () => {
+  it.each(["down", "reset"] as const)(
+    "up 11, a task running in a nested cgroup, then %s: the host keeps nothing",
+    async (how) => {
+      const dir = await realLab();
+      const lab = labIdOf({ root: dir });
+      expect(existsSync(path.join(FREEZER, "mesos")), "nothing at the host's freezer root before").toBe(false);
+      const up = await cli(["up", "11:open"], { cwd: dir, timeout: 300_000 });
+      expect(up.exitCode, up.all.slice(-4000)).toBe(0);
+      const agent = await agentOf(lab);
+      const own = hostCgroupOf(agent);
+      const task = await holdTask(lab, own);
+      expect(task.startsWith(`${own}/mesos/`), `the task's cgroup ${task} is inside the agent container's ${own}`).toBe(true);
+      expect(existsSync(path.join(FREEZER, "mesos")), "Mesos made nothing at the host's freezer root").toBe(false);
+      const r = await cli([how], { cwd: dir, timeout: 120_000 });
+      expect(r.exitCode, r.all).toBe(0);
+      expect(await port.listOwned(labelFilter({ lab })), `${how} removed the lab's containers and network`).toEqual([]);
+      expect(await leftovers([agent]), `no cgroup of the agent ${agent.slice(0, 12)} or of its tasks is left on the host`).toEqual([]);
+    },
+    420_000,
+  );
+
+  it("verify 11 passes, and afterwards no cgroup of its agents is left on the host", async () => {
+    const dir = await realLab();
+    const before = new Set(freezerDirs());
+    const report = path.join(dir, "report.json");
+    const r = await cli(["verify", "11", "--reporter", "json", "--output", report], { cwd: dir, timeout: 600_000 });
+    expect(r.exitCode, r.all.slice(-4000)).toBe(0);
+    const steps = (JSON.parse(readFileSync(report, "utf8")) as { steps: Array<{ step: string; status: string }> }).steps;
+    expect(steps.map((s) => `${s.step} ${s.status}`)).toEqual(["open passed", "readwrite-auth passed", "session-acls passed"]);
+    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+    const added = freezerDirs().filter((d) => !before.has(d));
+    const live = new Set((await port.docker.listContainers({ all: true })).map((c) => c.Id));
+    expect(added.filter((d) => d.split("/").some((p) => p === "mesos") && !live.has(/([0-9a-f]{64})/.exec(d)?.[1] ?? "")), "no Mesos cgroup of a removed container").toEqual([]);
+    expect(existsSync(path.join(FREEZER, "mesos"))).toBe(false);
+  }, 600_000);
+});
