@@ -232,6 +232,8 @@ export class DockerPort {
         NetworkMode: spec.hostNetwork ? "host" : spec.network?.name,
         PortBindings: spec.hostNetwork ? undefined : bindings,
         Privileged: spec.privileged ?? false,
+        CapAdd: spec.capAdd,
+        SecurityOpt: spec.securityOpt,
         Init: spec.init ?? false,
         AutoRemove: false,
       },

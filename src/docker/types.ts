@@ -36,6 +36,10 @@ export interface ContainerSpec {
   publish?: Record<number, number>;
   files?: PlacedFile[];
   privileged?: boolean;
+  /** Linux capabilities to add (e.g. SYS_ADMIN for the agent capabilities mode), instead of `privileged`. */
+  capAdd?: string[];
+  /** Security options, e.g. `seccomp=unconfined`, `apparmor=unconfined`. */
+  securityOpt?: string[];
   /** Run an init as PID 1 so signals reach the process (mesos-execute ignores SIGTERM as PID 1). */
   init?: boolean;
 }

@@ -1,4 +1,3 @@
-import type Docker from "dockerode";
 import type { LabConfig } from "../config/schema.js";
 import type { DockerPort } from "../docker/port.js";
 import type { ContainerSpec, Owned } from "../docker/types.js";
@@ -23,7 +22,7 @@ import type { Exercise, Step } from "../model/exercise.js";
 export const CAPABILITIES_LABEL = "io.mesos-lab.agent-capabilities";
 
 /** Engine settings of the mode (Docker's HostConfig). */
-export const CAPABILITIES_HOST_CONFIG = { CapAdd: ["SYS_ADMIN"], SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"] } as const;
+export const CAPABILITIES_SPEC = { capAdd: ["SYS_ADMIN"], securityOpt: ["seccomp=unconfined", "apparmor=unconfined"] } satisfies Pick<ContainerSpec, "capAdd" | "securityOpt">;
 
 /** The freezer cgroup of PID 1 of the container, as the container sees it in /proc/<pid>/cgroup. */
 const OWN_FREEZER = `awk -F: '$2 == "freezer" { print $3 }'`;
@@ -74,19 +73,6 @@ export const RELEASE_SCRIPT = [
 /** Whether a step runs its agent in the capabilities mode: the lab asks for it everywhere, or the step/exercise does. */
 export function agentCapabilities(config: Pick<LabConfig, "agentCapabilities">, exercise: Pick<Exercise, "agentCapabilities">, step: Pick<Step, "agentCapabilities">): boolean {
   return config.agentCapabilities || (step.agentCapabilities ?? exercise.agentCapabilities ?? false);
-}
-
-/**
- * Creates a container like `port.createContainer`, with `hostConfig` merged into its HostConfig. ContainerSpec has no
- * field for capabilities or security options, so this hands the port a dockerode whose `createContainer` adds them,
- * and changes nothing else of what the port does (names, labels, ports, files, its errors).
- */
-export function createWithHostConfig(port: DockerPort, spec: ContainerSpec, hostConfig: Record<string, unknown>): Promise<string> {
-  const docker = port.docker;
-  const patched = Object.create(docker) as Docker;
-  patched.createContainer = ((opts: Docker.ContainerCreateOptions) => docker.createContainer({ ...opts, HostConfig: { ...opts.HostConfig, ...hostConfig } })) as Docker["createContainer"];
-  const shim = Object.create(port, { docker: { value: patched } }) as DockerPort;
-  return shim.createContainer(spec);
 }
 
 /** Runs RELEASE_SCRIPT in a running capabilities-mode container; a container that is not running has nothing to release. */

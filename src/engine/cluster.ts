@@ -5,7 +5,7 @@ import type { DockerPort, LogFollow } from "../docker/port.js";
 import type { ContainerSpec, LogLine, PlacedFile } from "../docker/types.js";
 import type { HttpAction } from "../model/exercise.js";
 import { CLUSTER_ROLES, ROLE_PORTS, ROLE_PROGRAM, type ClusterRole, type Role } from "../model/roles.js";
-import { agentCapabilities, CAPABILITIES_HOST_CONFIG, CAPABILITIES_LABEL, capabilitiesEntrypoint, createWithHostConfig, releaseNestedCgroups, releaseOwned } from "./agent-capabilities.js";
+import { agentCapabilities, CAPABILITIES_LABEL, CAPABILITIES_SPEC, capabilitiesEntrypoint, releaseNestedCgroups, releaseOwned } from "./agent-capabilities.js";
 import type { LabBus } from "./events.js";
 import { request, type HttpAnswer } from "./http.js";
 import type { Material } from "./material.js";
@@ -171,6 +171,7 @@ export class Cluster {
       publish: role === "execute" ? undefined : this.publishFor(role as ClusterRole, instance),
       files,
       privileged: role === "agent" && this.o.config.privilegedAgent,
+      ...(capabilities ? CAPABILITIES_SPEC : {}),
       init: role === "execute",
     };
   }
@@ -222,7 +223,7 @@ export class Cluster {
 
   private async launch(key: string, role: Role, instance: number, spec: ContainerSpec, hash: string, sourceId?: string): Promise<Live> {
     spec.labels[LABEL.configHash] = hash;
-    const id = spec.labels[CAPABILITIES_LABEL] === "true" ? await createWithHostConfig(this.o.port, spec, CAPABILITIES_HOST_CONFIG) : await this.o.port.createContainer(spec);
+    const id = await this.o.port.createContainer(spec);
     const tail = streamTails();
     this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "created", name: spec.name });
     const removeOnFailure = async (err: unknown) => {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
 import { runLabels } from "../docker/labels.js";
 import type { DockerPort } from "../docker/port.js";
-import { CAPABILITIES_HOST_CONFIG, CAPABILITIES_LABEL, capabilitiesEntrypoint, createWithHostConfig, releaseNestedCgroups } from "../engine/agent-capabilities.js";
+import { CAPABILITIES_LABEL, CAPABILITIES_SPEC, capabilitiesEntrypoint, releaseNestedCgroups } from "../engine/agent-capabilities.js";
 import { fourLetterWord } from "../engine/http.js";
 import { ZK_SERVING } from "../engine/wait.js";
 import { ROLE_PROGRAM, type Role } from "../model/roles.js";
@@ -117,10 +117,10 @@ export async function probeAgentCapabilities(port: DockerPort, labId: string, im
   if (engine.cgroupVersion !== "1")
     return [{ name, status: "warn", detail: `not available: the engine's host runs cgroup v${engine.cgroupVersion}, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy`, fix: CAPABILITIES_FIX }];
   const identity = { lab: labId, run: `doctor-${randomBytes(3).toString("hex")}` };
-  const spec = { name: `mesos-lab-${identity.run}`, image, entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", CAPABILITIES_PROBE]), cmd: [], env: {}, labels: runLabels(identity, { [CAPABILITIES_LABEL]: "true" }) };
+  const spec = { name: `mesos-lab-${identity.run}`, image, entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", CAPABILITIES_PROBE]), cmd: [], env: {}, labels: runLabels(identity, { [CAPABILITIES_LABEL]: "true" }), ...CAPABILITIES_SPEC };
   let id: string | undefined;
   try {
-    id = await createWithHostConfig(port, spec, CAPABILITIES_HOST_CONFIG).catch((err: Error) => {
+    id = await port.createContainer(spec).catch((err: Error) => {
       throw new Error(`could not create a container with CAP_SYS_ADMIN and seccomp/AppArmor unconfined: ${err.message.split("\n")[0]}`);
     });
     await port.start(id, image);

@@ -2,6 +2,7 @@ import os from "node:os";
 import { LABEL, labelFilter } from "../docker/labels.js";
 import type { DockerPort } from "../docker/port.js";
 import type { Owned } from "../docker/types.js";
+import { releaseOwned } from "../engine/agent-capabilities.js";
 
 function alive(pid: number): boolean {
   try {
@@ -30,7 +31,10 @@ export function deadRunItems(items: Owned[]): Owned[] {
 export async function sweepDeadRuns(port: DockerPort, labId: string): Promise<number> {
   const items = await port.listOwned(labelFilter({ lab: labId }));
   const dead = deadRunItems(items);
-  if (dead.length) await port.removeOwned(dead);
+  if (dead.length) {
+    await releaseOwned(port, dead);
+    await port.removeOwned(dead);
+  }
   return dead.length;
 }
 
@@ -45,6 +49,7 @@ export async function resetLab(port: DockerPort, opts: { labId: string; all: boo
     const nets = (await port.listOwned(labelFilter({ lab: opts.labId }))).filter((i) => i.kind === "network" && runs.has(i.labels[LABEL.run]));
     toRemove = [...items, ...nets.filter((n) => !items.some((i) => i.id === n.id))];
   }
+  await releaseOwned(port, toRemove);
   await port.removeOwned(toRemove);
   return toRemove;
 }

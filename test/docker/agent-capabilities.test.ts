@@ -6,10 +6,9 @@ import { labelFilter, runLabels } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
 import type { ContainerSpec } from "../../src/docker/types.js";
 import {
-  CAPABILITIES_HOST_CONFIG,
+  CAPABILITIES_SPEC,
   CAPABILITIES_LABEL,
   capabilitiesEntrypoint,
-  createWithHostConfig,
   releaseNestedCgroups,
 } from "../../src/engine/agent-capabilities.js";
 import { probeAgentCapabilities } from "../../src/lab/image-probes.js";
@@ -74,7 +73,7 @@ async function logsOf(id: string): Promise<string[]> {
 const created: string[] = [];
 function spec(image: string, script: string): ContainerSpec {
   const run = `t${randomBytes(3).toString("hex")}`;
-  return { name: `mesos-lab-${lab}-${run}`, image, entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", script]), cmd: [], env: {}, labels: runLabels({ lab, run }, { [CAPABILITIES_LABEL]: "true" }) };
+  return { name: `mesos-lab-${lab}-${run}`, image, entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", script]), cmd: [], env: {}, labels: runLabels({ lab, run }, { [CAPABILITIES_LABEL]: "true" }), ...CAPABILITIES_SPEC };
 }
 
 afterAll(async () => {
@@ -87,7 +86,7 @@ afterAll(async () => {
 describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
   it("creates the container with SYS_ADMIN, seccomp and AppArmor unconfined, and nothing privileged", async () => {
     const { agent } = await ensureStandinImages({ profile: "1.11" });
-    const id = await createWithHostConfig(port, spec(agent, "true"), CAPABILITIES_HOST_CONFIG);
+    const id = await port.createContainer(spec(agent, "true"));
     created.push(id);
     const hc = ((await port.docker.getContainer(id).inspect()) as { HostConfig: { CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean } }).HostConfig;
     expect(hc.CapAdd).toEqual(["SYS_ADMIN"]);
@@ -100,7 +99,7 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
     const { agent } = await ensureStandinImages({ profile: "1.11" });
     // what Mesos does under MESOS_CGROUPS_ROOT: a cgroup per container, a process in it
     const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/task"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; sleep 600';
-    const id = await createWithHostConfig(port, spec(agent, script), CAPABILITIES_HOST_CONFIG);
+    const id = await port.createContainer(spec(agent, script));
     created.push(id);
     await port.start(id);
     const own = await until(() => hostCgroupOf(id));
@@ -116,7 +115,7 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
 
   it("without the capabilities the wrapper says why the mode is not available, and exits 1", async () => {
     const { agent } = await ensureStandinImages({ profile: "1.11" });
-    const id = await port.createContainer(spec(agent, "echo never"));
+    const id = await port.createContainer({ ...spec(agent, "echo never"), capAdd: undefined, securityOpt: undefined });
     created.push(id);
     await port.start(id);
     expect(await port.wait(id)).toBe(1);
@@ -131,7 +130,7 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
     // a Mesos that died between freezing a container's cgroup and thawing it leaves exactly this; the engine cannot
     // kill a frozen process, and its removal fails ("… is zombie and can not be killed", observed-1.11.md)
     const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/stuck/nested"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; echo FROZEN > "${c%/*}/freezer.state"; sleep 600';
-    const id = await createWithHostConfig(port, spec(agent, script), CAPABILITIES_HOST_CONFIG);
+    const id = await port.createContainer(spec(agent, script));
     created.push(id);
     await port.start(id);
     const own = await until(() => hostCgroupOf(id));
