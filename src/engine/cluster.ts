@@ -56,8 +56,16 @@ const IP_SUFFIX: Record<Role, number> = { zk: 2, master: 3, agent: 4, execute: 2
  */
 export const MASTER_LEADS = /Recovered \d+ agents from the registry/;
 
+/**
+ * The agent answers `/health` at once, but `/state`, its operator API `/api/v1` and the executor API answer 503 "Agent
+ * has not finished recovery" while it recovers (src/slave/http.cpp:375-376, :1335-1336 at 1.11). Recovery ends with
+ * this line, in the same dispatch that leaves the RECOVERING state (src/slave/slave.cpp:8377-8431 at 1.11, :6322 at
+ * 1.4).
+ */
+export const AGENT_RECOVERED = /Finished recovery$/;
+
 /** Lines a role's readiness waits for, remembered for the container's whole life. */
-const READY_LINES: Record<Role, RegExp[]> = { zk: [], master: [MASTER_LEADS], agent: [], execute: [] };
+const READY_LINES: Record<Role, RegExp[]> = { zk: [], master: [MASTER_LEADS], agent: [AGENT_RECOVERED], execute: [] };
 
 export interface ClusterOptions {
   port: DockerPort;
@@ -309,7 +317,9 @@ export class Cluster {
     const tls = usesTls(l.env);
     const m = this.tlsMaterial(l.env);
     const health = Wait.forHttp(ROLE_PORTS[role], "/health", { tls, ca: tls && this.verifyWithCa(l.env) ? m.ca : undefined, cert: m.cert, key: m.key, servername: "localhost" });
-    return role === "master" ? Wait.all([health, Wait.forLogLine(MASTER_LEADS, "the master leads (registry recovered)")]) : health;
+    return role === "master"
+      ? Wait.all([health, Wait.forLogLine(MASTER_LEADS, "the master leads (registry recovered)")])
+      : Wait.all([health, Wait.forLogLine(AGENT_RECOVERED, "the agent finished recovery")]);
   }
 
   async waitReady(role: ClusterRole, deadline: number, instance = 1): Promise<void> {

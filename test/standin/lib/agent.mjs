@@ -70,6 +70,8 @@ const DEFS = {
 
 export const REALM = { readonly: "mesos-agent-readonly", readwrite: "mesos-agent-readwrite", executor: "mesos-agent-executor" };
 const L = (l14, l111) => `slave.cpp:${is111 ? l111 : l14}`;
+/** How long the stand-in agent "recovers" before it serves /state and looks for a master. */
+const RECOVERY_MS = 150;
 
 export async function runAgent(argv) {
   await applyKnobs("mesos-slave");
@@ -132,6 +134,11 @@ export class Agent {
     }
     glog.info("slave.cpp:1030", `Agent resources: ${formatResources(this.resources)}`);
     exitOnTerm(() => this.executors.killAll());
+    // Recovery (nothing checkpointed here) takes a moment on a real agent too; until it ends, /state and the APIs
+    // answer 503 (slave/http.cpp:375-376 at 1.11), and only then does it look for a master (slave.cpp:8377-8436).
+    await new Promise((r) => setTimeout(r, RECOVERY_MS));
+    glog.info(L(6322, 8377), "Finished recovery");
+    this.recovered = true;
     this.detector = await detectMaster(f.master, { pid: this.pid }, (info) => this.detected(info));
   }
 
@@ -342,6 +349,7 @@ export class Agent {
       const sub = path.startsWith("/slave(1)/") ? path.slice("/slave(1)".length) : path;
       if (sub.startsWith("/_standin/")) return await this.executors.handlePrivate(req, res, sub.slice("/_standin/".length));
       if (sub === "/health") return send(res, 200);
+      if (!this.recovered && (sub.startsWith("/api/v1") || ["/state", "/state.json", "/containers"].includes(sub))) return send(res, 503, "Agent has not finished recovery");
       if (sub === "/api/v1/executor") return await this.executors.handleExecutorApi(req, res);
       if (sub === "/api/v1") {
         const a = this.auth.guard(req, res, REALM.readwrite);
