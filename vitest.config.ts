@@ -12,5 +12,8 @@ export default defineConfig({
     // Docker-backed files share one engine; two at a time keeps a 2-core machine responsive (real Mesos: one)
     maxWorkers: process.env.LAB_REAL ? 1 : 2,
     reporters: ["default", "./test/summary-reporter.ts"],
+    // each file's tempDir() folders are removed after it; a run that leaves a mesos-lab-* folder fails
+    setupFiles: ["./test/setup/remove-temp-dirs.ts"],
+    globalSetup: ["./test/setup/private-tmpdir.ts"],
   },
 });

@@ -4,7 +4,7 @@
  * it. Prints a table and writes bench/results/<date>.json.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -22,6 +22,7 @@ import { exerciseSchema, expectationSchema, type Exercise } from "../src/model/e
 import { ensureLabMaterial } from "../src/pki/index.js";
 import { ensureStandinImages } from "../test/standin/image.js";
 import { ensureBusybox } from "../test/helpers/docker.js";
+import { removeTempDirs, tempDir } from "../test/helpers/temp-dir.js";
 import { ensureRealImages, missingBuild } from "../test/real/images.js";
 
 interface Row {
@@ -44,7 +45,7 @@ const docker = new Docker();
 const info = await port.info();
 const images = await ensureStandinImages({ profile: "1.11" });
 const busybox = await ensureBusybox();
-const root = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-bench-"));
+const root = tempDir("bench");
 const config = resolveConfig({ profile: "1.11", images, timeouts: { expectation: 30_000, negativeWindow: 1_500, execute: 30_000, ready: 30_000, pull: 1_000 } }, undefined, root);
 const tPki = performance.now();
 const material = await ensureLabMaterial({ sslDir: path.join(root, "ssl"), credentialsDir: path.join(root, "credentials") });
@@ -203,7 +204,7 @@ async function runOne(ex: Exercise) {
   })();
   rows.push({ figure: "CLI cold start `--help`", value: round(time(["--help"])), unit: "ms", baseline: round(nodeBare), ratio: round(time(["--help"]) / nodeBare, 2), goal: "info (baseline: bare node)", met: null });
   rows.push({ figure: "CLI cold start `list`", value: round(time(["list"])), unit: "ms", baseline: round(nodeBare), ratio: round(time(["list"]) / nodeBare, 2), goal: "info (baseline: bare node)", met: null });
-  const d = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-openssl-"));
+  const d = tempDir("openssl");
   const t0 = performance.now();
   execFileSync("openssl", ["genrsa", "-f4", "-out", path.join(d, "key.pem"), "4096"], { stdio: "ignore" });
   execFileSync("openssl", ["req", "-new", "-x509", "-days", "365", "-key", path.join(d, "key.pem"), "-out", path.join(d, "cert.pem"), "-subj", "/C=US"], { stdio: "ignore" });
@@ -221,4 +222,5 @@ mkdirSync("bench/results", { recursive: true });
 const file = path.join("bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), docker: info.serverVersion, cores: os.cpus().length, rows }, null, 2));
 console.log(`\nwrote ${file}`);
+removeTempDirs();
 process.exit(0);

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { chmodSync, createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { chmodSync, createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerPort } from "../../src/docker/port.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 /**
  * Issue 10: `bundle import` checks a whole bundle before it writes anything, accepts only lab material, loads only
@@ -72,7 +72,7 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
   const image = `${repo}:1`;
   const extra = `${repo}:extra`;
   const ids: string[] = [];
-  const work = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-bundle-sec-"));
+  const work = tempDir("bundle-sec");
   const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
   let genuine = "";
   let entries: Entry[] = [];
@@ -196,7 +196,7 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
 
   it("a material folder that is a symlink is refused, and nothing is written through it", async () => {
     const lab = tempLab(config);
-    const elsewhere = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-elsewhere-"));
+    const elsewhere = tempDir("elsewhere");
     writeFileSync(path.join(elsewhere, "ca.pem"), "elsewhere\n");
     symlinkSync(elsewhere, path.join(lab, "ssl"));
     const outside = folderState(elsewhere);
@@ -246,7 +246,7 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
 
 describe("bundle export takes only lab material and follows no symlink out of the lab folder", () => {
   it.skipIf(!hasDocker)("leaves out what is not material, and refuses a material folder that is a symlink", async () => {
-    const secretDir = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-outside-"));
+    const secretDir = tempDir("outside");
     writeFileSync(path.join(secretDir, "secrets.json"), "OUTSIDE-SECRET\n");
     const { ensureBusybox } = await import("../helpers/docker.js");
     const docker = new Docker();

@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { labIdOf } from "../../src/lab/identity.js";
 import { writeProgress } from "../../src/lab/progress.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { realpathSync } from "node:fs";
+import { tempDir } from "../helpers/temp-dir.js";
 
 describe("progress and solve (the real binary)", () => {
   it("progress prints this lab's state from $XDG_STATE_HOME; --reset clears it", async () => {
-    const state = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-state-"));
+    const state = tempDir("state");
     const dir = realpathSync(tempLab("{}"));
     const file = path.join(state, "mesos-lab", "progress.json");
     writeProgress(labIdOf({ root: dir }), { current: { exercise: "01", step: "run-task" }, exercises: { "01": { passed: ["cluster"], failed: ["run-task"], last: { step: "run-task", status: "failed", at: "2026-01-01T00:00:00.000Z", durationMs: 4200 } } } }, file);
@@ -30,7 +30,7 @@ describe("progress and solve (the real binary)", () => {
 
   it("solve writes the step's flags to workspace/NN-slug.env; an unknown step is a usage error", async () => {
     const dir = realpathSync(tempLab("{}"));
-    const env = { XDG_STATE_HOME: mkdtempSync(path.join(os.tmpdir(), "mesos-lab-state-")) };
+    const env = { XDG_STATE_HOME: tempDir("state") };
     const r = await cli(["solve", "01:run-task"], { cwd: dir, env });
     expect(r.exitCode, r.all).toBe(0);
     const file = path.join(dir, "workspace", "01-insecure.env");

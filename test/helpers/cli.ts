@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
+import { tempDir } from "./temp-dir.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const BIN = path.join(ROOT, "bin", "mesos-lab.js");
@@ -22,7 +22,7 @@ export async function cli(args: string[], opts: { cwd?: string; env?: Record<str
 
 /** A throw-away lab folder with its own lab.config.ts (raw TypeScript text after the import line). */
 export function tempLab(configBody: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-cli-"));
+  const dir = tempDir("cli");
   writeFileSync(
     path.join(dir, "lab.config.ts"),
     `import { defineConfig } from ${JSON.stringify(path.join(ROOT, "src/config/index.ts"))};\nexport default defineConfig(${configBody});\n`,

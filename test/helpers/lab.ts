@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { resolveConfig } from "../../src/config/load.js";
 import type { LabConfig, LabConfigInput } from "../../src/config/schema.js";
@@ -10,6 +8,7 @@ import { runExercise, type RunnerOptions } from "../../src/engine/runner.js";
 import { exerciseSchema, type Exercise, type ExerciseInput } from "../../src/model/exercise.js";
 import { ensureLabMaterial } from "../../src/pki/index.js";
 import { ensureStandinImages } from "../standin/image.js";
+import { tempDir } from "./temp-dir.js";
 
 /** A lab config pointing at the stand-in images, with short timeouts so failing tests fail quickly. */
 export async function standinConfig(over: Partial<LabConfigInput> = {}, root?: string): Promise<LabConfig> {
@@ -17,14 +16,17 @@ export async function standinConfig(over: Partial<LabConfigInput> = {}, root?: s
   return resolveConfig(
     { images, timeouts: { expectation: 20_000, negativeWindow: 1_500, execute: 20_000, ready: 20_000, pull: 1_000 }, ...over },
     undefined,
-    root ?? mkdtempSync(path.join(os.tmpdir(), "mesos-lab-engine-")),
+    root ?? tempDir("engine"),
   );
 }
 
 let sharedMaterial: Promise<Material> | undefined;
 export function testMaterial(): Promise<Material> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-material-"));
-  return (sharedMaterial ??= ensureLabMaterial({ sslDir: path.join(dir, "ssl"), credentialsDir: path.join(dir, "credentials") }) as Promise<Material>);
+  if (!sharedMaterial) {
+    const dir = tempDir("material");
+    sharedMaterial = ensureLabMaterial({ sslDir: path.join(dir, "ssl"), credentialsDir: path.join(dir, "credentials") }) as Promise<Material>;
+  }
+  return sharedMaterial;
 }
 
 export function fixture(ex: ExerciseInput): Exercise {

@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureLabMaterial, type LabMaterial } from "../../src/pki/index.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 let dir: string;
 let m: LabMaterial;
@@ -15,7 +15,7 @@ const openssl = (...args: string[]) => execFileSync("openssl", args, { encoding:
 const mode = (f: string) => statSync(f).mode & 0o777;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-pki-"));
+  dir = tempDir("pki");
   m = await ensureLabMaterial({ sslDir: path.join(dir, "ssl"), credentialsDir: path.join(dir, "credentials") });
 });
 
@@ -68,7 +68,7 @@ describe("lab PKI", () => {
     const again = await ensureLabMaterial({ sslDir: path.join(dir, "ssl"), credentialsDir: path.join(dir, "credentials") });
     expect(readFileSync(ssl("ca.pem"), "utf8")).toBe(before);
     expect(again.secretOf("agent-principal")).toBe(m.secretOf("agent-principal"));
-    const d2 = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-pki-force-"));
+    const d2 = tempDir("pki-force");
     const a = await ensureLabMaterial({ sslDir: path.join(d2, "ssl"), credentialsDir: path.join(d2, "c") });
     const caA = readFileSync(path.join(d2, "ssl", "ca.pem"), "utf8");
     const b = await ensureLabMaterial({ sslDir: path.join(d2, "ssl"), credentialsDir: path.join(d2, "c"), force: true });

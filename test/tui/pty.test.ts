@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { BIN, ROOT } from "../helpers/cli.js";
 import { CITE, labWithExercises } from "../helpers/fixture-lab.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 /**
  * The real, built binary in a real pseudo-terminal (tmux): `mesos-lab` with no arguments must open the TUI, take
@@ -34,7 +34,7 @@ const exercise = (id: string, title: string) => `{ id: "${id}", slug: "s${id}", 
 
 describe("the TUI in a pseudo-terminal (tmux)", () => {
   const lab = labWithExercises(`{ agents: 1 }`, { "01-first": exercise("01", "First exercise"), "02-second": exercise("02", "Second exercise") });
-  const state = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-state-"));
+  const state = tempDir("state");
   const start = (session: string) =>
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-c", lab, `env -u CI XDG_STATE_HOME=${state} node ${BIN}; echo "EXIT=$?"; sleep 30`);
   afterAll(() => {

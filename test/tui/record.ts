@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { run, standinConfig } from "../helpers/lab.js";
+import { removeTempDirs } from "../helpers/temp-dir.js";
 import { executeFailsExercise, failingExercise } from "./fixtures/exercises.js";
 
 const out = path.join(import.meta.dirname, "fixtures");
@@ -27,4 +28,5 @@ if (!only || only === "93") {
   writeFileSync(path.join(out, "93-execute-fails.json"), JSON.stringify(refused.events, null, 1));
 }
 console.log(`recorded ${only ?? "every fixture"}`);
+removeTempDirs();
 process.exit(0);

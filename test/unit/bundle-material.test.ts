@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createWriteStream } from "node:fs";
@@ -10,8 +9,7 @@ import { classifyMaterial, collectMaterial, MATERIAL_NAMES, planMaterial } from 
 import { familiar, readBundle } from "../../src/lab/bundle-read.js";
 import { ensureLabMaterial } from "../../src/pki/index.js";
 import { LabError } from "../../src/util/errors.js";
-
-const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
+import { tempDir } from "../helpers/temp-dir.js";
 
 /** Every file under dir, as `rel mode`. */
 function files(dir: string, rel = ""): string[] {
@@ -28,7 +26,7 @@ function files(dir: string, rel = ""): string[] {
 describe("bundle material allow-list (against src/pki)", () => {
   let generated: string[] = [];
   beforeAll(async () => {
-    const dir = tmp("mesos-lab-allow-");
+    const dir = tempDir("allow");
     const m = await ensureLabMaterial({ sslDir: path.join(dir, "ssl"), credentialsDir: path.join(dir, "credentials") });
     await m.issueForNetwork({ master: "10.213.9.2", agent: "10.213.9.3", scheduler: "10.213.9.4", zk: "10.213.9.5" });
     generated = files(dir).sort();
@@ -84,8 +82,8 @@ describe("bundle material allow-list (against src/pki)", () => {
   });
 
   it("plans no write through a material folder that is a symlink", () => {
-    const root = tmp("mesos-lab-plan-");
-    const elsewhere = tmp("mesos-lab-elsewhere-");
+    const root = tempDir("plan");
+    const elsewhere = tempDir("elsewhere");
     symlinkSync(elsewhere, path.join(root, "ssl"));
     const err = (() => {
       try {
@@ -100,7 +98,7 @@ describe("bundle material allow-list (against src/pki)", () => {
   });
 
   it("exports only regular allow-listed files and refuses a symlinked folder", () => {
-    const root = tmp("mesos-lab-collect-");
+    const root = tempDir("collect");
     mkdirSync(path.join(root, "ssl"));
     mkdirSync(path.join(root, "credentials"));
     writeFileSync(path.join(root, "ssl", "ca.pem"), "ca");
@@ -112,7 +110,7 @@ describe("bundle material allow-list (against src/pki)", () => {
     expect(got.files.map((f) => [f.name, f.mode])).toEqual([["ssl/ca.pem", 0o644], ["credentials/secrets.json", 0o600]]);
     expect(got.skipped.sort()).toEqual(["ssl/key.pem", "ssl/notes.txt"]);
 
-    const other = tmp("mesos-lab-collect-");
+    const other = tempDir("collect");
     mkdirSync(path.join(other, "ssl"));
     symlinkSync(path.join(root, "credentials"), path.join(other, "credentials"));
     expect(() => collectMaterial({ root: other, material: { ssl: "ssl", credentials: "credentials" } })).toThrow(/'credentials' is a symbolic link/);
@@ -160,7 +158,7 @@ function savePart(tags: string[], extra: Entry[] = []): Entry[] {
 
 /** pass 1 alone, on crafted archives: every refusal is a LabError with exit 2 naming what is wrong. */
 describe("readBundle refuses a crafted bundle before anything is written", () => {
-  const dir = tmp("mesos-lab-read-");
+  const dir = tempDir("read");
   let n = 0;
   const refusal = async (entries: Entry[]) => {
     const file = await writeTar(path.join(dir, `b${n++}.tar`), entries);

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, resolveConfig } from "../../src/config/load.js";
 import { LabError } from "../../src/util/errors.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const dir = () => mkdtempSync(path.join(os.tmpdir(), "mesos-lab-config-"));
+const dir = () => tempDir("config");
 const importLine = `import { defineConfig } from ${JSON.stringify(path.resolve("src/config/index.ts"))};\n`;
 
 describe("lab.config.ts", () => {

@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { exerciseStatus, progressPath, readProgress, recordResult, resetProgress, writeProgress, emptyProgress } from "../../src/lab/progress.js";
 import { LabError } from "../../src/util/errors.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
-const tmp = () => path.join(mkdtempSync(path.join(os.tmpdir(), "mesos-lab-progress-")), "mesos-lab", "progress.json");
+const tmp = () => path.join(tempDir("progress"), "mesos-lab", "progress.json");
 
 describe("progress file", () => {
   it("lives in $XDG_STATE_HOME/mesos-lab, else ~/.local/state/mesos-lab", () => {

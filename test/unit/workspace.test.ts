@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/load.js";
@@ -7,6 +6,7 @@ import { baselineEnv, renderExercise } from "../../src/engine/render.js";
 import { knownFlags, loadWorkspace, parseWorkspace, starterText, workspacePath, writeSolution } from "../../src/lab/workspace.js";
 import { LabError } from "../../src/util/errors.js";
 import { cite, fixture } from "../helpers/lab.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const ex = fixture({
   id: "02",
@@ -27,7 +27,7 @@ const ex = fixture({
   ],
 });
 
-const lab = () => resolveConfig({}, undefined, mkdtempSync(path.join(os.tmpdir(), "mesos-lab-ws-")));
+const lab = () => resolveConfig({}, undefined, tempDir("ws"));
 
 describe("render with an env override (hands-on)", () => {
   it("every step gets baseline + the override instead of the steps' deltas; files and steps stay", () => {
