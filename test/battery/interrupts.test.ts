@@ -8,17 +8,11 @@ import { BIN } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { labWithExercises, waitingExercise } from "../helpers/fixture-lab.js";
 import { slowDockerProxy } from "../helpers/slow-docker.js";
+import { pollUntil } from "../helpers/wait.js";
 
 const port = new DockerPort();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await sleep(50);
-  }
-}
+const until = (what: string, pred: () => Promise<boolean> | boolean, ms = 20_000) =>
+  pollUntil(pred, Boolean, { timeoutMs: ms, failure: () => `${what}: not within ${ms / 1000} s` });
 
 describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves nothing behind", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -30,7 +24,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
       try {
         const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
         const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true", DOCKER_HOST: proxy.url } });
-        await until(() => proxy.hits() > 0);
+        await until("the image check reaches Docker", () => proxy.hits() > 0);
         child.kill(signal);
         const r = await child;
         expect(r.exitCode).toBe(code);
@@ -45,7 +39,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
       const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
       const lab = labIdOf({ root: dir });
       const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
-      await until(async () => (await port.listOwned(labelFilter({ lab }))).some((i) => i.kind === "container"));
+      await until("a container of the run exists", async () => (await port.listOwned(labelFilter({ lab }))).some((i) => i.kind === "container"));
       child.kill(signal);
       const r = await child;
       expect(r.exitCode).toBe(code);
@@ -59,7 +53,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
       const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
       let out = "";
       child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-      await until(() => out.includes("✓ elected"), 30_000);
+      await until("verify prints ✓ elected", () => out.includes("✓ elected"), 30_000);
       const t0 = Date.now();
       child.kill(signal);
       const r = await child;

@@ -6,14 +6,17 @@ import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
 import { BIN, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
+import { pollUntil } from "../helpers/wait.js";
 import { realpathSync } from "node:fs";
 
 const port = new DockerPort();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function labItems(labId: string) {
   return port.listOwned(labelFilter({ lab: labId }));
 }
+
+/** The lab's items once one of them is a container: the run is under way. */
+const withAContainer = (labId: string) =>
+  pollUntil(() => labItems(labId), (items) => items.some((x) => x.kind === "container"), { timeoutMs: 20_000, everyMs: 100, failure: (items) => `no container of lab ${labId} within 20 s; it has ${JSON.stringify(items)}` });
 
 describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -22,12 +25,7 @@ describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
       const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
       const labId = labIdOf({ root: dir });
       const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
-      let seen = 0;
-      for (let i = 0; i < 200 && seen === 0; i++) {
-        await sleep(100);
-        seen = (await labItems(labId)).filter((x) => x.kind === "container").length;
-      }
-      expect(seen).toBeGreaterThan(0);
+      await withAContainer(labId);
       child.kill(signal);
       const r = await child;
       expect(r.exitCode).toBe(signal === "SIGINT" ? 130 : 143);
@@ -41,11 +39,7 @@ describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
     const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
     const labId = labIdOf({ root: dir });
     const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
-    let items: Awaited<ReturnType<typeof labItems>> = [];
-    for (let i = 0; i < 200 && !items.some((x) => x.kind === "container"); i++) {
-      await sleep(100);
-      items = await labItems(labId);
-    }
+    const items = await withAContainer(labId);
     child.kill("SIGKILL");
     await child;
     const deadRun = items.find((x) => x.kind === "container")!.labels[LABEL.run];

@@ -8,7 +8,8 @@ import { jsonReport } from "../../src/report/json.js";
 import { junitXml } from "../../src/report/junit.js";
 import { attachPlain } from "../../src/report/plain.js";
 import { hasDocker } from "../helpers/docker.js";
-import { cite, fixture, run, standinConfig } from "../helpers/lab.js";
+import { cite } from "../helpers/cite.js";
+import { fixture, run, standinConfig } from "../helpers/lab.js";
 
 const port = new DockerPort();
 const leftovers = async (run: string) => (await port.listOwned(labelFilter({ run }))).length;

@@ -1,5 +1,6 @@
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { CITE } from "./cite.js";
 import { tempLab } from "./cli.js";
 
 /** A lab folder with its own exercises/ (raw exercise.ts bodies), so the real binary can run fixture exercises. */
@@ -12,7 +13,8 @@ export function labWithExercises(configBody: string, exercises: Record<string, s
   return dir;
 }
 
-export const CITE = `{ at: "src/master/master.cpp:2163", ref: "security-facts-1.4.md §1.0" }`;
+// fixture exercise bodies cite with it
+export { CITE };
 
 /** One step that starts the cluster and then waits `waitMs` on a line that never comes. */
 export function waitingExercise(id: string, waitMs: number): string {

@@ -51,5 +51,3 @@ export async function run(ex: Exercise, config: LabConfig, extra: Partial<Runner
   });
   return { results, events };
 }
-
-export const cite = { at: "src/master/master.cpp:2163", ref: "security-facts-1.4.md §1.0" };

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sleep } from "./wait.js";
 
 /** An exclusive lock file in os.tmpdir(), so parallel vitest workers build once and the others wait. */
 export async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -30,7 +31,7 @@ export async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T
         continue;
       }
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${file} (held by pid ${holder})`);
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   }
   try {

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
 import { ensureBusybox } from "./docker.js";
+import { sleep } from "./wait.js";
 
 /**
  * A real registry on loopback: Debian's `docker-registry` (the CNCF distribution server), so pulls go through the
@@ -18,7 +19,7 @@ export function registryAvailable(): boolean {
   return false;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once("error", reject);
@@ -55,7 +56,7 @@ export async function startRegistry(): Promise<LocalRegistry> {
       child.kill("SIGKILL");
       throw new Error(`docker-registry did not answer on ${host}: ${stderr.slice(-1000)}`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return {
     host,

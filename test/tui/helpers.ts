@@ -8,6 +8,7 @@ import { emptyProgress, type LabProgress } from "../../src/lab/progress.js";
 import type { Controller } from "../../src/tui/App.js";
 import { exerciseInfos } from "../../src/tui/catalogue.js";
 import type { ExerciseInfo } from "../../src/tui/state.js";
+import { pollUntil, sleep } from "../helpers/wait.js";
 import { executeFailsExercise, failingExercise } from "./fixtures/exercises.js";
 
 /** LabEvents recorded from real runs against the stand-in images (test/tui/record.ts writes them). */
@@ -39,7 +40,7 @@ export class FakeController implements Controller {
     const evs = this.replay[`${exercise}:${step}`];
     if (!evs) throw Object.assign(new Error(`no recording for ${exercise}:${step}`), { fix: "record one" });
     // a little later, as the engine would: the App must batch whatever arrives
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     for (const e of evs) this.bus.emit(e);
   }
   async resetExercise(exercise: string): Promise<void> {
@@ -68,14 +69,8 @@ export class FakeController implements Controller {
 export { emptyProgress };
 
 /** Polls until `check` holds on the last frame (Ink renders asynchronously); fails with the frame it saw. */
-export async function waitForFrame(lastFrame: () => string | undefined, check: (f: string) => boolean, timeoutMs = 3000): Promise<string> {
-  const t0 = Date.now();
-  for (;;) {
-    const f = lastFrame() ?? "";
-    if (check(f)) return f;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`frame never matched; last frame:\n${f}`);
-    await new Promise((r) => setTimeout(r, 15));
-  }
+export function waitForFrame(lastFrame: () => string | undefined, check: (f: string) => boolean, timeoutMs = 3000): Promise<string> {
+  return pollUntil(() => lastFrame() ?? "", check, { timeoutMs, everyMs: 15, failure: (f) => `frame never matched; last frame:\n${f}` });
 }
 
-export const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+export const tick = (ms = 30) => sleep(ms);

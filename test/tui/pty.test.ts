@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { BIN, ROOT } from "../helpers/cli.js";
 import { CITE, labWithExercises } from "../helpers/fixture-lab.js";
 import { tempDir } from "../helpers/temp-dir.js";
+import { pollUntil, sleep } from "../helpers/wait.js";
 
 /**
  * The real, built binary in a real pseudo-terminal (tmux): `mesos-lab` with no arguments must open the TUI, take
@@ -13,17 +14,8 @@ import { tempDir } from "../helpers/temp-dir.js";
 
 const SOCKET = `mesos-lab-pty-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function screenUntil(session: string, check: (s: string) => boolean, timeoutMs = 15_000): Promise<string> {
-  const t0 = Date.now();
-  for (;;) {
-    const s = tmux("capture-pane", "-p", "-t", session);
-    if (check(s)) return s;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`screen never matched:\n${s}`);
-    await sleep(100);
-  }
-}
+const screenUntil = (session: string, check: (s: string) => boolean, timeoutMs = 15_000): Promise<string> =>
+  pollUntil(() => tmux("capture-pane", "-p", "-t", session), check, { timeoutMs, everyMs: 100, failure: (s) => `screen never matched:\n${s}` });
 
 const exercise = (id: string, title: string) => `{ id: "${id}", slug: "s${id}", title: "${title}", summary: "summary of ${id}", text: "Exercise **${id}**.", steps: [
   { id: "one", title: "First step", text: "Step one of ${id}.", hint: "h", env: { master: { MESOS_AUTHENTICATE_AGENTS: "true" } },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadCatalogue, parseExercise, selectExercises } from "../../src/catalogue/load.js";
 import { LabError } from "../../src/util/errors.js";
+import { cite } from "../helpers/cite.js";
 
-const cite = { at: "src/master/master.cpp:2163", ref: "facts §1.0" };
 const base = {
   id: "77",
   slug: "x",

@@ -3,8 +3,9 @@ import type { ExpectationResult } from "../../src/engine/events.js";
 import { ExpectationSet } from "../../src/engine/expectations.js";
 import { closestLines } from "../../src/engine/closest.js";
 import { expectationSchema, type Expectation } from "../../src/model/exercise.js";
+import { cite } from "../helpers/cite.js";
+import { sleep } from "../helpers/wait.js";
 
-const cite = { at: "src/slave/slave.cpp:1174", ref: "facts §1.0" };
 const exp = (e: Partial<Expectation> & { id: string; pattern: string }): Expectation =>
   expectationSchema.parse({ says: e.id, source: { log: "agent" }, cite, ...e });
 
@@ -66,7 +67,7 @@ describe("expectation engine", () => {
 
   it("negative windows only start when the step closes them", async () => {
     const { set, results } = make([exp({ id: "never", pattern: "x", negate: true, timeoutMs: 10 })]);
-    await new Promise((r) => setTimeout(r, 40));
+    await sleep(40);
     expect(results).toHaveLength(0);
     set.closeNegatives();
     await set.settled;

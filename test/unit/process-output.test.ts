@@ -8,6 +8,7 @@ import { junitXml } from "../../src/report/junit.js";
 import { attachPlain } from "../../src/report/plain.js";
 import { redactor } from "../../src/report/redact.js";
 import { redactEvent } from "../../src/tui/redact-event.js";
+import { cite } from "../helpers/cite.js";
 
 /**
  * A process that ends explains itself: the failure block of a step starts with what ended (mesos-execute or a role's
@@ -16,7 +17,6 @@ import { redactEvent } from "../../src/tui/redact-event.js";
 
 const SECRET = "Qw7-execute-secret-5511";
 const redact = redactor([SECRET]);
-const cite = { at: "src/cli/execute.cpp:674", ref: "observed-1.11.md" };
 
 /** What `mesos-execute --task=<JSON without agent_id>` prints on real Mesos 1.11: the reason, then stout's usage text. */
 const FLAGS = Array.from({ length: 94 }, (_, i) => `  --flag_${String(i).padStart(2, "0")}=VALUE   what flag ${i} does`);

@@ -3,8 +3,8 @@ import { resolveConfig } from "../../src/config/load.js";
 import { baselineEnv, configHash, renderExercise } from "../../src/engine/render.js";
 import { expand } from "../../src/engine/template.js";
 import { exerciseSchema } from "../../src/model/exercise.js";
+import { cite } from "../helpers/cite.js";
 
-const cite = { at: "src/master/master.cpp:508", ref: "facts §1.5" };
 const ex = exerciseSchema.parse({
   id: "99",
   slug: "t",

@@ -5,9 +5,9 @@ import { jsonReport } from "../../src/report/json.js";
 import { junitXml } from "../../src/report/junit.js";
 import { attachPlain } from "../../src/report/plain.js";
 import { redactor } from "../../src/report/redact.js";
+import { cite } from "../helpers/cite.js";
 
 const SECRET = "Zq8-secret-value-xyz";
-const cite = { at: "src/cli/execute.cpp:666", ref: "facts §1.6" };
 const steps: StepResult[] = [
   { exercise: "04", step: "no-credentials", title: "Without credentials", status: "passed", durationMs: 1200, hint: "h", timings: { reconcileMs: 1, readyMs: 1, actionsMs: 1, settleMs: 1, created: 3, reused: 0 }, expectations: [{ id: "a", says: "401", pattern: "401 Unauthorized", negate: false, source: "mesos-execute stderr", cite, status: "passed", elapsedMs: 900, matched: "x" }] },
   {
@@ -30,7 +30,7 @@ describe("reports", () => {
     expect(xml.match(/<testcase /g)).toHaveLength(2);
     expect(xml).toContain('<testsuite name="04 Framework authentication" tests="2" failures="1" errors="0"');
     expect(xml).toContain("With &lt;credentials&gt; &amp; secret");
-    expect(xml).toContain("expected /TASK_FINISHED/ in mesos-execute stdout [src/cli/execute.cpp:666]");
+    expect(xml).toContain(`expected /TASK_FINISHED/ in mesos-execute stdout [${cite.at}]`);
     expect(xml).toContain("agent container exited with code 1 while the step waited");
     expect(xml).not.toContain(SECRET);
     expect(xml).toContain("******");
@@ -49,7 +49,7 @@ describe("reports", () => {
     bus.emit({ type: "expectation", exercise: "04", step: "no-credentials", result: steps[0]!.expectations[0]! });
     bus.emit({ type: "step:end", result: steps[1]! });
     bus.emit({ type: "run:end", passed: 1, failed: 1, durationMs: 4600, exitCode: 1 });
-    expect(out).toContain("✓ 401 (mesos-execute stderr, 0.9 s) [src/cli/execute.cpp:666]");
+    expect(out).toContain(`✓ 401 (mesos-execute stderr, 0.9 s) [${cite.at}]`);
     expect(out).toContain("closest actual lines:");
     expect(out).toContain("hint: pass --principal and --secret=******");
     expect(out).toMatch(/\n1 passed, 1 failed/);

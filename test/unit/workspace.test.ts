@@ -5,7 +5,8 @@ import { resolveConfig } from "../../src/config/load.js";
 import { baselineEnv, renderExercise } from "../../src/engine/render.js";
 import { knownFlags, loadWorkspace, parseWorkspace, starterText, workspacePath, writeSolution } from "../../src/lab/workspace.js";
 import { LabError } from "../../src/util/errors.js";
-import { cite, fixture } from "../helpers/lab.js";
+import { cite } from "../helpers/cite.js";
+import { fixture } from "../helpers/lab.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const ex = fixture({
