@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
 import type { EnvByRole, Exercise, FileSpec, Step } from "../model/exercise.js";
-import { CLUSTER_ROLES, ROLE_PORTS, type ClusterRole, type Profile, type Role } from "../model/roles.js";
+import { ROLE_PORTS, type ClusterRole, type Profile, type Role } from "../model/roles.js";
 
 /**
  * Turns "step N of an exercise" into the configuration each container must have: the harness baseline, then every
@@ -180,8 +180,6 @@ export function configHash(parts: { image: string; env: Record<string, string>; 
   }
   return h.digest("hex").slice(0, 16);
 }
-
-export const isClusterRole = (r: Role): r is ClusterRole => (CLUSTER_ROLES as readonly string[]).includes(r);
 
 /** `true`/`1` as Mesos and libprocess parse booleans. */
 export function truthy(v: string | undefined): boolean {

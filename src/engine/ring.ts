@@ -13,17 +13,6 @@ export class Ring<T> {
   toArray(): T[] {
     return this.start === 0 ? this.items.slice() : [...this.items.slice(this.start), ...this.items.slice(0, this.start)];
   }
-  last(n: number): T[] {
-    const all = this.toArray();
-    return all.slice(Math.max(0, all.length - n));
-  }
-  get size(): number {
-    return this.items.length;
-  }
-  clear(): void {
-    this.items.length = 0;
-    this.start = 0;
-  }
 }
 
 /**

@@ -19,7 +19,3 @@ export function expand(value: string, ctx: TemplateContext): string {
     return v;
   });
 }
-
-export function templateNames(value: string): string[] {
-  return [...value.matchAll(TOKEN)].map((m) => m[0]);
-}

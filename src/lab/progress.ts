@@ -50,10 +50,6 @@ export function readProgress(labId: string, file = progressPath()): LabProgress 
   return readFile(file).labs[labId] ?? emptyProgress();
 }
 
-export function readAllProgress(file = progressPath()): Record<string, LabProgress> {
-  return readFile(file).labs;
-}
-
 function writeFile(file: string, data: ProgressFile): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
