@@ -3,6 +3,7 @@ import path from "node:path";
 import { createJiti } from "jiti";
 import { z } from "zod";
 import { LabError } from "../util/errors.js";
+import { perRole } from "../model/roles.js";
 import { configSchema, DEFAULT_IMAGES, type LabConfig } from "./schema.js";
 
 export const CONFIG_FILE = "lab.config.ts";
@@ -44,12 +45,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, root: stri
   const defaults = DEFAULT_IMAGES[c.profile];
   return {
     ...c,
-    images: {
-      zk: c.images.zk ?? defaults.zk,
-      master: c.images.master ?? defaults.master,
-      agent: c.images.agent ?? defaults.agent,
-      execute: c.images.execute ?? defaults.execute,
-    },
+    images: perRole((r) => c.images[r] ?? defaults[r]),
     root,
     file,
   };

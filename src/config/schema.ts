@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_PROFILE, PROFILE_INFO, type ProfileInfo } from "../model/profiles.js";
-import { PROFILES, type Profile } from "../model/roles.js";
+import { PROFILES, type Profile, type Role } from "../model/roles.js";
 
 const image = z.string().regex(/^[a-z0-9][a-z0-9._/:@-]*$/i, "an image reference like repo/name:tag");
 const port = z.number().int().min(0).max(65535);
@@ -14,7 +14,7 @@ export const configSchema = z
     profile: z.enum(PROFILES).default(DEFAULT_PROFILE),
     /** Images per role; unset roles take the profile's default. */
     images: z
-      .object({ zk: image.optional(), master: image.optional(), agent: image.optional(), execute: image.optional() })
+      .object({ zk: image.optional(), master: image.optional(), agent: image.optional(), execute: image.optional(), registry: image.optional(), tokens: image.optional() })
       .strict()
       .default({}),
     network: z
@@ -71,7 +71,7 @@ export type LabConfigInput = z.input<typeof configSchema>;
 export type LabConfigParsed = z.output<typeof configSchema>;
 
 export interface LabConfig extends Omit<LabConfigParsed, "images"> {
-  images: { zk: string; master: string; agent: string; execute: string };
+  images: Record<Role, string>;
   /** Folder the config file lives in; lab material paths resolve against it. */
   root: string;
   /** The file the config came from, or undefined when defaults were used. */

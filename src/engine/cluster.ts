@@ -3,8 +3,10 @@ import type { LabConfig } from "../config/schema.js";
 import { LABEL, runLabels, labelFilter, type RunIdentity } from "../docker/labels.js";
 import type { DockerPort, LogFollow } from "../docker/port.js";
 import type { ContainerSpec, LogLine, PlacedFile } from "../docker/types.js";
-import type { HttpAction } from "../model/exercise.js";
-import { CLUSTER_ROLES, ROLE_PORTS, ROLE_PROGRAM, type ClusterRole, type Role } from "../model/roles.js";
+import type { HttpAction, PushAction } from "../model/exercise.js";
+import { CLUSTER_ROLES, perRole, ROLE_PORTS, ROLE_PROGRAM, type ClusterRole, type Role } from "../model/roles.js";
+import { makeLabImage, pushImage } from "../registry/push.js";
+import { REGISTRY_SERVICE, registryRoleFiles, ROLE_COMMAND, TOKENS_LISTEN } from "../registry/roles.js";
 import { agentCapabilities, CAPABILITIES_LABEL, CAPABILITIES_SPEC, capabilitiesEntrypoint, releaseNestedCgroups, releaseOwned } from "./agent-capabilities.js";
 import type { LabBus } from "./events.js";
 import { request, type HttpAnswer } from "./http.js";
@@ -45,7 +47,7 @@ export type ExitSink = (live: Live, code: number) => void;
 /** `${container:<executor id>}`: see Cluster.resolveContainers. */
 export const CONTAINER_REF = /\$\{container:([A-Za-z0-9_.-]+)\}/g;
 
-const IP_SUFFIX: Record<Role, number> = { zk: 2, master: 3, agent: 4, execute: 20 };
+const IP_SUFFIX: Record<Role, number> = { zk: 2, master: 3, agent: 4, execute: 20, registry: 30, tokens: 31 };
 
 /**
  * The master answers its API only as the leading master that has recovered its registry: before it is elected a
@@ -65,7 +67,10 @@ export const MASTER_LEADS = /Recovered \d+ agents from the registry/;
 export const AGENT_RECOVERED = /Finished recovery$/;
 
 /** Lines a role's readiness waits for, remembered for the container's whole life. */
-const READY_LINES: Record<Role, RegExp[]> = { zk: [], master: [MASTER_LEADS], agent: [AGENT_RECOVERED], execute: [] };
+const READY_LINES: Record<Role, RegExp[]> = { zk: [], master: [MASTER_LEADS], agent: [AGENT_RECOVERED], execute: [], registry: [], tokens: [TOKENS_LISTEN] };
+
+/** The Mesos roles a role depends on: recreating one of them recreates it (an agent must re-register with a new master). */
+const UPSTREAM: Record<ClusterRole, ClusterRole[]> = { zk: [], master: ["zk"], agent: ["zk", "master"], registry: [], tokens: [] };
 
 export interface ClusterOptions {
   port: DockerPort;
@@ -125,10 +130,8 @@ export class Cluster {
       this.network = await this.o.port.createNetwork(`mesos-lab-${this.runId}`, this.o.config.network.subnet, this.labels);
     }
     const agents = Array.from({ length: this.o.config.agents }, (_, i) => this.ipOf("agent", i + 1));
-    const host = this.hostMode
-      ? { zk: "127.0.0.1", master: "127.0.0.1", agent: "127.0.0.1", execute: "127.0.0.1" }
-      : { zk: "zk", master: "master", agent: "agent", execute: "execute" };
-    const ip = { zk: this.ipOf("zk"), master: this.ipOf("master"), agent: this.ipOf("agent"), execute: this.ipOf("execute") };
+    const host = perRole((r) => (this.hostMode ? "127.0.0.1" : r));
+    const ip = perRole((r) => this.ipOf(r));
     this.ctx = { host, ip, secretOf: (p) => this.o.material.secretOf(p) };
     if (!this.hostMode) this.leaves = await this.o.material.issueForNetwork({ master: ip.master, agent: ip.agent, scheduler: ip.execute, zk: ip.zk, agents });
   }
@@ -160,6 +163,7 @@ export class Cluster {
     const fixed = this.o.publish === "configured";
     if (role === "zk") return fixed ? { 2181: cfg.zk, 8080: cfg.exhibitor } : { 2181: 0 };
     if (role === "master") return { 5050: fixed ? cfg.master : 0 };
+    if (role === "registry" || role === "tokens") return { [ROLE_PORTS[role]]: 0 };
     return { 5051: fixed && instance === 1 ? cfg.agent : 0 };
   }
 
@@ -170,7 +174,7 @@ export class Cluster {
       name: `mesos-lab-${this.runId}-${alias}${suffix}`,
       image: this.o.config.images[role],
       entrypoint: role === "zk" ? undefined : capabilities ? capabilitiesEntrypoint([ROLE_PROGRAM[role]]) : [ROLE_PROGRAM[role]],
-      cmd: role === "zk" ? undefined : (cmd ?? []),
+      cmd: role === "zk" ? undefined : (cmd ?? ROLE_COMMAND[role] ?? []),
       env,
       labels: runLabels(this.o.identity, { [LABEL.role]: role, ...(capabilities ? { [CAPABILITIES_LABEL]: "true" } : {}) }),
       network: this.network ? { name: this.network.name, ip: this.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] } : undefined,
@@ -193,8 +197,9 @@ export class Cluster {
     const reused: Role[] = [];
     const drops: string[] = [];
     const launches: Array<{ key: string; role: ClusterRole; instance: number; spec: ContainerSpec; hash: string }> = [];
-    let upstreamChanged = false;
+    const changed = new Set<ClusterRole>();
     for (const role of CLUSTER_ROLES) {
+      const upstreamChanged = UPSTREAM[role].some((r) => changed.has(r));
       const instances = role === "agent" ? this.o.config.agents : 1;
       const wanted = rendered.cluster.includes(role);
       for (let i = 1; i <= instances; i++) {
@@ -205,7 +210,7 @@ export class Cluster {
           continue;
         }
         const env = this.envFor(rendered, role, i);
-        const files = this.placed(rendered.files, role);
+        const files = [...this.placed(rendered.files, role), ...registryRoleFiles(role, { tokensHost: this.ctx.host.tokens!, runSecret: this.runId, read: (n) => this.o.material.read(n) })];
         const caps = role === "agent" && agentCapabilities(this.o.config, rendered.exercise, rendered.step);
         const hash = configHash({ image: this.o.config.images[role], env, files, extra: `${this.network?.subnet ?? "host"}${caps ? " capabilities" : ""}` });
         if (current && current.hash === hash && current.exitCode === null && !upstreamChanged) {
@@ -217,7 +222,7 @@ export class Cluster {
         launches.push({ key, role, instance: i, spec: this.spec(role, i, env, files, undefined, "", caps), hash });
         created.push(role);
       }
-      if (launches.some((l) => l.role === role) || (!wanted && role !== "agent")) upstreamChanged = true;
+      if (launches.some((l) => l.role === role) || (!wanted && role !== "agent")) changed.add(role);
     }
     await Promise.all(drops.map((k) => this.drop(k)));
     // ZooKeeper first: a master or agent that starts before it backs off (and logs ZOO_ERROR noise); once ZK
@@ -314,6 +319,9 @@ export class Cluster {
     const l = this.liveOf(role, instance);
     if (!l) return Wait.none();
     if (role === "zk") return Wait.forZooKeeper(ROLE_PORTS.zk);
+    // token authentication: the registry answers its base endpoint 401 with a Bearer challenge once it serves
+    if (role === "registry") return Wait.forHttp(ROLE_PORTS.registry, "/v2/", { tls: false, status: 401 });
+    if (role === "tokens") return Wait.forLogLine(TOKENS_LISTEN, "the token service listens");
     const tls = usesTls(l.env);
     const m = this.tlsMaterial(l.env);
     const health = Wait.forHttp(ROLE_PORTS[role], "/health", { tls, ca: tls && this.verifyWithCa(l.env) ? m.ca : undefined, cert: m.cert, key: m.key, servername: "localhost" });
@@ -362,6 +370,26 @@ export class Cluster {
   async http(action: HttpAction, timeoutMs: number): Promise<HttpAnswer> {
     const body = action.body === undefined ? undefined : expand(await this.resolveContainers(action.body, action, timeoutMs), this.ctx);
     return this.send(action, body, timeoutMs);
+  }
+
+  /** The build machine's push (src/registry/push.ts) through the registry's and token service's published ports. */
+  async push(action: PushAction, timeoutMs: number): Promise<HttpAnswer> {
+    const url = (role: "registry" | "tokens") => `http://${this.o.publishHost.includes(":") ? `[${this.o.publishHost}]` : this.o.publishHost}:${this.hostPort(role, ROLE_PORTS[role])}`;
+    const r = await pushImage(await makeLabImage(action.image), {
+      registry: url("registry"),
+      tokenUrl: `${url("tokens")}/token`,
+      service: REGISTRY_SERVICE,
+      account: action.account,
+      secret: this.o.material.secretOf(action.account),
+      timeoutMs,
+    });
+    return {
+      status: r.status,
+      statusText: r.statusText,
+      headers: r.headers,
+      body: r.body,
+      lines: { status: [`HTTP/1.1 ${r.status} ${r.statusText}`], headers: Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), body: r.body.split(/\r?\n/).filter(Boolean) },
+    };
   }
 
   private send(action: HttpAction, body: string | undefined, timeoutMs: number): Promise<HttpAnswer> {

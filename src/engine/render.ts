@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
 import type { EnvByRole, Exercise, FileSpec, Step } from "../model/exercise.js";
-import { ROLE_PORTS, type ClusterRole, type Profile, type Role } from "../model/roles.js";
+import { perRole, ROLE_PORTS, type ClusterRole, type Profile, type Role } from "../model/roles.js";
 
 /**
  * Turns "step N of an exercise" into the configuration each container must have: the harness baseline, then every
@@ -71,6 +71,9 @@ export function baselineEnv(config: Pick<LabConfig, "network" | "extraEnv">): Ro
       LIBPROCESS_IP: "${ip.execute}",
       ...config.extraEnv,
     },
+    // not Mesos: configured by their files (src/registry/roles.ts)
+    registry: {},
+    tokens: {},
   };
   if (config.network.mode === "host") {
     // one network namespace for all: the workshop's own settings
@@ -116,11 +119,11 @@ export function stepApplies(step: Step, profile: Profile): boolean {
 }
 
 function cloneEnv(env: RoleEnv): RoleEnv {
-  return { zk: { ...env.zk }, master: { ...env.master }, agent: { ...env.agent }, execute: { ...env.execute } };
+  return perRole((r) => ({ ...env[r] }));
 }
 
 function diffEnv(before: RoleEnv, after: RoleEnv): Record<Role, EnvChange[]> {
-  const out = { zk: [], master: [], agent: [], execute: [] } as Record<Role, EnvChange[]>;
+  const out = perRole((): EnvChange[] => []);
   for (const role of Object.keys(out) as Role[]) {
     const keys = new Set([...Object.keys(before[role]), ...Object.keys(after[role])]);
     for (const key of [...keys].sort()) {

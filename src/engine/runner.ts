@@ -56,6 +56,8 @@ function describeAction(a: Action): string {
       return `exec in ${a.role}: ${a.cmd.join(" ")}`;
     case "sleep":
       return `wait ${a.ms} ms`;
+    case "push":
+      return `push ${a.image} to the lab registry as ${a.account}`;
   }
 }
 
@@ -261,8 +263,10 @@ async function runAction(
     case "sleep":
       await abortable(new Promise((r) => setTimeout(r, action.ms)), o.signal);
       return;
-    case "http": {
-      const lines = await cluster.http(action, 10_000).then(
+    case "http":
+    case "push": {
+      const answer = action.do === "http" ? cluster.http(action, 10_000) : cluster.push(action, 30_000);
+      const lines = await answer.then(
         (a) => ({ status: a.lines.status, headers: a.lines.headers, body: a.lines.body }),
         (err: Error) => {
           const l = [`error: ${err.message}`];
@@ -270,10 +274,11 @@ async function runAction(
         },
       );
       const all = [...lines.status, ...lines.headers, ...lines.body];
+      const role = action.do === "http" ? action.role : "registry";
       for (const [part, ls] of Object.entries({ ...lines, all })) {
         const key = `http:${action.id}:${part}`;
         for (const l of ls) {
-          o.bus.emit({ type: "log", exercise: rs.exercise.id, source: `http:${action.id}`, role: action.role, stream: "stdout", text: l, ts: Date.now() });
+          o.bus.emit({ type: "log", exercise: rs.exercise.id, source: `http:${action.id}`, role, stream: "stdout", text: l, ts: Date.now() });
           set.feed(key, l);
         }
         set.endSource(key, `the HTTP answer did not contain it`);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, constants, copyFileSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
 import path from "node:path";
 import type { LabConfig } from "../config/schema.js";
-import type { LeafRole } from "../pki/index.js";
+import { REGISTRY_ACCOUNTS, type LeafRole } from "../pki/index.js";
 import { LabError } from "../util/errors.js";
 
 /**
@@ -18,13 +18,16 @@ import { LabError } from "../util/errors.js";
 const LEAF_ROLES = Object.keys({ master: 0, agent: 0, scheduler: 0, zk: 0 } satisfies Record<LeafRole, 0>) as LeafRole[];
 const pair = (base: string) => [`${base}.pem`, `${base}-key.pem`];
 
-/** ssl/: the CA, a leaf per role, the workshop's single cert.pem/key.pem, the rogue CA and its agent leaf. */
-const SSL_FILES = new Set(["ca", ...LEAF_ROLES, "rogue-ca", "rogue-agent"].flatMap(pair).concat("cert.pem", "key.pem"));
+/** ssl/: the CA, a leaf per role, the workshop's single cert.pem/key.pem, the rogue CA and its agent leaf, the registry's token issuer. */
+const SSL_FILES = new Set(["ca", ...LEAF_ROLES, "rogue-ca", "rogue-agent", "token-issuer"].flatMap(pair).concat("cert.pem", "key.pem"));
 /** ssl/issued/<16 hex>/: the leaves `issueForNetwork` issues for one network's addresses. */
 const ISSUED_FILES = new Set([...LEAF_ROLES, "rogue-agent"].flatMap(pair).concat("cert.pem", "key.pem"));
 const ISSUED_DIR = /^[0-9a-f]{16}$/;
-/** credentials/: the Mesos credential files and the executor JWT key. */
-const CREDENTIAL_FILES = new Set(["secrets.json", "executor_secret_key", "credentials.json", "http_credentials.json", "credential.json", "wrong-credential.json"]);
+/** credentials/: the Mesos credential files, the executor JWT key, the lab registry's accounts and Docker configs. */
+const CREDENTIAL_FILES = new Set([
+  ...["secrets.json", "executor_secret_key", "credentials.json", "http_credentials.json", "credential.json", "wrong-credential.json", "registry-accounts.json"],
+  ...REGISTRY_ACCOUNTS.map((a) => `docker-config-${a}.json`),
+]);
 
 export type MaterialFolder = "ssl" | "credentials";
 

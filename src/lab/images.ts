@@ -1,10 +1,26 @@
 import type { LabConfig } from "../config/schema.js";
 import type { DockerPort } from "../docker/port.js";
 import type { PullProgress } from "../docker/types.js";
+import { stepApplies } from "../engine/render.js";
+import type { Exercise } from "../model/exercise.js";
+import { ROLES, type Profile, type Role } from "../model/roles.js";
 import { LabError } from "../util/errors.js";
 
-export function configuredImages(config: Pick<LabConfig, "images">): string[] {
-  return [...new Set(Object.values(config.images))];
+/** Every configured image, or the images of the roles `exercises` run (their steps' clusters, and mesos-execute). */
+export function configuredImages(config: Pick<LabConfig, "images" | "profile">, exercises?: Exercise[]): string[] {
+  const roles = exercises ? rolesUsed(exercises, config.profile) : (Object.keys(config.images) as Role[]);
+  return [...new Set(roles.map((r) => config.images[r]))];
+}
+
+/** The roles the steps of `exercises` that apply to `profile` start: a lab without exercise 12 needs no registry image. */
+export function rolesUsed(exercises: Exercise[], profile: Profile): Role[] {
+  const used = new Set<Role>();
+  for (const ex of exercises.filter((e) => e.profiles.includes(profile)))
+    for (const step of ex.steps.filter((s) => stepApplies(s, profile))) {
+      step.cluster.forEach((r) => used.add(r));
+      if (step.actions.some((a) => a.do === "execute")) used.add("execute");
+    }
+  return ROLES.filter((r) => used.has(r));
 }
 
 export interface ImageStatus {
@@ -13,9 +29,9 @@ export interface ImageStatus {
   arch?: string;
 }
 
-export async function imageStatus(port: DockerPort, config: Pick<LabConfig, "images">): Promise<ImageStatus[]> {
+export async function imageStatus(port: DockerPort, config: Pick<LabConfig, "images" | "profile">, exercises?: Exercise[]): Promise<ImageStatus[]> {
   return Promise.all(
-    configuredImages(config).map(async (image) => {
+    configuredImages(config, exercises).map(async (image) => {
       const i = await port.imageInspect(image);
       return { image, present: !!i, arch: i?.arch };
     }),
@@ -28,10 +44,10 @@ export async function imageStatus(port: DockerPort, config: Pick<LabConfig, "ima
  */
 export async function ensureImages(
   port: DockerPort,
-  config: Pick<LabConfig, "images" | "timeouts">,
-  opts: { pull: boolean; onProgress?: (p: PullProgress) => void },
+  config: Pick<LabConfig, "images" | "timeouts" | "profile">,
+  opts: { pull: boolean; onProgress?: (p: PullProgress) => void; exercises?: Exercise[] },
 ): Promise<void> {
-  const status = await imageStatus(port, config);
+  const status = await imageStatus(port, config, opts.exercises);
   const missing = status.filter((s) => !s.present).map((s) => s.image);
   if (missing.length === 0) return;
   if (!opts.pull) {

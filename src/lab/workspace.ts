@@ -4,7 +4,7 @@ import type { LabConfig } from "../config/schema.js";
 import { baselineEnv, renderExercise, stepApplies, type EnvOverride } from "../engine/render.js";
 import { suggest, validateAcls } from "../model/acls.js";
 import type { Exercise } from "../model/exercise.js";
-import { ROLES, type Role } from "../model/roles.js";
+import { MESOS_ROLES, perRole, ROLES, type Role } from "../model/roles.js";
 import { LabError } from "../util/errors.js";
 
 /**
@@ -62,7 +62,7 @@ export interface WorkspaceProblem {
 
 /** Parses the workspace text; problems name the line. Pure, so the checker is unit-tested without files. */
 export function parseWorkspace(text: string, known: Set<string>): { env: EnvOverride; problems: WorkspaceProblem[] } {
-  const env: Record<Role, Record<string, string>> = { zk: {}, master: {}, agent: {}, execute: {} };
+  const env: Record<Role, Record<string, string>> = perRole(() => ({}));
   const problems: WorkspaceProblem[] = [];
   let role: Role | undefined;
   text.split("\n").forEach((raw, i) => {
@@ -72,11 +72,11 @@ export function parseWorkspace(text: string, known: Set<string>): { env: EnvOver
     const section = /^\[(.+)\]$/.exec(t);
     if (section) {
       const name = section[1]!.trim();
-      if ((ROLES as readonly string[]).includes(name)) role = name as Role;
+      if ((MESOS_ROLES as readonly string[]).includes(name)) role = name as Role;
       else {
         role = undefined;
-        const s = suggest(name, ROLES);
-        problems.push({ line, message: `unknown role [${name}]${s ? ` (did you mean [${s}]?)` : ` (roles: ${ROLES.join(", ")})`}` });
+        const s = suggest(name, MESOS_ROLES);
+        problems.push({ line, message: `unknown role [${name}]${s ? ` (did you mean [${s}]?)` : ` (roles: ${MESOS_ROLES.join(", ")})`}` });
       }
       return;
     }
@@ -100,7 +100,7 @@ function solutionEnv(ex: Exercise, stepId: string, config: Config): Record<Role,
   const rs = steps.find((s) => s.step.id === stepId);
   if (!rs) throw new LabError("usage", `exercise ${ex.id} has no step '${stepId}' in profile ${config.profile}`, `Its steps are: ${steps.map((s) => s.step.id).join(", ")}.`);
   const base = baselineEnv(config);
-  const out: Record<Role, Record<string, string>> = { zk: {}, master: {}, agent: {}, execute: {} };
+  const out: Record<Role, Record<string, string>> = perRole(() => ({}));
   for (const r of ROLES) for (const [k, v] of Object.entries(rs.env[r])) if (base[r][k] !== v) out[r][k] = v;
   return out;
 }
@@ -113,7 +113,7 @@ export function workspaceText(ex: Exercise, stepId: string, env: Record<Role, Re
     `# Run it in the TUI (mesos-lab tui --hands-on, then r) or check it: mesos-lab verify ${ex.id}:${stepId} --hands-on`,
     `# The solution: mesos-lab solve ${ex.id}:${stepId}`,
   ];
-  for (const r of ROLES) {
+  for (const r of MESOS_ROLES) {
     lines.push("", `[${r}]`);
     for (const [k, v] of Object.entries(env[r])) lines.push(`${k}=${v}`);
   }
@@ -124,7 +124,7 @@ export function workspaceText(ex: Exercise, stepId: string, env: Record<Role, Re
 export function starterText(ex: Exercise, stepId: string, config: Config): string {
   const steps = ex.steps.filter((s) => stepApplies(s, config.profile));
   const i = steps.findIndex((s) => s.id === stepId);
-  const prev = i > 0 ? solutionEnv(ex, steps[i - 1]!.id, config) : { zk: {}, master: {}, agent: {}, execute: {} };
+  const prev = i > 0 ? solutionEnv(ex, steps[i - 1]!.id, config) : perRole(() => ({}));
   return workspaceText(ex, stepId, prev, "Starter: the flags of the previous step. Add what this step needs, then run it.");
 }
 

@@ -116,6 +116,18 @@ export const actionSchema = z.discriminatedUnion("do", [
     })
     .strict(),
   z.object({ do: z.literal("sleep"), ms: z.number().int().positive() }).strict(),
+  z
+    .object({
+      do: z.literal("push"),
+      id: z.string(),
+      /**
+       * The lab's build machine makes a small image and pushes it to the lab registry (src/registry/push.ts), as
+       * `account` of its token service. Its answer (the manifest PUT) is read like an HTTP action's.
+       */
+      image: z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[\w][\w.-]{0,127}$/, "an image like namespace/name:tag"),
+      account: z.string().regex(/^[a-z0-9-]+$/),
+    })
+    .strict(),
 ]);
 
 export const fileSchema = z
@@ -196,6 +208,7 @@ export type Action = z.infer<typeof actionSchema>;
 export type ExecuteAction = Extract<Action, { do: "execute" }>;
 export type HttpAction = Extract<Action, { do: "http" }>;
 export type ExecAction = Extract<Action, { do: "exec" }>;
+export type PushAction = Extract<Action, { do: "push" }>;
 export type FileSpec = z.infer<typeof fileSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type Exercise = z.infer<typeof exerciseSchema>;

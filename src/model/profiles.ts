@@ -13,6 +13,12 @@ export interface ProfileInfo {
   real: boolean;
 }
 
+/**
+ * The lab registry (exercise 12) is not Mesos, so it is the same for every release: the CNCF distribution registry's
+ * official image (its program is `registry`), and Node.js for the token service (src/registry/token-service.ts).
+ */
+const REGISTRY_IMAGES = { registry: "registry:2.8", tokens: "node:20-alpine" };
+
 export const PROFILE_INFO: Record<Profile, ProfileInfo> = {
   "1.4": {
     // the workshop's own images (MesosCon 2017)
@@ -21,6 +27,7 @@ export const PROFILE_INFO: Record<Profile, ProfileInfo> = {
       master: "mesosphere/mesos-master:1.4.0-rc5",
       agent: "mesosphere/mesos-slave:1.4.0-rc5",
       execute: "mesosphere/mesos:1.4.0-rc5",
+      ...REGISTRY_IMAGES,
     },
     checked: "checked against the stand-in only (the workshop's release; Mesos 1.4 is not run in CI)",
     real: false,
@@ -28,7 +35,7 @@ export const PROFILE_INFO: Record<Profile, ProfileInfo> = {
   "1.11": {
     // Apache's own image: one image, Mesos on the PATH, no entrypoint. ZooKeeper's official image runs on amd64 and
     // arm64 and, like every ZooKeeper since 3.5, whitelists only the `srvr` four-letter word.
-    images: { zk: "zookeeper:3.8", master: "mesos/mesos-centos:1.11.0", agent: "mesos/mesos-centos:1.11.0", execute: "mesos/mesos-centos:1.11.0" },
+    images: { zk: "zookeeper:3.8", master: "mesos/mesos-centos:1.11.0", agent: "mesos/mesos-centos:1.11.0", execute: "mesos/mesos-centos:1.11.0", ...REGISTRY_IMAGES },
     checked: "checked against real Mesos 1.11.1 in CI",
     real: true,
   },

@@ -1,20 +1,32 @@
-/** The containers a lab is made of. `execute` is the one-shot `mesos-execute` scheduler container. */
-export const ROLES = ["zk", "master", "agent", "execute"] as const;
+/**
+ * The containers a lab is made of. `execute` is the one-shot `mesos-execute` scheduler container; `registry` and
+ * `tokens` are the lab's private image registry and its token service (src/registry/), for the steps that pull images.
+ */
+export const ROLES = ["zk", "master", "agent", "execute", "registry", "tokens"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles that stay up across steps (the cluster); `execute` is started per action. */
-export const CLUSTER_ROLES = ["zk", "master", "agent"] as const;
+export const CLUSTER_ROLES = ["zk", "master", "agent", "registry", "tokens"] as const;
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
+
+/** The Mesos roles: the ones a step's flags (env) are for, and that depend on each other (zk → master → agent). */
+export const MESOS_ROLES = ["zk", "master", "agent", "execute"] as const satisfies readonly Role[];
+export type MesosRole = (typeof MESOS_ROLES)[number];
 
 export const PROFILES = ["1.4", "1.11"] as const;
 export type Profile = (typeof PROFILES)[number];
 
 /** Service port of each role inside its container. */
-export const ROLE_PORTS: Record<ClusterRole, number> = { zk: 2181, master: 5050, agent: 5051 };
+export const ROLE_PORTS: Record<ClusterRole, number> = { zk: 2181, master: 5050, agent: 5051, registry: 5000, tokens: 5001 };
 
 /**
  * The program each Mesos role runs. The harness sets it as the container's entrypoint itself, so an image with its own
  * entrypoint (mesosphere/mesos-master) and one without (Apache's mesos/mesos-centos: one image, Mesos on the PATH)
  * start the same way. ZooKeeper images keep their own start command: each image has its own way of starting it.
  */
-export const ROLE_PROGRAM: Record<Exclude<Role, "zk">, string> = { master: "mesos-master", agent: "mesos-agent", execute: "mesos-execute" };
+export const ROLE_PROGRAM: Record<Exclude<Role, "zk">, string> = { master: "mesos-master", agent: "mesos-agent", execute: "mesos-execute", registry: "registry", tokens: "node" };
+
+/** A record with one fresh value per role, so that a new role cannot be forgotten in a table. */
+export function perRole<T>(make: (role: Role) => T): Record<Role, T> {
+  return Object.fromEntries(ROLES.map((r) => [r, make(r)])) as Record<Role, T>;
+}

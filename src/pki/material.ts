@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { issueLeaf, createCa } from "./certs.js";
-import { credentialJson, credentialsJson, generateCredentials, PRINCIPALS, type LabCredentials } from "./credentials.js";
+import { credentialJson, credentialsJson, dockerAuth, dockerConfigJson, generateCredentials, generateSecrets, PRINCIPALS, REGISTRY_ACCOUNTS, registryAccountsJson, type LabCredentials } from "./credentials.js";
 import { ensureDir, readIfExists, writeAtomic } from "./files.js";
 import type { Pem } from "./keys.js";
 
@@ -59,14 +59,24 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
   // leaves from an older CA would not verify: a new CA means new leaves
   for (const role of ROLES) pair(ssl(`${role}.pem`), ssl(`${role}-key.pem`), () => issueLeaf(ca, { commonName: role, ...sans(role) }), caFresh);
   pair(ssl("cert.pem"), ssl("key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab", ...allSans() }), caFresh);
+  // the lab registry's token service signs with this; the registry trusts the lab CA that issued it
+  pair(ssl("token-issuer.pem"), ssl("token-issuer-key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab token issuer", dnsNames: ["tokens"], ips: [] }), caFresh);
   const rogue = pair(ssl("rogue-ca.pem"), ssl("rogue-ca-key.pem"), () => createCa("rogue CA"));
   const rogueFresh = !have(ssl("rogue-agent.pem"));
   pair(ssl("rogue-agent.pem"), ssl("rogue-agent-key.pem"), () => issueLeaf(rogue, { commonName: "agent", ...sans("agent") }), rogueFresh);
 
   let creds: LabCredentials;
+  let accountsAdded = false;
   const secretsFile = cred("secrets.json");
   if (have(secretsFile) && have(cred("executor_secret_key"))) {
     creds = { secrets: JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>, executorSecretKey: readFileSync(cred("executor_secret_key"), "utf8").trim() };
+    // material made before the lab registry existed has no registry accounts: add them, keep the rest
+    const missing = REGISTRY_ACCOUNTS.filter((a) => creds.secrets[a] === undefined);
+    if (missing.length) {
+      creds.secrets = { ...creds.secrets, ...generateSecrets(missing) };
+      writeAtomic(secretsFile, JSON.stringify(creds.secrets, null, 2) + "\n", 0o600);
+      accountsAdded = true;
+    }
   } else {
     creds = generateCredentials();
     writeAtomic(secretsFile, JSON.stringify(creds.secrets, null, 2) + "\n", 0o600);
@@ -79,6 +89,10 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
   writeIfMissing(cred("http_credentials.json"), credentialsJson(creds));
   writeIfMissing(cred("credential.json"), credentialJson("agent-principal", creds.secrets["agent-principal"]!));
   writeIfMissing(cred("wrong-credential.json"), credentialJson("agent-principal", `${creds.secrets["agent-principal"]!.slice(0, 8)}-wrong`));
+  // new accounts' secrets must reach the files that hold them
+  const registryFile = (f: string, content: string) => (accountsAdded ? writeAtomic(f, content, 0o600) : writeIfMissing(f, content));
+  registryFile(cred("registry-accounts.json"), registryAccountsJson(creds));
+  for (const a of REGISTRY_ACCOUNTS) registryFile(cred(`docker-config-${a}.json`), dockerConfigJson(a, creds.secrets[a]!));
 
   const read = (name: string): Buffer => {
     const m = /^(ssl|credentials)\/([A-Za-z0-9._-]+)$/.exec(name);
@@ -98,7 +112,14 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
       if (s === undefined) throw new Error(`no credential for principal '${principal}' (known: ${PRINCIPALS.join(", ")})`);
       return s;
     },
-    secrets: () => [...Object.values(creds.secrets), creds.executorSecretKey, read("credentials/wrong-credential.json").toString().match(/"secret":"([^"]+)"/)?.[1] ?? ""].filter(Boolean),
+    // a registry credential is also printed as Docker's `auth`, base64 of `account:secret` (the agent logs its --docker_config)
+    secrets: () =>
+      [
+        ...Object.values(creds.secrets),
+        ...REGISTRY_ACCOUNTS.map((a) => dockerAuth(a, creds.secrets[a]!)),
+        creds.executorSecretKey,
+        read("credentials/wrong-credential.json").toString().match(/"secret":"([^"]+)"/)?.[1] ?? "",
+      ].filter(Boolean),
     async issueForNetwork(ips) {
       const agents = ips.agents ?? (ips.agent ? [ips.agent] : []);
       const key = createHash("sha256").update(ca.certPem).update(JSON.stringify({ ...ips, agents })).digest("hex").slice(0, 16);

@@ -65,7 +65,7 @@ export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {})
       await disposeAll(cluster);
       run = new AbortController();
       const engine = await s.engine();
-      await ensureImages(s.port, s.config, { pull: true, onProgress: (progress) => engineBus.emit({ type: "image:pull", progress }) });
+      await ensureImages(s.port, s.config, { pull: true, exercises: [ex], onProgress: (progress) => engineBus.emit({ type: "image:pull", progress }) });
       const material = await s.material();
       redact = redactor(material.secrets());
       await sweepDeadRuns(s.port, s.labId);

@@ -3,7 +3,7 @@ import type { ExpectationResult, LabEvent, StepResult } from "../engine/events.j
 import type { EnvChange } from "../engine/render.js";
 import type { DoctorCheck } from "../lab/doctor.js";
 import { clearExercise, recordResult, type LabProgress } from "../lab/progress.js";
-import type { Role } from "../model/roles.js";
+import { perRole, type Role } from "../model/roles.js";
 
 /**
  * Everything the TUI shows, as one pure reducer: engine events (batched) and key intents go in, a new state comes
@@ -108,8 +108,8 @@ export type TuiAction =
   | { type: "message"; text?: string }
   | { type: "tick" };
 
-const emptyLogs = (): Record<Role, LogEntry[]> => ({ zk: [], master: [], agent: [], execute: [] });
-const zeroDropped = (): Record<Role, number> => ({ zk: 0, master: 0, agent: 0, execute: 0 });
+const emptyLogs = (): Record<Role, LogEntry[]> => perRole(() => []);
+const zeroDropped = (): Record<Role, number> => perRole(() => 0);
 
 export function initialState(exercises: ExerciseInfo[], progress: LabProgress, mode: TuiState["mode"] = "guided"): TuiState {
   // resume where the attendee left off

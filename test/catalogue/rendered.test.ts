@@ -4,7 +4,7 @@ import { loadCatalogue } from "../../src/catalogue/load.js";
 import { resolveConfig } from "../../src/config/load.js";
 import { renderExercise, type RenderedStep } from "../../src/engine/render.js";
 import type { Action, Exercise } from "../../src/model/exercise.js";
-import { ROLES, type Profile } from "../../src/model/roles.js";
+import { MESOS_ROLES, ROLES, type Profile } from "../../src/model/roles.js";
 import { testMaterial } from "../helpers/lab.js";
 
 /**
@@ -19,7 +19,8 @@ function describeSteps(ex: Exercise, profile: Profile, steps: RenderedStep[]): s
   const out = [`# ${ex.id} ${ex.slug} — profile ${profile}`];
   for (const s of steps) {
     out.push("", `## step ${s.index + 1} ${s.step.id} — runs ${s.cluster.join(", ")}`);
-    for (const role of ROLES) {
+    // the registry's roles have no flags: named only in the steps that run them
+    for (const role of ROLES.filter((r) => (MESOS_ROLES as readonly string[]).includes(r) || (s.cluster as readonly string[]).includes(r))) {
       const delta = s.diff[role].map((d) => `${d.op}${d.key}`).join(" ");
       out.push(`${role}:${delta ? ` (${delta})` : ""}`);
       for (const [k, v] of Object.entries(s.env[role]).sort(([a], [b]) => a.localeCompare(b))) out.push(`  ${k}=${v}`);
@@ -40,6 +41,8 @@ function actionLine(a: Action): string {
       return `exec ${a.role}: ${a.cmd.join(" ")}`;
     case "sleep":
       return `sleep ${a.ms} ms`;
+    case "push":
+      return `push ${a.image} as ${a.account}`;
   }
 }
 

@@ -63,6 +63,42 @@ describe("lab PKI", () => {
     expect(() => m.read("ssl/../../etc/passwd")).toThrow(/no lab material/);
   });
 
+  it("makes the lab registry's material: a token issuer the lab CA signed, the accounts, and one Docker config per account (0600)", () => {
+    expect(openssl("verify", "-CAfile", ssl("ca.pem"), ssl("token-issuer.pem"))).toContain(": OK");
+    expect(mode(ssl("token-issuer-key.pem"))).toBe(0o600);
+    const accounts = JSON.parse(readFileSync(cred("registry-accounts.json"), "utf8")) as Record<string, string>;
+    expect(Object.keys(accounts)).toEqual(["cainiao", "alipay", "ci"]);
+    for (const [account, secret] of Object.entries(accounts)) {
+      expect(secret).toBe(m.secretOf(account));
+      const file = cred(`docker-config-${account}.json`);
+      expect(mode(file)).toBe(0o600);
+      const auths = (JSON.parse(readFileSync(file, "utf8")) as { auths: Record<string, { auth: string }> }).auths;
+      // Mesos matches the auths key against the image's registry host:port (src/uri/fetchers/docker.cpp:402-428)
+      expect(Object.keys(auths)).toEqual(["registry:5000", "127.0.0.1:5000"]);
+      expect(Buffer.from(auths["registry:5000"]!.auth, "base64").toString()).toBe(`${account}:${secret}`);
+      // the agent prints its --docker_config: reports must hide the base64 form too
+      expect(m.secrets()).toContain(auths["registry:5000"]!.auth);
+    }
+    expect(mode(cred("registry-accounts.json"))).toBe(0o600);
+    // not Mesos principals: the Mesos credentials files do not list them
+    expect(readFileSync(cred("credentials.json"), "utf8")).not.toContain("cainiao");
+  });
+
+  it("material made before the lab registry gets its accounts added, and keeps its other secrets", async () => {
+    const old = tempDir("pki-old");
+    const first = await ensureLabMaterial({ sslDir: path.join(old, "ssl"), credentialsDir: path.join(old, "credentials") });
+    const secrets = JSON.parse(readFileSync(path.join(old, "credentials", "secrets.json"), "utf8")) as Record<string, string>;
+    for (const a of ["cainiao", "alipay", "ci"]) delete secrets[a];
+    writeFileSync(path.join(old, "credentials", "secrets.json"), JSON.stringify(secrets));
+    const again = await ensureLabMaterial({ sslDir: path.join(old, "ssl"), credentialsDir: path.join(old, "credentials") });
+    expect(again.secretOf("operator-principal")).toBe(first.secretOf("operator-principal"));
+    expect(again.secretOf("cainiao")).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const auths = (JSON.parse(readFileSync(path.join(old, "credentials", "docker-config-cainiao.json"), "utf8")) as { auths: Record<string, { auth: string }> }).auths;
+    expect(Buffer.from(auths["registry:5000"]!.auth, "base64").toString(), "the Docker config holds the new secret").toBe(`cainiao:${again.secretOf("cainiao")}`);
+    expect(JSON.parse(readFileSync(path.join(old, "credentials", "registry-accounts.json"), "utf8"))).toMatchObject({ cainiao: again.secretOf("cainiao") });
+    expect(mode(path.join(old, "credentials", "secrets.json"))).toBe(0o600);
+  });
+
   it("is idempotent; --force regenerates", async () => {
     const before = readFileSync(ssl("ca.pem"), "utf8");
     const again = await ensureLabMaterial({ sslDir: path.join(dir, "ssl"), credentialsDir: path.join(dir, "credentials") });

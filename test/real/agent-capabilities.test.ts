@@ -96,18 +96,33 @@ describe.runIf((await realAvailable()) && v1Local)("the agent capabilities mode 
     420_000,
   );
 
-  it("verify 11 passes, and afterwards no cgroup of its agents is left on the host", async () => {
+  it("verify 11 12 passes; after it and reset --all no container, network, volume or cgroup of the lab is left, registry included", async () => {
     const dir = await realLab();
     const before = new Set(freezerDirs());
+    const volumes = async () => new Set(((await port.docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
+    const volumesBefore = await volumes();
     const report = path.join(dir, "report.json");
-    const r = await cli(["verify", "11", "--reporter", "json", "--output", report], { cwd: dir, timeout: 600_000 });
+    const r = await cli(["verify", "11", "12", "--reporter", "json", "--output", report], { cwd: dir, timeout: 900_000 });
     expect(r.exitCode, r.all.slice(-4000)).toBe(0);
-    const steps = (JSON.parse(readFileSync(report, "utf8")) as { steps: Array<{ step: string; status: string }> }).steps;
-    expect(steps.map((s) => `${s.step} ${s.status}`)).toEqual(["open passed", "readwrite-auth passed", "session-acls passed"]);
+    const steps = (JSON.parse(readFileSync(report, "utf8")) as { steps: Array<{ exercise: string; step: string; status: string }> }).steps;
+    expect(steps.map((s) => `${s.exercise}:${s.step} ${s.status}`)).toEqual([
+      "11:open passed",
+      "11:readwrite-auth passed",
+      "11:session-acls passed",
+      "12:no-credential passed",
+      "12:agent-credential passed",
+      "12:other-namespace passed",
+      "12:agent-credential-is-everyones passed",
+    ]);
+    const reset = await cli(["reset", "--all"], { cwd: dir, timeout: 120_000 });
+    expect(reset.exitCode, reset.all).toBe(0);
     expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+    // the registry image declares VOLUME /var/lib/registry, as the official one does: its anonymous volume (and the
+    // images pushed into it) go with its container
+    expect([...(await volumes())].filter((v) => !volumesBefore.has(v)), "no volume was left").toEqual([]);
     const added = freezerDirs().filter((d) => !before.has(d));
     const live = new Set((await port.docker.listContainers({ all: true })).map((c) => c.Id));
     expect(added.filter((d) => d.split("/").some((p) => p === "mesos") && !live.has(/([0-9a-f]{64})/.exec(d)?.[1] ?? "")), "no Mesos cgroup of a removed container").toEqual([]);
     expect(existsSync(path.join(FREEZER, "mesos"))).toBe(false);
-  }, 600_000);
+  }, 900_000);
 });

@@ -21,16 +21,21 @@ export interface StandinImages {
   master: string;
   agent: string;
   execute: string;
+  /** Not stand-ins: the lab registry's two roles run the real thing, Debian's docker-registry and Node.js. */
+  registry: string;
+  tokens: string;
 }
 
 export const STANDIN_LABEL = "io.mesos-lab.standin";
 export const STANDIN_REPO = "mesos-lab-standin";
 
 /** Bump when the rootfs layout or the role image shape changes, so old images are rebuilt. */
-const RECIPE = "standin-image-v1";
+const RECIPE = "standin-image-v2";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NODE = "/usr/bin/node";
 const BUSYBOX = "/bin/busybox";
+/** Debian's docker-registry (the CNCF distribution registry, linked against libc only), as `registry` on the PATH. */
+const REGISTRY = "/usr/bin/docker-registry";
 const PATH_ENV = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const WRAPPERS = ["zk", "mesos-master", "mesos-slave", "mesos-agent", "mesos-execute", "mesos-executor", "mesos-default-executor"];
 
@@ -47,6 +52,11 @@ function roleChanges(role: Role): string[] {
       return ['CMD ["/bin/sh"]'];
     case "zk":
       return ['CMD ["zk"]', "EXPOSE 2181 2888 3888 8080"];
+    case "registry":
+      // as the official registry:2.8 image declares it: the pushed images live in an anonymous volume
+      return ['CMD ["/bin/sh"]', 'VOLUME ["/var/lib/registry"]'];
+    case "tokens":
+      return ['CMD ["/bin/sh"]'];
   }
 }
 
@@ -60,6 +70,7 @@ export function standinHash(): string {
   const h = crypto.createHash("sha256").update(RECIPE);
   for (const f of standinSources()) h.update(path.relative(HERE, f)).update("\0").update(fs.readFileSync(f)).update("\0");
   for (const b of [NODE, BUSYBOX]) h.update(`${b}:${fs.statSync(b).size}\0`);
+  h.update(`${REGISTRY}:${fs.existsSync(REGISTRY) ? fs.statSync(REGISTRY).size : "absent"}\0`);
   return h.digest("hex").slice(0, 24);
 }
 
@@ -109,6 +120,7 @@ function rootfsTar(): NodeJS.ReadableStream {
   for (const lib of nodeLibraries()) file(lib.replace(/^\//, ""), fs.readFileSync(fs.realpathSync(lib)), 0o755);
 
   file("bin/busybox", fs.readFileSync(BUSYBOX), 0o755);
+  if (fs.existsSync(REGISTRY)) file("usr/local/bin/registry", fs.readFileSync(REGISTRY), 0o755);
   const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" }).split("\n").filter((a) => /^[\w.[-]+$/.test(a) && a !== "busybox");
   for (const a of applets) symlink(`bin/${a}`, "busybox");
 
@@ -141,7 +153,8 @@ const labelOf = (docker: Docker, ref: string) => imageLabel(docker, ref, STANDIN
 /** Tagged by content hash too, so checkouts (worktrees) with different stand-in sources do not retag each other's images. */
 function refsFor(profile: StandinProfile, hash: string): StandinImages {
   const tag = `${profile}-${hash.slice(0, 12)}`;
-  return { zk: `${STANDIN_REPO}/zk:${tag}`, master: `${STANDIN_REPO}/master:${tag}`, agent: `${STANDIN_REPO}/agent:${tag}`, execute: `${STANDIN_REPO}/execute:${tag}` };
+  const refs = { zk: `${STANDIN_REPO}/zk:${tag}`, master: `${STANDIN_REPO}/master:${tag}`, agent: `${STANDIN_REPO}/agent:${tag}`, execute: `${STANDIN_REPO}/execute:${tag}` };
+  return { ...refs, registry: `${STANDIN_REPO}/registry:${tag}`, tokens: `${STANDIN_REPO}/tokens:${tag}` };
 }
 
 async function allCurrent(docker: Docker, refs: StandinImages, hash: string): Promise<boolean> {

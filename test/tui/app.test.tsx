@@ -204,6 +204,8 @@ describe("components", () => {
           ],
           agent: [{ key: "LIBPROCESS_SSL_ENABLED", op: "~", previous: "false", value: "true" }],
           execute: [],
+          registry: [],
+          tokens: [],
         }}
       />,
     );

@@ -31,7 +31,7 @@ async function upInner(g: GlobalOpts, target: string, opts: { pull?: boolean; ve
   const bus = new LabBus();
   const engine = await s.engine();
   await checkPublishedPorts(s.config, engine.publishHost);
-  await ensureImages(s.port, s.config, { pull: opts.pull ?? true, onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
+  await ensureImages(s.port, s.config, { pull: opts.pull ?? true, exercises: [sel!.exercise], onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
   const material = await s.material();
   attachPlain(bus, (t) => process.stdout.write(t), redactor(material.secrets()), { verbose: opts.verbose });
   // one `up` cluster per lab: replace the previous one (this also clears the lab's dead runs)

@@ -55,7 +55,7 @@ async function verifyInner(g: GlobalOpts, ids: string[], opts: VerifyOpts, jobs:
 
   const bus = new LabBus();
   const engine = await s.engine();
-  await ensureImages(s.port, s.config, { pull: !!opts.pull, onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
+  await ensureImages(s.port, s.config, { pull: !!opts.pull, exercises: selected.map((x) => x.exercise), onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
   const material = await s.material();
   const redact = redactor(material.secrets());
   // with a machine-readable report on stdout, the progress goes to stderr
