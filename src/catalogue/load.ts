@@ -28,7 +28,7 @@ export function parseExercise(raw: unknown, file: string): Exercise {
   }
   const acl = aclProblems(parsed.data);
   if (acl.length) {
-    throw new LabError("exercise", `${file} has ACLs Mesos would not read as meant: ${acl.join("; ")}`, "Use the ACL keys of Mesos 1.4's acls.proto (see `mesos-lab help acls`); a misspelled key is silently ignored by Mesos and permits everything.");
+    throw new LabError("exercise", `${file} has ACLs Mesos would not read as meant: ${acl.join("; ")}`, "Correct the keys named above to those of Mesos 1.4's include/mesos/authorizer/acls.proto (https://github.com/apache/mesos/blob/1.4.0/include/mesos/authorizer/acls.proto); a misspelled key is silently ignored by Mesos and permits everything.");
   }
   return parsed.data;
 }

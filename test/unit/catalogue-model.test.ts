@@ -40,6 +40,8 @@ describe("exercise files", () => {
   it("an ACL with a misspelled key is rejected before anything starts, naming the key", () => {
     const bad = { ...base, steps: [{ ...base.steps[0], env: { master: { MESOS_ACLS: '{"run_task":[{"principals":{"type":"ANY"},"users":{"type":"NONE"}}]}' } } }] };
     expect(() => parseExercise(bad, "f.ts")).toThrow(/unknown ACL key 'run_task' \(did you mean 'run_tasks'\?\)/);
+    // the fix points at the acls.proto the key table follows
+    expect(() => parseExercise(bad, "f.ts")).toThrow(expect.objectContaining({ fix: expect.stringContaining("github.com/apache/mesos/blob/1.4.0/include/mesos/authorizer/acls.proto") }));
   });
 
   it("an ACL file placed by an earlier step is checked where MESOS_ACLS points at it", () => {
