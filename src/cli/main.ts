@@ -1,12 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, LabError } from "../util/errors.js";
+import type { GlobalOpts } from "../lab/global-options.js";
+import { shutdown } from "../lab/signal-cleanup.js";
 import { reportError } from "./output.js";
-import { shutdown } from "./signals.js";
-
-export interface GlobalOpts {
-  config?: string;
-  debug?: boolean;
-}
 
 /** Lazy imports keep `--help` and `list` fast: Docker and Ink load only for the commands that need them. */
 export function buildProgram(run: (code: number) => void): Command {
@@ -87,7 +83,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .option("--hands-on", "write each step's flags yourself in workspace/NN-slug.env instead of the harness applying them")
     .action(act(async (opts: { handsOn?: boolean }) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) throw new LabError("usage", "the TUI needs a terminal (stdin and stdout are not a TTY)", "Run it in a terminal, or use `mesos-lab list` / `mesos-lab verify` in scripts and CI.");
-      return (await import("../tui/launch.js" as string) as { launchTui: (g: GlobalOpts, o: { handsOn?: boolean }) => Promise<number> }).launchTui(g(), opts);
+      return (await import("../tui/launch.js")).launchTui(g(), opts);
     }));
 
   program
@@ -143,9 +139,9 @@ export async function main(argv: string[]): Promise<void> {
       argv = [...argv, tty ? "tui" : "list"];
       if (tty) {
         try {
-          const tui = await import("../tui/launch.js" as string).catch(() => undefined);
+          const tui = await import("../tui/launch.js").catch(() => undefined);
           if (tui) {
-            process.exitCode = await (tui as { launchTui: (g: GlobalOpts) => Promise<number> }).launchTui({});
+            process.exitCode = await tui.launchTui({});
             if (shutdown.requested) return new Promise<void>(() => undefined);
             return;
           }

@@ -1,5 +1,5 @@
 import "./production.js";
-import type { GlobalOpts } from "../cli/main.js";
+import type { GlobalOpts } from "../lab/global-options.js";
 
 /**
  * Entry point main.ts loads for the TUI. No JSX here on purpose: TypeScript puts the `react/jsx-runtime` import

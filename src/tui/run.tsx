@@ -1,16 +1,16 @@
 import { render } from "ink";
 import { loadCatalogue } from "../catalogue/load.js";
-import type { GlobalOpts } from "../cli/main.js";
-import { installSignalCleanup } from "../cli/signals.js";
 import type { LabConfig } from "../config/schema.js";
 import { localPortInUse } from "../docker/port.js";
 import { LabBus } from "../engine/events.js";
 import type { Cluster } from "../engine/cluster.js";
 import { activeClusters, runExercise } from "../engine/runner.js";
 import { runDoctor } from "../lab/doctor.js";
+import type { GlobalOpts } from "../lab/global-options.js";
 import { ensureImages } from "../lab/images.js";
 import { readProgress, writeProgress } from "../lab/progress.js";
 import { openSession } from "../lab/session.js";
+import { installSignalCleanup } from "../lab/signal-cleanup.js";
 import { resetLab, sweepDeadRuns } from "../lab/sweep.js";
 import { redactor } from "../report/redact.js";
 import { EXIT, LabError } from "../util/errors.js";

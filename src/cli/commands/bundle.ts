@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { compressedName, exportBundle, importBundle, inspectBundle, type BundleProgress } from "../../lab/bundle.js";
 import { openSession } from "../../lab/session.js";
 import { EXIT } from "../../util/errors.js";
-import type { GlobalOpts } from "../main.js";
+import type { GlobalOpts } from "../../lab/global-options.js";
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 

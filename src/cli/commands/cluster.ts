@@ -11,8 +11,8 @@ import { usesTls } from "../../engine/render.js";
 import { EXIT, LabError } from "../../util/errors.js";
 import { localPortInUse } from "../../docker/port.js";
 import type { LabConfig } from "../../config/schema.js";
-import type { GlobalOpts } from "../main.js";
-import { installSignalCleanup } from "../signals.js";
+import type { GlobalOpts } from "../../lab/global-options.js";
+import { installSignalCleanup } from "../../lab/signal-cleanup.js";
 
 /** `up 03[:step]`: run the exercise up to that step and leave the cluster running to explore. */
 export async function upCommand(g: GlobalOpts, target: string, opts: { pull?: boolean; verbose?: boolean }): Promise<number> {

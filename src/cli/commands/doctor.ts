@@ -1,7 +1,7 @@
 import { openSession } from "../../lab/session.js";
 import { runDoctor } from "../../lab/doctor.js";
 import { EXIT } from "../../util/errors.js";
-import type { GlobalOpts } from "../main.js";
+import type { GlobalOpts } from "../../lab/global-options.js";
 
 const MARK = { ok: "✓", warn: "!", fail: "✗" } as const;
 

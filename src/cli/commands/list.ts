@@ -2,7 +2,7 @@ import { loadCatalogue } from "../../catalogue/load.js";
 import { loadConfig } from "../../config/load.js";
 import { stepApplies } from "../../engine/render.js";
 import { PROFILE_INFO } from "../../model/profiles.js";
-import type { GlobalOpts } from "../main.js";
+import type { GlobalOpts } from "../../lab/global-options.js";
 
 export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Promise<number> {
   const config = await loadConfig({ file: g.config });

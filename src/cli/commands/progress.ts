@@ -6,7 +6,7 @@ import { exerciseStatus, progressPath, readProgress, resetProgress } from "../..
 import { writeSolution } from "../../lab/workspace.js";
 import { secs } from "../../report/format.js";
 import { EXIT } from "../../util/errors.js";
-import type { GlobalOpts } from "../main.js";
+import type { GlobalOpts } from "../../lab/global-options.js";
 
 /** `progress`: where this lab's attendee is and what passed; `--reset` forgets it (`--all`: every lab's). */
 export async function progressCommand(g: GlobalOpts, opts: { reset?: boolean; all?: boolean; json?: boolean }): Promise<number> {

@@ -12,8 +12,8 @@ import { junitXml } from "../../report/junit.js";
 import { attachPlain } from "../../report/plain.js";
 import { redactor } from "../../report/redact.js";
 import { LabError } from "../../util/errors.js";
-import type { GlobalOpts } from "../main.js";
-import { installSignalCleanup } from "../signals.js";
+import type { GlobalOpts } from "../../lab/global-options.js";
+import { installSignalCleanup } from "../../lab/signal-cleanup.js";
 
 export interface VerifyOpts {
   all?: boolean;

@@ -1,13 +1,14 @@
 import { activeClusters } from "../engine/runner.js";
 import { EXIT } from "../util/errors.js";
 
-/**
- * Ctrl-C / SIGTERM: stop waiting, remove this process's containers and networks, exit 130/143. A second signal
- * exits at once (the next start sweeps what is left, since this process will be dead).
- */
 /** Set once a signal arrived: from then on the signal handler decides the exit code, not the interrupted command. */
 export const shutdown: { requested: boolean } = { requested: false };
 
+/**
+ * Ctrl-C / SIGTERM: stop waiting, remove this process's containers and networks, exit 130/143. A second signal
+ * exits at once (the next start sweeps what is left, since this process will be dead). The CLI commands and the
+ * TUI both install it.
+ */
 export function installSignalCleanup(controller: AbortController, log: (s: string) => void = (s) => process.stderr.write(s)): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
