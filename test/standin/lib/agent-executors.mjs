@@ -19,6 +19,19 @@ const COMMAND_EXECUTOR_RESOURCES = { cpus: 0.1, mem: 32 };
 const SIGNAL_TEXT = { SIGKILL: "Killed", SIGTERM: "Terminated", SIGINT: "Interrupt", SIGHUP: "Hangup", SIGABRT: "Aborted", SIGSEGV: "Segmentation fault", SIGQUIT: "Quit", SIGPIPE: "Broken pipe" };
 export const signalText = (s) => SIGNAL_TEXT[s] ?? s;
 
+/**
+ * stout's Duration as it prints (duration.hpp operator<<): the largest unit it reaches, or the next smaller one when
+ * that gives a whole number and the larger does not; 15 significant digits.
+ */
+export function formatDuration(ns) {
+  const units = [["weeks", 6048e11], ["days", 864e11], ["hrs", 36e11], ["mins", 6e10], ["secs", 1e9], ["ms", 1e6], ["us", 1e3], ["ns", 1]];
+  const n = Number(ns);
+  const found = units.findIndex(([, size]) => n >= size);
+  const i = found < 0 ? units.length - 1 : found;
+  const [unit, size] = i < units.length - 1 && n % units[i][1] !== 0 && n % units[i + 1][1] === 0 ? units[i + 1] : units[i];
+  return `${Number((n / size).toPrecision(15))}${unit}`;
+}
+
 function uuidPair() {
   const text = crypto.randomUUID();
   return { text, b64: Buffer.from(text.replace(/-/g, ""), "hex").toString("base64") };
@@ -120,6 +133,12 @@ export class Executors {
     fw.executors.set(eid, ex);
     glog.info(L(7256, 9151), `Launching executor '${eid}' of framework ${fw.id} with resources ${formatResources(ex.resources, { allocated: true })} in work directory '${sandbox}'`);
     glog.info(L(2858, 3876), `Launching container ${cid} for executor '${eid}' of framework ${fw.id}`);
+    const image = task?.container?.mesos?.image;
+    if (is111 && image) {
+      for (const f of ["stdout", "stderr"]) fs.closeSync(fs.openSync(path.join(sandbox, f), "a"));
+      this.launchWithImage(ex, image);
+      return ex;
+    }
     const env = this.environment(ex, task);
     const role = kind === "default" ? "mesos-default-executor" : "mesos-executor";
     const out = fs.openSync(path.join(sandbox, "stdout"), "a");
@@ -141,6 +160,53 @@ export class Executors {
     proc.on("error", () => {});
     proc.on("exit", (code, signal) => this.terminated(ex, code, signal));
     return ex;
+  }
+
+  /**
+   * A command task with a container image under 1.11: the Mesos containerizer provisions the image (the agent's image
+   * store pulls it), then launches the container in it. A failed pull fails the launch (slave.cpp:6980-6996). A pulled
+   * image gets its copy-backend rootfs, and the container then exits 1 as it did on the machine the real run was
+   * recorded on, whose kernel has no /proc/sysrq-trigger for the filesystem/linux isolator to mount: no executor
+   * runs. Not imitated: a kernel with it (the task would start in the image) and the per-container cgroup lines.
+   */
+  async launchWithImage(ex, image) {
+    let since = process.hrtime.bigint();
+    const transition = (from, to) => {
+      const now = process.hrtime.bigint();
+      glog.info("containerizer.cpp:3414", `Transitioning the state of container ${ex.cid} from ${from} to ${to} after ${formatDuration(now - since)}`);
+      since = now;
+    };
+    glog.info("containerizer.cpp:1405", `Starting container ${ex.cid}`);
+    transition("STARTING", "PROVISIONING");
+    let rootfs;
+    try {
+      const store = image.type === "DOCKER" ? this.agent.dockerStore : undefined;
+      if (!store) throw new Error(`Unsupported container image type: ${image.type}`);
+      const layers = await store.get(image);
+      rootfs = path.join(this.flags.work_dir, "provisioner", "containers", ex.cid, "backends", "copy", "rootfses", crypto.randomUUID());
+      glog.info("provisioner.cpp:589", `Provisioning image rootfs '${rootfs}' for container ${ex.cid} using copy backend`);
+      fs.mkdirSync(rootfs, { recursive: true });
+      for (const layer of layers) fs.cpSync(layer, rootfs, { recursive: true, force: true, verbatimSymlinks: true });
+    } catch (e) {
+      glog.error("slave.cpp:6980", `Container '${ex.cid}' for executor '${ex.id}' of framework ${ex.fid} failed to start: ${e.message}`);
+      glog.info("containerizer.cpp:2716", `Destroying container ${ex.cid} in PROVISIONING state`);
+      transition("PROVISIONING", "DESTROYING");
+      if (rootfs) fs.rmSync(path.join(this.flags.work_dir, "provisioner", "containers", ex.cid), { recursive: true, force: true });
+      ex.reason = { reason: "REASON_CONTAINER_LAUNCH_FAILED", message: `Failed to launch container: ${e.message}` };
+      return this.terminated(ex, null, null);
+    }
+    transition("PROVISIONING", "PREPARING");
+    glog.info("switchboard.cpp:316", `Container logger module finished preparing container ${ex.cid}; IOSwitchboard server is not required`);
+    glog.info("linux_launcher.cpp:476", `Launching container ${ex.cid} and cloning with namespaces CLONE_NEWNS`);
+    transition("PREPARING", "ISOLATING");
+    transition("ISOLATING", "FETCHING");
+    transition("FETCHING", "RUNNING");
+    glog.info("containerizer.cpp:3252", `Container ${ex.cid} has exited`);
+    glog.info("containerizer.cpp:2716", `Destroying container ${ex.cid} in RUNNING state`);
+    transition("RUNNING", "DESTROYING");
+    glog.info("provisioner.cpp:748", `Destroying container rootfs at '${rootfs}' for container ${ex.cid}`);
+    fs.rmSync(path.join(this.flags.work_dir, "provisioner", "containers", ex.cid), { recursive: true, force: true });
+    return this.terminated(ex, 1, null);
   }
 
   /** slave.cpp executorEnvironment(): only these variables, plus the executor's CommandInfo environment on top. */
@@ -250,7 +316,8 @@ export class Executors {
   terminated(ex, code, signal) {
     clearTimeout(ex.regTimer);
     ex.stream?.end();
-    glog.info(L(5412, 7107), `Executor '${ex.id}' of framework ${ex.fid} ${signal ? `terminated with signal ${signalText(signal)}` : `exited with status ${code}`}`);
+    if (code === null && !signal) glog.info("slave.cpp:7100", `Executor '${ex.id}' of framework ${ex.fid} has terminated with unknown status`);
+    else glog.info(L(5412, 7107), `Executor '${ex.id}' of framework ${ex.fid} ${signal ? `terminated with signal ${signalText(signal)}` : `exited with status ${code}`}`);
     const why = ex.reason ?? { reason: "REASON_EXECUTOR_TERMINATED", message: "Executor terminated" };
     for (const [tid, t] of ex.tasks) {
       if (TERMINAL.has(t.state)) continue;

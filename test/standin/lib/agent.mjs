@@ -6,6 +6,7 @@ import path from "node:path";
 import { authorize, parseAclsFlag, validateAcls } from "./acls.mjs";
 import { handleAgentOperator } from "./agent-operator.mjs";
 import { Executors } from "./agent-executors.mjs";
+import { DockerStore } from "./agent-images.mjs";
 import { FlagError, flagsJson, flagsLine, is111, loadFlags, parseCredentials, tooOpen, VERSION } from "./flags.mjs";
 import * as glog from "./glog.mjs";
 import { listen, request, send } from "./http.mjs";
@@ -33,6 +34,9 @@ const DEFS = {
   containerizers: { type: "string", def: "mesos" },
   credential: { type: "path" },
   default_role: { type: "string", def: "*" },
+  docker_config: { type: "object" },
+  docker_registry: { type: "string" },
+  docker_store_dir: { type: "string" },
   executor_environment_variables: { type: "json" },
   executor_registration_timeout: { type: "duration", def: "1mins" },
   executor_shutdown_grace_period: { type: "duration", def: "5secs" },
@@ -42,6 +46,7 @@ const DEFS = {
   help: { type: "bool", def: "false" },
   hostname: { type: "string" },
   hostname_lookup: { type: "bool", def: "true" },
+  image_providers: { type: "string" },
   http_authenticators: { type: "string" },
   http_command_executor: { type: "bool", def: "false" },
   http_credentials: { type: "path" },
@@ -121,7 +126,9 @@ export class Agent {
       const err = validateAcls(this.acls);
       if (err) glog.exit("main.cpp:519", 1, `Could not create 'local' authorizer: ${err}`);
     }
+    if (is111 && f.image_providers !== undefined) this.imageSupport();
     if (f.launcher === "linux") this.linuxLauncher();
+    if (is111 && f.image_providers !== undefined) this.imageStores();
     glog.info("slave.cpp:250", `Mesos agent started on ${this.ip}:${this.port}`);
     glog.info("slave.cpp:251", `Flags at startup: ${flagsLine(this.raw, DEFS)}`);
     if (f.credential) this.loadCredential(f.credential);
@@ -160,6 +167,27 @@ export class Agent {
       glog.exit(is111 ? "main.cpp:610" : "main.cpp:489", 1, `Failed to create a containerizer: Could not create MesosContainerizer: Failed to create launcher: Failed to create Linux launcher: ${why}`);
     }
     glog.info(is111 ? "linux_launcher.cpp:139" : "linux_launcher.cpp:150", `Using ${hierarchy} as the freezer hierarchy for the Linux launcher`);
+  }
+
+  /** MesosContainerizer::create (containerizer.cpp:305-317 at 1.11): images need filesystem/linux and the Linux launcher. */
+  imageSupport() {
+    const isolation = this.flags.isolation.split(",").map((s) => s.trim());
+    const why = !isolation.includes("filesystem/linux") ? "The 'filesystem/linux' isolator must be enabled for container image support" : this.flags.launcher !== "linux" ? "The 'linux' launcher must be used for container image support" : undefined;
+    if (why) glog.exit("main.cpp:610", 1, `Failed to create a containerizer: Could not create MesosContainerizer: ${why}`);
+  }
+
+  /** The provisioner's image stores (provisioner/store.cpp): Docker's, with its registry puller and fetcher. */
+  imageStores() {
+    const fail = (why) => glog.exit("main.cpp:610", 1, `Failed to create a containerizer: Could not create MesosContainerizer: Failed to create provisioner: Failed to create image stores: ${why}`);
+    const types = this.flags.image_providers.split(",").filter(Boolean);
+    for (const t of types) if (!["DOCKER", "APPC"].includes(t.toUpperCase())) fail(`Unknown image type '${t}'`);
+    if (!types.some((t) => t.toUpperCase() === "DOCKER")) return;
+    try {
+      this.dockerStore = new DockerStore(this.flags);
+    } catch (e) {
+      fail(`Failed to create store for image type 'docker': Failed to create Docker puller: Failed to parse the default Docker registry: ${e.message}`);
+    }
+    if (!this.flags.isolation.includes("docker/runtime")) glog.exit("store.cpp:91", 1, "Docker runtime isolator has to be specified if 'DOCKER' is included in 'image_providers'. Please add 'docker/runtime' to '--isolation' flags");
   }
 
   loadCredential(p) {

@@ -85,6 +85,14 @@ function checkRequired(value, raw, name) {
   return value;
 }
 
+/** getContainerInfo (execute.cpp:788-850 at 1.11), its image part under the Mesos containerizer: Docker's wins. */
+function imageOf(f) {
+  if (f.containerizer !== "mesos") return undefined;
+  if (f.docker_image !== undefined) return { type: "DOCKER", docker: { name: f.docker_image } };
+  if (f.appc_image !== undefined) return { type: "APPC", appc: { name: f.appc_image, labels: { labels: [{ key: "os", value: "linux" }, { key: "arch", value: "amd64" }] } } };
+  return undefined;
+}
+
 export async function runExecute(argv) {
   await applyKnobs("mesos-execute");
   let flags;
@@ -242,6 +250,8 @@ class Execute {
       if (!f.shell) command.arguments = [f.command];
       if (f.env) command.environment = { variables: Object.entries(f.env).map(([name, value]) => ({ name, value: String(value) })) };
       task = { name: f.name, task_id: { value: f.name }, agent_id: { value: aid }, resources: toProto(parseResources(f.resources)), command };
+      const image = imageOf(f);
+      if (image) task.container = { type: "MESOS", mesos: { image } };
     }
     return { need: scalarsOnly(parseResources(task.resources)), ids: [task.task_id.value], op: { type: "LAUNCH", launch: { task_infos: [task] } }, name: task.name ?? task.task_id.value };
   }

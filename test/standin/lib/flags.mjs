@@ -39,6 +39,13 @@ export function parseJsonFlag(v, name) {
   }
 }
 
+/** How stout prints a JSON::Object (a std::map): keys sorted at every level, no spaces. */
+export function jsonObjectString(v) {
+  if (Array.isArray(v)) return `[${v.map(jsonObjectString).join(",")}]`;
+  if (v !== null && typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${jsonObjectString(v[k])}`).join(",")}}`;
+  return JSON.stringify(v);
+}
+
 const UNIT_MS = { ns: 1e-6, us: 1e-3, ms: 1, secs: 1e3, mins: 6e4, hrs: 3.6e6, days: 8.64e7, weeks: 6.048e8 };
 export function parseDuration(v) {
   const m = /^\s*([0-9.]+)\s*(ns|us|ms|secs|mins|hrs|days|weeks)\s*$/.exec(String(v));
@@ -47,7 +54,7 @@ export function parseDuration(v) {
 }
 
 /**
- * defs: { name: { type: "bool"|"string"|"path"|"json"|"duration"|"int", def?: string, alias?: string[] } }
+ * defs: { name: { type: "bool"|"string"|"path"|"json"|"object"|"duration"|"int", def?: string, alias?: string[] } }
  * Returns { flags: {name: parsed}, raw: {name: string} } or throws FlagError.
  */
 export function loadFlags(defs, argv, env = process.env, { prefix = "MESOS_" } = {}) {
@@ -83,6 +90,14 @@ export function loadFlags(defs, argv, env = process.env, { prefix = "MESOS_" } =
       case "json":
         flags[name] = parseJsonFlag(v, name);
         break;
+      case "object": {
+        // stout JSON::Object: shown (startup line, /flags) as the object it parsed, not as the value given.
+        const o = parseJsonFlag(v, name);
+        if (o === null || typeof o !== "object" || Array.isArray(o)) throw new FlagError(`Failed to load value '${v}' for flag '${name}': Failed to parse JSON: Expecting a JSON object`);
+        flags[name] = o;
+        raw[name] = jsonObjectString(o);
+        break;
+      }
       case "duration":
         parseDuration(v);
         flags[name] = v;
