@@ -18,7 +18,7 @@ import { ExpectationSet } from "../src/engine/expectations.js";
 import { renderExercise } from "../src/engine/render.js";
 import { runExercise } from "../src/engine/runner.js";
 import { verify } from "../src/lab/verify.js";
-import { exerciseSchema, expectationSchema, type Exercise } from "../src/model/exercise.js";
+import { citedFor, exerciseSchema, expectationSchema, type Exercise } from "../src/model/exercise.js";
 import { ensureLabMaterial } from "../src/pki/index.js";
 import { ensureStandinImages } from "../test/standin/image.js";
 import { ensureBusybox } from "../test/helpers/docker.js";
@@ -116,7 +116,7 @@ async function runOne(ex: Exercise) {
 {
   const run = `blat${Date.now() % 100000}`;
   const id = await port.createContainer({ name: `mesos-lab-${run}`, image: busybox, cmd: ["sh", "-c", "sleep 1; for i in $(seq 0 39); do echo MARK-$i; sleep 0.05; done; sleep 1"], env: {}, labels: runLabels({ lab: "bench", run }) });
-  const exps = Array.from({ length: 40 }, (_, i) => expectationSchema.parse({ id: `m${i}`, says: "mark", source: { log: "zk" }, pattern: `MARK-${i}$`, cite: { at: "observed:bench", ref: "bench" } }));
+  const exps = Array.from({ length: 40 }, (_, i) => citedFor(expectationSchema.parse({ id: `m${i}`, says: "mark", source: { log: "zk" }, pattern: `MARK-${i}$`, cite: { at: "observed:bench", ref: "bench" } }), "1.11"));
   const latencies: number[] = [];
   const set = new ExpectationSet(exps, { defaultTimeoutMs: 30_000, negativeWindowMs: 1, onResult: (r) => r.matchedTs && r.resolvedAt && latencies.push(r.resolvedAt - r.matchedTs) });
   await port.start(id);
@@ -130,7 +130,7 @@ async function runOne(ex: Exercise) {
 
 // ---- 3. matcher throughput with 20 active patterns
 {
-  const exps = Array.from({ length: 20 }, (_, i) => expectationSchema.parse({ id: `p${i}`, says: "x", source: { log: "agent" }, pattern: `Registered with master master@\\S+:5050; given agent ID \\S+-S${i}\\b|never-${i}`, cite: { at: "observed:bench", ref: "bench" } }));
+  const exps = Array.from({ length: 20 }, (_, i) => citedFor(expectationSchema.parse({ id: `p${i}`, says: "x", source: { log: "agent" }, pattern: `Registered with master master@\\S+:5050; given agent ID \\S+-S${i}\\b|never-${i}`, cite: { at: "observed:bench", ref: "bench" } }), "1.11"));
   const set = new ExpectationSet(exps, { defaultTimeoutMs: 600_000, negativeWindowMs: 1, onResult: () => undefined });
   const line = "I1122 20:44:16.185  7 slave.cpp:6707] Got exited event for master@172.21.0.3:5050 and some more text to make it realistic";
   const n = 400_000;

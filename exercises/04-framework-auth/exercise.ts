@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { executeExits, F111, F14, on111, S111, subscribed, taskFinished as finished } from "../_shared/expect.js";
+import { cites, executeExits, F111, F14, on111, S111, subscribed, taskFinished as finished } from "../_shared/expect.js";
 
 const CREDS = "/etc/credentials/credentials.json";
 
@@ -31,18 +31,16 @@ it still allows HTTP frameworks without authentication — and \`mesos-execute\`
           says: "the master requires driver frameworks to authenticate",
           source: { log: "master" },
           pattern: "Master only allowing authenticated frameworks to register",
-          cite: { at: "src/master/master.cpp:494", ref: `${F14} §1.5` },
+          cite: cites({ at: "src/master/master.cpp:494", ref: `${F14} §1.5` }, on111("src/master/master.cpp:502", `${S111} §4`, "master.cpp:502] Master only allowing authenticated frameworks to register")),
           example: "Master only allowing authenticated frameworks to register",
-          citeFor: on111("src/master/master.cpp:502", `${S111} §4`, "master.cpp:502] Master only allowing authenticated frameworks to register"),
         },
         {
           id: "http-open",
           says: "…but HTTP frameworks still register without authentication",
           source: { log: "master" },
           pattern: "Master allowing HTTP frameworks to register without authentication",
-          cite: { at: "src/master/master.cpp:524", ref: `${F14} §1.5` },
+          cite: cites({ at: "src/master/master.cpp:524", ref: `${F14} §1.5` }, on111("src/master/master.cpp:517", `${S111} §4`, "master.cpp:517] Master allowing HTTP frameworks to register without authentication")),
           example: "Master allowing HTTP frameworks to register without authentication",
-          citeFor: on111("src/master/master.cpp:517", `${S111} §4`, "master.cpp:517] Master allowing HTTP frameworks to register without authentication"),
         },
         subscribed,
         finished,
@@ -64,31 +62,28 @@ scheduler realm. \`mesos-execute\` still sends no credentials: the master answer
           says: "the master creates the basic authenticator for the scheduler realm",
           source: { log: "master" },
           pattern: "Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'",
-          cite: { at: "src/common/http.cpp:1026", ref: `${F14} §1.6` },
+          cite: cites({ at: "src/common/http.cpp:1026", ref: `${F14} §1.6` }, on111("src/common/http.cpp:1296", `${S111} §4`, "http.cpp:1296] Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'")),
           example: "Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'",
-          citeFor: on111("src/common/http.cpp:1296", `${S111} §4`, "http.cpp:1296] Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'"),
         },
         {
           id: "http-required",
           says: "the master only lets authenticated HTTP frameworks register",
           source: { log: "master" },
           pattern: "Master only allowing authenticated HTTP frameworks to register",
-          cite: { at: "src/master/master.cpp:521", ref: `${F14} §1.5` },
+          cite: cites({ at: "src/master/master.cpp:521", ref: `${F14} §1.5` }, on111("src/master/master.cpp:514", `${S111} §4`, "master.cpp:514] Master only allowing authenticated HTTP frameworks to register")),
           example: "Master only allowing authenticated HTTP frameworks to register",
-          citeFor: on111("src/master/master.cpp:514", `${S111} §4`, "master.cpp:514] Master only allowing authenticated HTTP frameworks to register"),
         },
         {
           id: "unauthorized",
           says: "SUBSCRIBE is answered 401 Unauthorized and mesos-execute exits",
           source: { execute: "stderr" },
           pattern: "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' \\(\\) for SUBSCRIBE",
-          cite: { at: "src/cli/execute.cpp:666", ref: `${F14} §1.6` },
-          example: "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE",
-          citeFor: on111(
+          cite: cites({ at: "src/cli/execute.cpp:666", ref: `${F14} §1.6` }, on111(
             "src/cli/execute.cpp:674",
             `${F111} Framework authentication`,
             "execute.cpp:674] EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE",
-          ),
+          )),
+          example: "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE",
         },
         executeExits(1),
         { ...subscribed, id: "not-subscribed", says: "mesos-execute does not subscribe", negate: true },

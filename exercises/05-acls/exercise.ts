@@ -53,7 +53,7 @@ event and mesos-execute exits with status 1. From 1.10 on the message reads \`No
           pattern: "Authorizing framework principal 'scheduler-principal' to receive offers for roles '\\{ \\* \\}'",
           cite: { at: "src/master/master.cpp:2228", ref: S17 },
           example: "Authorizing framework principal 'scheduler-principal' to receive offers for roles '{ * }'",
-          profiles: ["1.4"],
+          until: "1.10", // 1.10 reworded the role authorization
         },
         ...roleRefused,
       ],
@@ -82,7 +82,7 @@ reaches the agent. Note that mesos-execute still exits 0: only the status update
           pattern: "Authorizing framework principal 'scheduler-principal' to launch task foo",
           cite: { at: "src/master/master.cpp:3530", ref: S17 },
           example: "Authorizing framework principal 'scheduler-principal' to launch task foo",
-          profiles: ["1.4"],
+          until: "1.5", // asserted for 1.4 only
         },
         {
           id: "master-task-error",
@@ -91,7 +91,7 @@ reaches the agent. Note that mesos-execute still exits 0: only the status update
           pattern: "Sending status update TASK_ERROR for task foo of framework \\S+ 'Not authorized to launch as user 'root''",
           cite: { at: "src/master/master.cpp:6898", ref: S17 },
           example: "Sending status update TASK_ERROR for task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 'Not authorized to launch as user 'root''",
-          profiles: ["1.4"],
+          until: "1.10",
         },
         ...rootTaskRefused,
       ],
@@ -117,7 +117,7 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           pattern: "Authorizing agent with principal 'agent-principal'",
           cite: { at: "src/master/master.cpp:3803", ref: S17 },
           example: "Authorizing agent with principal 'agent-principal'",
-          profiles: ["1.4"],
+          until: "1.5", // asserted for 1.4 only
         },
         {
           id: "agent-refused",
@@ -126,7 +126,7 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ \\(\\S+\\): Not authorized to register as agent with principal 'agent-principal'",
           cite: { at: "src/master/master.cpp:5762", ref: S17 },
           example: "Refusing registration of agent at slave(1)@10.213.1.4:5051 (agent): Not authorized to register as agent with principal 'agent-principal'",
-          profiles: ["1.4"],
+          until: "1.6", // 1.6 authorizes the agent's resources
         },
         {
           id: "agent-shut-down",
@@ -135,7 +135,7 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           pattern: "Agent asked to shut down by master@\\S+ because 'Not authorized to register as agent with principal 'agent-principal''",
           cite: { at: "src/slave/slave.cpp:885", ref: S17 },
           example: "Agent asked to shut down by master@10.213.1.3:5050 because 'Not authorized to register as agent with principal 'agent-principal''",
-          profiles: ["1.4"],
+          until: "1.4.2", // no ShutdownMessage since 1.4.2 and 1.7.0
         },
         {
           id: "agent-refused-111",
@@ -145,7 +145,7 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           cite: { at: "src/master/master.cpp:6322", ref: `${S111} §5` },
           example:
             "master.cpp:6322] Refusing registration of agent at slave(1)@10.213.1.4:5051 (agent): Not authorized to register agent providing resources 'cpus:2; mem:23128; disk:252899; ports:[31000-32000]' with principal 'agent-principal'",
-          profiles: ["1.11"],
+          since: "1.6",
         },
         agentNotRegistered,
       ],

@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentNotRegistered, agentRegistered, executeExits, F111, F14, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentNotRegistered, agentRegistered, cites, executeExits, F111, F14, subscribed, taskFinished } from "../_shared/expect.js";
 
 const KEY = "/etc/mesos/executor_secret_key";
 const S19 = `${F14} §1.9`;
@@ -8,8 +8,6 @@ const O_1129 = `${F111} Observed 2026-11-29`;
 const O_RUNS = `${F111} Observed 2026-11-29, mesos-lab runs`;
 const O_AT = "observed:executor-authentication";
 
-/** The agent's key flag: `--executor_secret_key` in 1.4, renamed `--jwt_secret_key` in 1.5. */
-const keyFlag = { "1.4": { agent: { MESOS_EXECUTOR_SECRET_KEY: KEY } }, "1.11": { agent: { MESOS_JWT_SECRET_KEY: KEY } } };
 
 /**
  * Reads the newest `foo` sandbox's stdout on the agent (the `env` output of the task) and prints what the task's
@@ -80,8 +78,7 @@ function refused(action: string, what: string, says: string, error: string) {
       says: `${what} is 401 Unauthorized`,
       source: { http: action, part: "status" as const },
       pattern: "^HTTP/1\\.1 401 Unauthorized$",
-      cite: { at: "src/executor/executor.cpp:657", ref: S19, derived: true },
-      citeFor: { "1.11": { at: O_AT, ref: O_JWT } },
+      cite: cites({ at: "src/executor/executor.cpp:657", ref: S19, derived: true }, { at: O_AT, ref: O_JWT }),
     },
     {
       id: `${action}-challenge`,
@@ -90,7 +87,7 @@ function refused(action: string, what: string, says: string, error: string) {
       pattern: `${challenge.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`,
       cite: { at: O_AT, ref: O_JWT },
       example: `WWW-Authenticate: ${challenge}`,
-      profiles: ["1.11" as const],
+      since: "1.11", // seen on 1.11; the 1.4 facts do not quote the header
     },
   ];
 }
@@ -101,15 +98,15 @@ const executorSubscribed = {
   says: "the HTTP executor subscribes with its token",
   source: { log: "agent" as const },
   pattern: "Received Subscribe request for HTTP executor 'foo' of framework \\S+-\\d{4,}",
-  cite: { at: "src/slave/slave.cpp:3727", ref: S19 },
-  example: "Received Subscribe request for HTTP executor 'foo' of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000",
-  citeFor: {
-    "1.11": {
+  cite: cites(
+    { at: "src/slave/slave.cpp:3727", ref: S19 },
+    {
       at: "src/slave/slave.cpp:5252",
       ref: O_JWT,
       example: "slave.cpp:5252] Received Subscribe request for HTTP executor 'foo' of framework ecedb0cc-3a0f-47db-bcb0-7e34249bd5eb-0000",
     },
-  },
+  ),
+  example: "Received Subscribe request for HTTP executor 'foo' of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000",
 };
 
 export default defineExercise({
@@ -147,7 +144,11 @@ registers.`,
       solution:
         "agent: + MESOS_EXECUTOR_SECRET_KEY=/etc/mesos/executor_secret_key (1.11: MESOS_JWT_SECRET_KEY; the file mode 0600), + MESOS_AUTHENTICATE_HTTP_EXECUTORS=true — which fails on its own: see the next step",
       env: { agent: { MESOS_AUTHENTICATE_HTTP_EXECUTORS: "true" } },
-      envByProfile: keyFlag,
+      // the agent's key flag: `--executor_secret_key` in 1.4, renamed `--jwt_secret_key` in 1.5
+      envByRelease: [
+        { until: "1.5", env: { agent: { MESOS_EXECUTOR_SECRET_KEY: KEY } } },
+        { since: "1.5", env: { agent: { MESOS_JWT_SECRET_KEY: KEY } } },
+      ],
       files: [{ roles: ["agent"], path: KEY, from: "credentials/executor_secret_key", mode: 0o600 }],
       ready: { agent: false },
       expect: [
@@ -157,25 +158,24 @@ registers.`,
           source: { log: "agent" },
           pattern:
             "EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
-          cite: { at: "src/slave/slave.cpp:358", ref: S19, derived: true },
-          example:
-            "EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
-          citeFor: {
-            "1.11": {
+          cite: cites(
+            { at: "src/slave/slave.cpp:358", ref: S19, derived: true },
+            {
               at: "src/slave/slave.cpp:387",
               ref: O_JWT,
               example:
-                "slave.cpp:387] EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
+              "slave.cpp:387] EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
             },
-          },
+          ),
+          example:
+            "EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
         },
         {
           id: "agent-exit-1",
           says: "the agent process exits with code 1",
           source: { exit: "agent" },
           pattern: "^1$",
-          cite: { at: "src/slave/slave.cpp:358", ref: S19, derived: true },
-          citeFor: { "1.11": { at: "src/slave/slave.cpp:387", ref: O_JWT } },
+          cite: cites({ at: "src/slave/slave.cpp:358", ref: S19, derived: true }, { at: "src/slave/slave.cpp:387", ref: O_JWT }),
         },
         agentNotRegistered,
       ],
@@ -222,9 +222,8 @@ executor prints the token like the v0 task of the next step.`,
           says: "the agent protects the mesos-agent-executor realm with the jwt authenticator",
           source: { log: "agent" },
           pattern: "Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'",
-          cite: { at: "src/common/http.cpp:1047", ref: S19 },
+          cite: cites({ at: "src/common/http.cpp:1047", ref: S19 }, { at: "src/common/http.cpp:1317", ref: O_RUNS, example: "http.cpp:1317] Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'" }),
           example: "Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'",
-          citeFor: { "1.11": { at: "src/common/http.cpp:1317", ref: O_RUNS, example: "http.cpp:1317] Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'" } },
         },
         agentRegistered,
         subscribed,
@@ -236,9 +235,8 @@ executor prints the token like the v0 task of the next step.`,
           says: "the task ran under the HTTP command executor (MESOS_HTTP_COMMAND_EXECUTOR=1 in its environment)",
           source: { exec: "task-env" },
           pattern: "^MESOS_HTTP_COMMAND_EXECUTOR=1$",
-          cite: { at: "src/slave/slave.cpp:8102", ref: S19 },
+          cite: cites({ at: "src/slave/slave.cpp:8102", ref: S19 }, { at: "src/slave/slave.cpp:11467", ref: O_RUNS }),
           example: "MESOS_HTTP_COMMAND_EXECUTOR=1",
-          citeFor: { "1.11": { at: "src/slave/slave.cpp:11467", ref: O_RUNS } },
         },
         {
           id: "no-token",
@@ -249,7 +247,7 @@ executor prints the token like the v0 task of the next step.`,
           timeoutMs: 1000,
           cite: { at: "src/executor/executor.cpp:288-295", ref: O_1129 },
           example: EXAMPLE_TOKEN_LINE_111,
-          profiles: ["1.11"],
+          since: "1.6", // the executor library erases the token since 1.6
         },
         {
           id: "token-14",
@@ -258,7 +256,7 @@ executor prints the token like the v0 task of the next step.`,
           pattern: TOKEN_PATTERN,
           cite: { at: "src/slave/slave.cpp:8125-8130", ref: S19, derived: true },
           example: EXAMPLE_TOKEN_LINE_14,
-          profiles: ["1.4"],
+          until: "1.6",
         },
       ],
     },
@@ -296,15 +294,15 @@ task's environment — and a token in it — as readable by everyone who can rea
           says: "the v0 command executor registers over libprocess messages",
           source: { log: "agent" },
           pattern: "Got registration for executor 'foo' of framework \\S+-\\d{4,} from executor\\(1\\)@\\S+",
-          cite: { at: "src/slave/slave.cpp:3935", ref: `${F14} §1.1` },
-          example: "Got registration for executor 'foo' of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 from executor(1)@10.213.1.4:40123",
-          citeFor: {
-            "1.11": {
+          cite: cites(
+            { at: "src/slave/slave.cpp:3935", ref: `${F14} §1.1` },
+            {
               at: "src/slave/slave.cpp:5488",
               ref: O_RUNS,
               example: "slave.cpp:5488] Got registration for executor 'foo' of framework 92fc2be1-0678-4419-a600-93be574924c6-0001 from executor(1)@10.213.118.4:36017",
             },
-          },
+          ),
+          example: "Got registration for executor 'foo' of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 from executor(1)@10.213.1.4:40123",
         },
         { ...executorSubscribed, id: "no-executor-api", says: "it never subscribes on the executor API", pattern: "Received Subscribe request for HTTP executor 'foo'", negate: true, timeoutMs: 1000 },
         taskFinished,
@@ -314,18 +312,16 @@ task's environment — and a token in it — as readable by everyone who can rea
           says: "the task's environment holds the executor's HS256 JWT in MESOS_EXECUTOR_AUTHENTICATION_TOKEN",
           source: { exec: "task-env" },
           pattern: TOKEN_PATTERN,
-          cite: { at: "src/slave/slave.cpp:8125-8130", ref: S19 },
+          cite: cites({ at: "src/slave/slave.cpp:8125-8130", ref: S19 }, { at: "src/slave/slave.cpp:11500-11503", ref: O_1129, example: EXAMPLE_TOKEN_LINE_111 }),
           example: EXAMPLE_TOKEN_LINE_14,
-          citeFor: { "1.11": { at: "src/slave/slave.cpp:11500-11503", ref: O_1129, example: EXAMPLE_TOKEN_LINE_111 } },
         },
         {
           id: "claims",
           says: "its claims name the container (cid), the executor foo (eid) and the framework (fid)",
           source: { exec: "task-env" },
           pattern: CLAIMS_PATTERN,
-          cite: { at: "src/slave/slave.cpp:2658-2686", ref: S19 },
+          cite: cites({ at: "src/slave/slave.cpp:2658-2686", ref: S19 }, { at: "src/slave/slave.cpp:3701-3716", ref: O_RUNS, example: EXAMPLE_TOKEN_LINE_111 }),
           example: EXAMPLE_TOKEN_LINE_14,
-          citeFor: { "1.11": { at: "src/slave/slave.cpp:3701-3716", ref: O_RUNS, example: EXAMPLE_TOKEN_LINE_111 } },
         },
       ],
     },

@@ -36,10 +36,10 @@ as IP SANs. In 1.4 the flags are \`LIBPROCESS_SSL_VERIFY_CERT\` and \`LIBPROCESS
       hint: "Every process needs the CA file; the executor gets its variables from the agent flag.",
       solution: "all roles: + LIBPROCESS_SSL_CA_FILE, + LIBPROCESS_SSL_VERIFY_CERT=true, + LIBPROCESS_SSL_REQUIRE_CERT=true (1.11: the renamed flags + VERIFY_IPADD)",
       env: forAll(TLS),
-      envByProfile: {
-        "1.4": { ...forAll(VERIFY_14), agent: { ...TLS, ...VERIFY_14, MESOS_EXECUTOR_ENVIRONMENT_VARIABLES: EXECUTOR_ENV(VERIFY_14) } },
-        "1.11": { ...forAll(VERIFY_111), agent: { ...TLS, ...VERIFY_111, MESOS_EXECUTOR_ENVIRONMENT_VARIABLES: EXECUTOR_ENV(VERIFY_111) } },
-      },
+      envByRelease: [
+        { until: "1.10", env: { ...forAll(VERIFY_14), agent: { ...TLS, ...VERIFY_14, MESOS_EXECUTOR_ENVIRONMENT_VARIABLES: EXECUTOR_ENV(VERIFY_14) } } },
+        { since: "1.10", env: { ...forAll(VERIFY_111), agent: { ...TLS, ...VERIFY_111, MESOS_EXECUTOR_ENVIRONMENT_VARIABLES: EXECUTOR_ENV(VERIFY_111) } } },
+      ],
       files: [
         { roles: [...roles], path: CERT, from: "ssl/{role}.pem", mode: 0o644 },
         { roles: [...roles], path: KEY, from: "ssl/{role}-key.pem" },
@@ -54,7 +54,7 @@ as IP SANs. In 1.4 the flags are \`LIBPROCESS_SSL_VERIFY_CERT\` and \`LIBPROCESS
           pattern: "Will require client certificates for incoming TLS connections\\.",
           cite: { at: "3rdparty/libprocess/src/openssl.cpp:604", ref: `${F111} TLS with certificate verification` },
           example: "openssl.cpp:604] Will require client certificates for incoming TLS connections.",
-          profiles: ["1.11"],
+          since: "1.10", // with the flags 1.10 renamed
         },
         agentRegistered,
         subscribed,

@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentRegistered, F14, on111, S111 } from "../_shared/expect.js";
+import { agentRegistered, cites, F14, on111, S111 } from "../_shared/expect.js";
 import { ok111, S111_HTTP } from "../_shared/http.js";
 
 const CERT = "/etc/mesos-lab/ssl/cert.pem";
@@ -12,8 +12,7 @@ const ok = (id: string, what: string, at: string, at111: string, ref = S5) => ({
   says: `${what} answers 200 OK over https, verified with the lab CA`,
   source: { http: id, part: "status" as const },
   pattern: "^HTTP/1\\.1 200 OK$",
-  cite: { at, ref },
-  citeFor: on111(at111, S111_HTTP),
+  cite: cites({ at, ref }, on111(at111, S111_HTTP)),
 });
 
 export default defineExercise({
@@ -59,9 +58,8 @@ certificates.`,
           says: "the master served /master/state",
           source: { log: "master" },
           pattern: "HTTP GET for /master/state from \\S+",
-          cite: { at: "src/common/http.cpp:1166", ref: `${F14} §1.8` },
+          cite: cites({ at: "src/common/http.cpp:1166", ref: `${F14} §1.8` }, on111("src/common/http.cpp:1436", `${S111} §6`, "http.cpp:1436] HTTP GET for /master/state from 10.213.1.1:52144 with User-Agent='mesos-lab'")),
           example: "HTTP GET for /master/state from 10.213.1.1:52144 with User-Agent='curl/7.58.0'",
-          citeFor: on111("src/common/http.cpp:1436", `${S111} §6`, "http.cpp:1436] HTTP GET for /master/state from 10.213.1.1:52144 with User-Agent='mesos-lab'"),
         },
       ],
     },

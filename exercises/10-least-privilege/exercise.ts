@@ -1,6 +1,6 @@
 import { defineExercise } from "../../src/model/exercise.js";
 import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, S111_ACL, S17 } from "../_shared/acls.js";
-import { agentRegistered, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentRegistered, cites, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
 
 const ROLE = "analytics";
 const SCHED = "scheduler-principal";
@@ -106,9 +106,8 @@ with \`--switch_user\` (Mesos' default) the task would also run as \`nobody\`.`,
           pattern: "^Received status update TASK_ERROR for task 'foo'",
           negate: true,
           timeoutMs: 1000,
-          cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+          cite: cites({ at: "src/master/master.cpp:4701-4719", ref: S17 }, { at: "src/master/master.cpp:4882-4890", ref: S111_ACL }),
           example: "Received status update TASK_ERROR for task 'foo'",
-          citeFor: { "1.11": { at: "src/master/master.cpp:4882-4890", ref: S111_ACL } },
         },
       ],
     },

@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { F14, on111, S111 } from "../_shared/expect.js";
+import { cites, F14, on111, S111 } from "../_shared/expect.js";
 import { challenged, creating, ok, ok111, S111_HTTP } from "../_shared/http.js";
 
 const HTTP_CREDS = "/etc/credentials/http_credentials.json";
@@ -46,9 +46,8 @@ const taskRunning = {
   says: "the task sleeper runs (its container is what the sessions attach to)",
   source: { execute: "stdout" as const },
   pattern: "^Received status update TASK_RUNNING for task 'sleeper'",
-  cite: { at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` },
+  cite: cites({ at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` }, on111("src/cli/execute.cpp:702", `${S111} §2`)),
   example: "Received status update TASK_RUNNING for task 'sleeper'",
-  citeFor: on111("src/cli/execute.cpp:702", `${S111} §2`),
 };
 
 /** `uid=0(root) ` as the session's stdout carries it: base64 in a ProcessIO DATA record of the streamed answer. */
@@ -63,26 +62,23 @@ function shell(action: string, who: string) {
       says: `${who} gets a session: LAUNCH_NESTED_CONTAINER_SESSION is 200 OK`,
       source: { http: action, part: "status" as const },
       pattern: "^HTTP/1\\.1 200 OK$",
-      cite: { at: "src/slave/http.cpp:2829", ref: S8, derived: true },
-      citeFor: on111("src/slave/http.cpp:4283", S8),
+      cite: cites({ at: "src/slave/http.cpp:2829", ref: S8, derived: true }, on111("src/slave/http.cpp:4283", S8)),
     },
     {
       id: `${action}-output`,
       says: `the answer streams the session's stdout: \`uid=0(root) gid=0(root) groups=0(root)\`, a root shell in the task's container (base64 \`${ROOT_ID_B64}…\` in a ProcessIO DATA record)`,
       source: { http: action, part: "body" as const },
       pattern: `^\\{"type":"DATA","data":\\{"type":"STDOUT","data":"${ROOT_ID_B64}`,
-      cite: { at: "src/slave/http.cpp:2964-2969", ref: S8, derived: true },
+      cite: cites({ at: "src/slave/http.cpp:2964-2969", ref: S8, derived: true }, on111("src/slave/http.cpp:4426-4430", S8, RECORD)),
       example: RECORD,
-      citeFor: on111("src/slave/http.cpp:4426-4430", S8, RECORD),
     },
     {
       id: `${action}-nested`,
       says: "the agent's Linux launcher starts the session as a nested container of the task's",
       source: { log: "agent" as const },
       pattern: `Launching nested container \\S+\\.${action} and cloning with namespaces`,
-      cite: { at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true },
+      cite: cites({ at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true }, on111("src/slave/containerizer/mesos/linux_launcher.cpp:476", S8, `linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `)),
       example: `Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `,
-      citeFor: on111("src/slave/containerizer/mesos/linux_launcher.cpp:476", S8, `linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `),
     },
   ];
 }
@@ -95,7 +91,7 @@ const processing = (action: string) => ({
   pattern: `Processing LAUNCH_NESTED_CONTAINER_SESSION call for container '\\S+\\.${action}'`,
   cite: { at: "src/slave/http.cpp:4215", ref: S8 },
   example: `http.cpp:4215] Processing LAUNCH_NESTED_CONTAINER_SESSION call for container '4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action}'`,
-  profiles: ["1.11" as const],
+  since: "1.5", // the agent logs session calls since 1.5
 });
 
 const linuxLauncher = {
@@ -103,9 +99,8 @@ const linuxLauncher = {
   says: "the agent runs Mesos' Linux launcher on the freezer hierarchy the capabilities mode mounted read-write",
   source: { log: "agent" as const },
   pattern: "Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
-  cite: { at: "src/slave/containerizer/mesos/linux_launcher.cpp:150", ref: S8, derived: true },
+  cite: cites({ at: "src/slave/containerizer/mesos/linux_launcher.cpp:150", ref: S8, derived: true }, on111("src/slave/containerizer/mesos/linux_launcher.cpp:139", S8, "linux_launcher.cpp:139] Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher")),
   example: "Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
-  citeFor: on111("src/slave/containerizer/mesos/linux_launcher.cpp:139", S8, "linux_launcher.cpp:139] Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher"),
 };
 
 /** Who may open a session, and read its output. Everyone else: NONE (and `permissive` stays true for the rest). */
@@ -164,8 +159,7 @@ answer streams \`uid=0(root) gid=0(root) groups=0(root)\`. Nobody was asked who 
           says: "the answer lists the task's container, by its executor sleeper",
           source: { http: "containers-anonymous", part: "body" },
           pattern: '"executor_id":\\{"value":"sleeper"\\}',
-          cite: { at: "src/slave/http.cpp:2073-2077", ref: S8, derived: true },
-          citeFor: on111("src/slave/http.cpp:2845-2849", S111_HTTP),
+          cite: cites({ at: "src/slave/http.cpp:2073-2077", ref: S8, derived: true }, on111("src/slave/http.cpp:2845-2849", S111_HTTP)),
         },
         processing("session-anonymous"),
         ...shell("session-anonymous", "an anonymous caller"),
@@ -221,8 +215,7 @@ the agent never starts a container for it. The other entries of \`acls.proto\` (
           says: "viewer-principal's session is 403 Forbidden",
           source: { http: "session-viewer", part: "status" },
           pattern: "^HTTP/1\\.1 403 Forbidden$",
-          cite: { at: "src/slave/http.cpp:2343", ref: S8, derived: true },
-          citeFor: on111("src/slave/http.cpp:3360", S8),
+          cite: cites({ at: "src/slave/http.cpp:2343", ref: S8, derived: true }, on111("src/slave/http.cpp:3360", S8)),
         },
         {
           id: "session-viewer-not-launched",
@@ -230,9 +223,8 @@ the agent never starts a container for it. The other entries of \`acls.proto\` (
           source: { log: "agent" },
           pattern: "Launching nested container \\S+\\.session-viewer ",
           negate: true,
-          cite: { at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true },
+          cite: cites({ at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true }, on111("src/slave/containerizer/mesos/linux_launcher.cpp:476", S8, "linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ")),
           example: "Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ",
-          citeFor: on111("src/slave/containerizer/mesos/linux_launcher.cpp:476", S8, "linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces "),
         },
       ],
     },

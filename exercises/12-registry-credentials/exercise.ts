@@ -125,7 +125,7 @@ Mesos' Linux launcher in the lab's *capabilities mode* (see exercise 11). The im
 one file and no program: every step is about the pull. After a pull the task fails in any case: its command has
 nothing to run, and on kernels without \`/proc/sysrq-trigger\` (some CI machines; \`mesos-lab doctor\` says) the
 isolator cannot even mount the image's root filesystem. None of the expectations depend on that.`,
-  profiles: ["1.11"],
+  since: "1.11", // written for and run on 1.11
   agentCapabilities: true,
   steps: [
     {

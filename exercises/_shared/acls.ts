@@ -1,5 +1,5 @@
 import type { ExerciseInput } from "../../src/model/exercise.js";
-import { executeExits, F111, F14, on111, S111, subscribed, taskFinished } from "./expect.js";
+import { cites, executeExits, F111, F14, on111, S111, subscribed, taskFinished } from "./expect.js";
 
 /** ACL helpers and the authorization outcomes (facts §1.7; 1.10+ messages from observed-1.11.md). */
 
@@ -47,9 +47,8 @@ export const masterSays = (id: string, says: string, line: string, at: string, a
   says,
   source: { log: "master" as const },
   pattern: line,
-  cite: { at, ref: S17 },
+  cite: cites({ at, ref: S17 }, on111(at111, S111_ACL, `${at111.slice(at111.lastIndexOf("/") + 1)}] ${line}`)),
   example: line,
-  citeFor: on111(at111, S111_ACL, `${at111.slice(at111.lastIndexOf("/") + 1)}] ${line}`),
 });
 
 export const authorizer = [
@@ -66,7 +65,7 @@ export const roleRefused: Expectation[] = [
     pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to use roles '\\{ \\* \\}'",
     cite: { at: "src/master/master.cpp:2670", ref: S17 },
     example: "Refusing subscription of framework 'mesos-execute instance': Not authorized to use roles '{ * }'",
-    profiles: ["1.4"],
+    until: "1.10", // 1.10 reworded the authorization errors
   },
   {
     id: "refused-111",
@@ -75,7 +74,7 @@ export const roleRefused: Expectation[] = [
     pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework +with roles \\{ \\* \\}",
     cite: { at: "src/master/master.cpp:2747", ref: O_ACL },
     example: "master.cpp:2747] Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework  with roles { * }",
-    profiles: ["1.11"],
+    since: "1.10",
   },
   {
     id: "error-event",
@@ -84,7 +83,7 @@ export const roleRefused: Expectation[] = [
     pattern: "EXIT with status 1: Received an ERROR event: Not authorized to use roles '\\{ \\* \\}'",
     cite: { at: "src/cli/execute.cpp:666", ref: S17 },
     example: "EXIT with status 1: Received an ERROR event: Not authorized to use roles '{ * }'",
-    profiles: ["1.4"],
+    until: "1.10",
   },
   {
     id: "error-event-111",
@@ -93,7 +92,7 @@ export const roleRefused: Expectation[] = [
     pattern: "EXIT with status 1: Received an ERROR event: Not authorized to register framework +with roles \\{ \\* \\}",
     cite: { at: "src/cli/execute.cpp:674", ref: O_ACL },
     example: "execute.cpp:674] EXIT with status 1: Received an ERROR event: Not authorized to register framework  with roles { * }",
-    profiles: ["1.11"],
+    since: "1.10",
   },
   executeExits(1),
   { ...subscribed, id: "not-subscribed", says: "mesos-execute never subscribes", negate: true, timeoutMs: 1000 },
@@ -106,9 +105,8 @@ export const rootTaskRefused: Expectation[] = [
     says: "mesos-execute gets TASK_ERROR for foo",
     source: { execute: "stdout" },
     pattern: "^Received status update TASK_ERROR for task 'foo'",
-    cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+    cite: cites({ at: "src/master/master.cpp:4701-4719", ref: S17 }, on111("src/master/master.cpp:4882-4890", S111_ACL)),
     example: "Received status update TASK_ERROR for task 'foo'",
-    citeFor: on111("src/master/master.cpp:4882-4890", S111_ACL),
   },
   {
     id: "message",
@@ -117,7 +115,7 @@ export const rootTaskRefused: Expectation[] = [
     pattern: "^  message: 'Not authorized to launch as user 'root''",
     cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
     example: "  message: 'Not authorized to launch as user 'root''",
-    profiles: ["1.4"],
+    until: "1.10",
   },
   {
     id: "message-111",
@@ -126,16 +124,15 @@ export const rootTaskRefused: Expectation[] = [
     pattern: "^  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework \\S+ under user 'root''",
     cite: { at: "src/master/master.cpp:4521-4523", ref: S111_ACL },
     example: "  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 under user 'root''",
-    profiles: ["1.11"],
+    since: "1.10",
   },
   {
     id: "reason",
     says: "the reason is REASON_TASK_UNAUTHORIZED",
     source: { execute: "stdout" },
     pattern: "^  reason: REASON_TASK_UNAUTHORIZED",
-    cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+    cite: cites({ at: "src/master/master.cpp:4701-4719", ref: S17 }, on111("src/master/master.cpp:4882-4890", S111_ACL)),
     example: "  reason: REASON_TASK_UNAUTHORIZED",
-    citeFor: on111("src/master/master.cpp:4882-4890", S111_ACL),
   },
   executeExits(0),
   { ...taskFinished, id: "not-finished", says: "the task never runs", negate: true, timeoutMs: 1000 },

@@ -1,4 +1,4 @@
-import { F14, on111, S111 } from "./expect.js";
+import { cites, F14, on111, S111 } from "./expect.js";
 
 /** HTTP authentication expectations shared by the exercises on endpoints and the operator API. */
 
@@ -14,17 +14,15 @@ export function challenged(action: string, realm: string, what: string) {
       says: `${what} without credentials is 401 Unauthorized`,
       source: { http: action, part: "status" as const },
       pattern: "^HTTP/1\\.1 401 Unauthorized$",
-      cite: { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 },
-      citeFor: on111("3rdparty/libprocess/src/authenticator.cpp:89", S111_HTTP),
+      cite: cites({ at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 }, on111("3rdparty/libprocess/src/authenticator.cpp:89", S111_HTTP)),
     },
     {
       id: `${action}-realm`,
       says: `the answer names the realm ${realm}`,
       source: { http: action, part: "headers" as const },
       pattern: `Basic realm="${realm}"`,
-      cite: { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 },
+      cite: cites({ at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 }, on111("3rdparty/libprocess/src/authenticator.cpp:89", S111_HTTP)),
       example: `WWW-Authenticate: Basic realm="${realm}"`,
-      citeFor: on111("3rdparty/libprocess/src/authenticator.cpp:89", S111_HTTP),
     },
   ];
 }
@@ -38,8 +36,7 @@ export const ok = (action: string, what: string, at111: string) => ({
   says: `${what} is 200 OK`,
   source: { http: action, part: "status" as const },
   pattern: "^HTTP/1\\.1 200 OK$",
-  cite: { at: "src/common/http.cpp:1166", ref: S18 },
-  citeFor: on111(at111, S111_HTTP),
+  cite: cites({ at: "src/common/http.cpp:1166", ref: S18 }, on111(at111, S111_HTTP)),
 });
 
 /** Where Mesos 1.11.x answers 200 (source-1.11.md §6). */
@@ -59,8 +56,7 @@ export const creating = (realm: string, role: "master" | "agent") => ({
   says: `the ${role} protects the ${realm} realm with the basic authenticator`,
   source: { log: role },
   pattern: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
-  cite: { at: "src/common/http.cpp:1026", ref: S18 },
+  cite: cites({ at: "src/common/http.cpp:1026", ref: S18 }, on111("src/common/http.cpp:1296", `${S111} §4`, `http.cpp:1296] Creating default 'basic' HTTP authenticator for realm '${realm}'`)),
   example: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
-  citeFor: on111("src/common/http.cpp:1296", `${S111} §4`, `http.cpp:1296] Creating default 'basic' HTTP authenticator for realm '${realm}'`),
 });
 

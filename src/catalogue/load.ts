@@ -5,6 +5,8 @@ import { createJiti } from "jiti";
 import type { z } from "zod";
 import type { LabConfig } from "../config/schema.js";
 import { exerciseSchema, type Exercise } from "../model/exercise.js";
+import { BUILTIN_PROFILES, type MesosProfile } from "../model/profiles/index.js";
+import { inRange } from "../model/release.js";
 import { LabError } from "../util/errors.js";
 import { packageRoot, runningCompiled } from "./root.js";
 import { aclProblems } from "./validate.js";
@@ -20,21 +22,31 @@ function issueText(issue: z.core.$ZodIssue): string {
   return `${issue.path.join(".") || "(top level)"}: ${issue.message}`;
 }
 
-export function parseExercise(raw: unknown, file: string): Exercise {
+/** Parses an exercise and checks its ACLs on each of `profiles` it runs on. */
+export function parseExercise(raw: unknown, file: string, profiles: readonly MesosProfile[] = BUILTIN_PROFILES): Exercise {
   const parsed = exerciseSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, 5).map(issueText);
     throw new LabError("exercise", `${file} is invalid: ${lines.join("; ")}`, `Fix the field${lines.length > 1 ? "s" : ""} named above in ${path.basename(file)}.`);
   }
-  const acl = aclProblems(parsed.data);
-  if (acl.length) {
-    throw new LabError("exercise", `${file} has ACLs Mesos would not read as meant: ${acl.join("; ")}`, "Correct the keys named above to those of Mesos 1.4's include/mesos/authorizer/acls.proto (https://github.com/apache/mesos/blob/1.4.0/include/mesos/authorizer/acls.proto); a misspelled key is silently ignored by Mesos and permits everything.");
+  const problems = profiles.map((p) => ({ profile: p, problems: aclProblems(parsed.data, p) })).filter((x) => x.problems.length);
+  if (problems.length) {
+    // a problem every profile with problems has is said once; one only some of them have names them
+    const all = [...new Set(problems.flatMap((x) => x.problems))];
+    const under = (pr: string) => problems.filter((x) => x.problems.includes(pr)).map((x) => x.profile.name);
+    const text = all.map((pr) => (under(pr).length === problems.length ? pr : `under ${under(pr).join(", ")}: ${pr}`));
+    const protos = problems.map((x) => `Mesos ${x.profile.name}'s include/mesos/authorizer/acls.proto (${x.profile.acls.source})`);
+    throw new LabError("exercise", `${file} has ACLs Mesos would not read as meant: ${text.join("; ")}`, `Correct the keys named above to those of ${protos.join(" and ")}; a misspelled key is silently ignored by Mesos and permits everything.`);
   }
   return parsed.data;
 }
 
-/** Loads every exercise folder of `dir`; the built-in catalogue loads its compiled JS when running from dist/. */
-export async function loadCatalogue(config?: Pick<LabConfig, "exercisesDir" | "root">): Promise<Exercise[]> {
+/**
+ * Loads every exercise folder of `dir`; the built-in catalogue loads its compiled JS when running from dist/. With
+ * the lab's config, the catalogue is that of its profile: the exercises whose release range covers the profile's
+ * release, their ACLs checked for it. Without, every exercise, checked for every built-in profile.
+ */
+export async function loadCatalogue(config?: Pick<LabConfig, "exercisesDir" | "root"> & Partial<Pick<LabConfig, "mesos">>): Promise<Exercise[]> {
   const dir = config?.exercisesDir ? path.resolve(config.root, config.exercisesDir) : builtinExercisesDir();
   if (!existsSync(dir)) throw new LabError("exercise", `exercises folder ${dir} does not exist`, "Set exercisesDir in lab.config.ts to an existing folder, or remove it to use the built-in catalogue.");
   const builtin = !config?.exercisesDir;
@@ -59,11 +71,12 @@ export async function loadCatalogue(config?: Pick<LabConfig, "exercisesDir" | "r
     } catch (err) {
       throw new LabError("exercise", `${file} could not be loaded: ${(err as Error).message.split("\n")[0]}`, `Fix the TypeScript error in ${folder}/exercise.ts.`, { cause: err });
     }
-    const ex = parseExercise(raw, file);
+    const ex = parseExercise(raw, file, config?.mesos ? [config.mesos] : BUILTIN_PROFILES);
     if (ex.id !== FOLDER.exec(folder)![1]) throw new LabError("exercise", `${file} has id '${ex.id}' but lives in folder ${folder}`, `Make the id match the folder number.`);
     out.push(ex);
   }
-  return out;
+  const release = config?.mesos?.release;
+  return release === undefined ? out : out.filter((ex) => inRange(ex, release));
 }
 
 /** Resolves `01`, `1`, `01-insecure`, `insecure` (and `01:step`) to exercises; unknown ids are a usage error. */

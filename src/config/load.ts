@@ -3,8 +3,10 @@ import path from "node:path";
 import { createJiti } from "jiti";
 import { z } from "zod";
 import { LabError } from "../util/errors.js";
+import { builtinProfile, type MesosProfile } from "../model/profiles/index.js";
+import { deriveProfile } from "../model/profiles/profile.js";
 import { perRole } from "../model/roles.js";
-import { configSchema, DEFAULT_IMAGES, type LabConfig } from "./schema.js";
+import { configSchema, type LabConfig, type LabConfigParsed } from "./schema.js";
 
 export const CONFIG_FILE = "lab.config.ts";
 
@@ -42,13 +44,30 @@ export function resolveConfig(raw: unknown, file: string | undefined, root: stri
     );
   }
   const c = parsed.data;
-  const defaults = DEFAULT_IMAGES[c.profile];
+  const mesos = profileOf(c, file);
   return {
     ...c,
-    images: perRole((r) => c.images[r] ?? defaults[r]),
+    mesos,
+    images: perRole((r) => c.images[r] ?? mesos.images[r]),
     root,
     file,
   };
+}
+
+/** The profile the config names: a built-in one, or one of its own made from the built-in one it is like. */
+function profileOf(c: LabConfigParsed, file: string | undefined): MesosProfile {
+  const own = c.profiles.find((p) => p.name === c.profile);
+  if (!own) return builtinProfile(c.profile)!;
+  const from = path.basename(file ?? CONFIG_FILE);
+  return deriveProfile(builtinProfile(own.like)!, {
+    name: own.name,
+    release: own.release,
+    images: own.images,
+    checked: own.checked ?? `like ${own.like}, release ${own.release}, from ${from} (mesos-lab checks the catalogue for its built-in profiles only)`,
+    checkedShort: `like ${own.like}, from ${from}`,
+    real: false,
+    like: own.like,
+  });
 }
 
 /** Loads lab.config.ts (TypeScript, via jiti); with no file every field takes its default. */

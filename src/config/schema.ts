@@ -1,22 +1,45 @@
 import { z } from "zod";
-import { DEFAULT_PROFILE, PROFILE_INFO, type ProfileInfo } from "../model/profiles.js";
-import { PROFILES, type Profile, type Role } from "../model/roles.js";
+import { BUILTIN_PROFILES, DEFAULT_PROFILE, type MesosProfile } from "../model/profiles/index.js";
+import { releaseSchema } from "../model/release.js";
+import type { Role } from "../model/roles.js";
 
 const image = z.string().regex(/^[a-z0-9][a-z0-9._/:@-]*$/i, "an image reference like repo/name:tag");
 const port = z.number().int().min(0).max(65535);
+const images = z
+  .object({ zk: image.optional(), master: image.optional(), agent: image.optional(), execute: image.optional(), registry: image.optional(), tokens: image.optional() })
+  .strict();
 
-/** Default images per profile (src/model/profiles.ts). */
-export const DEFAULT_IMAGES = Object.fromEntries(Object.entries(PROFILE_INFO).map(([p, i]) => [p, i.images])) as Record<Profile, ProfileInfo["images"]>;
+/** Default images per built-in profile (src/model/profiles/). */
+export const DEFAULT_IMAGES: Readonly<Record<string, MesosProfile["images"]>> = Object.fromEntries(BUILTIN_PROFILES.map((p) => [p.name, p.images]));
+
+const builtinNames = BUILTIN_PROFILES.map((p) => p.name);
+
+/**
+ * A profile of the lab's own, like a built-in one: a fork or a patched build of that release. It reads the flags and
+ * ACL keys of the profile it is like and runs every exercise, step and expectation whose release range covers its
+ * `release`, on its own images (the roles it leaves out keep the images of the profile it is like).
+ */
+export const profileEntrySchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, "a name of letters, digits, '.', '_' and '-' (at most 40), e.g. acme-1.11"),
+    /** The built-in profile it is made from. */
+    like: z.string(),
+    /** The Mesos release it runs, compared with the catalogue's release ranges. */
+    release: releaseSchema,
+    images: images.default({}),
+    /** How you check the catalogue for it, said by `list` (default: that mesos-lab does not). */
+    checked: z.string().min(1).max(200).optional(),
+  })
+  .strict();
 
 export const configSchema = z
   .object({
-    /** Which Mesos release the expectations are written for. */
-    profile: z.enum(PROFILES).default(DEFAULT_PROFILE),
+    /** Which Mesos release the expectations are written for: a built-in profile or one of `profiles`. */
+    profile: z.string().default(DEFAULT_PROFILE),
+    /** Profiles of the lab's own, each like a built-in one. */
+    profiles: z.array(profileEntrySchema).max(16).default([]),
     /** Images per role; unset roles take the profile's default. */
-    images: z
-      .object({ zk: image.optional(), master: image.optional(), agent: image.optional(), execute: image.optional(), registry: image.optional(), tokens: image.optional() })
-      .strict()
-      .default({}),
+    images: images.default({}),
     network: z
       .object({
         /** `bridge`: one dedicated network per lab run with fixed addresses; `host`: the workshop's --net=host. */
@@ -65,13 +88,24 @@ export const configSchema = z
     /** Extra env for every Mesos process, e.g. {"GLOG_v":"1"}. */
     extraEnv: z.record(z.string(), z.string()).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    c.profiles.forEach((p, i) => {
+      if (!builtinNames.includes(p.like)) ctx.addIssue({ code: "custom", path: ["profiles", i, "like"], message: `'${p.like}' is not a built-in profile (built in: ${builtinNames.join(", ")})` });
+      if (builtinNames.includes(p.name)) ctx.addIssue({ code: "custom", path: ["profiles", i, "name"], message: `'${p.name}' is the name of a built-in profile: give yours its own` });
+      else if (c.profiles.findIndex((q) => q.name === p.name) < i) ctx.addIssue({ code: "custom", path: ["profiles", i, "name"], message: `a second profile named '${p.name}'` });
+    });
+    const known = [...builtinNames, ...c.profiles.map((p) => p.name)];
+    if (!known.includes(c.profile)) ctx.addIssue({ code: "custom", path: ["profile"], message: `unknown profile '${c.profile}' (known: ${known.join(", ")})` });
+  });
 
 export type LabConfigInput = z.input<typeof configSchema>;
 export type LabConfigParsed = z.output<typeof configSchema>;
 
 export interface LabConfig extends Omit<LabConfigParsed, "images"> {
   images: Record<Role, string>;
+  /** The profile `profile` names: its release, flags, ACL keys and how it is checked. */
+  mesos: MesosProfile;
   /** Folder the config file lives in; lab material paths resolve against it. */
   root: string;
   /** The file the config came from, or undefined when defaults were used. */

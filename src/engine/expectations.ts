@@ -1,4 +1,4 @@
-import type { Expectation, Source } from "../model/exercise.js";
+import type { CitedExpectation, Source } from "../model/exercise.js";
 import type { ExpectationResult } from "./events.js";
 import { closestLines } from "./closest.js";
 import { Ring } from "./ring.js";
@@ -32,7 +32,7 @@ export function describeSource(source: Source): string {
 }
 
 interface Open {
-  exp: Expectation;
+  exp: CitedExpectation;
   re: RegExp;
   keys: string[];
   count: number;
@@ -66,7 +66,7 @@ export class ExpectationSet {
   readonly settled: Promise<void>;
   private closedForNegatives = false;
 
-  constructor(expectations: Expectation[], private readonly opts: ExpectationSetOptions) {
+  constructor(expectations: CitedExpectation[], private readonly opts: ExpectationSetOptions) {
     this.now = opts.now ?? Date.now;
     this.t0 = this.now();
     this.positivesSettled = new Promise((r) => (this.positivesDone = r));

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
-import type { EnvByRole, Exercise, FileSpec, Step } from "../model/exercise.js";
-import { perRole, ROLE_PORTS, type ClusterRole, type Profile, type Role } from "../model/roles.js";
+import { citedFor, type CitedExpectation, type EnvByRole, type Exercise, type FileSpec, type Step } from "../model/exercise.js";
+import type { MesosProfile } from "../model/profiles/index.js";
+import { inRange } from "../model/release.js";
+import { perRole, ROLE_PORTS, type ClusterRole, type Role } from "../model/roles.js";
 
 /**
  * Turns "step N of an exercise" into the configuration each container must have: the harness baseline, then every
- * step's env delta up to N (profile overrides on top), and the files those steps placed. Pure, so the whole
- * catalogue can be rendered and checked without Docker.
+ * step's env delta up to N (the deltas of the profile's release on top), and the files those steps placed. Pure, so
+ * the whole catalogue can be rendered and checked without Docker.
  */
 
 export type RoleEnv = Record<Role, Record<string, string>>;
@@ -24,7 +26,8 @@ export interface RenderedStep {
   exercise: Exercise;
   step: Step;
   index: number;
-  profile: Profile;
+  /** The release of the profile it was rendered for. */
+  release: string;
   /** Env per role after this step (templates not yet expanded). */
   env: RoleEnv;
   files: RenderedFile[];
@@ -114,8 +117,14 @@ function applyFiles(files: Map<string, RenderedFile>, specs: FileSpec[] | undefi
   }
 }
 
-export function stepApplies(step: Step, profile: Profile): boolean {
-  return !step.profiles || step.profiles.includes(profile);
+/** Whether a step runs on the profile's release (its exercise's range is the catalogue's business: loadCatalogue). */
+export function stepApplies(step: Step, mesos: Pick<MesosProfile, "release">): boolean {
+  return inRange(step, mesos.release);
+}
+
+/** A rendered step's expectations on its release, each with the citation (and example line) of that release. */
+export function expectationsOf(rs: Pick<RenderedStep, "step" | "release">): CitedExpectation[] {
+  return rs.step.expect.filter((e) => inRange(e, rs.release)).map((e) => citedFor(e, rs.release));
 }
 
 function cloneEnv(env: RoleEnv): RoleEnv {
@@ -145,24 +154,26 @@ export type EnvOverride = Partial<Record<Role, Record<string, string>>>;
  * Renders every step that applies to the profile, in order. With `envOverride` every step's env is the baseline plus
  * the override, so the attendee's flags are tested exactly as written; files still come from the steps.
  */
-export function renderExercise(exercise: Exercise, config: Pick<LabConfig, "network" | "extraEnv" | "profile">, opts: { envOverride?: EnvOverride } = {}): RenderedStep[] {
+export function renderExercise(exercise: Exercise, config: Pick<LabConfig, "network" | "extraEnv" | "mesos">, opts: { envOverride?: EnvOverride } = {}): RenderedStep[] {
+  const { release } = config.mesos;
   const env = baselineEnv(config);
   if (opts.envOverride) applyDelta(env, opts.envOverride);
   const files = new Map<string, RenderedFile>();
   const out: RenderedStep[] = [];
+  if (!inRange(exercise, release)) return out;
   exercise.steps.forEach((step, index) => {
-    if (!stepApplies(step, config.profile)) return;
+    if (!stepApplies(step, config.mesos)) return;
     const before = cloneEnv(env);
     if (!opts.envOverride) {
       applyDelta(env, step.env);
-      applyDelta(env, step.envByProfile?.[config.profile]);
+      for (const d of step.envByRelease ?? []) if (inRange(d, release)) applyDelta(env, d.env);
     }
     applyFiles(files, step.files);
     out.push({
       exercise,
       step,
       index,
-      profile: config.profile,
+      release,
       env: cloneEnv(env),
       files: [...files.values()],
       diff: diffEnv(before, env),

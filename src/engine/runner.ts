@@ -1,14 +1,14 @@
 import type { LabConfig } from "../config/schema.js";
 import type { RunIdentity } from "../docker/labels.js";
 import type { DockerPort } from "../docker/port.js";
-import { citationFor, type Action, type Exercise, type Expectation } from "../model/exercise.js";
+import type { Action, Exercise } from "../model/exercise.js";
 import type { ClusterRole, Role } from "../model/roles.js";
 import { isLabError } from "../util/errors.js";
 import { Cluster, newRunId, type Live } from "./cluster.js";
 import type { DiedProcess, ExpectationResult, LabBus, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
 import type { Material } from "./material.js";
-import { renderExercise, type EnvOverride, type RenderedStep } from "./render.js";
+import { expectationsOf, renderExercise, type EnvOverride, type RenderedStep } from "./render.js";
 import { expand } from "./template.js";
 
 /** Clusters alive in this process, so Ctrl-C / SIGTERM can remove them. */
@@ -61,11 +61,6 @@ function describeAction(a: Action): string {
   }
 }
 
-/** The step's expectations under its profile, each with the citation of that profile's source. */
-function expectationsFor(step: RenderedStep): Expectation[] {
-  return step.step.expect.filter((e) => !e.profiles || e.profiles.includes(step.profile)).map((e) => ({ ...e, ...citationFor(e, step.profile) }));
-}
-
 /** Runs one exercise on its own network: every step in order, or up to/only one step. */
 export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepResult[]> {
   const t0 = Date.now();
@@ -107,7 +102,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
   const timings = { reconcileMs: 0, readyMs: 0, actionsMs: 0, settleMs: 0, created: 0, reused: 0 };
   o.bus.emit({ type: "step:start", exercise: exercise.id, step: { id: step.id, title: step.title, text: step.text, hint: step.hint }, index, total, diff: rs.diff });
 
-  const exps = expectationsFor(rs);
+  const exps = expectationsOf(rs);
   const firstExecute = step.actions.find((a) => a.do === "execute") as { id: string } | undefined;
   const changeWaiters: Array<() => void> = [];
   const set = new ExpectationSet(exps, {

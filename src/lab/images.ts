@@ -3,20 +3,22 @@ import type { DockerPort } from "../docker/port.js";
 import type { PullProgress } from "../docker/types.js";
 import { stepApplies } from "../engine/render.js";
 import type { Exercise } from "../model/exercise.js";
-import { ROLES, type Profile, type Role } from "../model/roles.js";
+import type { MesosProfile } from "../model/profiles/index.js";
+import { inRange } from "../model/release.js";
+import { ROLES, type Role } from "../model/roles.js";
 import { LabError } from "../util/errors.js";
 
 /** Every configured image, or the images of the roles `exercises` run (their steps' clusters, and mesos-execute). */
-export function configuredImages(config: Pick<LabConfig, "images" | "profile">, exercises?: Exercise[]): string[] {
-  const roles = exercises ? rolesUsed(exercises, config.profile) : (Object.keys(config.images) as Role[]);
+export function configuredImages(config: Pick<LabConfig, "images" | "mesos">, exercises?: Exercise[]): string[] {
+  const roles = exercises ? rolesUsed(exercises, config.mesos) : (Object.keys(config.images) as Role[]);
   return [...new Set(roles.map((r) => config.images[r]))];
 }
 
-/** The roles the steps of `exercises` that apply to `profile` start: a lab without exercise 12 needs no registry image. */
-export function rolesUsed(exercises: Exercise[], profile: Profile): Role[] {
+/** The roles the steps of `exercises` that run on the profile's release start: a lab without exercise 12 needs no registry image. */
+export function rolesUsed(exercises: Exercise[], mesos: Pick<MesosProfile, "release">): Role[] {
   const used = new Set<Role>();
-  for (const ex of exercises.filter((e) => e.profiles.includes(profile)))
-    for (const step of ex.steps.filter((s) => stepApplies(s, profile))) {
+  for (const ex of exercises.filter((e) => inRange(e, mesos.release)))
+    for (const step of ex.steps.filter((s) => stepApplies(s, mesos))) {
       step.cluster.forEach((r) => used.add(r));
       if (step.actions.some((a) => a.do === "execute")) used.add("execute");
     }
@@ -29,7 +31,7 @@ export interface ImageStatus {
   arch?: string;
 }
 
-export async function imageStatus(port: DockerPort, config: Pick<LabConfig, "images" | "profile">, exercises?: Exercise[]): Promise<ImageStatus[]> {
+export async function imageStatus(port: DockerPort, config: Pick<LabConfig, "images" | "mesos">, exercises?: Exercise[]): Promise<ImageStatus[]> {
   return Promise.all(
     configuredImages(config, exercises).map(async (image) => {
       const i = await port.imageInspect(image);
@@ -44,7 +46,7 @@ export async function imageStatus(port: DockerPort, config: Pick<LabConfig, "ima
  */
 export async function ensureImages(
   port: DockerPort,
-  config: Pick<LabConfig, "images" | "timeouts" | "profile">,
+  config: Pick<LabConfig, "images" | "timeouts" | "mesos">,
   opts: { pull: boolean; onProgress?: (p: PullProgress) => void; exercises?: Exercise[] },
 ): Promise<void> {
   const status = await imageStatus(port, config, opts.exercises);

@@ -20,9 +20,9 @@ export interface VerifySelection {
   envOverride?: EnvOverride;
 }
 
-function stepCount(sel: VerifySelection, profile: RunnerOptions["config"]["profile"]): number {
+function stepCount(sel: VerifySelection, mesos: RunnerOptions["config"]["mesos"]): number {
   if (sel.step && sel.only) return 1;
-  const steps = sel.exercise.steps.filter((s) => stepApplies(s, profile));
+  const steps = sel.exercise.steps.filter((s) => stepApplies(s, mesos));
   return sel.step ? steps.findIndex((s) => s.id === sel.step) + 1 : steps.length;
 }
 
@@ -36,7 +36,7 @@ export async function verify(
     type: "run:start",
     runId: base.runId,
     profile: base.config.profile,
-    exercises: selected.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: stepCount(s, base.config.profile) })),
+    exercises: selected.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: stepCount(s, base.config.mesos) })),
     handsOn: base.handsOn,
   });
   const results: StepResult[][] = new Array(selected.length);

@@ -4,6 +4,8 @@ import type { LabConfig } from "../config/schema.js";
 import { baselineEnv, renderExercise, stepApplies, type EnvOverride } from "../engine/render.js";
 import { suggest, validateAcls } from "../model/acls.js";
 import type { Exercise } from "../model/exercise.js";
+import type { AclDialect } from "../model/profiles/index.js";
+import { inRange } from "../model/release.js";
 import { MESOS_ROLES, perRole, ROLES, type Role } from "../model/roles.js";
 import { LabError } from "../util/errors.js";
 
@@ -15,7 +17,7 @@ import { LabError } from "../util/errors.js";
  * itself would often ignore it silently.
  */
 
-type Config = Pick<LabConfig, "root" | "network" | "extraEnv" | "profile">;
+type Config = Pick<LabConfig, "root" | "network" | "extraEnv" | "profile" | "mesos">;
 
 export const WORKSPACE_DIR = "workspace";
 
@@ -23,34 +25,18 @@ export function workspacePath(config: Pick<LabConfig, "root">, ex: Pick<Exercise
   return path.join(config.root, WORKSPACE_DIR, `${ex.id}-${ex.slug}.env`);
 }
 
-/** Security-relevant Mesos 1.4/1.11 flags (as MESOS_ env names) beyond the ones the catalogue itself uses. */
-const MESOS_FLAGS = [
-  "acls", "agent_removal_rate_limit", "authenticate_agents", "authenticate_frameworks", "authenticate_http_frameworks",
-  "authenticate_http_readonly", "authenticate_http_readwrite", "authenticate_http_executors", "authenticatee", "authenticators",
-  "authentication_backoff_factor", "authorizers", "credential", "credentials", "executor_secret_key", "executor_environment_variables",
-  "http_authenticators", "http_credentials", "http_executor_domain_sockets", "http_framework_authenticators", "hostname", "ip", "port",
-  "master", "quorum", "registry", "work_dir", "zk", "launcher", "switch_user", "systemd_enable_support", "containerizers",
-  "isolation", "roles", "resources", "attributes", "log_dir", "logging_level", "cluster", "advertise_ip", "advertise_port",
-  "jwt_secret_key", "zk_session_timeout", "max_agent_ping_timeouts", "agent_ping_timeout", "offer_timeout", "webui_dir",
-  "docker", "image_providers", "default_role", "firewall_rules", "modules", "modules_dir", "secret_resolver",
-  "authenticate_http", "hostname_lookup", "executor_registration_timeout", "recover", "strict", "version",
-].map((f) => `MESOS_${f.toUpperCase()}`);
-
-const LIBPROCESS_FLAGS = [
-  "IP", "PORT", "ADVERTISE_IP", "ADVERTISE_PORT", "SSL_ENABLED", "SSL_SUPPORT_DOWNGRADE", "SSL_CERT_FILE", "SSL_KEY_FILE",
-  "SSL_VERIFY_CERT", "SSL_REQUIRE_CERT", "SSL_VERIFY_DEPTH", "SSL_CA_DIR", "SSL_CA_FILE", "SSL_CIPHERS", "SSL_ENABLE_SSL_V3",
-  "SSL_ENABLE_TLS_V1_0", "SSL_ENABLE_TLS_V1_1", "SSL_ENABLE_TLS_V1_2", "SSL_ECDH_CURVE", "SSL_HOSTNAME_VALIDATION_SCHEME",
-  "SSL_VERIFY_IPADD", "NUM_WORKER_THREADS",
-].flatMap((f) => [`LIBPROCESS_${f}`, f.startsWith("SSL_") ? f : undefined]).filter((f): f is string => !!f);
-
-/** Every flag name the checker accepts: the list above, the harness baseline, and whatever the catalogue sets. */
+/**
+ * Every flag name the checker accepts: the flags the profile's release reads, the harness baseline, and whatever the
+ * catalogue sets on that release.
+ */
 export function knownFlags(catalogue: Exercise[], config: Config): Set<string> {
-  const out = new Set([...MESOS_FLAGS, ...LIBPROCESS_FLAGS]);
+  const { release } = config.mesos;
+  const out = new Set(config.mesos.flags);
   const base = baselineEnv(config);
   for (const r of ROLES) for (const k of Object.keys(base[r])) out.add(k);
-  for (const ex of catalogue)
-    for (const st of ex.steps)
-      for (const delta of [st.env, ...Object.values(st.envByProfile ?? {})])
+  for (const ex of catalogue.filter((e) => inRange(e, release)))
+    for (const st of ex.steps.filter((s) => inRange(s, release)))
+      for (const delta of [st.env, ...(st.envByRelease ?? []).filter((d) => inRange(d, release)).map((d) => d.env)])
         for (const vars of Object.values(delta ?? {})) for (const k of Object.keys(vars ?? {})) out.add(k);
   return out;
 }
@@ -61,7 +47,7 @@ export interface WorkspaceProblem {
 }
 
 /** Parses the workspace text; problems name the line. Pure, so the checker is unit-tested without files. */
-export function parseWorkspace(text: string, known: Set<string>): { env: EnvOverride; problems: WorkspaceProblem[] } {
+export function parseWorkspace(text: string, known: Set<string>, acls: AclDialect): { env: EnvOverride; problems: WorkspaceProblem[] } {
   const env: Record<Role, Record<string, string>> = perRole(() => ({}));
   const problems: WorkspaceProblem[] = [];
   let role: Role | undefined;
@@ -89,7 +75,7 @@ export function parseWorkspace(text: string, known: Set<string>): { env: EnvOver
       const s = suggest(key, known);
       problems.push({ line, message: `unknown flag ${key}${s ? ` (did you mean ${s}?)` : ""}: Mesos would ignore it or refuse to start` });
     }
-    if (key === "MESOS_ACLS" && value.startsWith("{")) for (const p of validateAcls(value)) problems.push({ line, message: `MESOS_ACLS: ${p}` });
+    if (key === "MESOS_ACLS" && value.startsWith("{")) for (const p of validateAcls(value, acls)) problems.push({ line, message: `MESOS_ACLS: ${p}` });
     env[role][key] = value;
   });
   return { env, problems };
@@ -122,7 +108,7 @@ export function workspaceText(ex: Exercise, stepId: string, env: Record<Role, Re
 
 /** The starter file: the flags of the step before, so the attendee adds only what this step is about. */
 export function starterText(ex: Exercise, stepId: string, config: Config): string {
-  const steps = ex.steps.filter((s) => stepApplies(s, config.profile));
+  const steps = ex.steps.filter((s) => stepApplies(s, config.mesos));
   const i = steps.findIndex((s) => s.id === stepId);
   const prev = i > 0 ? solutionEnv(ex, steps[i - 1]!.id, config) : perRole(() => ({}));
   return workspaceText(ex, stepId, prev, "Starter: the flags of the previous step. Add what this step needs, then run it.");
@@ -140,7 +126,7 @@ export function loadWorkspace(config: Config, ex: Exercise, stepId: string, cata
     writeFileSync(file, starterText(ex, stepId, config));
     created = true;
   }
-  const { env, problems } = parseWorkspace(readFileSync(file, "utf8"), knownFlags(catalogue, config));
+  const { env, problems } = parseWorkspace(readFileSync(file, "utf8"), knownFlags(catalogue, config), config.mesos.acls);
   if (problems.length) {
     const rel = path.relative(config.root, file);
     throw new LabError("exercise", `${rel} has ${problems.length} problem(s): ${problems.map((p) => `line ${p.line}: ${p.message}`).join("; ")}`, `Edit ${rel} and run the step again (\`mesos-lab solve ${ex.id}\` writes the solution).`);
@@ -161,7 +147,7 @@ export function workspaceStep(text: string): string | undefined {
 export function handsOnTarget(config: Config, ex: Exercise, step: string | undefined, catalogue: Exercise[]): { step: string; env: EnvOverride; file: string } {
   const file = workspacePath(config, ex);
   const rel = path.relative(config.root, file);
-  const steps = ex.steps.filter((s) => stepApplies(s, config.profile));
+  const steps = ex.steps.filter((s) => stepApplies(s, config.mesos));
   const named = step ?? (existsSync(file) ? workspaceStep(readFileSync(file, "utf8")) : undefined) ?? steps[0]!.id;
   if (!steps.some((s) => s.id === named)) {
     throw new LabError("usage", `${rel} is for step '${named}', which is not a step of exercise ${ex.id} in profile ${config.profile}`, `Name the step: \`mesos-lab verify ${ex.id}:<step> --hands-on\` (steps: ${steps.map((s) => s.id).join(", ")}).`);

@@ -1,15 +1,17 @@
 import { z } from "zod";
-import { CLUSTER_ROLES, PROFILES, ROLES, type Profile } from "./roles.js";
+import { describeRange, emptyRange, inRange, partitions, rangeShape, type ReleaseRange } from "./release.js";
+import { CLUSTER_ROLES, ROLES } from "./roles.js";
 
 /**
  * Exercises are data. One exercise reads like a chapter of the workshop README: per step the flag delta per role,
  * the files it needs in the containers, what the harness does, and what Mesos must (or must not) print — each
- * expectation citing the Mesos source line it relies on.
+ * expectation citing the Mesos source line it relies on. What holds only for some Mesos releases says so with a
+ * release range (`since`, `until`: src/model/release.ts) on the exercise, a step, an expectation, an env delta or a
+ * citation; a profile runs what covers its release.
  */
 
 const role = z.enum(ROLES);
 const clusterRole = z.enum(CLUSTER_ROLES);
-const profile = z.enum(PROFILES);
 
 /** Env delta for one role: a value sets the variable, `null` removes one set by an earlier step. */
 const envDelta = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env names are letters, digits and _"), z.string().nullable());
@@ -33,6 +35,23 @@ export const citationSchema = z.object({
   derived: z.boolean().optional(),
 });
 
+/**
+ * A citation for the releases of its range, with the line as those releases print it (`example`) when it differs
+ * from the expectation's own. The source lines of one fact move between releases.
+ */
+export const rangedCitationSchema = citationSchema.extend({ ...rangeShape, example: z.string().optional() }).strict();
+
+/** One citation (for every release), or a list of them by release range; read as the list. */
+const citesSchema = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(rangedCitationSchema).min(1)) as unknown as z.ZodType<
+  Array<z.output<typeof rangedCitationSchema>>,
+  z.input<typeof rangedCitationSchema> | Array<z.input<typeof rangedCitationSchema>>
+>;
+
+/** Ranges that must not be empty. */
+function checkRange(r: ReleaseRange, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+  if (emptyRange(r)) ctx.addIssue({ code: "custom", path, message: `since ${r.since} is not before until ${r.until}: the range holds no release` });
+}
+
 export const sourceSchema = z.union([
   z.object({ log: clusterRole }).strict(),
   z.object({ execute: z.enum(["stdout", "stderr", "output"]), action: z.string().optional() }).strict(),
@@ -52,26 +71,41 @@ export const expectationSchema = z
     /** Positive: how long to wait. Negative: how long to watch after the step's actions and positives are done. */
     timeoutMs: z.number().int().positive().optional(),
     times: z.number().int().positive().default(1),
-    cite: citationSchema,
+    /**
+     * The Mesos source line it relies on: one citation, or one per release range when the line moved, e.g. 1.4.0's
+     * line until 1.5 and the 1.11.x branch's since. The ranges follow each other and cover the expectation's own.
+     */
+    cite: citesSchema,
     /**
      * The line as Mesos prints it, copied from the facts file the citation names (for a negative expectation: the
      * line that must not appear). Tests check the pattern matches it and that the facts file really holds it.
      */
     example: z.string().optional(),
-    /**
-     * The citation under a profile whose source says it at another line (or another file): `cite` is the default,
-     * `citeFor["1.11"]` what the 1.11.x branch says. Its own `example` is the line as that release prints it.
-     */
-    citeFor: z.partialRecord(profile, citationSchema.extend({ example: z.string().optional() }).strict()).optional(),
-    profiles: z.array(profile).optional(),
+    /** The releases it holds for (default: every release its step runs on). */
+    ...rangeShape,
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    checkRange(e, ctx);
+    e.cite.forEach((c, i) => checkRange(c, ctx, ["cite", i]));
+    if (!partitions(e.cite, e))
+      ctx.addIssue({
+        code: "custom",
+        path: ["cite"],
+        message: `the citations' ranges (${e.cite.map(describeRange).join("; ")}) must follow each other in order and cover the expectation's (${describeRange(e)})`,
+      });
+  });
 
-/** The citation (and example line) an expectation carries under `profile`. */
-export function citationFor(e: Pick<Expectation, "cite" | "citeFor" | "example">, p: Profile): { cite: Citation; example?: string } {
-  const own = e.citeFor?.[p];
-  if (!own) return { cite: e.cite, example: e.example };
-  const { example, ...cite } = own;
+/** An expectation as it runs on `release`: with that release's citation and example line. */
+export function citedFor(e: Expectation, release: string): CitedExpectation {
+  return { ...e, ...citationFor(e, release) };
+}
+
+/** The citation (and example line) an expectation carries under `release`. */
+export function citationFor(e: Pick<Expectation, "cite" | "example">, release: string): { cite: Citation; example?: string } {
+  const own = e.cite.find((c) => inRange(c, release));
+  if (!own) throw new Error(`no citation for release ${release}: ${JSON.stringify(e.cite)}`);
+  const { example, since: _since, until: _until, ...cite } = own;
   return { cite, example: example ?? e.example };
 }
 
@@ -157,7 +191,8 @@ export const stepSchema = z
     /** Extra words for the solution beyond the flag delta (shown after passing). */
     solution: z.string().optional(),
     env: envByRole.optional(),
-    envByProfile: z.partialRecord(profile, envByRole).optional(),
+    /** Env deltas for the releases of their ranges only, applied after `env` (a flag renamed in 1.5: one each side). */
+    envByRelease: z.array(z.object({ ...rangeShape, env: envByRole }).strict()).optional(),
     files: z.array(fileSchema).optional(),
     /** Which long-running roles the step runs; the rest are stopped. */
     cluster: z.array(clusterRole).default(["zk", "master", "agent"]),
@@ -166,7 +201,8 @@ export const stepSchema = z
     actions: z.array(actionSchema).default([]),
     expect: z.array(expectationSchema).min(1),
     timeoutMs: z.number().int().positive().optional(),
-    profiles: z.array(profile).optional(),
+    /** The releases the step runs on (default: every release its exercise runs on). */
+    ...rangeShape,
     /** Run the agent in the capabilities mode (Mesos' Linux launcher without --privileged); overrides the exercise's. */
     agentCapabilities: z.boolean().optional(),
   })
@@ -179,15 +215,19 @@ export const exerciseSchema = z
     title: z.string().min(1),
     summary: z.string().min(1),
     text: z.string().min(1),
-    profiles: z.array(profile).default(["1.4", "1.11"]),
+    /** The releases the exercise is for (default: all); a lab whose profile is outside does not list or run it. */
+    ...rangeShape,
     /** Run the agent of every step in the capabilities mode (src/engine/agent-capabilities.ts); a step may say otherwise. */
     agentCapabilities: z.boolean().optional(),
     steps: z.array(stepSchema).min(1),
   })
   .strict()
   .superRefine((ex, ctx) => {
+    checkRange(ex, ctx);
     const seen = new Set<string>();
     ex.steps.forEach((s, i) => {
+      checkRange(s, ctx, ["steps", i]);
+      s.envByRelease?.forEach((d, j) => checkRange(d, ctx, ["steps", i, "envByRelease", j]));
       if (seen.has(s.id)) ctx.addIssue({ code: "custom", path: ["steps", i, "id"], message: `duplicate step id '${s.id}'` });
       seen.add(s.id);
       const actionIds = new Set(s.actions.filter((a) => a.do !== "sleep").map((a) => (a as { id: string }).id));
@@ -202,8 +242,11 @@ export const exerciseSchema = z
   });
 
 export type Citation = z.infer<typeof citationSchema>;
+export type RangedCitation = z.infer<typeof rangedCitationSchema>;
 export type Source = z.infer<typeof sourceSchema>;
 export type Expectation = z.infer<typeof expectationSchema>;
+/** An expectation as it runs under one release: the citation and example line of that release. */
+export type CitedExpectation = Omit<Expectation, "cite"> & { cite: Citation };
 export type Action = z.infer<typeof actionSchema>;
 export type ExecuteAction = Extract<Action, { do: "execute" }>;
 export type HttpAction = Extract<Action, { do: "http" }>;

@@ -13,9 +13,6 @@ export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 export const MESOS_ROLES = ["zk", "master", "agent", "execute"] as const satisfies readonly Role[];
 export type MesosRole = (typeof MESOS_ROLES)[number];
 
-export const PROFILES = ["1.4", "1.11"] as const;
-export type Profile = (typeof PROFILES)[number];
-
 /** Service port of each role inside its container. */
 export const ROLE_PORTS: Record<ClusterRole, number> = { zk: 2181, master: 5050, agent: 5051, registry: 5000, tokens: 5001 };
 

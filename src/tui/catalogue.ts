@@ -1,10 +1,10 @@
 import type { LabConfig } from "../config/schema.js";
-import { renderExercise } from "../engine/render.js";
+import { expectationsOf, renderExercise } from "../engine/render.js";
 import type { Exercise } from "../model/exercise.js";
 import type { ExerciseInfo } from "./state.js";
 
 /** The catalogue as the TUI shows it: only the steps of this profile, each with its flag diff already rendered. */
-export function exerciseInfos(exercises: Exercise[], config: Pick<LabConfig, "network" | "extraEnv" | "profile">): ExerciseInfo[] {
+export function exerciseInfos(exercises: Exercise[], config: Pick<LabConfig, "network" | "extraEnv" | "mesos">): ExerciseInfo[] {
   return exercises.map((ex) => ({
     id: ex.id,
     slug: ex.slug,
@@ -18,7 +18,7 @@ export function exerciseInfos(exercises: Exercise[], config: Pick<LabConfig, "ne
       hint: rs.step.hint,
       solution: rs.step.solution,
       diff: rs.diff,
-      expectations: rs.step.expect.filter((e) => !e.profiles || e.profiles.includes(rs.profile)).map((e) => ({ id: e.id, says: e.says })),
+      expectations: expectationsOf(rs).map((e) => ({ id: e.id, says: e.says })),
     })),
   }));
 }

@@ -20,7 +20,6 @@ import { clusterToContinue, type StepTrail } from "./continue.js";
 import { redactEvent } from "./redact-event.js";
 import { initialState } from "./state.js";
 import { loadWorkspace } from "../lab/workspace.js";
-import { PROFILE_INFO } from "../model/profiles.js";
 
 /** The UI ports are published where lab.config.ts says when they are free; otherwise any free port. */
 async function publishMode(config: LabConfig, publishHost: string): Promise<"configured" | "ephemeral"> {
@@ -111,7 +110,7 @@ export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {})
 
   let exitCode: number = EXIT.ok;
   const infos = exerciseInfos(catalogue, s.config);
-  const header = `profile ${s.config.profile}${PROFILE_INFO[s.config.profile].real ? "" : " (stand-in only)"} · ${catalogue.length} exercises · ${opts.handsOn ? "hands-on: edit workspace/ files" : "guided"} · progress saved`;
+  const header = `profile ${s.config.profile}${s.config.mesos.checkedShort ? ` (${s.config.mesos.checkedShort})` : ""} · ${catalogue.length} exercises · ${opts.handsOn ? "hands-on: edit workspace/ files" : "guided"} · progress saved`;
   const app = render(<App initial={initialState(infos, progress, opts.handsOn ? "hands-on" : "guided")} controller={controller} onExit={(c) => (exitCode = c)} header={header} />, {
     exitOnCtrlC: false,
     maxFps: 20,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { citedFile, loadFacts, namesLocation, templatesHolding, templatesOf, type FactsFile } from "../../src/catalogue/facts.js";
-import { citationFor, type Citation, type Expectation, type Exercise } from "../../src/model/exercise.js";
-import { PROFILES, type Profile } from "../../src/model/roles.js";
+import { citationFor, type Citation, type Expectation, type Exercise, type Step } from "../../src/model/exercise.js";
+import { BUILTIN_PROFILES, builtinProfile, type MesosProfile } from "../../src/model/profiles/index.js";
+import { inRange } from "../../src/model/release.js";
 
 /**
  * Every expectation of the catalogue against the facts files: the example is a line the cited facts file really
@@ -24,21 +25,24 @@ function sourceKey(e: Expectation): string {
 }
 
 const needsExample = (e: Expectation) => "log" in e.source || "execute" in e.source || "exec" in e.source;
-const overlap = (a?: string[], b?: string[]) => !a || !b || a.some((p) => b.includes(p));
 
 interface Entry {
   exercise: Exercise;
   stepIndex: number;
+  step: Step;
   e: Expectation;
-  stepProfiles?: string[];
   name: string;
 }
 
 const entries: Entry[] = catalogue.flatMap((exercise) =>
-  exercise.steps.flatMap((step, stepIndex) =>
-    step.expect.map((e) => ({ exercise, stepIndex, e, stepProfiles: step.profiles, name: `${exercise.id}:${step.id}:${e.id}` })),
-  ),
+  exercise.steps.flatMap((step, stepIndex) => step.expect.map((e) => ({ exercise, stepIndex, step, e, name: `${exercise.id}:${step.id}:${e.id}` }))),
 );
+
+/** The built-in profiles an expectation runs under: those whose release its exercise's, its step's and its own range cover. */
+function profilesOf(x: Entry): MesosProfile[] {
+  return BUILTIN_PROFILES.filter((p) => inRange(x.exercise, p.release) && inRange(x.step, p.release) && inRange(x.e, p.release));
+}
+const overlap = (a: Entry, b: Entry) => profilesOf(a).some((p) => profilesOf(b).includes(p));
 
 describe("the facts files parse into templates", () => {
   it("holds both facts files and turns placeholders into wildcards", () => {
@@ -68,14 +72,16 @@ describe("every expectation of the catalogue", () => {
     expect(entries.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(entries.map((x) => [x.name, x] as const))("%s: cites a facts file, a location it names, and a line it quotes", (_name, { e }) => {
-    const file = citedFile(e.cite, facts);
-    expect(file, `cite.ref '${e.cite.ref}' names no file in docs/facts`).toBeDefined();
-    expect(namesLocation(file!, e.cite), `${file!.name} never names ${e.cite.at}`).toBe(true);
-    if (needsExample(e)) expect(e.example, "log/stdout expectations carry the line as Mesos prints it (`example`)").toBeDefined();
-    if (e.example === undefined) return;
-    expect(new RegExp(e.pattern).test(e.example), `pattern /${e.pattern}/ does not match its example '${e.example}'`).toBe(true);
-    expect(templatesHolding(e.example, file!).length, `example '${e.example}' matches no quoted line of ${file!.name}`).toBeGreaterThan(0);
+  // every citation of every range, whether a built-in profile runs it or not
+  it.each(entries.flatMap((x) => x.e.cite.map((c, i) => [`${x.name} cite[${i}]`, x, c] as const)))("%s: cites a facts file, a location it names, and a line it quotes", (_name, { e }, c) => {
+    const file = citedFile(c, facts);
+    const example = c.example ?? e.example;
+    expect(file, `cite.ref '${c.ref}' names no file in docs/facts`).toBeDefined();
+    expect(namesLocation(file!, c), `${file!.name} never names ${c.at}`).toBe(true);
+    if (needsExample(e)) expect(example, "log/stdout expectations carry the line as Mesos prints it (`example`)").toBeDefined();
+    if (example === undefined) return;
+    expect(new RegExp(e.pattern).test(example), `pattern /${e.pattern}/ does not match its example '${example}'`).toBe(true);
+    expect(templatesHolding(example, file!).length, `example '${example}' matches no quoted line of ${file!.name}`).toBeGreaterThan(0);
   });
 
   it.each(entries.filter((x) => x.e.example !== undefined).map((x) => [x.name, x] as const))(
@@ -89,7 +95,7 @@ describe("every expectation of the catalogue", () => {
           Math.abs(o.stepIndex - self.stepIndex) <= 1 &&
           o.e.example !== undefined &&
           sourceKey(o.e) === sourceKey(self.e) &&
-          overlap(o.e.profiles ?? o.stepProfiles, self.e.profiles ?? self.stepProfiles),
+          overlap(o, self),
       );
       for (const o of others) {
         // the same fact stated twice (e.g. "registered" in two steps) matches both ways; that is not a confusion
@@ -99,19 +105,14 @@ describe("every expectation of the catalogue", () => {
     },
   );
 
-  it("every profile an exercise claims has at least one expectation in each step that runs", () => {
+  it("every profile an exercise runs under has at least one expectation in each step that runs", () => {
     for (const ex of catalogue)
-      for (const p of ex.profiles)
-        for (const step of ex.steps.filter((s) => !s.profiles || s.profiles.includes(p)))
-          expect(step.expect.filter((e) => !e.profiles || e.profiles.includes(p)).length, `${ex.id}:${step.id} under ${p}`).toBeGreaterThan(0);
-    expect(PROFILES).toContain("1.11");
+      for (const p of BUILTIN_PROFILES.filter((p) => inRange(ex, p.release)))
+        for (const step of ex.steps.filter((s) => inRange(s, p.release)))
+          expect(step.expect.filter((e) => inRange(e, p.release)).length, `${ex.id}:${step.id} under ${p.name}`).toBeGreaterThan(0);
+    expect(BUILTIN_PROFILES.map((p) => p.name)).toContain("1.11");
   });
 });
-
-/** The profiles an expectation runs under: its exercise's, narrowed by its step's and its own. */
-function profilesOf(x: Entry): Profile[] {
-  return x.exercise.profiles.filter((p) => (!x.stepProfiles || x.stepProfiles.includes(p)) && (!x.e.profiles || x.e.profiles.includes(p)));
-}
 
 /** The section a citation's ref names after the file name (`§1.7`, or the start of a heading), or the whole file. */
 function citedSection(cite: Citation, file: FactsFile): FactsFile | undefined {
@@ -134,18 +135,20 @@ function prefixMatches(example: string, cite: Citation): boolean {
 }
 
 /**
- * What is wrong with an expectation's citation under one profile (via citationFor): the facts file it names must
- * exist, have the section it names, and name the cited location in that section; the example that profile carries
- * (required for lines) must be matched by the pattern and be a line the facts file quotes, and its glog prefix, if
- * any, must be the cited line.
+ * What is wrong with an expectation's citation under one profile (via citationFor on its release): the facts file it
+ * names must exist, be one of the profile's, have the section it names, and name the cited location in that section;
+ * the example that profile carries (required for lines) must be matched by the pattern and be a line the facts file
+ * quotes, and its glog prefix, if any, must be the cited line.
  */
-function citationProblems(e: Expectation, p: Profile): string[] {
-  const { cite, example } = citationFor(e, p);
+function citationProblems(e: Expectation, profile: MesosProfile): string[] {
+  const p = profile.name;
+  const { cite, example } = citationFor(e, profile.release);
   const file = citedFile(cite, facts);
   if (!file) return [`${p}: cite.ref '${cite.ref}' names no file in docs/facts`];
   const section = citedSection(cite, file);
   if (!section) return [`${p}: ${file.name} has no section '${cite.ref}'`];
   const out: string[] = [];
+  if (!profile.facts.includes(file.name)) out.push(`${p}: ${file.name} is not a facts file of profile ${p} (${profile.facts.join(", ")})`);
   if (!namesLocation(section, cite)) out.push(`${p}: ${section.name} never names ${cite.at}`);
   if (needsExample(e) && example === undefined) out.push(`${p}: log/stdout expectations carry the line as Mesos prints it (example)`);
   if (example !== undefined) {
@@ -157,10 +160,10 @@ function citationProblems(e: Expectation, p: Profile): string[] {
 }
 
 describe("every expectation's citation under each profile it runs under", () => {
-  const perProfile = entries.flatMap((x) => profilesOf(x).map((p) => [`${x.name} (${p})`, x, p] as const));
+  const perProfile = entries.flatMap((x) => profilesOf(x).map((p) => [`${x.name} (${p.name})`, x, p] as const));
 
-  it("covers both profiles", () => {
-    expect(new Set(perProfile.map(([, , p]) => p))).toEqual(new Set(PROFILES));
+  it("covers every built-in profile", () => {
+    expect(new Set(perProfile.map(([, , p]) => p))).toEqual(new Set(BUILTIN_PROFILES));
   });
 
   it.each(perProfile)("%s: cites the profile's facts, location and line", (_name, { e }, p) => {
@@ -168,11 +171,13 @@ describe("every expectation's citation under each profile it runs under", () => 
   });
 
   it("fails a citation whose 1.11 line, file, section or example is wrong", () => {
+    const [v14, v111] = [builtinProfile("1.4")!, builtinProfile("1.11")!];
     const registered = entries.find((x) => x.exercise.id === "01" && x.e.id === "registered")!.e;
-    const own = registered.citeFor!["1.11"]!;
-    expect(citationProblems(registered, "1.11")).toEqual([]);
-    const with111 = (c: Partial<typeof own>, base: Expectation = registered): Expectation => ({ ...base, citeFor: { "1.11": { ...base.citeFor!["1.11"]!, ...c } } });
-    const says = (e: Expectation, problem: string) => expect(citationProblems(e, "1.11")).toContainEqual(expect.stringContaining(problem));
+    const own = registered.cite.find((c) => inRange(c, v111.release))!;
+    expect(citationProblems(registered, v111)).toEqual([]);
+    // the citation of 1.11's range changed, the others kept
+    const with111 = (c: Partial<typeof own>, base: Expectation = registered): Expectation => ({ ...base, cite: base.cite.map((x) => (inRange(x, v111.release) ? { ...x, ...c } : x)) });
+    const says = (e: Expectation, problem: string) => expect(citationProblems(e, v111)).toContainEqual(expect.stringContaining(problem));
     // the line 1.4.0 logs it at, a neighbour of the real one, a prefix of it
     says(with111({ at: "src/slave/slave.cpp:1174" }), "never names src/slave/slave.cpp:1174");
     says(with111({ at: "src/slave/slave.cpp:1699" }), "never names src/slave/slave.cpp:1699");
@@ -185,9 +190,11 @@ describe("every expectation's citation under each profile it runs under", () => 
     // a 1.11 example printed at another line; without its own example, 1.4's (no glog prefix) is no line observed-1.11.md quotes
     says(with111({ example: own.example!.replace("slave.cpp:1698]", "slave.cpp:1174]") }), "was printed at another line");
     const unauthorized = entries.find((x) => x.exercise.id === "04" && x.e.id === "unauthorized")!.e;
-    expect(citationProblems(unauthorized, "1.11")).toEqual([]);
+    expect(citationProblems(unauthorized, v111)).toEqual([]);
     says(with111({ example: undefined }, unauthorized), "matches no quoted line of observed-1.11.md");
+    // a citation of the 1.4 facts under 1.11, right line and all, is not 1.11's
+    says(with111({ at: "src/slave/slave.cpp:1174", ref: "security-facts-1.4.md §1.0", example: undefined }), "is not a facts file of profile 1.11");
     // and the 1.4 citation is untouched by the 1.11 one
-    expect(citationProblems(with111({ at: "src/slave/slave.cpp:1699" }), "1.4")).toEqual([]);
+    expect(citationProblems(with111({ at: "src/slave/slave.cpp:1699" }), v14)).toEqual([]);
   });
 });

@@ -4,7 +4,9 @@ import { loadCatalogue } from "../../src/catalogue/load.js";
 import { resolveConfig } from "../../src/config/load.js";
 import { renderExercise, type RenderedStep } from "../../src/engine/render.js";
 import type { Action, Exercise } from "../../src/model/exercise.js";
-import { MESOS_ROLES, ROLES, type Profile } from "../../src/model/roles.js";
+import { BUILTIN_PROFILES } from "../../src/model/profiles/index.js";
+import { inRange } from "../../src/model/release.js";
+import { MESOS_ROLES, ROLES } from "../../src/model/roles.js";
 import { testMaterial } from "../helpers/lab.js";
 
 /**
@@ -15,7 +17,10 @@ import { testMaterial } from "../helpers/lab.js";
 const catalogue = await loadCatalogue();
 const material = await testMaterial();
 
-function describeSteps(ex: Exercise, profile: Profile, steps: RenderedStep[]): string {
+/** The built-in profiles whose release the exercise's range covers. */
+const profilesOf = (ex: Exercise) => BUILTIN_PROFILES.filter((p) => inRange(ex, p.release)).map((p) => p.name);
+
+function describeSteps(ex: Exercise, profile: string, steps: RenderedStep[]): string {
   const out = [`# ${ex.id} ${ex.slug} — profile ${profile}`];
   for (const s of steps) {
     out.push("", `## step ${s.index + 1} ${s.step.id} — runs ${s.cluster.join(", ")}`);
@@ -54,14 +59,15 @@ function pathsIn(value: string): string[] {
 const SECRET_FILE = /^credentials\/|-key\.pem$|(^|\/)key\.pem$/;
 
 describe.each(catalogue.map((ex) => [`${ex.id}-${ex.slug}`, ex] as const))("exercise %s renders", (name, ex) => {
-  it.each(ex.profiles.map((p) => [p] as const))("profile %s: every step's delta is applied, files exist with safe modes, flags point at placed files", async (profile) => {
+  it.each(profilesOf(ex).map((p) => [p] as const))("profile %s: every step's delta is applied, files exist with safe modes, flags point at placed files", async (profile) => {
     const config = resolveConfig({ profile }, undefined, "/");
     const steps = renderExercise(ex, config);
+    const { release } = config.mesos;
     expect(steps.length).toBeGreaterThan(0);
     for (const s of steps) {
       const where = `${ex.id}:${s.step.id} (${profile})`;
       for (const role of ROLES) {
-        const delta = { ...s.step.env?.[role], ...s.step.envByProfile?.[profile]?.[role] };
+        const delta = Object.assign({}, s.step.env?.[role], ...(s.step.envByRelease ?? []).filter((d) => inRange(d, release)).map((d) => d.env[role])) as Record<string, string | null>;
         for (const [k, v] of Object.entries(delta)) expect(s.env[role][k], `${where} ${role} ${k}`).toBe(v === null ? undefined : v);
         // a flag that names a file must find it in that container (the executor runs inside the agent's)
         const placed = new Set(s.files.filter((f) => f.role === role).map((f) => f.path));
@@ -77,7 +83,7 @@ describe.each(catalogue.map((ex) => [`${ex.id}-${ex.slug}`, ex] as const))("exer
   });
 
   it("matches the reviewed rendering in test/catalogue/rendered/", async () => {
-    const text = ex.profiles.map((profile) => describeSteps(ex, profile, renderExercise(ex, resolveConfig({ profile }, undefined, "/")))).join("\n");
+    const text = profilesOf(ex).map((profile) => describeSteps(ex, profile, renderExercise(ex, resolveConfig({ profile }, undefined, "/")))).join("\n");
     await expect(text).toMatchFileSnapshot(path.join(import.meta.dirname, "rendered", `${name}.txt`));
   });
 });

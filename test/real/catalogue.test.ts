@@ -7,6 +7,8 @@ import { DockerPort } from "../../src/docker/port.js";
 import type { StepResult } from "../../src/engine/events.js";
 import { stepApplies } from "../../src/engine/render.js";
 import { labIdOf } from "../../src/lab/identity.js";
+import { builtinProfile } from "../../src/model/profiles/index.js";
+import { inRange } from "../../src/model/release.js";
 import { cli, ROOT } from "../helpers/cli.js";
 import { outcomesOf, RECORDING } from "./recording.js";
 import { realAvailable, realLab } from "./real-mesos.js";
@@ -19,7 +21,8 @@ import { realAvailable, realLab } from "./real-mesos.js";
 
 const port = new DockerPort();
 const catalogue = await loadCatalogue();
-const steps = catalogue.filter((e) => e.profiles.includes("1.11")).flatMap((e) => e.steps.filter((s) => stepApplies(s, "1.11")).map((s) => `${e.id}:${s.id}`));
+const mesos = builtinProfile("1.11")!;
+const steps = catalogue.filter((e) => inRange(e, mesos.release)).flatMap((e) => e.steps.filter((s) => stepApplies(s, mesos)).map((s) => `${e.id}:${s.id}`));
 
 describe.runIf(await realAvailable())("the catalogue on real Mesos 1.11", () => {
   it.each([1, 4])(

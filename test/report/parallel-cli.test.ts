@@ -5,6 +5,7 @@ import { loadCatalogue } from "../../src/catalogue/load.js";
 import { labelFilter } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
 import { stepApplies } from "../../src/engine/render.js";
+import { builtinProfile } from "../../src/model/profiles/index.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { BIN, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
@@ -35,7 +36,7 @@ describe.skipIf(!hasDocker)("verify --jobs 2, plain output (real binary, stand-i
     expect(r.stderr, r.stderr).toBe("");
 
     const catalogue = await loadCatalogue();
-    const stepsOf = (id: string) => catalogue.find((e) => e.id === id)!.steps.filter((s) => stepApplies(s, profile)).map((s) => s.id);
+    const stepsOf = (id: string) => catalogue.find((e) => e.id === id)!.steps.filter((s) => stepApplies(s, builtinProfile(profile)!)).map((s) => s.id);
     const blocks: Array<{ id: string; lines: Array<{ text: string; t: number }> }> = [];
     for (const l of lines) {
       const heading = /^(\d{2}) \S/.exec(l.text);

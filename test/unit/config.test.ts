@@ -6,13 +6,15 @@ import { LabError } from "../../src/util/errors.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const dir = () => tempDir("config");
+/** The lab registry's images (exercise 12), the same for every profile. */
+const REGISTRY = { registry: "registry:2.8", tokens: "node:20-alpine" };
 const importLine = `import { defineConfig } from ${JSON.stringify(path.resolve("src/config/index.ts"))};\n`;
 
 describe("lab.config.ts", () => {
   it("defaults every field: profile 1.11 with Apache's one image for master, agent and mesos-execute", () => {
     const c = resolveConfig({}, undefined, "/x");
     expect(c.profile).toBe("1.11");
-    expect(c.images).toEqual({ zk: "zookeeper:3.8", master: "mesos/mesos-centos:1.11.0", agent: "mesos/mesos-centos:1.11.0", execute: "mesos/mesos-centos:1.11.0" });
+    expect(c.images).toEqual({ zk: "zookeeper:3.8", master: "mesos/mesos-centos:1.11.0", agent: "mesos/mesos-centos:1.11.0", execute: "mesos/mesos-centos:1.11.0", ...REGISTRY });
     expect(c.network).toEqual({ mode: "bridge", subnet: "auto" });
     expect(c.ports.master).toBe(5050);
     expect(c.timeouts.execute).toBeGreaterThan(0);
@@ -20,7 +22,7 @@ describe("lab.config.ts", () => {
 
   it("takes the profile's images unless overridden per role: 1.4 has the workshop's", () => {
     const c = resolveConfig({ profile: "1.4", images: { agent: "me/agent:1" } }, undefined, "/x");
-    expect(c.images).toEqual({ zk: "netflixoss/exhibitor:1.5.2", master: "mesosphere/mesos-master:1.4.0-rc5", agent: "me/agent:1", execute: "mesosphere/mesos:1.4.0-rc5" });
+    expect(c.images).toEqual({ zk: "netflixoss/exhibitor:1.5.2", master: "mesosphere/mesos-master:1.4.0-rc5", agent: "me/agent:1", execute: "mesosphere/mesos:1.4.0-rc5", ...REGISTRY });
   });
 
   it("loads the repository's own lab.config.ts", async () => {
@@ -58,5 +60,44 @@ describe("lab.config.ts", () => {
   it("rejects a subnet that is not a /24 and a profile it does not know", () => {
     expect(() => resolveConfig({ network: { subnet: "10.0.0.0/16" } }, "f.ts", "/")).toThrow(/network.subnet/);
     expect(() => resolveConfig({ profile: "1.5" }, "f.ts", "/")).toThrow(/profile/);
+  });
+});
+
+describe("profiles of the lab's own (lab.config.ts `profiles`)", () => {
+  const fork = { name: "acme-1.11.9", like: "1.11", release: "1.11.9", images: { master: "acme/mesos:1.11.9", agent: "acme/mesos:1.11.9", execute: "acme/mesos:1.11.9" } };
+
+  it("is the built-in profile it is like, at its own release and on its own images", () => {
+    const c = resolveConfig({ profile: "acme-1.11.9", profiles: [fork] }, "lab.config.ts", "/x");
+    const v111 = resolveConfig({ profile: "1.11" }, undefined, "/x").mesos;
+    expect(c.profile).toBe("acme-1.11.9");
+    expect(c.mesos).toMatchObject({ name: "acme-1.11.9", release: "1.11.9", like: "1.11", real: false, facts: v111.facts, flags: v111.flags, acls: v111.acls });
+    expect(c.images).toEqual({ zk: "zookeeper:3.8", master: "acme/mesos:1.11.9", agent: "acme/mesos:1.11.9", execute: "acme/mesos:1.11.9", ...REGISTRY });
+    expect(c.mesos.checked).toBe("like 1.11, release 1.11.9, from lab.config.ts (mesos-lab checks the catalogue for its built-in profiles only)");
+    // defining one does not select it; images set at the top still win
+    expect(resolveConfig({ profiles: [fork] }, undefined, "/x").mesos.name).toBe("1.11");
+    expect(resolveConfig({ profile: "acme-1.11.9", profiles: [fork], images: { agent: "me/agent:2" } }, undefined, "/x").images.agent).toBe("me/agent:2");
+  });
+
+  it("names what is wrong with an entry, as for any field of the config", () => {
+    const bad = (profiles: unknown[], profile = "acme-1.11.9") => {
+      try {
+        resolveConfig({ profile, profiles }, "lab.config.ts", "/x");
+      } catch (e) {
+        expect(e).toBeInstanceOf(LabError);
+        expect((e as LabError).kind).toBe("config");
+        return (e as LabError).message;
+      }
+      throw new Error("accepted");
+    };
+    expect(bad([{ ...fork, like: "1.10" }])).toContain("profiles.0.like: '1.10' is not a built-in profile (built in: 1.4, 1.11)");
+    expect(bad([{ ...fork, name: "1.11" }], "1.11")).toContain("profiles.0.name: '1.11' is the name of a built-in profile");
+    expect(bad([fork, fork])).toContain("profiles.1.name: a second profile named 'acme-1.11.9'");
+    expect(bad([{ ...fork, release: "1.11.x" }])).toContain("profiles.0.release: a Mesos release like 1.11 or 1.4.2");
+    expect(bad([{ ...fork, name: "../evil" }])).toContain("profiles.0.name: a name of letters, digits");
+    expect(bad([{ ...fork, images: { master: "acme/mesos 1.11" } }])).toContain("profiles.0.images.master: an image reference");
+    expect(bad([{ ...fork, flags: ["x"] }])).toContain("profiles.0: unknown key 'flags'");
+    expect(bad([{ ...fork, checked: "" }])).toContain("profiles.0.checked");
+    expect(bad([fork], "acme")).toContain("profile: unknown profile 'acme' (known: 1.4, 1.11, acme-1.11.9)");
+    expect(bad("not a list" as unknown as unknown[])).toContain("profiles:");
   });
 });

@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { ExpectationResult } from "../../src/engine/events.js";
 import { ExpectationSet } from "../../src/engine/expectations.js";
 import { closestLines } from "../../src/engine/closest.js";
-import { expectationSchema, type Expectation } from "../../src/model/exercise.js";
+import { citedFor, expectationSchema, type CitedExpectation, type Expectation } from "../../src/model/exercise.js";
 import { cite } from "../helpers/cite.js";
 import { sleep } from "../helpers/wait.js";
 
-const exp = (e: Partial<Expectation> & { id: string; pattern: string }): Expectation =>
-  expectationSchema.parse({ says: e.id, source: { log: "agent" }, cite, ...e });
+const exp = (e: Partial<Expectation> & { id: string; pattern: string }): CitedExpectation =>
+  citedFor(expectationSchema.parse({ says: e.id, source: { log: "agent" }, cite, ...e }), "1.11.0");
 
-function make(list: Expectation[], o: { timeout?: number; window?: number } = {}) {
+function make(list: CitedExpectation[], o: { timeout?: number; window?: number } = {}) {
   const results: ExpectationResult[] = [];
   const set = new ExpectationSet(list, { defaultTimeoutMs: o.timeout ?? 5_000, negativeWindowMs: o.window ?? 50, onResult: (r) => results.push(r) });
   return { set, results };
@@ -119,7 +119,7 @@ describe("expectation engine", () => {
   });
 
   it("an output expectation reading stdout and stderr fails only when both ended", () => {
-    const e = expectationSchema.parse({ id: "o", says: "o", source: { execute: "output" }, pattern: "401 Unauthorized", cite });
+    const e = citedFor(expectationSchema.parse({ id: "o", says: "o", source: { execute: "output" }, pattern: "401 Unauthorized", cite }), "1.11.0");
     const { set, results } = make([e]);
     set.endSource("execute:stdout:execute", "exited");
     expect(results).toHaveLength(0);

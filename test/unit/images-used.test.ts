@@ -2,15 +2,17 @@ import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { resolveConfig } from "../../src/config/load.js";
 import { configuredImages, rolesUsed } from "../../src/lab/images.js";
+import { builtinProfile } from "../../src/model/profiles/index.js";
 
 const catalogue = await loadCatalogue();
 const byId = (id: string) => catalogue.filter((e) => e.id === id);
+const v111 = builtinProfile("1.11")!;
 
 describe("which images a run needs", () => {
   it("only the registry exercise needs the registry's images; every exercise needs ZooKeeper, master, agent and mesos-execute", () => {
-    expect(rolesUsed(byId("01"), "1.11")).toEqual(["zk", "master", "agent", "execute"]);
-    expect(rolesUsed(byId("12"), "1.11")).toEqual(["zk", "master", "agent", "execute", "registry", "tokens"]);
-    expect(rolesUsed(catalogue, "1.4"), "exercise 12 runs under 1.11 only").not.toContain("registry");
+    expect(rolesUsed(byId("01"), v111)).toEqual(["zk", "master", "agent", "execute"]);
+    expect(rolesUsed(byId("12"), v111)).toEqual(["zk", "master", "agent", "execute", "registry", "tokens"]);
+    expect(rolesUsed(catalogue, builtinProfile("1.4")!), "exercise 12 runs under 1.11 only").not.toContain("registry");
   });
 
   it("verify 01 asks for the Mesos images only; pull and bundle (no exercises named) ask for every configured image", () => {

@@ -14,7 +14,7 @@ const ex = exerciseSchema.parse({
   steps: [
     { id: "a", title: "a", text: "a", hint: "a", env: { master: { MESOS_AUTHENTICATE_AGENTS: "true", MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json" } }, files: [{ roles: ["master"], path: "/etc/credentials/credentials.json", from: "credentials/credentials.json" }], expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }] },
     { id: "b", title: "b", text: "b", hint: "b", env: { agent: { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, master: { MESOS_AUTHENTICATE_AGENTS: null } }, files: [{ roles: ["agent", "execute"], path: "/etc/ssl/cert.pem", from: "ssl/{role}.pem", mode: 0o644 }], expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }] },
-    { id: "c", title: "c", text: "c", hint: "c", profiles: ["1.11"], env: { agent: { MESOS_JWT_SECRET_KEY: "/k" } }, expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }] },
+    { id: "c", title: "c", text: "c", hint: "c", since: "1.5", env: { agent: { MESOS_JWT_SECRET_KEY: "/k" } }, expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }] },
   ],
 });
 
@@ -52,7 +52,7 @@ describe("rendering steps into container configuration", () => {
     ]);
   });
 
-  it("skips steps of other profiles", () => {
+  it("skips steps whose release range does not cover the profile's release", () => {
     expect(renderExercise(ex, resolveConfig({ profile: "1.4" }, undefined, "/")).map((s) => s.step.id)).toEqual(["a", "b"]);
     expect(renderExercise(ex, resolveConfig({ profile: "1.11" }, undefined, "/")).map((s) => s.step.id)).toEqual(["a", "b", "c"]);
   });

@@ -46,16 +46,17 @@ describe("render with an env override (hands-on)", () => {
 
 describe("workspace file", () => {
   const known = knownFlags([ex], lab());
+  const { acls } = lab().mesos;
 
   it("parses [role] sections of KEY=VALUE", () => {
-    const { env, problems } = parseWorkspace("# c\n[master]\nMESOS_AUTHENTICATE_AGENTS=true\n\n[agent]\nMESOS_CREDENTIAL = /etc/mesos/credential\nGLOG_v=2\n", known);
+    const { env, problems } = parseWorkspace("# c\n[master]\nMESOS_AUTHENTICATE_AGENTS=true\n\n[agent]\nMESOS_CREDENTIAL = /etc/mesos/credential\nGLOG_v=2\n", known, acls);
     expect(problems).toEqual([]);
-    expect(env).toEqual({ zk: {}, master: { MESOS_AUTHENTICATE_AGENTS: "true" }, agent: { MESOS_CREDENTIAL: "/etc/mesos/credential", GLOG_v: "2" }, execute: {} });
+    expect(env).toEqual({ zk: {}, master: { MESOS_AUTHENTICATE_AGENTS: "true" }, agent: { MESOS_CREDENTIAL: "/etc/mesos/credential", GLOG_v: "2" }, execute: {}, registry: {}, tokens: {} });
   });
 
   it("names unknown flags and roles with a did-you-mean, and bad ACL JSON, by line", () => {
     const text = "[master]\nMESOS_AUTHENTICATE_AGENT=true\nMESOS_ACLS={\"register_agent\": []}\n[mastr]\nX=1\nnot a line\n";
-    const { problems } = parseWorkspace(text, known);
+    const { problems } = parseWorkspace(text, known, acls);
     expect(problems).toEqual([
       { line: 2, message: "unknown flag MESOS_AUTHENTICATE_AGENT (did you mean MESOS_AUTHENTICATE_AGENTS?): Mesos would ignore it or refuse to start" },
       { line: 3, message: "MESOS_ACLS: unknown ACL key 'register_agent' (did you mean 'register_agents'?): Mesos would silently ignore it" },
@@ -93,5 +94,24 @@ describe("workspace file", () => {
     const guided = renderExercise(ex, config)[1]!.env;
     const handsOn = renderExercise(ex, config, { envOverride: solved.env })[1]!.env;
     expect(handsOn).toEqual(guided);
+  });
+});
+
+describe("the flags a workspace may set are the profile's release's", () => {
+  const flagsOf = (profile: string) => knownFlags([ex], resolveConfig({ profile }, undefined, "/"));
+
+  it("1.4 knows --executor_secret_key and the old certificate checks; 1.11 the renamed ones too, and hostname validation", () => {
+    const [v14, v111] = [flagsOf("1.4"), flagsOf("1.11")];
+    for (const f of ["MESOS_EXECUTOR_SECRET_KEY", "LIBPROCESS_SSL_VERIFY_CERT", "SSL_REQUIRE_CERT", "LIBPROCESS_SSL_ECDH_CURVES"]) expect([v14.has(f), v111.has(f)], f).toEqual([true, true]);
+    for (const f of ["MESOS_JWT_SECRET_KEY", "LIBPROCESS_SSL_VERIFY_SERVER_CERT", "LIBPROCESS_SSL_HOSTNAME_VALIDATION_SCHEME", "LIBPROCESS_SSL_ENABLE_TLS_V1_3"]) expect([v14.has(f), v111.has(f)], f).toEqual([false, true]);
+  });
+
+  it("the catalogue's flags count on the releases its steps set them for", async () => {
+    const { loadCatalogue } = await import("../../src/catalogue/load.js");
+    const catalogue = await loadCatalogue();
+    const of = (profile: string) => knownFlags(catalogue, resolveConfig({ profile }, undefined, "/"));
+    // exercise 08 sets the renamed certificate checks from 1.10 on: 1.4 does not read them
+    expect(of("1.4").has("LIBPROCESS_SSL_REQUIRE_CLIENT_CERT")).toBe(false);
+    expect(of("1.11").has("LIBPROCESS_SSL_REQUIRE_CLIENT_CERT")).toBe(true);
   });
 });

@@ -27,7 +27,7 @@ export async function progressCommand(g: GlobalOpts, opts: { reset?: boolean; al
   process.stdout.write(`progress of lab ${labId} (${config.root})\n  file: ${file}\n`);
   process.stdout.write(`  current: ${p.current?.exercise ? `${p.current.exercise}${p.current.step ? `:${p.current.step}` : ""}` : "—"}\n\n`);
   for (const ex of catalogue) {
-    const steps = ex.steps.filter((s) => stepApplies(s, config.profile));
+    const steps = ex.steps.filter((s) => stepApplies(s, config.mesos));
     const e = p.exercises[ex.id];
     const status = exerciseStatus(p, { id: ex.id, steps });
     const last = e?.last ? `  last: ${e.last.step} ${e.last.status} (${secs(e.last.durationMs)}) at ${e.last.at}` : "";
@@ -42,7 +42,7 @@ export async function solveCommand(g: GlobalOpts, target: string): Promise<numbe
   const catalogue = await loadCatalogue(config);
   const [sel] = selectExercises(catalogue, [target]);
   const ex = sel!.exercise;
-  const steps = ex.steps.filter((s) => stepApplies(s, config.profile));
+  const steps = ex.steps.filter((s) => stepApplies(s, config.mesos));
   const p = readProgress(labIdOf(config));
   const passed = p.exercises[ex.id]?.passed ?? [];
   const stepId =
