@@ -3,15 +3,7 @@ import { LABEL, labelFilter } from "../docker/labels.js";
 import type { DockerPort } from "../docker/port.js";
 import type { Owned } from "../docker/types.js";
 import { releaseOwned } from "../engine/agent-capabilities.js";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+import { processAlive } from "../util/process-alive.js";
 
 /** Leftovers of runs whose process died (SIGKILL, crash) on this host; `up` clusters are kept on purpose. */
 export function deadRunItems(items: Owned[]): Owned[] {
@@ -20,7 +12,7 @@ export function deadRunItems(items: Owned[]): Owned[] {
     if (i.labels[LABEL.keep] === "true") return false;
     if (i.labels[LABEL.host] !== host) return false;
     const pid = parseInt(i.labels[LABEL.pid] ?? "", 10);
-    return Number.isFinite(pid) && pid !== process.pid && !alive(pid);
+    return Number.isFinite(pid) && pid !== process.pid && !processAlive(pid);
   });
 }
 

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { processAlive } from "../../src/util/process-alive.js";
 import { sleep } from "./wait.js";
 
 /** An exclusive lock file in os.tmpdir(), so parallel vitest workers build once and the others wait. */
@@ -19,14 +20,8 @@ export async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T
       } catch {
         continue;
       }
-      let alive = holder > 0;
-      try {
-        if (alive) process.kill(holder, 0);
-      } catch {
-        alive = false;
-      }
       const age = Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (!alive || age > 5 * 60_000) {
+      if (!(holder > 0 && processAlive(holder)) || age > 5 * 60_000) {
         fs.rmSync(file, { force: true });
         continue;
       }

@@ -45,8 +45,33 @@ describe("the run's private temp dir (vitest globalSetup)", () => {
     privateTmpdir.teardown();
     expect(process.exitCode).toBe(1);
     expect(stderr.mock.calls.join("")).toContain(`Temp folders left behind (the run fails): 1 in ${runDir}: mesos-lab-leak-xyz`);
+    expect(stderr.mock.calls.join("")).toContain(`${runDir} stays until the next test run`);
     expect(existsSync(runDir)).toBe(true);
     rmSync(runDir, { recursive: true });
+  });
+
+  it("removes the dir of a run that exits without its teardown (vitest on SIGINT/SIGTERM), leftovers and all", () => {
+    privateTmpdir.setup();
+    const runDir = os.tmpdir();
+    mkdirSync(path.join(runDir, "mesos-lab-cli-inflight"));
+    restoreTmpdir();
+    privateTmpdir.removeIfInterrupted(runDir);
+    expect(existsSync(runDir)).toBe(false);
+    privateTmpdir.teardown();
+    expect(process.exitCode).toBe(saved.exitCode);
+  });
+
+  it("removes earlier runs' dirs whose vitest has ended, and only those", () => {
+    const tmp = tempDir("tmp");
+    const ended = path.join(tmp, "mesos-lab-run-ended");
+    const live = path.join(tmp, "mesos-lab-run-live");
+    const foreign = path.join(tmp, "mesos-lab-run-foreign");
+    for (const d of [ended, live, foreign]) mkdirSync(path.join(d, "mesos-lab-cli-x"), { recursive: true });
+    // a pid above the kernel's limit (pid_max is at most 2^22) belongs to no process
+    writeFileSync(path.join(ended, ".vitest-pid"), String(2 ** 22 + 1));
+    writeFileSync(path.join(live, ".vitest-pid"), String(process.pid));
+    privateTmpdir.sweepEndedRuns(tmp);
+    expect([existsSync(ended), existsSync(live), existsSync(foreign)]).toEqual([false, true, true]);
   });
 
   it("removes its dir and leaves the exit code alone when nothing is left", () => {
