@@ -3,6 +3,7 @@
  * Docker engine with the stand-in images, and the whole catalogue on real Mesos 1.11 next to the stand-in's time for
  * it. Prints a table and writes bench/results/<date>.json.
  */
+import { SourceKeys } from "../src/engine/source-keys.js";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -121,7 +122,7 @@ async function runOne(ex: Exercise) {
   const set = new ExpectationSet(exps, { defaultTimeoutMs: 30_000, negativeWindowMs: 1, onResult: (r) => r.matchedTs && r.resolvedAt && latencies.push(r.resolvedAt - r.matchedTs) });
   await port.start(id);
   const f = await port.follow(id);
-  f.onLine((l) => set.feed("log:zk", l.text, l.ts));
+  f.onLine((l) => set.feed(SourceKeys.log("zk"), l.text, l.ts));
   await set.settled;
   f.close();
   await port.remove(id);
@@ -135,7 +136,7 @@ async function runOne(ex: Exercise) {
   const line = "I1122 20:44:16.185  7 slave.cpp:6707] Got exited event for master@172.21.0.3:5050 and some more text to make it realistic";
   const n = 400_000;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) set.feed("log:agent", line);
+  for (let i = 0; i < n; i++) set.feed(SourceKeys.log("agent"), line);
   const s = (performance.now() - t0) / 1000;
   set.abort("done");
   rows.push({ figure: "matcher throughput, 20 active patterns", value: Math.round(n / s), unit: "lines/s", goal: "≥ 200k lines/s", met: n / s >= 200_000 });

@@ -2,26 +2,15 @@ import type { CitedExpectation, Source } from "../model/exercise.js";
 import type { ExpectationResult } from "./events.js";
 import { closestLines } from "./closest.js";
 import { Ring } from "./ring.js";
+import { sourceKeys, type SourceKey } from "./source-keys.js";
 
 /**
- * The expectation engine: lines arrive per source key (`log:agent`, `execute:stdout:run1`, `http:state`, `exit:agent`),
+ * The expectation engine: lines arrive per source key (src/engine/source-keys.ts: an agent's log, a mesos-execute stream),
  * each is tested against the expectations still open on that key, and results are final once reported.
  * Positive expectations pass on the Nth match or fail at their deadline or when their source ends; negative ones
  * fail on the first match and pass when their window closes. Once a negative has failed the step cannot pass, so
  * the positives still waiting get only a short grace (to show what else happens) instead of their full timeout.
  */
-
-export function sourceKeys(source: Source, defaultExecuteId: string | undefined): string[] {
-  if ("log" in source) return [`log:${source.log}`];
-  if ("execute" in source) {
-    const id = source.action ?? defaultExecuteId ?? "execute";
-    return source.execute === "output" ? [`execute:stdout:${id}`, `execute:stderr:${id}`] : [`execute:${source.execute}:${id}`];
-  }
-  if ("http" in source) return [`http:${source.http}:${source.part}`];
-  if ("exec" in source) return [`exec:${source.exec}`];
-  if (source.exit === "execute") return [`exit:execute:${source.action ?? defaultExecuteId ?? "execute"}`];
-  return [`exit:${source.exit}`];
-}
 
 export function describeSource(source: Source): string {
   if ("log" in source) return `${source.log} log`;
@@ -34,7 +23,7 @@ export function describeSource(source: Source): string {
 interface Open {
   exp: CitedExpectation;
   re: RegExp;
-  keys: string[];
+  keys: SourceKey[];
   count: number;
   deadline: number;
   /** the deadline was brought forward because the step had already failed */
@@ -53,9 +42,9 @@ export interface ExpectationSetOptions {
 }
 
 export class ExpectationSet {
-  private readonly open = new Map<string, Open[]>();
+  private readonly open = new Map<SourceKey, Open[]>();
   private readonly all: Open[] = [];
-  private readonly buffers = new Map<string, Ring<string>>();
+  private readonly buffers = new Map<SourceKey, Ring<string>>();
   private readonly t0: number;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
@@ -96,12 +85,12 @@ export class ExpectationSet {
     return this.all.map((o) => o.result);
   }
 
-  /** Keys some open expectation still listens on (the runner uses it to end an execute run early). */
-  waitingOn(prefix: string): boolean {
-    return this.all.some((o) => o.result.status === "waiting" && !o.exp.negate && o.keys.some((k) => k.startsWith(prefix)));
+  /** Whether an open positive expectation still reads one of `keys` (the runner uses it to end an execute run early). */
+  waitingOn(...keys: SourceKey[]): boolean {
+    return this.all.some((o) => o.result.status === "waiting" && !o.exp.negate && o.keys.some((k) => keys.includes(k)));
   }
 
-  buffer(key: string): Ring<string> {
+  buffer(key: SourceKey): Ring<string> {
     let b = this.buffers.get(key);
     if (!b) {
       b = new Ring<string>(400);
@@ -110,7 +99,7 @@ export class ExpectationSet {
     return b;
   }
 
-  feed(key: string, text: string, ts?: number): void {
+  feed(key: SourceKey, text: string, ts?: number): void {
     this.buffer(key).push(text);
     const list = this.open.get(key);
     if (!list) return;
@@ -125,7 +114,7 @@ export class ExpectationSet {
   }
 
   /** The source will produce no more lines (container exited, response complete): waiting positives on it fail now. */
-  endSource(key: string, why: string): void {
+  endSource(key: SourceKey, why: string): void {
     const list = this.open.get(key);
     if (!list) return;
     for (const o of list) {
@@ -136,7 +125,7 @@ export class ExpectationSet {
     }
     this.ended.add(key);
   }
-  private readonly ended = new Set<string>();
+  private readonly ended = new Set<SourceKey>();
 
   /** Fail-fast: something the step depends on died; every waiting positive fails with that reason. */
   failWaiting(reason: string): void {

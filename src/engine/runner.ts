@@ -1,15 +1,20 @@
 import type { LabConfig } from "../config/schema.js";
 import type { RunIdentity } from "../docker/labels.js";
 import type { DockerPort } from "../docker/port.js";
-import type { Action, Exercise } from "../model/exercise.js";
+import type { Exercise } from "../model/exercise.js";
 import type { ClusterRole, Role } from "../model/roles.js";
 import { isLabError } from "../util/errors.js";
+import { abortable, Interrupted } from "./abortable.js";
+import { describeAction, runAction } from "./actions/index.js";
 import { Cluster, newRunId, type Live } from "./cluster.js";
 import type { DiedProcess, ExpectationResult, LabBus, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
 import type { Material } from "./material.js";
 import { expectationsOf, renderExercise, type EnvOverride, type RenderedStep } from "./render.js";
-import { expand } from "./template.js";
+import { outputOf } from "./process-output.js";
+import { SourceKeys } from "./source-keys.js";
+
+export { Interrupted } from "./abortable.js";
 
 /** Clusters alive in this process, so Ctrl-C / SIGTERM can remove them. */
 export const activeClusters = new Set<Cluster>();
@@ -40,26 +45,7 @@ export interface RunnerOptions {
   onCluster?: (cluster: Cluster) => void;
 }
 
-export class Interrupted extends Error {
-  constructor() {
-    super("interrupted");
-  }
-}
 
-function describeAction(a: Action): string {
-  switch (a.do) {
-    case "execute":
-      return `mesos-execute ${a.args.join(" ")}`;
-    case "http":
-      return `${a.method} ${a.role}${a.path}${a.auth ? ("principal" in a.auth ? ` as ${a.auth.principal}` : " with a bearer token") : ""}`;
-    case "exec":
-      return `exec in ${a.role}: ${a.cmd.join(" ")}`;
-    case "sleep":
-      return `wait ${a.ms} ms`;
-    case "push":
-      return `push ${a.image} to the lab registry as ${a.account}`;
-  }
-}
 
 /** Runs one exercise on its own network: every step in order, or up to/only one step. */
 export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepResult[]> {
@@ -82,9 +68,6 @@ export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepR
       results.push(r);
       o.bus.emit({ type: "step:end", result: r });
     }
-  } catch (err) {
-    if (err instanceof Interrupted || isLabError(err)) throw err;
-    throw err;
   } finally {
     if (!o.keep || o.signal?.aborted) {
       const removed = await cluster.dispose().catch(() => 0);
@@ -124,16 +107,17 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
   cluster.attach(
     (role, source, line) => {
       if (line.ts < t0 - 1) return;
-      const key = role === "execute" ? `execute:${line.stream}:${source}` : source;
+      // an execute run's lines come with its action id, a cluster role's with its role
+      const key = role === "execute" ? SourceKeys.execute(line.stream, source) : SourceKeys.log(role);
       o.bus.emit({ type: "log", exercise: exercise.id, source: key, role, stream: line.stream, text: line.text, ts: line.ts });
       set.feed(key, line.text, line.ts);
     },
     (live: Live, code: number) => {
       // an execute run's exit is read by its action, which waits for it
       if (live.role === "execute") return;
-      set.feed(`exit:${live.role}`, String(code));
-      set.endSource(`log:${live.role}`, `${live.role} exited with code ${code}`);
-      set.endSource(`exit:${live.role}`, `${live.role} exited with code ${code}`);
+      set.feed(SourceKeys.exit(live.role), String(code));
+      set.endSource(SourceKeys.log(live.role), `${live.role} exited with code ${code}`);
+      set.endSource(SourceKeys.exit(live.role), `${live.role} exited with code ${code}`);
       if (!expectedExits.has(live.role)) {
         died.push({ role: live.role, ...(live.instance > 1 ? { instance: live.instance } : {}), exitCode: code, ...outputOf(live) });
         set.failWaiting(`${live.role} container exited with code ${code} while the step waited`);
@@ -173,7 +157,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       const name = action.do === "sleep" ? "sleep" : action.id;
       const ts = Date.now();
       o.bus.emit({ type: "action:start", exercise: exercise.id, step: step.id, action: name, detail });
-      await runAction(cluster, rs, action, set, executeIds, changed, o, died);
+      await runAction({ cluster, step: rs, set, options: o, executeIds, changed, died }, action);
       o.bus.emit({ type: "action:end", exercise: exercise.id, step: step.id, action: name, detail, ms: Date.now() - ts });
     }
     timings.actionsMs = Date.now() - ta;
@@ -218,115 +202,4 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
     hint: step.hint,
     timings,
   };
-}
-
-/** What a process printed, for the failure report; read once its log stream has ended, so the last lines are in. */
-function outputOf(live: Live): Pick<DiedProcess, "stderr" | "stdout"> {
-  return { stderr: live.tail.stderr.snapshot(), stdout: live.tail.stdout.snapshot() };
-}
-
-function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Interrupted());
-    const onAbort = () => reject(new Interrupted());
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-async function runAction(
-  cluster: Cluster,
-  rs: RenderedStep,
-  action: Action,
-  set: ExpectationSet,
-  executeIds: Map<string, string>,
-  changed: () => Promise<void>,
-  o: RunnerOptions,
-  died: DiedProcess[],
-): Promise<void> {
-  switch (action.do) {
-    case "sleep":
-      await abortable(new Promise((r) => setTimeout(r, action.ms)), o.signal);
-      return;
-    case "http":
-    case "push": {
-      const answer = action.do === "http" ? cluster.http(action, 10_000) : cluster.push(action, 30_000);
-      const lines = await answer.then(
-        (a) => ({ status: a.lines.status, headers: a.lines.headers, body: a.lines.body }),
-        (err: Error) => {
-          const l = [`error: ${err.message}`];
-          return { status: l, headers: l, body: l };
-        },
-      );
-      const all = [...lines.status, ...lines.headers, ...lines.body];
-      const role = action.do === "http" ? action.role : "registry";
-      for (const [part, ls] of Object.entries({ ...lines, all })) {
-        const key = `http:${action.id}:${part}`;
-        for (const l of ls) {
-          o.bus.emit({ type: "log", exercise: rs.exercise.id, source: `http:${action.id}`, role, stream: "stdout", text: l, ts: Date.now() });
-          set.feed(key, l);
-        }
-        set.endSource(key, `the HTTP answer did not contain it`);
-      }
-      return;
-    }
-    case "exec": {
-      const key = `exec:${action.id}`;
-      try {
-        const r = await cluster.exec(action.role, action.cmd.map((c) => expand(c, cluster.template)), 15_000);
-        for (const l of `${r.stdout}\n${r.stderr}`.split("\n").filter(Boolean)) {
-          o.bus.emit({ type: "log", exercise: rs.exercise.id, source: key, role: action.role, stream: "stdout", text: l, ts: Date.now() });
-          set.feed(key, l);
-        }
-      } catch (err) {
-        set.feed(key, `error: ${(err as Error).message}`);
-      }
-      set.endSource(key, "the command's output did not contain it");
-      return;
-    }
-    case "execute": {
-      const files = rs.files.filter((f) => f.role === "execute");
-      const { live, key } = await cluster.startExecute(rs, action.args, files, action.id);
-      executeIds.set(key, action.id);
-      const prefixes = [`execute:stdout:${action.id}`, `execute:stderr:${action.id}`, `exit:execute:${action.id}`];
-      const timeoutMs = action.timeoutMs ?? o.config.timeouts.execute;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
-      const exited = new Promise<number>((resolve) => {
-        // wait for the log stream to end too, so the last lines are fed before the exit is
-        live.follow.onEnd(() => void live.exit.then(resolve));
-      });
-      const hasExpectations = () => prefixes.some((p) => set.waitingOn(p));
-      const expectsAny = rs.step.expect.some((e) => ("execute" in e.source || ("exit" in e.source && e.source.exit === "execute")) && (e.source.action ?? action.id) === action.id);
-      const said = (async () => {
-        if (!expectsAny) return new Promise<never>(() => undefined);
-        while (hasExpectations()) await changed();
-        return "said" as const;
-      })();
-      const outcome = await abortable(Promise.race([exited, timedOut, said]), o.signal).finally(() => clearTimeout(timer));
-      const code = typeof outcome === "number" ? String(outcome) : outcome === "timeout" ? "timeout" : undefined;
-      if (code !== undefined) {
-        set.feed(`exit:execute:${action.id}`, code);
-        const why = code === "timeout" ? `mesos-execute was stopped after ${Math.round(timeoutMs / 1000)} s (it never exits while it cannot subscribe)` : `mesos-execute exited with code ${code}`;
-        set.endSource(`execute:stdout:${action.id}`, why);
-        set.endSource(`execute:stderr:${action.id}`, why);
-        set.endSource(`exit:execute:${action.id}`, why);
-        if (code !== "0") {
-          const ended = code === "timeout" ? { exitCode: null, stoppedAfterMs: timeoutMs } : { exitCode: Number(code) };
-          died.push({ role: "execute", action: action.id, command: describeAction(action), ...ended, ...outputOf(live) });
-        }
-      }
-      return;
-    }
-  }
 }

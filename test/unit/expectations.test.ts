@@ -1,3 +1,4 @@
+import { SourceKeys } from "../../src/engine/source-keys.js";
 import { describe, expect, it } from "vitest";
 import type { ExpectationResult } from "../../src/engine/events.js";
 import { ExpectationSet } from "../../src/engine/expectations.js";
@@ -18,9 +19,9 @@ function make(list: CitedExpectation[], o: { timeout?: number; window?: number }
 describe("expectation engine", () => {
   it("passes a positive expectation on the matching line and records it", async () => {
     const { set, results } = make([exp({ id: "registered", pattern: "Registered with master master@\\S+:5050" })]);
-    set.feed("log:agent", "I0914 slave.cpp:971] New master detected at master@10.0.0.3:5050");
+    set.feed(SourceKeys.log("agent"), "I0914 slave.cpp:971] New master detected at master@10.0.0.3:5050");
     expect(results).toHaveLength(0);
-    set.feed("log:agent", "I0914 slave.cpp:1174] Registered with master master@10.0.0.3:5050; given agent ID x-S0");
+    set.feed(SourceKeys.log("agent"), "I0914 slave.cpp:1174] Registered with master master@10.0.0.3:5050; given agent ID x-S0");
     await set.settled;
     expect(results[0]).toMatchObject({ id: "registered", status: "passed" });
     expect(results[0]!.matched).toContain("given agent ID");
@@ -28,24 +29,24 @@ describe("expectation engine", () => {
 
   it("ignores lines of other sources", () => {
     const { set, results } = make([exp({ id: "a", pattern: "Registered" })]);
-    set.feed("log:master", "Registered agent x");
+    set.feed(SourceKeys.log("master"), "Registered agent x");
     expect(results).toHaveLength(0);
     set.abort("end");
   });
 
   it("needs `times` matches", async () => {
     const { set, results } = make([exp({ id: "twice", pattern: "Master disconnected!", times: 2 })]);
-    set.feed("log:agent", "W slave.cpp:5017] Master disconnected! Waiting for a new master to be elected");
+    set.feed(SourceKeys.log("agent"), "W slave.cpp:5017] Master disconnected! Waiting for a new master to be elected");
     expect(results).toHaveLength(0);
-    set.feed("log:agent", "W slave.cpp:5017] Master disconnected! Waiting for a new master to be elected");
+    set.feed(SourceKeys.log("agent"), "W slave.cpp:5017] Master disconnected! Waiting for a new master to be elected");
     await set.settled;
     expect(results[0]!.status).toBe("passed");
   });
 
   it("fails a positive at its deadline with the closest actual lines", async () => {
     const { set, results } = make([exp({ id: "late", pattern: "Agent is not authenticated", timeoutMs: 40 })]);
-    set.feed("log:agent", "I slave.cpp:995] No credentials provided. Attempting to register without authentication");
-    set.feed("log:agent", "I something unrelated");
+    set.feed(SourceKeys.log("agent"), "I slave.cpp:995] No credentials provided. Attempting to register without authentication");
+    set.feed(SourceKeys.log("agent"), "I something unrelated");
     await set.settled;
     expect(results[0]!.status).toBe("failed");
     expect(results[0]!.reason).toMatch(/not seen within/);
@@ -60,7 +61,7 @@ describe("expectation engine", () => {
     expect(a.results[0]!.status).toBe("passed");
 
     const b = make([neg]);
-    b.set.feed("log:agent", "Registered with master master@1.2.3.4:5050");
+    b.set.feed(SourceKeys.log("agent"), "Registered with master master@1.2.3.4:5050");
     await b.set.settled;
     expect(b.results[0]).toMatchObject({ status: "failed", reason: expect.stringContaining("must not") });
   });
@@ -84,9 +85,9 @@ describe("expectation engine", () => {
       ],
       { defaultTimeoutMs: 60_000, negativeWindowMs: 5_000, failedGraceMs: 80, onResult: (r) => results.push(r) },
     );
-    set.feed("log:agent", "I slave.cpp:995] No credentials provided. Attempting to register without authentication");
+    set.feed(SourceKeys.log("agent"), "I slave.cpp:995] No credentials provided. Attempting to register without authentication");
     const t0 = Date.now();
-    set.feed("log:agent", "I slave.cpp:1174] Registered with master master@10.0.0.3:5050; given agent ID x-S0");
+    set.feed(SourceKeys.log("agent"), "I slave.cpp:1174] Registered with master master@10.0.0.3:5050; given agent ID x-S0");
     await set.positivesSettled;
     expect(Date.now() - t0).toBeLessThan(5_000);
     const by = Object.fromEntries(results.map((r) => [r.id, r]));
@@ -103,8 +104,8 @@ describe("expectation engine", () => {
       [exp({ id: "refused", pattern: "Agent is not authenticated" }), exp({ id: "no-register", pattern: "Registered with master", negate: true })],
       { defaultTimeoutMs: 60_000, negativeWindowMs: 5_000, failedGraceMs: 1_000, onResult: (r) => results.push(r) },
     );
-    set.feed("log:agent", "Registered with master master@10.0.0.3:5050");
-    set.feed("log:agent", "Agent asked to shut down because 'Agent is not authenticated'");
+    set.feed(SourceKeys.log("agent"), "Registered with master master@10.0.0.3:5050");
+    set.feed(SourceKeys.log("agent"), "Agent asked to shut down because 'Agent is not authenticated'");
     await set.positivesSettled;
     expect(results.find((r) => r.id === "refused")!.status).toBe("passed");
   });
@@ -112,7 +113,7 @@ describe("expectation engine", () => {
   it("fails fast when the source ends (container exited), not at the timeout", async () => {
     const { set, results } = make([exp({ id: "reg", pattern: "Registered", timeoutMs: 60_000 })]);
     const t0 = Date.now();
-    set.endSource("log:agent", "agent exited with code 1");
+    set.endSource(SourceKeys.log("agent"), "agent exited with code 1");
     await set.settled;
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(results[0]).toMatchObject({ status: "failed", reason: "agent exited with code 1" });
@@ -121,9 +122,9 @@ describe("expectation engine", () => {
   it("an output expectation reading stdout and stderr fails only when both ended", () => {
     const e = citedFor(expectationSchema.parse({ id: "o", says: "o", source: { execute: "output" }, pattern: "401 Unauthorized", cite }), "1.11.0");
     const { set, results } = make([e]);
-    set.endSource("execute:stdout:execute", "exited");
+    set.endSource(SourceKeys.execute("stdout", "execute"), "exited");
     expect(results).toHaveLength(0);
-    set.feed("execute:stderr:execute", "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE");
+    set.feed(SourceKeys.execute("stderr", "execute"), "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE");
     expect(results[0]!.status).toBe("passed");
   });
 

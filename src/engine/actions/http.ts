@@ -1,0 +1,37 @@
+import type { HttpAction, PushAction } from "../../model/exercise.js";
+import type { HttpAnswer } from "../http.js";
+import { SourceKeys, type HttpPart } from "../source-keys.js";
+import type { ActionContext, ActionHandler } from "./context.js";
+
+/** Feeds an answer's status line, headers and body (each, and all together) to the action's `http` keys. */
+async function feedAnswer(ctx: ActionContext, id: string, role: "master" | "agent" | "registry", answer: Promise<HttpAnswer>): Promise<void> {
+  const lines = await answer.then(
+    (a) => a.lines,
+    (err: Error) => {
+      const l = [`error: ${err.message}`];
+      return { status: l, headers: l, body: l };
+    },
+  );
+  const parts: Record<HttpPart, string[]> = { ...lines, all: [...lines.status, ...lines.headers, ...lines.body] };
+  for (const [part, ls] of Object.entries(parts) as Array<[HttpPart, string[]]>) {
+    // the event stream gets each line once, under the action
+    const key = SourceKeys.http(id, part);
+    for (const l of ls) {
+      if (part !== "all") ctx.options.bus.emit({ type: "log", exercise: ctx.step.exercise.id, source: `http:${id}`, role, stream: "stdout", text: l, ts: Date.now() });
+      ctx.set.feed(key, l);
+    }
+    ctx.set.endSource(key, "the HTTP answer did not contain it");
+  }
+}
+
+export const httpAction: ActionHandler<HttpAction> = {
+  describe: (a) => `${a.method} ${a.role}${a.path}${a.auth ? ("principal" in a.auth ? ` as ${a.auth.principal}` : " with a bearer token") : ""}`,
+  run: (ctx, a) => feedAnswer(ctx, a.id, a.role, ctx.cluster.http(a, 10_000)),
+};
+
+/** The build machine's push to the lab registry: its last answer (the manifest PUT) is read like an HTTP action's. */
+export const pushAction: ActionHandler<PushAction> = {
+  describe: (a) => `push ${a.image} to the lab registry as ${a.account}`,
+  run: (ctx, a) => feedAnswer(ctx, a.id, "registry", ctx.cluster.push(a, 30_000)),
+};
+
