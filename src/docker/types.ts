@@ -1,6 +1,11 @@
 /** Plain data crossing the docker port; no dockerode types leak out of src/docker/port.ts. */
 
+import type { RuntimeName } from "./runtime.js";
+
 export interface EngineInfo {
+  /** Which engine answers the Docker API at DOCKER_HOST (or the default socket). */
+  runtime: RuntimeName;
+  /** The runtime's own version (Podman's, not the Docker API level it emulates). */
   serverVersion: string;
   apiVersion: string;
   os: string;

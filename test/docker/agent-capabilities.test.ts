@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { engineSocketPath } from "../../src/docker/engine-host.js";
 import { labelFilter, runLabels } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
 import type { ContainerSpec } from "../../src/docker/types.js";
@@ -27,11 +28,13 @@ const port = new DockerPort();
 const lab = `capabilities-test-${randomBytes(3).toString("hex")}`;
 const FREEZER = "/sys/fs/cgroup/freezer";
 const info = hasDocker ? await port.info() : undefined;
-const v1Local = !!info && info.cgroupVersion === "1" && !process.env.DOCKER_HOST && existsSync(FREEZER);
+// a local engine (Docker's socket or a unix DOCKER_HOST such as Podman's): its containers' cgroups are this host's
+const v1Local = !!info && info.cgroupVersion === "1" && !!engineSocketPath() && existsSync(FREEZER);
 
-/** Where the engine puts a container's freezer cgroup on the host (cgroupfs or systemd driver). */
+/** Where the engine puts a container's freezer cgroup on the host (Docker: cgroupfs or systemd driver; Podman: cgroupfs). */
 function hostCgroupOf(id: string): string | undefined {
-  for (const p of [path.join(FREEZER, "docker", id), path.join(FREEZER, "system.slice", `docker-${id}.scope`)]) if (existsSync(p)) return p;
+  const candidates = [path.join(FREEZER, "docker", id), path.join(FREEZER, "system.slice", `docker-${id}.scope`), path.join(FREEZER, "libpod_parent", `libpod-${id}`)];
+  for (const p of candidates) if (existsSync(p)) return p;
   return undefined;
 }
 

@@ -41,8 +41,8 @@ export async function ensureBusybox(): Promise<string> {
   pack.entry({ name: "bin/busybox", mode: 0o755 }, readFileSync("/bin/busybox"));
   for (const a of APPLETS) pack.entry({ name: `bin/${a}`, type: "symlink", linkname: "busybox" });
   pack.finalize();
-  const [repo, tag] = BUSYBOX.split(":");
-  const stream = await docker.importImage(pack as unknown as NodeJS.ReadableStream, { repo, tag, changes: ["ENV PATH=/bin", 'CMD ["sh"]'] } as object);
+  // the tag goes inside `repo`: Podman's compat API ignores a separate `tag` on import (and tags :latest); Docker takes both
+  const stream = await docker.importImage(pack as unknown as NodeJS.ReadableStream, { repo: BUSYBOX, changes: ["ENV PATH=/bin", 'CMD ["sh"]'] } as object);
   await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
   return BUSYBOX;
 }

@@ -6,6 +6,7 @@ import crypto from "node:crypto";
 import { PassThrough } from "node:stream";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
+import { DockerPort } from "../../src/docker/port.js";
 
 export const TEST_LABEL = "io.mesos-lab.test";
 export const RUN_LABEL = "io.mesos-lab.test-run";
@@ -67,7 +68,8 @@ export class Lab {
       Cmd: opts.cmd,
       Labels: this.labels,
       Hostname: opts.aliases?.[0] ?? opts.name,
-      HostConfig: { NetworkMode: this.network!.name, Init: opts.init ?? false },
+      // GroupAdd 0: Docker gives root's process group 0 as a supplementary group (`id` prints groups=0(root)), Podman does not
+      HostConfig: { NetworkMode: this.network!.name, Init: opts.init ?? false, GroupAdd: ["0"] },
       NetworkingConfig: { EndpointsConfig: { [this.network!.name]: { IPAMConfig: { IPv4Address: this.ip(opts.host) }, Aliases: opts.aliases ?? [] } } },
     });
     if (opts.files?.length) await this.putFiles(c, opts.files);
@@ -102,20 +104,14 @@ export class Running {
     return this.stdout + this.stderr;
   }
 
+  /** Through the docker port's follow: Podman's own log follow drops lines of a burst, and the port's does not. */
   async follow(): Promise<void> {
-    const stream = (await this.container.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
-    const out = new PassThrough();
-    const err = new PassThrough();
-    out.on("data", (d: Buffer) => {
-      this.stdout += d.toString("utf8");
+    const f = await new DockerPort(this.docker).follow(this.container.id);
+    f.onLine((l) => {
+      this[l.stream] += `${l.text}\n`;
       this.poke();
     });
-    err.on("data", (d: Buffer) => {
-      this.stderr += d.toString("utf8");
-      this.poke();
-    });
-    this.docker.modem.demuxStream(stream, out, err);
-    stream.on("end", () => {
+    f.onEnd(() => {
       this.ended = true;
       this.poke();
     });
@@ -146,7 +142,9 @@ export class Running {
     const t = setTimeout(() => void this.container.kill().catch(() => undefined), ms);
     try {
       const r = (await this.container.wait()) as { StatusCode: number };
-      await new Promise((res) => setTimeout(res, 100));
+      // the last lines arrive with the follow's end, which can come after the exit
+      const deadline = Date.now() + 10_000;
+      while (!this.ended && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
       return r.StatusCode;
     } finally {
       clearTimeout(t);

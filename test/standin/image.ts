@@ -51,7 +51,8 @@ function roleChanges(role: Role): string[] {
     case "execute":
       return ['CMD ["/bin/sh"]'];
     case "zk":
-      return ['CMD ["zk"]', "EXPOSE 2181 2888 3888 8080"];
+      // one port per EXPOSE: Podman's commit takes no list
+      return ['CMD ["zk"]', "EXPOSE 2181", "EXPOSE 2888", "EXPOSE 3888", "EXPOSE 8080"];
     case "registry":
       // as the official registry:2.8 image declares it: the pushed images live in an anonymous volume
       return ['CMD ["/bin/sh"]', 'VOLUME ["/var/lib/registry"]'];
@@ -165,9 +166,9 @@ async function allCurrent(docker: Docker, refs: StandinImages, hash: string): Pr
 async function build(docker: Docker, refs: StandinImages, hash: string, profile: StandinProfile): Promise<void> {
   const base = `${STANDIN_REPO}/base:${hash}`;
   if ((await labelOf(docker, base)) !== hash) {
+    // the tag goes inside `repo`: Podman's compat API ignores a separate `tag` on import (and tags :latest)
     const out = await docker.importImage(rootfsTar(), {
-      repo: `${STANDIN_REPO}/base`,
-      tag: hash,
+      repo: base,
       changes: [`ENV PATH=${PATH_ENV}`, `LABEL ${STANDIN_LABEL}=${hash}`, 'CMD ["/bin/sh"]'],
     });
     await drain(out);

@@ -368,7 +368,8 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
       expect(denied.body).toBe(profile === "1.11" ? "403 Forbidden." : "");
       const attacher = await session("attacher");
       expect(attacher.status, "allowed to launch, not to attach: 403 after its container was started").toBe(403);
-      expect(a.stderr).toMatch(new RegExp(`Forked child with pid '\\d+' for container '${cid}\\.attacher'`));
+      // waited for, not read at once: the log line may reach the follow after the HTTP answer (Podman's log is a file it tails)
+      await a.waitFor(new RegExp(`Forked child with pid '\\d+' for container '${cid}\\.attacher'`));
       expect(a.stderr).not.toMatch(new RegExp(`Forked child with pid '\\d+' for container '${cid}\\.viewer'`));
       if (profile === "1.11") expect(a.stderr).toContain(`http.cpp:4215] Processing LAUNCH_NESTED_CONTAINER_SESSION call for container '${cid}.viewer'`);
       else expect(a.stderr).not.toContain("Processing LAUNCH_NESTED_CONTAINER_SESSION");

@@ -1,0 +1,176 @@
+import type { Readable } from "node:stream";
+import type Docker from "dockerode";
+import { FrameReader, LineAssembler, type RawLine } from "./log-frames.js";
+import type { LogLine } from "./types.js";
+
+/** A followed log stream of one container, split into lines. Ends when the container stops. */
+export interface LogFollow {
+  onLine(cb: (line: LogLine) => void): void;
+  onEnd(cb: () => void): void;
+  close(): void;
+  readonly ended: boolean;
+}
+
+const OPTS = { stdout: true, stderr: true, timestamps: true } as const;
+/** A follow cut while the container runs is resumed at most this often (a flaky proxy must not loop forever). */
+const MAX_RESUMES = 50;
+
+/**
+ * The local time of a line. Docker stamps entries in nanoseconds; Podman 4's compat API in whole seconds, which would
+ * put a line up to a second before it was written (and the runner ignores lines from before its step began). A
+ * whole-second stamp is therefore refined with the time the line arrived, kept within that second: exact for a live
+ * line, the end of its second for one read back later.
+ */
+function localTime(l: RawLine, skewMs: number, arrivedAt: number): number {
+  if (!Number.isFinite(l.daemonMs)) return arrivedAt;
+  const t = l.daemonMs - skewMs;
+  return l.tsText.includes(".") ? t : Math.min(t + 999, Math.max(t, arrivedAt));
+}
+
+/**
+ * Follows stdout+stderr from `sinceMs` (local clock; `skewMs` is the daemon's clock minus the local one).
+ *
+ * A follow that ends while the container still runs (a dropped connection) is resumed from the last second seen; one
+ * that ends with the container is completed by one plain read of the log from that second: the engine's follow can
+ * end before the container's last lines are read (seen with Docker 20.10: mesos-execute's final status lines missing
+ * while its exit was reported). Every re-read starts at a whole second, so it repeats lines already delivered: the
+ * lines of the latest second are counted (text, stream and timestamp; Podman's whole-second stamps make identical
+ * lines in one second look alike, hence counts, not a set) and that many are skipped again.
+ *
+ * With `lossyFollow` (Podman, see RuntimeQuirks) the followed stream only rings the bell: each time it brings
+ * something, the lines are taken from a plain read of the log from the last second seen, in order and complete.
+ */
+export async function followLogs(container: Docker.Container, opts: { sinceMs: number; skewMs: number; lossyFollow: boolean }): Promise<LogFollow> {
+  const { sinceMs, skewMs, lossyFollow } = opts;
+  const first = (await container.logs({ ...OPTS, follow: true, since: Math.floor((sinceMs + skewMs) / 1000) })) as unknown as Readable;
+  const lineCbs: Array<(l: LogLine) => void> = [];
+  const endCbs: Array<() => void> = [];
+  let ended = false;
+  let closed = false;
+  let current = first;
+  let resumes = 0;
+  // the latest second (daemon clock) a line was delivered in, and how often each line was delivered in it; older
+  // seconds are forgotten to keep a chatty stream's memory flat
+  let lastSecond = Math.floor((sinceMs + skewMs) / 1000);
+  let counts = new Map<string, number>();
+  // while re-reading: the second it starts at, and how many of each line of that second to skip
+  let replay: { second: number; skip: Map<string, number> } | undefined;
+  const startReplay = () => (replay = { second: lastSecond, skip: new Map(counts) });
+
+  const deliver = (l: RawLine, arrivedAt = Date.now()) => {
+    if (closed) return;
+    const second = Number.isFinite(l.daemonMs) ? Math.floor(l.daemonMs / 1000) : lastSecond;
+    const key = `${l.stream} ${l.tsText} ${l.text}`;
+    if (replay && second <= replay.second) {
+      if (second < replay.second) return;
+      const n = replay.skip.get(key) ?? 0;
+      if (n > 0) return void replay.skip.set(key, n - 1);
+    }
+    if (second > lastSecond) {
+      lastSecond = second;
+      counts = new Map();
+    }
+    if (second === lastSecond) counts.set(key, (counts.get(key) ?? 0) + 1);
+    const ts = localTime(l, skewMs, arrivedAt);
+    if (ts < sinceMs) return;
+    for (const cb of lineCbs) cb({ stream: l.stream, text: l.text, ts });
+  };
+
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    endCbs.forEach((cb) => cb());
+  };
+
+  /** One plain read from the last second seen; a last line without its newline waits for the next read unless `final`. */
+  const readBack = async (final: boolean) => {
+    const body = (await container.logs({ ...OPTS, follow: false, since: lastSecond })) as unknown;
+    startReplay();
+    const at = Date.now();
+    const lines = new LineAssembler((l) => deliver(l, at));
+    new FrameReader((s, p) => lines.entry(s, p)).push(Buffer.isBuffer(body) ? body : Buffer.alloc(0));
+    lines.end(final);
+  };
+
+  // the bell: one read at a time, and one more after it when the stream brought something meanwhile
+  let reading: Promise<void> | undefined;
+  let rung = false;
+  const ring = () => {
+    rung = true;
+    reading ??= (async () => {
+      while (rung && !closed) {
+        rung = false;
+        await readBack(false).catch(() => undefined);
+      }
+      reading = undefined;
+    })();
+  };
+
+  const afterStream = async (lines: LineAssembler) => {
+    await reading;
+    if (closed) return end();
+    const running = await container.inspect().then(
+      (i: { State?: { Running?: boolean } }) => !!i.State?.Running,
+      () => false,
+    );
+    if (closed) return end();
+    if (running && resumes++ < MAX_RESUMES) {
+      // the re-read delivers a cut partial line again, whole
+      lines.end(false);
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        const next = (await container.logs({ ...OPTS, follow: true, since: lastSecond })) as unknown as Readable;
+        if (closed) {
+          next.destroy();
+          return end();
+        }
+        startReplay();
+        current = next;
+        read(next);
+        return undefined;
+      } catch {
+        /* gone meanwhile: read what is left */
+      }
+    }
+    // the plain read delivers the follow's unfinished last line again, whole; without it (the container is gone)
+    // what the follow had is all there is
+    await readBack(true).then(
+      () => lines.end(false),
+      () => lines.end(true),
+    );
+    return end();
+  };
+
+  function read(stream: Readable) {
+    const lines = new LineAssembler(deliver);
+    const frames = new FrameReader((s, p) => lines.entry(s, p));
+    stream.on("data", (chunk: Buffer) => {
+      if (closed) return;
+      if (lossyFollow) ring();
+      else frames.push(chunk);
+    });
+    let over = false;
+    const onOver = () => {
+      if (over) return;
+      over = true;
+      void afterStream(lines);
+    };
+    stream.on("end", onOver);
+    stream.on("close", onOver);
+    stream.on("error", onOver);
+  }
+
+  read(first);
+  return {
+    onLine: (cb) => void lineCbs.push(cb),
+    onEnd: (cb) => (ended ? setImmediate(cb) : void endCbs.push(cb)),
+    close: () => {
+      closed = true;
+      current.destroy();
+      end();
+    },
+    get ended() {
+      return ended;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Which container runtime answers the Docker API: Docker itself, or Podman through its Docker-compatible service
+ * (`podman system service`). Both are driven through the same port; knowing which one it is lets `doctor` name it and
+ * lets the port work around the places where Podman's compat API behaves differently.
+ */
+
+export type RuntimeName = "docker" | "podman";
+
+export const RUNTIME_TITLE: Record<RuntimeName, string> = { docker: "Docker", podman: "Podman" };
+
+/** The headers of `GET /_ping`, lower-cased as Node gives them. */
+export type PingHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * Podman's compat API answers /_ping with `Libpod-Api-Version` and `Server: Libpod/…`; Docker with `Server: Docker/…`.
+ * The ping is asked rather than /version: Podman runs conmon and runc to answer /version, seconds on a busy host.
+ */
+export function runtimeOf(headers: PingHeaders): RuntimeName {
+  return headers["libpod-api-version"] !== undefined || /libpod|podman/i.test(String(headers.server ?? "")) ? "podman" : "docker";
+}
+
+/** How the port treats each runtime where their Docker APIs differ. */
+export interface RuntimeQuirks {
+  /**
+   * Podman 4.3's log follow drops lines of a burst (seen: `seq 1 3000` in four containers at once came out with
+   * gaps, down to one line in fifty, both while the follow ran and when it began after the exit); its plain reads
+   * are complete. There the follow only signals new output and the lines come from plain reads (log-follow.ts). Each
+   * read scans the whole log file on Podman's side: the price of not losing lines.
+   */
+  lossyFollow: boolean;
+  /**
+   * Docker gives a root container's process group 0 as a supplementary group too (`id` prints `groups=0(root)`, as
+   * exercise 11's nested-container session shows); Podman 4 gives it none, so the port adds it there.
+   */
+  rootNeedsGroupAdd: boolean;
+}
+
+export const RUNTIME_QUIRKS: Record<RuntimeName, RuntimeQuirks> = {
+  docker: { lossyFollow: false, rootNeedsGroupAdd: false },
+  podman: { lossyFollow: true, rootNeedsGroupAdd: true },
+};

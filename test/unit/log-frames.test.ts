@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { FrameReader, LineAssembler, parseTimestamp, type RawLine } from "../../src/docker/log-frames.js";
+
+/** One multiplexed frame as the engine sends it: stream byte, three zero bytes, length, payload. */
+function frame(stream: 1 | 2, payload: string): Buffer {
+  const body = Buffer.from(payload);
+  const head = Buffer.alloc(8);
+  head[0] = stream;
+  head.writeUInt32BE(body.length, 4);
+  return Buffer.concat([head, body]);
+}
+
+function linesOf(chunks: Buffer[], complete = true): RawLine[] {
+  const out: RawLine[] = [];
+  const lines = new LineAssembler((l) => out.push(l));
+  const frames = new FrameReader((s, p) => lines.entry(s, p));
+  for (const c of chunks) frames.push(c);
+  lines.end(complete);
+  return out;
+}
+
+describe("log frames", () => {
+  it("joins Podman's partial entries, each with its own timestamp, into one line stamped by its first", () => {
+    // what Podman 4.3 sent for `seq 1 3000` where conmon's read split "1041" and "1860"
+    const body = Buffer.concat([
+      frame(1, "2026-11-29T11:51:45Z 1040\n"),
+      frame(1, "2026-11-29T11:51:45Z 104"),
+      frame(2, "2026-11-29T11:51:45Z err\n"),
+      frame(1, "2026-11-29T11:51:46Z 1\n"),
+      frame(1, "2026-11-29T11:51:46Z 1860"),
+      frame(1, "2026-11-29T11:51:46Z \n"),
+    ]);
+    expect(linesOf([body]).map((l) => `${l.stream} ${l.tsText} ${l.text}`)).toEqual([
+      "stdout 2026-11-29T11:51:45Z 1040",
+      "stderr 2026-11-29T11:51:45Z err",
+      "stdout 2026-11-29T11:51:45Z 1041",
+      "stdout 2026-11-29T11:51:46Z 1860",
+    ]);
+  });
+
+  it("reads frames split anywhere across chunks, Docker's nanosecond stamps included", () => {
+    const body = Buffer.concat([frame(1, "2026-11-29T11:51:45.123456789Z a\n"), frame(2, "2026-11-29T11:51:45.200000000Z b\r\n")]);
+    for (const cut of [1, 5, 8, 20, body.length - 1]) {
+      const lines = linesOf([body.subarray(0, cut), body.subarray(cut)]);
+      expect(lines.map((l) => [l.stream, l.text, l.daemonMs])).toEqual([
+        ["stdout", "a", Date.parse("2026-11-29T11:51:45.123Z")],
+        ["stderr", "b", Date.parse("2026-11-29T11:51:45.200Z")],
+      ]);
+    }
+  });
+
+  it("a last line without a newline counts only once the log is complete; a frame cut off is dropped", () => {
+    const body = Buffer.concat([frame(1, "2026-11-29T11:51:45Z done\n"), frame(1, "2026-11-29T11:51:45Z no-nl")]);
+    expect(linesOf([body], true).map((l) => l.text)).toEqual(["done", "no-nl"]);
+    expect(linesOf([body], false).map((l) => l.text)).toEqual(["done"]);
+    expect(linesOf([body.subarray(0, body.length - 2)], true).map((l) => l.text)).toEqual(["done"]);
+  });
+
+  it("parses RFC 3339 stamps of any precision and zone", () => {
+    expect(parseTimestamp("2026-11-29T11:51:45Z")).toBe(Date.parse("2026-11-29T11:51:45.000Z"));
+    expect(parseTimestamp("2026-11-29T12:51:45.5+01:00")).toBe(Date.parse("2026-11-29T11:51:45.500Z"));
+    expect(parseTimestamp("2026-11-29T11:51:45.999999999Z")).toBe(Date.parse("2026-11-29T11:51:45.999Z"));
+    expect(parseTimestamp("not-a-time")).toBeNaN();
+  });
+});
