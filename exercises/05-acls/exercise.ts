@@ -28,7 +28,7 @@ ACLs only mean something for authenticated principals, so this exercise starts f
 \`mesos-execute\` as \`scheduler-principal\`.
 
 Mesos silently ignores ACL keys it does not know — a typo such as \`run_task\` authorizes everything. mesos-lab
-checks every ACL against the 1.4 keys before a container starts.`,
+checks every ACL against the keys of your profile's release before a container starts.`,
   steps: [
     {
       id: "deny-register",
