@@ -1,9 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { engineHost } from "../docker/engine-host.js";
 import { localPortInUse } from "../docker/port.js";
-import { RUNTIME_TITLE } from "../docker/runtime.js";
-import type { EngineInfo } from "../docker/types.js";
 import { isLabError } from "../util/errors.js";
 import { mesosImageRoles, probeAgentCapabilities, probeMesosImage, probeZooKeeper } from "./image-probes.js";
 import { imageStatus } from "./images.js";
@@ -23,12 +20,6 @@ const MISSING_IMAGE_FIX =
   "Any image with Mesos on the PATH will do for master, agent and mesos-execute (with or without an entrypoint: the lab starts the program itself), " +
   "and any ZooKeeper image for zk: set images.* in lab.config.ts.";
 
-/** Which runtime answers, its own version, and where: "Podman 4.3.1 (Docker-compatible API 1.41) at unix://…". */
-export function engineDetail(engine: Pick<EngineInfo, "runtime" | "serverVersion" | "apiVersion">): string {
-  const api = engine.runtime === "docker" ? `API ${engine.apiVersion}` : `Docker-compatible API ${engine.apiVersion}`;
-  return `${RUNTIME_TITLE[engine.runtime]} ${engine.serverVersion} (${api}) at ${engineHost().url}`;
-}
-
 /**
  * Preflight for a room of laptops: everything `up`/`verify` will need. The only containers it starts are throw-away
  * probes of the configured images (see image-probes.ts).
@@ -46,7 +37,7 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
     checks.push({ name: "docker", status: "fail", detail: err.message, fix: err.fix });
     return checks;
   }
-  checks.push({ name: "docker", status: "ok", detail: engineDetail(engine) });
+  checks.push({ name: "docker", status: "ok", detail: `Docker ${engine.serverVersion} (API ${engine.apiVersion}) at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}` });
   checks.push({
     name: "cgroups",
     status: "ok",
@@ -73,7 +64,7 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   if (engine.publishHost === "127.0.0.1" && s.config.network.mode === "bridge") {
     for (const [what, p] of Object.entries({ master: s.config.ports.master, agent: s.config.ports.agent, exhibitor: s.config.ports.exhibitor })) {
       if (!p) continue;
-      checks.push((await localPortInUse(p)) ? { name: `port ${p}`, status: "warn", detail: `in use: \`mesos-lab up\` cannot publish the ${what} UI there`, fix: `Free port ${p} or set ports.${what} in lab.config.ts (0 = any free port).` } : { name: `port ${p}`, status: "ok", detail: `free for the ${what} UI` });
+      checks.push((await localPortInUse(p)) ? { name: `port ${p}`, status: "warn", detail: `in use: \`mesos-lab up\` and the TUI publish the ${what} UI on a free port instead`, fix: `Free port ${p}, or set ports.${what} in lab.config.ts to choose another (0 = any free port).` } : { name: `port ${p}`, status: "ok", detail: `free for the ${what} UI` });
     }
   } else if (s.config.network.mode === "host") {
     for (const p of [2181, 5050, 5051, 8080])

@@ -1,11 +1,12 @@
 import type { StepResult } from "../engine/events.js";
 import { failureLines, keptLines, processGist, processHeadline } from "./format.js";
+import { StepCollector, type Reporter } from "./reporter.js";
 
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
 /** JUnit XML: one testsuite per exercise, one testcase per step; the failure body is the plain explanation. */
-export function junitXml(results: StepResult[], titles: Record<string, string>, redact: (s: string) => string): string {
+export function junitXml(results: StepResult[], titles: Record<string, string>, redact: (s: string) => string = (t) => t): string {
   const byEx = new Map<string, StepResult[]>();
   for (const r of results) byEx.set(r.exercise, [...(byEx.get(r.exercise) ?? []), r]);
   const suites: string[] = [];
@@ -39,4 +40,16 @@ export function junitXml(results: StepResult[], titles: Record<string, string>, 
     suites.push(`  <testsuite name="${esc(`${ex} ${titles[ex] ?? ""}`.trim())}" tests="${steps.length}" failures="${f}" errors="${e}" time="${t.toFixed(3)}">\n${cases.join("\n")}\n  </testsuite>`);
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mesos-lab" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
+}
+
+/** Collects the steps' results from the stream and writes the JUnit XML once, at the run's end. */
+export function junitReporter(write: (s: string) => void): Reporter {
+  const steps = new StepCollector();
+  return {
+    event(ev) {
+      steps.event(ev);
+      if (ev.type === "run:end") write(junitXml(steps.results(), steps.titles));
+    },
+    close() {},
+  };
 }

@@ -1,5 +1,6 @@
 import type { LabBus, LabEvent } from "../engine/events.js";
 import { citeText, containersText, failureLines, secs } from "./format.js";
+import type { Reporter } from "./reporter.js";
 
 /** The exercise an event belongs to; undefined for the run's own events (header, pulls, warnings, summary). */
 function exerciseOf(ev: LabEvent): string | undefined {
@@ -80,17 +81,17 @@ export class ExerciseLanes {
 
 /**
  * Line-oriented output for CI logs and non-TTY use: per step each expectation with pass/fail and time, and on
- * failure the expected pattern against the closest actual lines. The returned function detaches it and prints
- * whatever parallel exercises still hold.
+ * failure the expected pattern against the closest actual lines. It gets the run's stream already redacted (see
+ * redact.ts); `close` prints whatever parallel exercises still hold.
  */
-export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s: string) => string, opts: { verbose?: boolean } = {}): () => void {
+export function plainReporter(write: (s: string) => void, opts: { verbose?: boolean } = {}): Reporter {
   let lastPull = 0;
   const pulls: Record<string, Map<string, { status: string; current: number; total: number }>> = {};
-  const print = (s: string) => write(redact(s) + "\n");
+  const print = (s: string) => write(s + "\n");
   const lanes = new ExerciseLanes(print);
   let ex: string | undefined;
   const out = (s: string) => (ex === undefined ? print(s) : lanes.line(ex, s));
-  const detach = bus.on((ev: LabEvent) => {
+  const event = (ev: LabEvent) => {
     ex = exerciseOf(ev);
     // the summary comes after every exercise's lines
     if (ev.type === "run:end") lanes.flush();
@@ -155,9 +156,16 @@ export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s:
         out(`\n${ev.passed} passed, ${ev.failed} failed (${secs(ev.durationMs)})`);
         break;
     }
-  });
+  };
+  return { event, close: () => lanes.flush() };
+}
+
+/** The plain reporter on a bus of its own (`pull`, tests): the returned function detaches it and flushes it. */
+export function attachPlain(bus: LabBus, write: (s: string) => void, redact: (s: string) => string = (t) => t, opts: { verbose?: boolean } = {}): () => void {
+  const r = plainReporter((t) => write(redact(t)), opts);
+  const detach = bus.on(r.event);
   return () => {
-    lanes.flush();
+    r.close();
     detach();
   };
 }

@@ -7,7 +7,7 @@ import { jsonReport } from "../../src/report/json.js";
 import { junitXml } from "../../src/report/junit.js";
 import { attachPlain } from "../../src/report/plain.js";
 import { redactor } from "../../src/report/redact.js";
-import { redactEvent } from "../../src/tui/redact-event.js";
+import { redactEvent } from "../../src/report/redact.js";
 import { cite } from "../helpers/cite.js";
 
 /**

@@ -1,42 +1,32 @@
-import { loadCatalogue, selectExercises } from "../../catalogue/load.js";
+import { selectExercises } from "../../catalogue/load.js";
+import { LABEL, labelFilter } from "../../docker/labels.js";
 import { LabBus } from "../../engine/events.js";
-import { runExercise } from "../../engine/runner.js";
-import { ensureImages, configuredImages } from "../../lab/images.js";
+import { usesTls } from "../../engine/render.js";
+import type { GlobalOpts } from "../../lab/global-options.js";
+import { configuredImages } from "../../lab/images.js";
+import { LabRun } from "../../lab/run-service.js";
 import { openSession } from "../../lab/session.js";
 import { resetLab } from "../../lab/sweep.js";
 import { attachPlain } from "../../report/plain.js";
-import { redactor } from "../../report/redact.js";
-import { LABEL, labelFilter } from "../../docker/labels.js";
-import { usesTls } from "../../engine/render.js";
-import { EXIT, LabError } from "../../util/errors.js";
-import { localPortInUse } from "../../docker/port.js";
-import type { LabConfig } from "../../config/schema.js";
-import type { GlobalOpts } from "../../lab/global-options.js";
-import { installSignalCleanup } from "../../lab/signal-cleanup.js";
+import { EXIT } from "../../util/errors.js";
 
 /** `up 03[:step]`: run the exercise up to that step and leave the cluster running to explore. */
 export async function upCommand(g: GlobalOpts, target: string, opts: { pull?: boolean; verbose?: boolean }): Promise<number> {
-  const controller = new AbortController();
-  const uninstall = installSignalCleanup(controller);
+  const run = await LabRun.open({ configFile: g.config });
   try {
-    return await upInner(g, target, opts, controller);
+    return await upInner(run, target, opts);
   } finally {
-    uninstall();
+    run.dispose();
   }
 }
 
-async function upInner(g: GlobalOpts, target: string, opts: { pull?: boolean; verbose?: boolean }, controller: AbortController): Promise<number> {
-  const s = await openSession({ configFile: g.config });
-  const [sel] = selectExercises(await loadCatalogue(s.config), [target]);
-  const bus = new LabBus();
-  const engine = await s.engine();
-  await checkPublishedPorts(s.config, engine.publishHost);
-  await ensureImages(s.port, s.config, { pull: opts.pull ?? true, exercises: [sel!.exercise], onProgress: (progress) => bus.emit({ type: "image:pull", progress }) });
-  const material = await s.material();
-  attachPlain(bus, (t) => process.stdout.write(t), redactor(material.secrets()), { verbose: opts.verbose });
-  // one `up` cluster per lab: replace the previous one (this also clears the lab's dead runs)
-  await resetLab(s.port, { labId: s.labId, all: false });
-  const results = await runExercise(sel!.exercise, { config: s.config, port: s.port, material, bus, labId: s.labId, publish: "configured", publishHost: engine.publishHost, keep: true, untilStep: sel!.step, signal: controller.signal });
+async function upInner(run: LabRun, target: string, opts: { pull?: boolean; verbose?: boolean }): Promise<number> {
+  const s = run.session;
+  const [sel] = selectExercises(run.catalogue, [target]);
+  run.report("plain", { write: (t) => void process.stdout.write(t), verbose: opts.verbose });
+  // one `up` cluster per lab: the previous one goes (before the port policy looks at the ports it held)
+  const prepared = await run.prepare({ exercises: [sel!.exercise], pull: opts.pull ?? true, ports: "room", replaceKept: true });
+  const results = await run.runExercise(prepared, sel!.exercise, { keep: true, untilStep: sel!.step });
   const containers = (await s.port.listOwned(labelFilter({ lab: s.labId }))).filter((i) => i.kind === "container");
   process.stdout.write(`\nThe cluster stays up: ${containers.map((c) => c.name).join(", ")}\n`);
   for (const c of containers) {
@@ -52,15 +42,6 @@ async function upInner(g: GlobalOpts, target: string, opts: { pull?: boolean; ve
   const master = containers.find((c) => c.labels[LABEL.role] === "master");
   process.stdout.write(`  logs: docker logs -f ${master?.name ?? "<container>"}    stop it: mesos-lab down\n`);
   return results.every((r) => r.status === "passed") ? EXIT.ok : EXIT.expectationsFailed;
-}
-
-/** Fails before anything is created when a UI port `up` would publish is already taken on this machine. */
-async function checkPublishedPorts(config: LabConfig, publishHost: string): Promise<void> {
-  if (publishHost !== "127.0.0.1" || config.network.mode !== "bridge") return;
-  for (const [what, p] of Object.entries({ master: config.ports.master, agent: config.ports.agent, exhibitor: config.ports.exhibitor, zk: config.ports.zk })) {
-    if (p && (await localPortInUse(p)))
-      throw new LabError("portTaken", `Port ${p} (the ${what} UI) is already in use on this machine.`, `Stop what listens on ${p}, or set ports.${what} in lab.config.ts to a free port (0 picks one).`);
-  }
 }
 
 /** `down`: remove this lab's cluster(s); `reset --all`: every mesos-lab container, network and volume on the engine. */

@@ -1,0 +1,167 @@
+import { loadCatalogue } from "../catalogue/load.js";
+import type { EngineInfo } from "../docker/types.js";
+import type { Cluster } from "../engine/cluster.js";
+import { LabBus, type LabEvent } from "../engine/events.js";
+import type { Material } from "../engine/material.js";
+import { activeClusters, runExercise, type RunnerOptions } from "../engine/runner.js";
+import type { Exercise } from "../model/exercise.js";
+import { redactEvent, redactor } from "../report/redact.js";
+import { reporters, type Reporter, type ReporterOptions } from "../report/reporters.js";
+import { LabError } from "../util/errors.js";
+import { ensureImages } from "./images.js";
+import { roomPorts } from "./port-policy.js";
+import { openSession, type Session } from "./session.js";
+import { installSignalCleanup } from "./signal-cleanup.js";
+import { resetLab, sweepDeadRuns } from "./sweep.js";
+import { verify, type VerifyOutcome, type VerifySelection } from "./verify.js";
+
+export interface LabRunOptions {
+  /** `-c/--config`, and the folder to look for lab.config.ts in (the process's by default). */
+  configFile?: string;
+  cwd?: string;
+  /** Where the signal handler says what it removes; the TUI passes a no-op (the screen is Ink's). */
+  signalLog?: (s: string) => void;
+}
+
+export interface PrepareOptions {
+  /** The exercises about to run: only their images are checked. */
+  exercises: Exercise[];
+  /** Pull a missing image (`up`, the TUI) or fail naming it (`verify` without --pull). */
+  pull: boolean;
+  /**
+   * `ephemeral`: every port on a free one (verify, which may run exercises side by side); `room`: the lab's port
+   * policy (port-policy.ts) for a cluster that stays up to explore (up, the TUI); `kept`: the run goes on with a
+   * cluster already up, whose ports stay as they are.
+   */
+  ports: "ephemeral" | "room" | "kept";
+  /** `up`: one kept cluster per lab, so the previous one goes first (this also clears the lab's dead runs). */
+  replaceKept?: boolean;
+}
+
+/** What the runner needs of a prepared run; `verify`, `up` and the TUI add only what is theirs. */
+export type PreparedRun = Pick<RunnerOptions, "config" | "port" | "material" | "bus" | "labId" | "publish" | "publishHost" | "signal">;
+
+/**
+ * One lab run for every front end (`verify`, `up`, the TUI): open → prepare → run → dispose.
+ *
+ * - open: signal cleanup first (Ctrl-C / SIGTERM remove this process's containers from here on), then the session
+ *   (config, engine port, lab material) and the catalogue;
+ * - prepare: the engine, the images of the exercises to run, the lab material, the dead-run sweep and the port policy;
+ * - run: the engine on the run's bus (one exercise, or `verify`'s selection `jobs` at a time);
+ * - dispose: reporters closed, signal handlers removed.
+ *
+ * The engine emits on `bus`; one redacting layer turns it into the stream every reporter subscribes to, so secrets
+ * are replaced once, before any reporter sees an event.
+ */
+export class LabRun {
+  /** What the engine emits on. */
+  readonly bus = new LabBus();
+  /** The same events, redacted: what reporters get. */
+  readonly stream = new LabBus();
+  private redact: (t: string) => string = (t) => t;
+  private readonly attached: Array<{ reporter: Reporter; detach: () => void }> = [];
+  private readonly aborter = new AbortController();
+  private readonly onExit = () => this.closeReporters();
+  private engineInfo?: EngineInfo;
+
+  private constructor(
+    readonly session: Session,
+    readonly catalogue: Exercise[],
+    private readonly uninstallSignals: () => void,
+  ) {
+    this.bus.on((ev) => this.stream.emit(redactEvent(ev, this.redact)));
+    // an interrupt exits from the signal handler: the reporters still get to print what they hold
+    process.once("exit", this.onExit);
+  }
+
+  static async open(o: LabRunOptions = {}): Promise<LabRun> {
+    const aborter = new AbortController();
+    const uninstall = installSignalCleanup(aborter, o.signalLog);
+    try {
+      const session = await openSession({ cwd: o.cwd, configFile: o.configFile });
+      const catalogue = await loadCatalogue(session.config);
+      const run = new LabRun(session, catalogue, uninstall);
+      aborter.signal.addEventListener("abort", () => run.aborter.abort());
+      return run;
+    } catch (err) {
+      uninstall();
+      throw err;
+    }
+  }
+
+  /** Aborted by Ctrl-C / SIGTERM. */
+  get signal(): AbortSignal {
+    return this.aborter.signal;
+  }
+
+  /** Subscribes the reporter registered under `name` to the redacted stream. */
+  report(name: string, options: ReporterOptions = {}): void {
+    const entry = reporters().get(name);
+    if (!entry) throw new LabError("usage", `unknown reporter '${name}'`, `Use --reporter ${orList(reporters().streamNames())}.`);
+    const reporter = entry.create(options);
+    this.attached.push({ reporter, detach: this.stream.on((ev) => reporter.event(ev)) });
+  }
+
+  emit(ev: LabEvent): void {
+    this.bus.emit(ev);
+  }
+
+  async prepare(o: PrepareOptions): Promise<PreparedRun> {
+    const s = this.session;
+    const engine = (this.engineInfo ??= await s.engine());
+    await ensureImages(s.port, s.config, { pull: o.pull, exercises: o.exercises, onProgress: (progress) => this.emit({ type: "image:pull", progress }) });
+    const material = await s.material();
+    this.redact = redactor(material.secrets());
+    if (o.replaceKept) await resetLab(s.port, { labId: s.labId, all: false });
+    else {
+      const swept = await sweepDeadRuns(s.port, s.labId);
+      if (swept) this.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
+    }
+    let config = s.config;
+    let publish: PreparedRun["publish"] = o.ports === "ephemeral" ? "ephemeral" : "configured";
+    if (o.ports === "room") {
+      const decision = await roomPorts(s.config, engine.publishHost);
+      for (const t of decision.taken) this.emit({ type: "warning", message: t.message });
+      config = { ...s.config, ports: decision.ports };
+      publish = "configured";
+    }
+    return { config, port: s.port, material, bus: this.bus, labId: s.labId, publish, publishHost: engine.publishHost, signal: this.signal };
+  }
+
+  /** `verify`: the selection, `jobs` exercises at a time, between `run:start` and `run:end`. */
+  verify(prepared: PreparedRun, selected: VerifySelection[], o: { jobs: number; runId: string; handsOn?: string }): Promise<VerifyOutcome> {
+    return verify(selected, { ...prepared, ...o });
+  }
+
+  /** `up` and the TUI: one exercise, its cluster kept to explore. */
+  runExercise(prepared: PreparedRun, ex: Exercise, o: Omit<RunnerOptions, Exclude<keyof PreparedRun, "signal">>) {
+    return runExercise(ex, { ...prepared, ...o });
+  }
+
+  /** Removes the clusters this process keeps, but `except` (the TUI: the one the next step goes on with). */
+  async disposeClusters(except?: Cluster): Promise<number> {
+    const others = [...activeClusters].filter((c) => c !== except);
+    const r = await Promise.allSettled(others.map((c) => c.dispose()));
+    for (const c of others) activeClusters.delete(c);
+    return r.reduce((a, x) => a + (x.status === "fulfilled" ? x.value : 0), 0);
+  }
+
+  /** The run's end: reporters closed (what they hold printed), signal handlers removed. Kept clusters stay. */
+  dispose(): void {
+    this.closeReporters();
+    process.off("exit", this.onExit);
+    this.uninstallSignals();
+  }
+
+  private closeReporters(): void {
+    for (const { reporter, detach } of this.attached.splice(0)) {
+      reporter.close();
+      detach();
+    }
+  }
+}
+
+/** "plain, json or junit" */
+export function orList(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+}

@@ -1,0 +1,62 @@
+import { LabBus } from "../engine/events.js";
+import { runDoctor } from "../lab/doctor.js";
+import { writeProgress } from "../lab/progress.js";
+import type { LabRun } from "../lab/run-service.js";
+import { resetLab } from "../lab/sweep.js";
+import { loadWorkspace } from "../lab/workspace.js";
+import { EXIT } from "../util/errors.js";
+import type { Controller } from "./App.js";
+import { clusterToContinue, type StepTrail } from "./continue.js";
+
+/**
+ * What the TUI asks of the lab, on the run service: each step is prepared and run like `up` runs one (images, material,
+ * sweep, the port policy), with the cluster kept to explore and, when the next step goes on from it, reused. The screen
+ * gets the run's redacted stream through the `tui` reporter.
+ */
+export function tuiController(run: LabRun, opts: { handsOn?: boolean } = {}): Controller {
+  const s = run.session;
+  const screen = new LabBus();
+  run.report("tui", { screen });
+  let step: AbortController | undefined;
+  let trail: StepTrail | undefined;
+  // Ctrl-C arrives as a key in raw mode (the App handles it); SIGTERM/SIGHUP from outside abort the step
+  run.signal.addEventListener("abort", () => step?.abort());
+
+  return {
+    bus: screen,
+    async runStep(exerciseId, stepId) {
+      const ex = run.catalogue.find((e) => e.id === exerciseId)!;
+      const index = ex.steps.findIndex((st) => st.id === stepId);
+      step?.abort();
+      // one cluster at a time: the previous step's (kept to explore) goes before the next starts, unless it goes on
+      const cluster = clusterToContinue(trail, exerciseId, index);
+      trail = undefined;
+      await run.disposeClusters(cluster);
+      step = new AbortController();
+      const prepared = await run.prepare({ exercises: [ex], pull: true, ports: cluster?.intact ? "kept" : "room" });
+      const envOverride = opts.handsOn ? loadWorkspace(s.config, ex, stepId, run.catalogue).env : undefined;
+      let used: typeof cluster;
+      const results = await run.runExercise(prepared, ex, { cluster, onCluster: (c) => (used = c), keep: true, onlyStep: stepId, envOverride, signal: step.signal });
+      if (used && !step.signal.aborted) trail = { exercise: exerciseId, index, passed: results.length === 1 && results[0]!.status === "passed", cluster: used };
+    },
+    async resetExercise(exerciseId) {
+      step?.abort();
+      trail = undefined;
+      await run.disposeClusters();
+      await resetLab(s.port, { labId: s.labId, all: false, exercise: exerciseId });
+    },
+    async resetAll() {
+      step?.abort();
+      trail = undefined;
+      await run.disposeClusters();
+      return (await resetLab(s.port, { labId: s.labId, all: true })).length;
+    },
+    doctor: () => runDoctor(s),
+    saveProgress: (p) => writeProgress(s.labId, { ...p, root: s.config.root }),
+    async quit({ stopCluster, interrupted }) {
+      step?.abort();
+      if (stopCluster) await run.disposeClusters();
+      return interrupted ? EXIT.interrupted : EXIT.ok;
+    },
+  };
+}
