@@ -1,6 +1,9 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { engineHost } from "../docker/engine-host.js";
 import { localPortInUse } from "../docker/port.js";
+import { RUNTIME_TITLE } from "../docker/runtime.js";
+import type { EngineInfo } from "../docker/types.js";
 import { isLabError } from "../util/errors.js";
 import { mesosImageRoles, probeAgentCapabilities, probeMesosImage, probeZooKeeper } from "./image-probes.js";
 import { imageStatus } from "./images.js";
@@ -20,6 +23,12 @@ const MISSING_IMAGE_FIX =
   "Any image with Mesos on the PATH will do for master, agent and mesos-execute (with or without an entrypoint: the lab starts the program itself), " +
   "and any ZooKeeper image for zk: set images.* in lab.config.ts.";
 
+/** Which runtime answers, its own version, and where: "Podman 4.3.1 (Docker-compatible API 1.41) at unix://…". */
+export function engineDetail(engine: Pick<EngineInfo, "runtime" | "serverVersion" | "apiVersion">): string {
+  const api = engine.runtime === "docker" ? `API ${engine.apiVersion}` : `Docker-compatible API ${engine.apiVersion}`;
+  return `${RUNTIME_TITLE[engine.runtime]} ${engine.serverVersion} (${api}) at ${engineHost().url}`;
+}
+
 /**
  * Preflight for a room of laptops: everything `up`/`verify` will need. The only containers it starts are throw-away
  * probes of the configured images (see image-probes.ts).
@@ -37,7 +46,7 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
     checks.push({ name: "docker", status: "fail", detail: err.message, fix: err.fix });
     return checks;
   }
-  checks.push({ name: "docker", status: "ok", detail: `Docker ${engine.serverVersion} (API ${engine.apiVersion}) at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}` });
+  checks.push({ name: "docker", status: "ok", detail: engineDetail(engine) });
   checks.push({
     name: "cgroups",
     status: "ok",
