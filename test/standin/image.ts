@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
+import { BUILTIN_PROFILES } from "../../src/model/profiles/index.js";
 import { imageLabel } from "../helpers/image-label.js";
 import { withLock } from "../helpers/lock.js";
 
@@ -61,6 +62,12 @@ function roleChanges(role: Role): string[] {
   }
 }
 
+/** What the stand-in shares with the product, as data: each built-in profile's ACL tables (src/model/profiles/). */
+function standinTables(): string {
+  const acls = Object.fromEntries(BUILTIN_PROFILES.map((p) => [p.name, { objects: p.acls.objects, anyOrNoneOnly: p.acls.anyOrNoneOnly, authorizablePaths: p.acls.authorizablePaths }]));
+  return JSON.stringify({ acls }, null, 2) + "\n";
+}
+
 function standinSources(): string[] {
   const lib = path.join(HERE, "lib");
   return [path.join(HERE, "standin.mjs"), ...fs.readdirSync(lib).filter((f) => f.endsWith(".mjs")).sort().map((f) => path.join(lib, f))];
@@ -70,6 +77,7 @@ function standinSources(): string[] {
 export function standinHash(): string {
   const h = crypto.createHash("sha256").update(RECIPE);
   for (const f of standinSources()) h.update(path.relative(HERE, f)).update("\0").update(fs.readFileSync(f)).update("\0");
+  h.update(standinTables());
   for (const b of [NODE, BUSYBOX]) h.update(`${b}:${fs.statSync(b).size}\0`);
   h.update(`${REGISTRY}:${fs.existsSync(REGISTRY) ? fs.statSync(REGISTRY).size : "absent"}\0`);
   return h.digest("hex").slice(0, 24);
@@ -126,6 +134,7 @@ function rootfsTar(): NodeJS.ReadableStream {
   for (const a of applets) symlink(`bin/${a}`, "busybox");
 
   for (const f of standinSources()) file(`opt/standin/${path.relative(HERE, f)}`, fs.readFileSync(f));
+  file("opt/standin/lib/tables.json", standinTables());
   for (const w of WRAPPERS) file(`usr/local/bin/${w}`, `#!/bin/sh\nexec /usr/bin/node /opt/standin/standin.mjs ${w} "$@"\n`, 0o755);
   for (const w of ["mesos-executor", "mesos-default-executor"]) symlink(`usr/libexec/mesos/${w}`, `/usr/local/bin/${w}`);
   p.finalize();

@@ -1,49 +1,18 @@
 // The local authorizer: ACLs JSON (acls.proto), LocalAuthorizer::validate, and first-match-wins evaluation.
 // Unknown keys are dropped silently, as stout's protobuf JSON parser does.
+import { readFileSync } from "node:fs";
 import { FlagError } from "./flags.mjs";
 
-/** ACL key -> object entity field (1.4 names; 1.11 reads the same keys for everything the lab uses). */
-export const ACL_OBJECTS = {
-  register_frameworks: "roles",
-  run_tasks: "users",
-  teardown_frameworks: "framework_principals",
-  reserve_resources: "roles",
-  unreserve_resources: "reserver_principals",
-  create_volumes: "roles",
-  destroy_volumes: "creator_principals",
-  resize_volumes: "roles",
-  get_quotas: "roles",
-  update_quotas: "roles",
-  view_roles: "roles",
-  update_weights: "roles",
-  get_endpoints: "paths",
-  view_frameworks: "users",
-  view_tasks: "users",
-  view_executors: "users",
-  access_sandboxes: "users",
-  access_mesos_logs: "logs",
-  view_flags: "flags",
-  launch_nested_containers_as_user: "users",
-  launch_nested_containers_under_parent_with_user: "users",
-  kill_nested_containers: "users",
-  wait_nested_containers: "users",
-  launch_nested_container_sessions_as_user: "users",
-  launch_nested_container_sessions_under_parent_with_user: "users",
-  attach_containers_input: "users",
-  attach_containers_output: "users",
-  view_containers: "users",
-  set_log_level: "level",
-  remove_nested_containers: "users",
-  register_agents: "agents",
-  update_maintenance_schedules: "machines",
-  get_maintenance_schedules: "machines",
-  start_maintenances: "machines",
-  stop_maintenances: "machines",
-  get_maintenance_statuses: "machines",
-};
-
-const ANY_OR_NONE_ONLY = ["access_mesos_logs", "view_flags", "set_log_level", "register_agents", "update_maintenance_schedules", "get_maintenance_schedules", "start_maintenances", "stop_maintenances", "get_maintenance_statuses"];
-const AUTHORIZABLE_PATHS = ["/containers", "/files/debug", "/files/debug.json", "/logging/toggle", "/metrics/snapshot", "/monitor/statistics", "/monitor/statistics.json"];
+/**
+ * The local authorizer's tables of the running profile: ACL key -> object entity field, the ANY-or-NONE-only keys and
+ * the authorizable paths. They are the product's own (src/model/profiles/), written into the image as tables.json by
+ * test/standin/image.ts, so that the stand-in and the lab's ACL checker cannot drift apart.
+ */
+const TABLES = JSON.parse(readFileSync(new URL("./tables.json", import.meta.url), "utf8"));
+const TABLE = TABLES.acls[process.env.STANDIN_PROFILE === "1.4" ? "1.4" : "1.11"];
+export const ACL_OBJECTS = TABLE.objects;
+const ANY_OR_NONE_ONLY = TABLE.anyOrNoneOnly;
+const AUTHORIZABLE_PATHS = TABLE.authorizablePaths;
 
 function entity(e, where) {
   if (e === undefined) return { type: "ANY" };
