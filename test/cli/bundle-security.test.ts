@@ -73,7 +73,7 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
   const extra = `${repo}:extra`;
   const ids: string[] = [];
   const work = tempDir("bundle-sec");
-  const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
+  const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}", registry: "${image}", tokens: "${image}" } }`;
   let genuine = "";
   let entries: Entry[] = [];
   let manifest: { version: number; images: string[]; material: string[] } = { version: 0, images: [], material: [] };
@@ -253,7 +253,7 @@ describe("bundle export takes only lab material and follows no symlink out of th
     const repo = `mesos-lab-test/bundle-exp-${process.pid}`;
     await docker.getImage(await ensureBusybox()).tag({ repo, tag: "1" });
     try {
-      const config = `{ images: { zk: "${repo}:1", master: "${repo}:1", agent: "${repo}:1", execute: "${repo}:1" } }`;
+      const config = `{ images: { zk: "${repo}:1", master: "${repo}:1", agent: "${repo}:1", execute: "${repo}:1", registry: "${repo}:1", tokens: "${repo}:1" } }`;
       const lab = tempLab(config);
       expect((await cli(["ssl"], { cwd: lab })).exitCode).toBe(0);
       writeFileSync(path.join(lab, "ssl", "notes.txt"), "not material\n");

@@ -35,7 +35,7 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
 
   it("round-trips the configured images and, with --with-material, the lab material", async () => {
     await docker.getImage(await ensureBusybox()).tag({ repo, tag: "1" });
-    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
+    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}", registry: "${image}", tokens: "${image}" } }`;
     const instructor = tempLab(config);
     const file = path.join(instructor, "room.tar");
     // the images stream into the bundle: the only files the export creates are the bundle and its .partial
@@ -82,7 +82,7 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
 
   it("a .tar.gz bundle is gzip-compressed, smaller than the .tar, and imports the same; a truncated one is refused", async () => {
     await docker.getImage(await ensureBusybox()).tag({ repo, tag: "1" });
-    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
+    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}", registry: "${image}", tokens: "${image}" } }`;
     const instructor = tempLab(config);
     const plain = path.join(instructor, "room.tar");
     const gz = path.join(instructor, "room.tar.gz");
@@ -122,7 +122,7 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
 
   it("imports a version-1 bundle (docker save spooled into one images.tar entry)", async () => {
     await docker.getImage(await ensureBusybox()).tag({ repo, tag: "1" });
-    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}" } }`;
+    const config = `{ images: { zk: "${image}", master: "${image}", agent: "${image}", execute: "${image}", registry: "${image}", tokens: "${image}" } }`;
     const dir = tempLab(config);
     const saved = path.join(dir, "saved.tar");
     await pipeline((await docker.getImage(image).get()) as NodeJS.ReadableStream, createWriteStream(saved));
