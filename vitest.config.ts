@@ -13,7 +13,7 @@ export default defineConfig({
     maxWorkers: process.env.LAB_REAL ? 1 : 2,
     reporters: ["default", "./test/summary-reporter.ts"],
     // each file's tempDir() folders are removed after it; a run that leaves a mesos-lab-* folder fails
-    setupFiles: ["./test/setup/remove-temp-dirs.ts"],
+    setupFiles: ["./test/setup/remove-temp-dirs.ts", "./test/setup/stop-cli-runs.ts"],
     globalSetup: ["./test/setup/private-tmpdir.ts"],
   },
 });

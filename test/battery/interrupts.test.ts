@@ -1,10 +1,9 @@
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { labelFilter } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
-import { BIN } from "../helpers/cli.js";
+import { startCli } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { labWithExercises, waitingExercise } from "../helpers/fixture-lab.js";
 import { slowDockerProxy } from "../helpers/slow-docker.js";
@@ -23,7 +22,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
       const proxy = await slowDockerProxy(/^GET \S*\/images\/\S+\/json/, 4000);
       try {
         const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
-        const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true", DOCKER_HOST: proxy.url } });
+        const child = startCli(["verify", "01"], { cwd: dir, env: { DOCKER_HOST: proxy.url } });
         await until("the image check reaches Docker", () => proxy.hits() > 0);
         child.kill(signal);
         const r = await child;
@@ -38,7 +37,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
       const images = await ensureStandinImages({ profile: "1.11" });
       const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
       const lab = labIdOf({ root: dir });
-      const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+      const child = startCli(["verify", "01"], { cwd: dir });
       await until("a container of the run exists", async () => (await port.listOwned(labelFilter({ lab }))).some((i) => i.kind === "container"));
       child.kill(signal);
       const r = await child;
@@ -50,7 +49,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
       const images = await ensureStandinImages({ profile: "1.11" });
       const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 60_000) });
       const lab = labIdOf({ root: dir });
-      const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+      const child = startCli(["verify", "01"], { cwd: dir });
       let out = "";
       child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
       await until("verify prints ✓ elected", () => out.includes("✓ elected"), 30_000);

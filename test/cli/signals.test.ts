@@ -1,10 +1,9 @@
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { labelFilter, LABEL } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
-import { BIN, tempLab } from "../helpers/cli.js";
+import { cli, startCli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { pollUntil } from "../helpers/wait.js";
 import { realpathSync } from "node:fs";
@@ -24,7 +23,7 @@ describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
       const images = await ensureStandinImages({ profile: "1.11" });
       const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
       const labId = labIdOf({ root: dir });
-      const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+      const child = startCli(["verify", "01"], { cwd: dir });
       await withAContainer(labId);
       child.kill(signal);
       const r = await child;
@@ -38,14 +37,14 @@ describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
     const images = await ensureStandinImages({ profile: "1.11" });
     const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)} }`));
     const labId = labIdOf({ root: dir });
-    const child = execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+    const child = startCli(["verify", "01"], { cwd: dir });
     const items = await withAContainer(labId);
     child.kill("SIGKILL");
     await child;
     const deadRun = items.find((x) => x.kind === "container")!.labels[LABEL.run];
     expect((await port.listOwned(labelFilter({ run: deadRun }))).length).toBeGreaterThan(0);
     // the next start (any verify) sweeps it before doing its own work
-    const next = await execa("node", [BIN, "verify", "01"], { cwd: dir, reject: false, env: { CI: "true" } });
+    const next = await cli(["verify", "01"], { cwd: dir });
     expect(next.stdout).toMatch(/removed \d+ leftover/);
     expect(await port.listOwned(labelFilter({ run: deadRun }))).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { execa } from "execa";
+import { execa, type ResultPromise } from "execa";
 import { tempDir } from "./temp-dir.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -18,6 +18,29 @@ export async function cli(args: string[], opts: { cwd?: string; env?: Record<str
   if (!existsSync(path.join(ROOT, "dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
   const r = await execa("node", [BIN, ...args], { reject: false, all: true, cwd: opts.cwd, env: { CI: "true", ...opts.env }, timeout: opts.timeout ?? 120_000 });
   return { exitCode: r.exitCode, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), all: String(r.all ?? "") };
+}
+
+const started = new Set<ResultPromise>();
+
+/** Starts the built binary without waiting for it, for a test that signals it or reads it while it runs. */
+export function startCli(args: string[], opts: { cwd: string; env?: Record<string, string> }): ResultPromise {
+  const child = execa("node", [BIN, ...args], { reject: false, cwd: opts.cwd, env: { CI: "true", ...opts.env } });
+  started.add(child);
+  void child.finally(() => started.delete(child));
+  return child;
+}
+
+/**
+ * Ends what startCli started and a failed test left running (test/setup/stop-cli-runs.ts, after each test). SIGTERM,
+ * so the run removes its containers; until it exits it would write into its lab folder after the folder is removed.
+ */
+export async function stopCliRuns(): Promise<void> {
+  await Promise.all(
+    [...started].map((child) => {
+      child.kill("SIGTERM");
+      return child;
+    }),
+  );
 }
 
 /** A throw-away lab folder with its own lab.config.ts (raw TypeScript text after the import line). */
