@@ -51,7 +51,7 @@ switch (role) {
     const ex = await import("./lib/executor.mjs");
     // The profile is fixed once lib/flags.mjs has loaded; keep it out of the task's inherited environment.
     if (prof) delete process.env.STANDIN_PROFILE;
-    await (role === "mesos-executor" ? ex.runCommandExecutor(args) : ex.runDefaultExecutor(args));
+    await (role === "mesos-executor" ? ex.runCommandExecutor() : ex.runDefaultExecutor());
     break;
   }
   default:

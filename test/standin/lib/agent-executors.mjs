@@ -24,6 +24,7 @@ export const signalText = (s) => SIGNAL_TEXT[s] ?? s;
  * that gives a whole number and the larger does not; 15 significant digits.
  */
 export function formatDuration(ns) {
+  /** @type {Array<[string, number]>} */
   const units = [["weeks", 6048e11], ["days", 864e11], ["hrs", 36e11], ["mins", 6e10], ["secs", 1e9], ["ms", 1e6], ["us", 1e3], ["ns", 1]];
   const n = Number(ns);
   const found = units.findIndex(([, size]) => n >= size);
@@ -212,6 +213,7 @@ export class Executors {
   /** slave.cpp executorEnvironment(): only these variables, plus the executor's CommandInfo environment on top. */
   environment(ex, task) {
     const a = this.agent;
+    /** @type {Record<string, string>} */
     const env = {};
     for (const [k, v] of Object.entries(this.flags.executor_environment_variables ?? {})) env[k] = String(v);
     if (!env.PATH) env.PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

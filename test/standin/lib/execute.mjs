@@ -86,6 +86,11 @@ function checkRequired(value, raw, name) {
 }
 
 /** getContainerInfo (execute.cpp:788-850 at 1.11), its image part under the Mesos containerizer: Docker's wins. */
+/**
+ * The TaskInfo mesos-execute sends, with the fields it sets itself (`--task` gives the whole object).
+ * @typedef {{ name?: string, task_id: { value: string }, agent_id: { value: string }, resources: object[], command?: object, container?: { type: string, mesos: { image: object } } }} TaskInfo
+ */
+
 function imageOf(f) {
   if (f.containerizer !== "mesos") return undefined;
   if (f.docker_image !== undefined) return { type: "DOCKER", docker: { name: f.docker_image } };
@@ -243,6 +248,7 @@ class Execute {
       }, { cpus: 0.1, mem: 32, disk: 32 });
       return { need, ids: tasks.map((t) => t.task_id.value), op: { type: "LAUNCH_GROUP", launch_group: { executor, task_group: { tasks } } }, group: true };
     }
+    /** @type {TaskInfo} */
     let task;
     if (f.task) task = { ...f.task, agent_id: { value: aid } };
     else {

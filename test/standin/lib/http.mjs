@@ -19,16 +19,20 @@ class Replay extends Duplex {
     sock.on("error", (e) => this.destroy(e));
     sock.on("close", () => this.destroy());
   }
+  /** @override */
   _read() {
     this.sock.resume();
   }
+  /** @override */
   _write(chunk, enc, cb) {
     this.sock.write(chunk, enc, cb);
   }
+  /** @override */
   _final(cb) {
     this.sock.end();
     cb();
   }
+  /** @override */
   _destroy(err, cb) {
     this.sock.destroy();
     cb(err);
@@ -44,14 +48,19 @@ class Replay extends Duplex {
   }
 }
 
+/**
+ * @param {{ ip: string, port: number, ssl: import("./tls.mjs").Ssl | undefined, handler: http.RequestListener }} opts
+ * @returns {Promise<net.Server>} the listening server: HTTP, HTTPS, or with SUPPORT_DOWNGRADE a plain TCP front
+ */
 export function listen({ ip, port, ssl, handler }) {
   const plain = http.createServer(handler);
   plain.on("clientError", (_e, sock) => sock.destroy());
+  /** @type {net.Server} */
   let front = plain;
   if (ssl?.cfg.enabled) {
     const secure = https.createServer(serverOptions(ssl), handler);
     // The raw socket's address is gone once Node drops a failed handshake; keep it for the log line.
-    secure.on("connection", (raw) => {
+    secure.on("connection", /** @param {net.Socket & { standinPeer?: string }} raw */ (raw) => {
       raw.standinPeer = `${String(raw.remoteAddress ?? "unknown").replace(/^::ffff:/, "")}:${raw.remotePort ?? 0}`;
     });
     secure.on("tlsClientError", (err, sock) => logAcceptFailure(err, sock));
@@ -95,6 +104,12 @@ export async function readBody(req, limit = 4 << 20) {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * @param {http.ServerResponse} res
+ * @param {number} status
+ * @param {unknown} [body] an object or array goes as JSON, anything else as its text
+ * @param {http.OutgoingHttpHeaders} [headers]
+ */
 export function send(res, status, body = "", headers = {}) {
   const isObj = body !== null && typeof body === "object";
   const text = isObj ? JSON.stringify(body) : String(body ?? "");
@@ -107,6 +122,17 @@ export const STATUS = { 200: "200 OK", 202: "202 Accepted", 307: "307 Temporary 
 /**
  * One request over a fresh connection. Resolves { status, headers, body } or, with `stream: true`, { status, headers,
  * res }. Rejects with `err.text` set to the libprocess failure text (e.g. `Connection reset by peer`).
+ * @param {object} opts
+ * @param {import("./tls.mjs").Ssl | undefined} opts.ssl
+ * @param {string} opts.host
+ * @param {number} opts.port
+ * @param {string} [opts.method]
+ * @param {string} opts.path
+ * @param {Record<string, string>} [opts.headers]
+ * @param {unknown} [opts.body] a string goes as is, anything else as JSON; none sends no body
+ * @param {boolean} [opts.stream]
+ * @param {number} [opts.timeoutMs]
+ * @returns {Promise<any>}
  */
 export function request({ ssl, host, port, method = "POST", path, headers = {}, body, stream = false, timeoutMs = 10_000 }) {
   return new Promise((resolve, reject) => {
@@ -121,7 +147,7 @@ export function request({ ssl, host, port, method = "POST", path, headers = {}, 
       headers: { ...(data !== undefined ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) } : {}), ...headers },
     });
     const timer = setTimeout(() => req.destroy(Object.assign(new Error("Request timed out"), { code: "ETIMEDOUT" })), timeoutMs);
-    req.on("error", (e) => {
+    req.on("error", /** @param {import("./tls.mjs").ConnectError} e */ (e) => {
       clearTimeout(timer);
       e.text = failureText(e);
       reject(e);
@@ -137,7 +163,7 @@ export function request({ ssl, host, port, method = "POST", path, headers = {}, 
         clearTimeout(timer);
         resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
       });
-      res.on("error", (e) => {
+      res.on("error", /** @param {import("./tls.mjs").ConnectError} e */ (e) => {
         clearTimeout(timer);
         e.text = failureText(e);
         reject(e);

@@ -26,6 +26,9 @@ function readEnv(env) {
   return out;
 }
 
+/** @typedef {ReturnType<typeof initSsl>} Ssl the SSL config and key material of one process */
+/** @typedef {NodeJS.ErrnoException & { stage?: string, text?: string }} ConnectError a failed request; `text` is libprocess' reason */
+
 /** The SSL view of one process, from its own environment only (that is why executors need the env passed on). */
 export function sslConfig(env = process.env) {
   const e = readEnv(env);
@@ -221,13 +224,14 @@ export function connector(ssl) {
         up = true;
         cb(null, s);
       });
-      s.once("error", (e) => {
+      s.once("error", /** @param {NodeJS.ErrnoException} e */ (e) => {
         if (!up) cb(Object.assign(e, { stage: "connect", text: `Failed to connect to ${host}:${port}: ${ERRNO_TEXT[e.code] ?? e.message}` }));
       });
       return undefined;
     }
     const { cfg, mat } = ssl;
     if (cfg.verifyServer && cfg.scheme === "openssl" && net.isIP(host) && !cfg.verifyIpadd) {
+      /** @type {ConnectError} */
       const e = new Error("Failed to configure socket: No DNS name given and IP address verification is  disabled. I cannot work like this :(");
       e.stage = "connect";
       e.text = e.message;

@@ -212,7 +212,7 @@ export class ZkSession extends EventEmitter {
         else if (cmd === "NONE") this.emit("leader", null);
       }
     });
-    sock.on("error", (e) => {
+    sock.on("error", /** @param {NodeJS.ErrnoException} e */ (e) => {
       if (!ok) this.zooError(`check_events@2985: Socket [${ip}:${target.port}] zk retcode=-4, errno=${e.errno ? -e.errno : 111}(${e.code === "ECONNREFUSED" ? "Connection refused" : e.code === "EHOSTUNREACH" ? "No route to host" : e.message}): server refused to accept the client`);
     });
     sock.on("close", () => {
