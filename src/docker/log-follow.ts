@@ -39,15 +39,21 @@ function localTime(l: RawLine, skewMs: number, arrivedAt: number): number {
  *
  * With `lossyFollow` (Podman, see RuntimeQuirks) the followed stream only rings the bell: each time it brings
  * something, the lines are taken from a plain read of the log from the last second seen, in order and complete.
+ *
+ * The follow is not waited for: Podman answers a follow only once there is a line to send, so a container silent
+ * since `sinceMs` would hold up the caller. The container is inspected instead, so that a missing container or engine
+ * still fails the call.
  */
 export async function followLogs(container: Docker.Container, opts: { sinceMs: number; skewMs: number; lossyFollow: boolean }): Promise<LogFollow> {
   const { sinceMs, skewMs, lossyFollow } = opts;
-  const first = (await container.logs({ ...OPTS, follow: true, since: Math.floor((sinceMs + skewMs) / 1000) })) as unknown as Readable;
+  await container.inspect();
   const lineCbs: Array<(l: LogLine) => void> = [];
   const endCbs: Array<() => void> = [];
   let ended = false;
   let closed = false;
-  let current = first;
+  // the follow request under way (aborted by close) and its stream once answered
+  let request = new AbortController();
+  let current: Readable | undefined;
   let resumes = 0;
   // the latest second (daemon clock) a line was delivered in, and how often each line was delivered in it; older
   // seconds are forgotten to keep a chatty stream's memory flat
@@ -106,6 +112,19 @@ export async function followLogs(container: Docker.Container, opts: { sinceMs: n
     })();
   };
 
+  /** Follows from `sinceSecond` (daemon clock); a refused or failed request counts as a stream that ended. */
+  const open = (sinceSecond: number) => {
+    request = new AbortController();
+    (container.logs({ ...OPTS, follow: true, since: sinceSecond, abortSignal: request.signal }) as unknown as Promise<Readable>).then(
+      (stream) => {
+        if (closed) return void stream.destroy();
+        current = stream;
+        read(stream);
+      },
+      () => void afterStream(new LineAssembler(deliver)),
+    );
+  };
+
   const afterStream = async (lines: LineAssembler) => {
     await reading;
     if (closed) return end();
@@ -118,19 +137,9 @@ export async function followLogs(container: Docker.Container, opts: { sinceMs: n
       // the re-read delivers a cut partial line again, whole
       lines.end(false);
       await new Promise((r) => setTimeout(r, 100));
-      try {
-        const next = (await container.logs({ ...OPTS, follow: true, since: lastSecond })) as unknown as Readable;
-        if (closed) {
-          next.destroy();
-          return end();
-        }
-        startReplay();
-        current = next;
-        read(next);
-        return undefined;
-      } catch {
-        /* gone meanwhile: read what is left */
-      }
+      if (closed) return end();
+      startReplay();
+      return open(lastSecond);
     }
     // the plain read delivers the follow's unfinished last line again, whole; without it (the container is gone)
     // what the follow had is all there is
@@ -160,13 +169,14 @@ export async function followLogs(container: Docker.Container, opts: { sinceMs: n
     stream.on("error", onOver);
   }
 
-  read(first);
+  open(lastSecond);
   return {
     onLine: (cb) => void lineCbs.push(cb),
     onEnd: (cb) => (ended ? setImmediate(cb) : void endCbs.push(cb)),
     close: () => {
       closed = true;
-      current.destroy();
+      request.abort();
+      current?.destroy();
       end();
     },
     get ended() {

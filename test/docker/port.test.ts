@@ -6,8 +6,12 @@ import { labelFilter, runLabels, LABEL } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
 import type { LogLine } from "../../src/docker/types.js";
 import { ensureBusybox, hasDocker } from "../helpers/docker.js";
+import { pollUntil, sleep } from "../helpers/wait.js";
 
 const run = `t${process.pid}${Date.now() % 100000}`;
+
+/** Waits up to 15 s for `line` among `lines`: a loaded engine may take seconds to pass a line on. */
+const lineArrives = (lines: string[], line: string) => pollUntil(() => lines, (ls) => ls.includes(line), { timeoutMs: 15_000, failure: (ls) => `"${line}" not followed within 15 s; got ${JSON.stringify(ls)}` });
 const lab = `portlab${process.pid}`;
 const labels = runLabels({ lab, run });
 
@@ -157,15 +161,22 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
   });
 
   it("a follow started later does not re-read lines from before `since`", async () => {
-    const id = await port.createContainer({ name: `mesos-lab-${run}-since`, image, cmd: ["sh", "-c", "echo early; sleep 2; echo late; sleep 30"], env: {}, labels });
+    // "late" waits for /tmp/go, so that it comes after `since` however slowly the engine starts and answers
+    const id = await port.createContainer({ name: `mesos-lab-${run}-since`, image, cmd: ["sh", "-c", "echo early; until cat /tmp/go 2>/dev/null; do sleep 0.1; done; echo late; sleep 30"], env: {}, labels });
     await port.start(id);
-    await new Promise((r) => setTimeout(r, 1200));
+    const seen: string[] = [];
+    const all = await port.follow(id);
+    all.onLine((l) => seen.push(l.text));
+    await lineArrives(seen, "early");
+    all.close();
+    // more than a second after "early", so that Podman's whole-second stamp puts it before `since` too
+    await sleep(1200);
     const since = Date.now();
     const lines: string[] = [];
     const f = await port.follow(id, since);
     f.onLine((l) => lines.push(l.text));
-    // "late" comes about 0.8 s after `since`; a loaded engine may take seconds to pass it on
-    for (const deadline = Date.now() + 15_000; !lines.includes("late") && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    await port.exec(id, ["sh", "-c", ": > /tmp/go"]);
+    await lineArrives(lines, "late");
     f.close();
     expect(lines).toEqual(["late"]);
   });

@@ -231,7 +231,8 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
   }, 60_000);
 
   it("1.11 readiness: /health answers at once; the master's endpoints wait until it leads (503/307) and /api/v1 until it recovered", async () => {
-    const slow = { STANDIN_CONTEND_DELAY_MS: "2500", STANDIN_RECOVERY_MS: "2500" };
+    // windows wide enough for three exec'd HTTP calls each on a loaded engine (Podman's exec takes about a second)
+    const slow = { STANDIN_CONTEND_DELAY_MS: "5000", STANDIN_RECOVERY_MS: "5000" };
     const m = await master("master-ready", 80, "ready", slow, [], images111);
     await m.waitFor(/master\.cpp:\d+\] Master \S+ \(master-ready\) started on/);
     const base = `http://${lab.ip(80)}:5050`;
