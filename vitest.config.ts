@@ -5,7 +5,11 @@ export default defineConfig({
     // test/exclusive/ runs `reset --all`, which would remove the other files' running clusters: it runs alone
     // (LAB_EXCLUSIVE=1, second step of `npm test`)
     // test/real/ is the real-Mesos suite (LAB_REAL=1, `npm run test:real`): it builds real images and takes minutes
-    include: process.env.LAB_REAL ? ["test/real/**/*.test.ts"] : process.env.LAB_EXCLUSIVE ? ["test/exclusive/**/*.test.ts"] : ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    include: process.env.LAB_REAL
+      ? ["test/real/**/*.test.ts"]
+      : process.env.LAB_EXCLUSIVE
+        ? ["test/exclusive/**/*.test.ts"]
+        : ["test/**/*.test.ts", "test/**/*.test.tsx"],
     exclude: [...(process.env.LAB_EXCLUSIVE ? [] : ["test/exclusive/**"]), ...(process.env.LAB_REAL ? [] : ["test/real/**"])],
     testTimeout: 120_000,
     hookTimeout: 180_000,

@@ -14,12 +14,12 @@ import { loadCatalogue } from "../src/catalogue/load.js";
 import { resolveConfig } from "../src/config/load.js";
 import { DockerPort } from "../src/docker/port.js";
 import { labelFilter, runLabels } from "../src/docker/labels.js";
-import { LabBus, type LabEvent, type StepResult } from "../src/engine/events.js";
+import { LabBus, type StepResult } from "../src/engine/events.js";
 import { ExpectationSet } from "../src/engine/expectations.js";
 import { renderExercise } from "../src/engine/render.js";
 import { runExercise } from "../src/engine/runner.js";
 import { verify } from "../src/lab/verify.js";
-import { citedFor, exerciseSchema, expectationSchema, type Exercise } from "../src/model/exercise.js";
+import { citedFor, exerciseSchema, expectationSchema } from "../src/model/exercise.js";
 import { ensureLabMaterial } from "../src/pki/index.js";
 import { ensureStandinImages } from "../test/standin/image.js";
 import { ensureBusybox } from "../test/helpers/docker.js";
@@ -47,20 +47,16 @@ const info = await port.info();
 const images = await ensureStandinImages({ profile: "1.11" });
 const busybox = await ensureBusybox();
 const root = tempDir("bench");
-const config = resolveConfig({ profile: "1.11", images, timeouts: { expectation: 30_000, negativeWindow: 1_500, execute: 30_000, ready: 30_000, pull: 1_000 } }, undefined, root);
+const config = resolveConfig(
+  { profile: "1.11", images, timeouts: { expectation: 30_000, negativeWindow: 1_500, execute: 30_000, ready: 30_000, pull: 1_000 } },
+  undefined,
+  root,
+);
 const tPki = performance.now();
 const material = await ensureLabMaterial({ sslDir: path.join(root, "ssl"), credentialsDir: path.join(root, "credentials") });
 const pkiMs = performance.now() - tPki;
 const catalogue = await loadCatalogue();
 const base = { config, port, material, labId: "bench", publish: "ephemeral" as const, publishHost: info.publishHost };
-
-async function runOne(ex: Exercise) {
-  const bus = new LabBus();
-  const events: LabEvent[] = [];
-  bus.on((e) => events.push(e));
-  const results = await runExercise(ex, { ...base, bus });
-  return { results, events };
-}
 
 // ---- 1. per-step overhead. The step's wall time holds three parts: Docker creating and starting the containers
 // (baseline: raw dockerode create+start of the same containers), Mesos itself getting to the lines (each matched
@@ -95,8 +91,19 @@ async function runOne(ex: Exercise) {
     const t0 = performance.now();
     await Promise.all(
       (["zk", "master", "agent"] as const).map(async (role) => {
-        const env = Object.fromEntries(Object.entries(rendered.env[role]).map(([k, v]) => [k, v.replace(/\$\{ip\.\w+\}/, "127.0.0.1").replace(/\$\{host\.(\w+)\}/, "$1")]));
-        const c = await docker.createContainer({ name: `mesos-lab-${run}-${role}`, Image: config.images[role], Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), Labels: labels, HostConfig: { NetworkMode: net.name, PortBindings: { [`${role === "zk" ? 2181 : role === "master" ? 5050 : 5051}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } });
+        const env = Object.fromEntries(
+          Object.entries(rendered.env[role]).map(([k, v]) => [k, v.replace(/\$\{ip\.\w+\}/, "127.0.0.1").replace(/\$\{host\.(\w+)\}/, "$1")]),
+        );
+        const c = await docker.createContainer({
+          name: `mesos-lab-${run}-${role}`,
+          Image: config.images[role],
+          Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+          Labels: labels,
+          HostConfig: {
+            NetworkMode: net.name,
+            PortBindings: { [`${role === "zk" ? 2181 : role === "master" ? 5050 : 5051}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] },
+          },
+        });
         await c.start();
       }),
     );
@@ -110,28 +117,69 @@ async function runOne(ex: Exercise) {
   }
   rows.push({ figure: "step 'cluster' wall time: start → last expectation", value: round(median(steps)), unit: "ms", goal: "info", met: null });
   rows.push({ figure: "  of which Mesos (stand-in) start → matched line", value: round(median(mesosParts)), unit: "ms", goal: "info", met: null });
-  rows.push({ figure: "per-step harness overhead (wall − raw − Mesos)", value: round(median(overheads)), unit: "ms", baseline: round(median(raws)), ratio: round(median(steps) / (median(raws) + median(mesosParts)), 2), goal: "≤ 500 ms", met: median(overheads) <= 500 });
+  rows.push({
+    figure: "per-step harness overhead (wall − raw − Mesos)",
+    value: round(median(overheads)),
+    unit: "ms",
+    baseline: round(median(raws)),
+    ratio: round(median(steps) / (median(raws) + median(mesosParts)), 2),
+    goal: "≤ 500 ms",
+    met: median(overheads) <= 500,
+  });
 }
 
 // ---- 2. detection latency: a line written by a container → expectation resolved (docker log stream → demux → matcher)
 {
   const run = `blat${Date.now() % 100000}`;
-  const id = await port.createContainer({ name: `mesos-lab-${run}`, image: busybox, cmd: ["sh", "-c", "sleep 1; for i in $(seq 0 39); do echo MARK-$i; sleep 0.05; done; sleep 1"], env: {}, labels: runLabels({ lab: "bench", run }) });
-  const exps = Array.from({ length: 40 }, (_, i) => citedFor(expectationSchema.parse({ id: `m${i}`, says: "mark", source: { log: "zk" }, pattern: `MARK-${i}$`, cite: { at: "observed:bench", ref: "bench" } }), "1.11"));
+  const id = await port.createContainer({
+    name: `mesos-lab-${run}`,
+    image: busybox,
+    cmd: ["sh", "-c", "sleep 1; for i in $(seq 0 39); do echo MARK-$i; sleep 0.05; done; sleep 1"],
+    env: {},
+    labels: runLabels({ lab: "bench", run }),
+  });
+  const exps = Array.from({ length: 40 }, (_, i) =>
+    citedFor(
+      expectationSchema.parse({ id: `m${i}`, says: "mark", source: { log: "zk" }, pattern: `MARK-${i}$`, cite: { at: "observed:bench", ref: "bench" } }),
+      "1.11",
+    ),
+  );
   const latencies: number[] = [];
-  const set = new ExpectationSet(exps, { defaultTimeoutMs: 30_000, negativeWindowMs: 1, onResult: (r) => r.matchedTs && r.resolvedAt && latencies.push(r.resolvedAt - r.matchedTs) });
+  const set = new ExpectationSet(exps, {
+    defaultTimeoutMs: 30_000,
+    negativeWindowMs: 1,
+    onResult: (r) => r.matchedTs && r.resolvedAt && latencies.push(r.resolvedAt - r.matchedTs),
+  });
   await port.start(id);
   const f = await port.follow(id);
   f.onLine((l) => set.feed(SourceKeys.log("zk"), l.text, l.ts));
   await set.settled;
   f.close();
   await port.remove(id);
-  rows.push({ figure: "detection latency, median (baseline col: p95)", value: round(median(latencies)), unit: "ms", baseline: round(p95(latencies)), goal: "≤ 50 ms", met: median(latencies) <= 50 && p95(latencies) <= 50 });
+  rows.push({
+    figure: "detection latency, median (baseline col: p95)",
+    value: round(median(latencies)),
+    unit: "ms",
+    baseline: round(p95(latencies)),
+    goal: "≤ 50 ms",
+    met: median(latencies) <= 50 && p95(latencies) <= 50,
+  });
 }
 
 // ---- 3. matcher throughput with 20 active patterns
 {
-  const exps = Array.from({ length: 20 }, (_, i) => citedFor(expectationSchema.parse({ id: `p${i}`, says: "x", source: { log: "agent" }, pattern: `Registered with master master@\\S+:5050; given agent ID \\S+-S${i}\\b|never-${i}`, cite: { at: "observed:bench", ref: "bench" } }), "1.11"));
+  const exps = Array.from({ length: 20 }, (_, i) =>
+    citedFor(
+      expectationSchema.parse({
+        id: `p${i}`,
+        says: "x",
+        source: { log: "agent" },
+        pattern: `Registered with master master@\\S+:5050; given agent ID \\S+-S${i}\\b|never-${i}`,
+        cite: { at: "observed:bench", ref: "bench" },
+      }),
+      "1.11",
+    ),
+  );
   const set = new ExpectationSet(exps, { defaultTimeoutMs: 600_000, negativeWindowMs: 1, onResult: () => undefined });
   const line = "I1122 20:44:16.185  7 slave.cpp:6707] Got exited event for master@172.21.0.3:5050 and some more text to make it realistic";
   const n = 400_000;
@@ -147,20 +195,61 @@ async function runOne(ex: Exercise) {
   const timeJobs = async (jobs: number) => {
     const bus = new LabBus();
     const t0 = performance.now();
-    const out = await verify(catalogue.map((exercise) => ({ exercise })), { ...base, bus, jobs, runId: `bench${jobs}` });
+    const out = await verify(
+      catalogue.map((exercise) => ({ exercise })),
+      { ...base, bus, jobs, runId: `bench${jobs}` },
+    );
     return { ms: performance.now() - t0, results: out.results };
   };
   const j1 = await timeJobs(1);
   standinCatalogueMs = j1.ms;
   const created = j1.results.reduce((a: number, r: StepResult) => a + r.timings.created, 0);
   const naive = j1.results.reduce((a: number) => a + 3, 0);
-  rows.push({ figure: "containers (re)started over the catalogue", value: created, unit: "containers", baseline: naive, ratio: round(created / naive, 2), goal: "< naive restart-everything", met: created < naive });
+  rows.push({
+    figure: "containers (re)started over the catalogue",
+    value: created,
+    unit: "containers",
+    baseline: naive,
+    ratio: round(created / naive, 2),
+    goal: "< naive restart-everything",
+    met: created < naive,
+  });
   const j3 = await timeJobs(3);
-  rows.push({ figure: "verify --jobs 3 vs --jobs 1 (catalogue wall time)", value: round(j3.ms / 1000), unit: "s", baseline: round(j1.ms / 1000), ratio: round(j3.ms / j1.ms, 2), goal: "info", met: null });
+  rows.push({
+    figure: "verify --jobs 3 vs --jobs 1 (catalogue wall time)",
+    value: round(j3.ms / 1000),
+    unit: "s",
+    baseline: round(j1.ms / 1000),
+    ratio: round(j3.ms / j1.ms, 2),
+    goal: "info",
+    met: null,
+  });
   for (const r of [...j1.results, ...j3.results].filter((x) => x.status !== "passed"))
-    console.error(`bench: step ${r.exercise}:${r.step} ${r.status}: ${r.error ?? r.expectations.filter((e) => e.status === "failed").map((e) => `${e.says} (${e.reason ?? ""})`).join("; ")}`);
-  rows.push({ figure: "steps passed against the stand-in (jobs 3)", value: j3.results.filter((r) => r.status === "passed").length, unit: "steps", baseline: j3.results.length, goal: "info", met: null });
-  rows.push({ figure: "steps passed against the stand-in (jobs 1)", value: j1.results.filter((r) => r.status === "passed").length, unit: "steps", baseline: j1.results.length, goal: "info", met: null });
+    console.error(
+      `bench: step ${r.exercise}:${r.step} ${r.status}: ${
+        r.error ??
+        r.expectations
+          .filter((e) => e.status === "failed")
+          .map((e) => `${e.says} (${e.reason ?? ""})`)
+          .join("; ")
+      }`,
+    );
+  rows.push({
+    figure: "steps passed against the stand-in (jobs 3)",
+    value: j3.results.filter((r) => r.status === "passed").length,
+    unit: "steps",
+    baseline: j3.results.length,
+    goal: "info",
+    met: null,
+  });
+  rows.push({
+    figure: "steps passed against the stand-in (jobs 1)",
+    value: j1.results.filter((r) => r.status === "passed").length,
+    unit: "steps",
+    baseline: j1.results.length,
+    goal: "info",
+    met: null,
+  });
 }
 
 // ---- 6. the whole catalogue on real Mesos 1.11 (the build in ../shared/real-mesos), with the defaults a user has,
@@ -170,14 +259,45 @@ async function runOne(ex: Exercise) {
   if (why) rows.push({ figure: `real Mesos catalogue: not run (${why})`, value: 0, unit: "s", goal: "info", met: null });
   else {
     const real = await ensureRealImages({ log: (l) => console.error(`bench: ${l}`) });
-    const realConfig = resolveConfig({ profile: "1.11", images: { zk: real.zk, master: real.master, agent: real.agent, execute: real.execute } }, undefined, root);
+    const realConfig = resolveConfig(
+      { profile: "1.11", images: { zk: real.zk, master: real.master, agent: real.agent, execute: real.execute } },
+      undefined,
+      root,
+    );
     for (const jobs of [1, 4]) {
       const t0 = performance.now();
-      const out = await verify(catalogue.map((exercise) => ({ exercise })), { ...base, config: realConfig, bus: new LabBus(), jobs, runId: `benchreal${jobs}` });
+      const out = await verify(
+        catalogue.map((exercise) => ({ exercise })),
+        { ...base, config: realConfig, bus: new LabBus(), jobs, runId: `benchreal${jobs}` },
+      );
       const ms = performance.now() - t0;
-      for (const r of out.results.filter((x) => x.status !== "passed")) console.error(`bench: real Mesos step ${r.exercise}:${r.step} ${r.status}: ${r.error ?? r.expectations.filter((e) => e.status === "failed").map((e) => e.says).join("; ")}`);
-      rows.push({ figure: `catalogue on real Mesos 1.11, --jobs ${jobs} (baseline: stand-in, --jobs 1)`, value: round(ms / 1000), unit: "s", baseline: round(standinCatalogueMs / 1000), ratio: round(ms / standinCatalogueMs, 2), goal: "info", met: null });
-      rows.push({ figure: `  steps passed on real Mesos (--jobs ${jobs})`, value: out.results.filter((r) => r.status === "passed").length, unit: "steps", baseline: out.results.length, goal: "all", met: out.results.every((r) => r.status === "passed") });
+      for (const r of out.results.filter((x) => x.status !== "passed"))
+        console.error(
+          `bench: real Mesos step ${r.exercise}:${r.step} ${r.status}: ${
+            r.error ??
+            r.expectations
+              .filter((e) => e.status === "failed")
+              .map((e) => e.says)
+              .join("; ")
+          }`,
+        );
+      rows.push({
+        figure: `catalogue on real Mesos 1.11, --jobs ${jobs} (baseline: stand-in, --jobs 1)`,
+        value: round(ms / 1000),
+        unit: "s",
+        baseline: round(standinCatalogueMs / 1000),
+        ratio: round(ms / standinCatalogueMs, 2),
+        goal: "info",
+        met: null,
+      });
+      rows.push({
+        figure: `  steps passed on real Mesos (--jobs ${jobs})`,
+        value: out.results.filter((r) => r.status === "passed").length,
+        unit: "steps",
+        baseline: out.results.length,
+        goal: "all",
+        met: out.results.every((r) => r.status === "passed"),
+      });
     }
   }
 }
@@ -203,14 +323,40 @@ async function runOne(ex: Exercise) {
     }
     return median(xs);
   })();
-  rows.push({ figure: "CLI cold start `--help`", value: round(time(["--help"])), unit: "ms", baseline: round(nodeBare), ratio: round(time(["--help"]) / nodeBare, 2), goal: "info (baseline: bare node)", met: null });
-  rows.push({ figure: "CLI cold start `list`", value: round(time(["list"])), unit: "ms", baseline: round(nodeBare), ratio: round(time(["list"]) / nodeBare, 2), goal: "info (baseline: bare node)", met: null });
+  rows.push({
+    figure: "CLI cold start `--help`",
+    value: round(time(["--help"])),
+    unit: "ms",
+    baseline: round(nodeBare),
+    ratio: round(time(["--help"]) / nodeBare, 2),
+    goal: "info (baseline: bare node)",
+    met: null,
+  });
+  rows.push({
+    figure: "CLI cold start `list`",
+    value: round(time(["list"])),
+    unit: "ms",
+    baseline: round(nodeBare),
+    ratio: round(time(["list"]) / nodeBare, 2),
+    goal: "info (baseline: bare node)",
+    met: null,
+  });
   const d = tempDir("openssl");
   const t0 = performance.now();
   execFileSync("openssl", ["genrsa", "-f4", "-out", path.join(d, "key.pem"), "4096"], { stdio: "ignore" });
-  execFileSync("openssl", ["req", "-new", "-x509", "-days", "365", "-key", path.join(d, "key.pem"), "-out", path.join(d, "cert.pem"), "-subj", "/C=US"], { stdio: "ignore" });
+  execFileSync("openssl", ["req", "-new", "-x509", "-days", "365", "-key", path.join(d, "key.pem"), "-out", path.join(d, "cert.pem"), "-subj", "/C=US"], {
+    stdio: "ignore",
+  });
   const opensslMs = performance.now() - t0;
-  rows.push({ figure: "lab PKI (CA + 7 leaves + rogue CA + credentials)", value: round(pkiMs), unit: "ms", baseline: round(opensslMs), ratio: round(pkiMs / opensslMs, 2), goal: "info (baseline: workshop's openssl 4096 self-signed)", met: null });
+  rows.push({
+    figure: "lab PKI (CA + 7 leaves + rogue CA + credentials)",
+    value: round(pkiMs),
+    unit: "ms",
+    baseline: round(opensslMs),
+    ratio: round(pkiMs / opensslMs, 2),
+    goal: "info (baseline: workshop's openssl 4096 self-signed)",
+    met: null,
+  });
 }
 
 await port.removeOwned(await port.listOwned(labelFilter({ lab: "bench" })));
@@ -218,7 +364,9 @@ const w = Math.max(...rows.map((r) => r.figure.length));
 console.log(`\nmesos-lab bench — Docker ${info.serverVersion}, ${os.cpus().length} cores, node ${process.versions.node}\n`);
 console.log(`${"figure".padEnd(w)}  ${"value".padStart(12)}  ${"baseline".padStart(10)}  ${"ratio".padStart(6)}  goal`);
 for (const r of rows)
-  console.log(`${r.figure.padEnd(w)}  ${`${r.value} ${r.unit}`.padStart(12)}  ${String(r.baseline ?? "").padStart(10)}  ${String(r.ratio ?? "").padStart(6)}  ${r.goal}${r.met === null ? "" : r.met ? "  ✓" : "  ✗"}`);
+  console.log(
+    `${r.figure.padEnd(w)}  ${`${r.value} ${r.unit}`.padStart(12)}  ${String(r.baseline ?? "").padStart(10)}  ${String(r.ratio ?? "").padStart(6)}  ${r.goal}${r.met === null ? "" : r.met ? "  ✓" : "  ✗"}`,
+  );
 mkdirSync("bench/results", { recursive: true });
 const file = path.join("bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), docker: info.serverVersion, cores: os.cpus().length, rows }, null, 2));

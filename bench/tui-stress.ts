@@ -98,7 +98,15 @@ await new Promise<void>((resolve) => {
     const due = Math.min(Math.round(((Date.now() - t0) / 1000) * RATE), RATE * SECONDS);
     for (; sent < due; sent++) {
       const role = roles[sent % roles.length]!;
-      const ev: LabEvent = { type: "log", exercise: "01", source: `log:${role}`, role, stream: "stderr", ts: Date.now(), text: `I1123 02:47:13.${String(sent).padStart(6, "0")}     1 process.cpp:3589] Handling HTTP event for process 'metrics' with path: '/metrics/snapshot' #${sent}` };
+      const ev: LabEvent = {
+        type: "log",
+        exercise: "01",
+        source: `log:${role}`,
+        role,
+        stream: "stderr",
+        ts: Date.now(),
+        text: `I1123 02:47:13.${String(sent).padStart(6, "0")}     1 process.cpp:3589] Handling HTTP event for process 'metrics' with path: '/metrics/snapshot' #${sent}`,
+      };
       bus.emit(ev);
     }
     if (Date.now() - t0 >= SECONDS * 1000) {
@@ -115,7 +123,9 @@ app.unmount();
 
 const ms = (ns: number) => (ns / 1e6).toFixed(1);
 console.log(`log events: ${sent} in ${elapsed.toFixed(1)} s (${Math.round(sent / elapsed)}/s offered)`);
-console.log(`frames:     ${frames} (${(frames / elapsed).toFixed(1)} frames/s), mean render ${(renderMs / Math.max(1, frames)).toFixed(1)} ms, ${stdout.writes} writes, ${(stdout.bytes / 1e6).toFixed(1)} MB written`);
+console.log(
+  `frames:     ${frames} (${(frames / elapsed).toFixed(1)} frames/s), mean render ${(renderMs / Math.max(1, frames)).toFixed(1)} ms, ${stdout.writes} writes, ${(stdout.bytes / 1e6).toFixed(1)} MB written`,
+);
 console.log(`max RSS:    ${(maxRss / 1e6).toFixed(0)} MB`);
 console.log(`event loop: p50 ${ms(loop.percentile(50))} ms, p95 ${ms(loop.percentile(95))} ms, p99 ${ms(loop.percentile(99))} ms, max ${ms(loop.max)} ms`);
 process.exit(0);

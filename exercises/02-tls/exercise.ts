@@ -1,5 +1,17 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentDisconnected, agentNotRegistered, agentRegistered, cites, executeExits, F111, F14, on111, S111, subscribed, taskFinished } from "../_shared/expect.js";
+import {
+  agentDisconnected,
+  agentNotRegistered,
+  agentRegistered,
+  cites,
+  executeExits,
+  F111,
+  F14,
+  on111,
+  S111,
+  subscribed,
+  taskFinished,
+} from "../_shared/expect.js";
 
 const CERT = "/etc/mesos-lab/ssl/cert.pem";
 const KEY = "/etc/mesos-lab/ssl/key.pem";
@@ -103,7 +115,10 @@ failed\` in \`Option<process::http::URL>::get()\`), a race between its retries.`
           says: "SUBSCRIBE fails: the connection is reset",
           source: { execute: "stderr" },
           pattern: "Request for call type SUBSCRIBE failed: Connection reset by peer",
-          cite: cites({ at: "src/scheduler/scheduler.cpp:534", ref: `${F14} §1.3` }, on111("src/scheduler/scheduler.cpp:643", `${F111} TLS`, "scheduler.cpp:643] Request for call type SUBSCRIBE failed: Connection reset by peer")),
+          cite: cites(
+            { at: "src/scheduler/scheduler.cpp:534", ref: `${F14} §1.3` },
+            on111("src/scheduler/scheduler.cpp:643", `${F111} TLS`, "scheduler.cpp:643] Request for call type SUBSCRIBE failed: Connection reset by peer"),
+          ),
           example: "Request for call type SUBSCRIBE failed: Connection reset by peer",
         },
         { ...subscribed, id: "not-subscribed", says: "mesos-execute does not subscribe", negate: true },
@@ -132,11 +147,7 @@ certificate files, since it runs in the agent's container. The task finishes.`,
       hint: "mesos-execute --env takes a JSON object of strings.",
       solution: `mesos-execute: + --env='${EXECUTOR_TLS_JSON}'`,
       actions: [{ do: "execute", args: [...TASK, `--env=${EXECUTOR_TLS_JSON}`] }],
-      expect: [
-        subscribed,
-        taskFinished,
-        { ...taskFailed[0]!, id: "no-failure", says: "the task does not fail", negate: true },
-      ],
+      expect: [subscribed, taskFinished, { ...taskFailed[0]!, id: "no-failure", says: "the task does not fail", negate: true }],
     },
     {
       id: "agent-executor-env",

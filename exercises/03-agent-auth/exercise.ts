@@ -39,7 +39,10 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           says: "the master only lets authenticated agents register",
           source: { log: "master" },
           pattern: "Master only allowing authenticated agents to register",
-          cite: cites({ at: "src/master/master.cpp:508", ref: `${F14} §1.5` }, { at: "src/master/master.cpp:508", ref: O_AUTH, example: "master.cpp:508] Master only allowing authenticated agents to register" }),
+          cite: cites(
+            { at: "src/master/master.cpp:508", ref: `${F14} §1.5` },
+            { at: "src/master/master.cpp:508", ref: O_AUTH, example: "master.cpp:508] Master only allowing authenticated agents to register" },
+          ),
           example: "Master only allowing authenticated agents to register",
         },
         {
@@ -47,7 +50,14 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           says: "the master loads the credentials file",
           source: { log: "master" },
           pattern: "Loading credentials for authentication from '/etc/credentials/credentials\\.json'",
-          cite: cites({ at: "src/credentials/credentials.hpp:37", ref: `${F14} §1.5` }, { at: "src/credentials/credentials.hpp:37", ref: O_AUTH, example: "credentials.hpp:37] Loading credentials for authentication from '/etc/credentials/credentials.json'" }),
+          cite: cites(
+            { at: "src/credentials/credentials.hpp:37", ref: `${F14} §1.5` },
+            {
+              at: "src/credentials/credentials.hpp:37",
+              ref: O_AUTH,
+              example: "credentials.hpp:37] Loading credentials for authentication from '/etc/credentials/credentials.json'",
+            },
+          ),
           example: "Loading credentials for authentication from '/etc/credentials/credentials.json'",
         },
         {
@@ -55,7 +65,10 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           says: "the agent has no credential and tries without",
           source: { log: "agent" },
           pattern: "No credentials provided\\. Attempting to register without authentication",
-          cite: cites({ at: "src/slave/slave.cpp:995", ref: `${F14} §1.5` }, { at: "src/slave/slave.cpp:1527", ref: O_AUTH, example: "slave.cpp:1527] No credentials provided. Attempting to register without authentication" }),
+          cite: cites(
+            { at: "src/slave/slave.cpp:995", ref: `${F14} §1.5` },
+            { at: "src/slave/slave.cpp:1527", ref: O_AUTH, example: "slave.cpp:1527] No credentials provided. Attempting to register without authentication" },
+          ),
           example: "No credentials provided. Attempting to register without authentication",
         },
         {
@@ -95,7 +108,10 @@ master's challenge.`,
           says: "the agent uses its credential",
           source: { log: "agent" },
           pattern: "Agent using credential for: agent-principal",
-          cite: cites({ at: "src/slave/slave.cpp:283", ref: `${F14} §1.5` }, { at: "src/slave/slave.cpp:314", ref: O_AUTH, example: "slave.cpp:314] Agent using credential for: agent-principal" }),
+          cite: cites(
+            { at: "src/slave/slave.cpp:283", ref: `${F14} §1.5` },
+            { at: "src/slave/slave.cpp:314", ref: O_AUTH, example: "slave.cpp:314] Agent using credential for: agent-principal" },
+          ),
           example: "Agent using credential for: agent-principal",
         },
         {
@@ -103,7 +119,10 @@ master's challenge.`,
           says: "the agent authenticates with the master",
           source: { log: "agent" },
           pattern: "Authenticating with master master@\\S+",
-          cite: cites({ at: "src/slave/slave.cpp:1033", ref: `${F14} §1.5` }, { at: "src/slave/slave.cpp:1565", ref: O_AUTH, example: "slave.cpp:1565] Authenticating with master master@10.213.1.3:5050" }),
+          cite: cites(
+            { at: "src/slave/slave.cpp:1033", ref: `${F14} §1.5` },
+            { at: "src/slave/slave.cpp:1565", ref: O_AUTH, example: "slave.cpp:1565] Authenticating with master master@10.213.1.3:5050" },
+          ),
           example: "Authenticating with master master@10.213.1.3:5050",
         },
         {
@@ -111,7 +130,14 @@ master's challenge.`,
           says: "the master accepts the agent's principal",
           source: { log: "master" },
           pattern: "Successfully authenticated principal 'agent-principal' at slave\\(1\\)@\\S+",
-          cite: cites({ at: "src/master/master.cpp:7862", ref: `${F14} §1.5` }, { at: "src/master/master.cpp:9802", ref: O_TOKENS, example: "master.cpp:9802] Successfully authenticated principal 'agent-principal' at slave(1)@10.213.46.4:5051" }),
+          cite: cites(
+            { at: "src/master/master.cpp:7862", ref: `${F14} §1.5` },
+            {
+              at: "src/master/master.cpp:9802",
+              ref: O_TOKENS,
+              example: "master.cpp:9802] Successfully authenticated principal 'agent-principal' at slave(1)@10.213.46.4:5051",
+            },
+          ),
           example: "Successfully authenticated principal 'agent-principal' at slave(1)@10.213.1.4:5051",
         },
         agentRegistered,

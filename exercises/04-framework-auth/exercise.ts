@@ -31,7 +31,10 @@ it still allows HTTP frameworks without authentication — and \`mesos-execute\`
           says: "the master requires driver frameworks to authenticate",
           source: { log: "master" },
           pattern: "Master only allowing authenticated frameworks to register",
-          cite: cites({ at: "src/master/master.cpp:494", ref: `${F14} §1.5` }, on111("src/master/master.cpp:502", `${S111} §4`, "master.cpp:502] Master only allowing authenticated frameworks to register")),
+          cite: cites(
+            { at: "src/master/master.cpp:494", ref: `${F14} §1.5` },
+            on111("src/master/master.cpp:502", `${S111} §4`, "master.cpp:502] Master only allowing authenticated frameworks to register"),
+          ),
           example: "Master only allowing authenticated frameworks to register",
         },
         {
@@ -39,7 +42,10 @@ it still allows HTTP frameworks without authentication — and \`mesos-execute\`
           says: "…but HTTP frameworks still register without authentication",
           source: { log: "master" },
           pattern: "Master allowing HTTP frameworks to register without authentication",
-          cite: cites({ at: "src/master/master.cpp:524", ref: `${F14} §1.5` }, on111("src/master/master.cpp:517", `${S111} §4`, "master.cpp:517] Master allowing HTTP frameworks to register without authentication")),
+          cite: cites(
+            { at: "src/master/master.cpp:524", ref: `${F14} §1.5` },
+            on111("src/master/master.cpp:517", `${S111} §4`, "master.cpp:517] Master allowing HTTP frameworks to register without authentication"),
+          ),
           example: "Master allowing HTTP frameworks to register without authentication",
         },
         subscribed,
@@ -62,7 +68,10 @@ scheduler realm. \`mesos-execute\` still sends no credentials: the master answer
           says: "the master creates the basic authenticator for the scheduler realm",
           source: { log: "master" },
           pattern: "Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'",
-          cite: cites({ at: "src/common/http.cpp:1026", ref: `${F14} §1.6` }, on111("src/common/http.cpp:1296", `${S111} §4`, "http.cpp:1296] Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'")),
+          cite: cites(
+            { at: "src/common/http.cpp:1026", ref: `${F14} §1.6` },
+            on111("src/common/http.cpp:1296", `${S111} §4`, "http.cpp:1296] Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'"),
+          ),
           example: "Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'",
         },
         {
@@ -70,7 +79,10 @@ scheduler realm. \`mesos-execute\` still sends no credentials: the master answer
           says: "the master only lets authenticated HTTP frameworks register",
           source: { log: "master" },
           pattern: "Master only allowing authenticated HTTP frameworks to register",
-          cite: cites({ at: "src/master/master.cpp:521", ref: `${F14} §1.5` }, on111("src/master/master.cpp:514", `${S111} §4`, "master.cpp:514] Master only allowing authenticated HTTP frameworks to register")),
+          cite: cites(
+            { at: "src/master/master.cpp:521", ref: `${F14} §1.5` },
+            on111("src/master/master.cpp:514", `${S111} §4`, "master.cpp:514] Master only allowing authenticated HTTP frameworks to register"),
+          ),
           example: "Master only allowing authenticated HTTP frameworks to register",
         },
         {
@@ -78,11 +90,14 @@ scheduler realm. \`mesos-execute\` still sends no credentials: the master answer
           says: "SUBSCRIBE is answered 401 Unauthorized and mesos-execute exits",
           source: { execute: "stderr" },
           pattern: "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' \\(\\) for SUBSCRIBE",
-          cite: cites({ at: "src/cli/execute.cpp:666", ref: `${F14} §1.6` }, on111(
-            "src/cli/execute.cpp:674",
-            `${F111} Framework authentication`,
-            "execute.cpp:674] EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE",
-          )),
+          cite: cites(
+            { at: "src/cli/execute.cpp:666", ref: `${F14} §1.6` },
+            on111(
+              "src/cli/execute.cpp:674",
+              `${F111} Framework authentication`,
+              "execute.cpp:674] EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE",
+            ),
+          ),
           example: "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE",
         },
         executeExits(1),
@@ -97,11 +112,7 @@ sets \`FrameworkInfo.principal\`. The master accepts it and the task runs as bef
       hint: "The principal and secret must be an entry of the master's credentials.json.",
       solution: "mesos-execute: + --principal=scheduler-principal --secret=<its secret from credentials/secrets.json>",
       actions: [{ do: "execute", args: ["--name=foo", "--command=env", "--principal=scheduler-principal", "--secret=${secret:scheduler-principal}"] }],
-      expect: [
-        subscribed,
-        finished,
-        executeExits(0),
-      ],
+      expect: [subscribed, finished, executeExits(0)],
     },
   ],
 });

@@ -90,7 +90,8 @@ reaches the agent. Note that mesos-execute still exits 0: only the status update
           source: { log: "master" },
           pattern: "Sending status update TASK_ERROR for task foo of framework \\S+ 'Not authorized to launch as user 'root''",
           cite: { at: "src/master/master.cpp:6898", ref: S17 },
-          example: "Sending status update TASK_ERROR for task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 'Not authorized to launch as user 'root''",
+          example:
+            "Sending status update TASK_ERROR for task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 'Not authorized to launch as user 'root''",
           until: "1.10",
         },
         ...rootTaskRefused,

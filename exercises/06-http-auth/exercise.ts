@@ -49,14 +49,35 @@ the same request as \`viewer-principal\` gets the state. \`/health\` stays open.
       text: `\`MESOS_AUTHENTICATE_HTTP_READWRITE=true\` closes the endpoints that change the cluster — the operator API
 \`/api/v1\`, \`/teardown\`, \`/reserve\`, \`/quota\`, … — in the \`mesos-master-readwrite\` realm. An anonymous operator
 call is refused; \`operator-principal\` gets its answer.`,
-      hint: "The operator API is POST /api/v1 with a JSON body such as {\"type\":\"GET_HEALTH\"}.",
+      hint: 'The operator API is POST /api/v1 with a JSON body such as {"type":"GET_HEALTH"}.',
       solution: "master: + MESOS_AUTHENTICATE_HTTP_READWRITE=true",
       env: { master: { MESOS_AUTHENTICATE_HTTP_READWRITE: "true" } },
       actions: [
-        { do: "http", id: "api-anonymous", role: "master", method: "POST", path: "/api/v1", headers: { "Content-Type": "application/json" }, body: '{"type":"GET_HEALTH"}' },
-        { do: "http", id: "api-operator", role: "master", method: "POST", path: "/api/v1", headers: { "Content-Type": "application/json" }, body: '{"type":"GET_HEALTH"}', auth: operator },
+        {
+          do: "http",
+          id: "api-anonymous",
+          role: "master",
+          method: "POST",
+          path: "/api/v1",
+          headers: { "Content-Type": "application/json" },
+          body: '{"type":"GET_HEALTH"}',
+        },
+        {
+          do: "http",
+          id: "api-operator",
+          role: "master",
+          method: "POST",
+          path: "/api/v1",
+          headers: { "Content-Type": "application/json" },
+          body: '{"type":"GET_HEALTH"}',
+          auth: operator,
+        },
       ],
-      expect: [creating("mesos-master-readwrite", "master"), ...challenged("api-anonymous", "mesos-master-readwrite", "POST /api/v1"), ok("api-operator", "POST /api/v1 as operator-principal", ok111.masterGetHealth)],
+      expect: [
+        creating("mesos-master-readwrite", "master"),
+        ...challenged("api-anonymous", "mesos-master-readwrite", "POST /api/v1"),
+        ok("api-operator", "POST /api/v1 as operator-principal", ok111.masterGetHealth),
+      ],
     },
     {
       id: "agent-readonly",

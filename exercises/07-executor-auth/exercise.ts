@@ -8,7 +8,6 @@ const O_1129 = `${F111} Observed 2026-11-29`;
 const O_RUNS = `${F111} Observed 2026-11-29, mesos-lab runs`;
 const O_AT = "observed:executor-authentication";
 
-
 /**
  * Reads the newest `foo` sandbox's stdout on the agent (the `env` output of the task) and prints what the task's
  * environment says about the executor: its `MESOS_HTTP_COMMAND_EXECUTOR=` line and, if the task could see a token,
@@ -164,7 +163,7 @@ registers.`,
               at: "src/slave/slave.cpp:387",
               ref: O_JWT,
               example:
-              "slave.cpp:387] EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
+                "slave.cpp:387] EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
             },
           ),
           example:
@@ -222,7 +221,14 @@ executor prints the token like the v0 task of the next step.`,
           says: "the agent protects the mesos-agent-executor realm with the jwt authenticator",
           source: { log: "agent" },
           pattern: "Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'",
-          cite: cites({ at: "src/common/http.cpp:1047", ref: S19 }, { at: "src/common/http.cpp:1317", ref: O_RUNS, example: "http.cpp:1317] Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'" }),
+          cite: cites(
+            { at: "src/common/http.cpp:1047", ref: S19 },
+            {
+              at: "src/common/http.cpp:1317",
+              ref: O_RUNS,
+              example: "http.cpp:1317] Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'",
+            },
+          ),
           example: "Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'",
         },
         agentRegistered,
@@ -299,12 +305,20 @@ task's environment — and a token in it — as readable by everyone who can rea
             {
               at: "src/slave/slave.cpp:5488",
               ref: O_RUNS,
-              example: "slave.cpp:5488] Got registration for executor 'foo' of framework 92fc2be1-0678-4419-a600-93be574924c6-0001 from executor(1)@10.213.118.4:36017",
+              example:
+                "slave.cpp:5488] Got registration for executor 'foo' of framework 92fc2be1-0678-4419-a600-93be574924c6-0001 from executor(1)@10.213.118.4:36017",
             },
           ),
           example: "Got registration for executor 'foo' of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 from executor(1)@10.213.1.4:40123",
         },
-        { ...executorSubscribed, id: "no-executor-api", says: "it never subscribes on the executor API", pattern: "Received Subscribe request for HTTP executor 'foo'", negate: true, timeoutMs: 1000 },
+        {
+          ...executorSubscribed,
+          id: "no-executor-api",
+          says: "it never subscribes on the executor API",
+          pattern: "Received Subscribe request for HTTP executor 'foo'",
+          negate: true,
+          timeoutMs: 1000,
+        },
         taskFinished,
         executeExits(0),
         {
@@ -312,7 +326,10 @@ task's environment — and a token in it — as readable by everyone who can rea
           says: "the task's environment holds the executor's HS256 JWT in MESOS_EXECUTOR_AUTHENTICATION_TOKEN",
           source: { exec: "task-env" },
           pattern: TOKEN_PATTERN,
-          cite: cites({ at: "src/slave/slave.cpp:8125-8130", ref: S19 }, { at: "src/slave/slave.cpp:11500-11503", ref: O_1129, example: EXAMPLE_TOKEN_LINE_111 }),
+          cite: cites(
+            { at: "src/slave/slave.cpp:8125-8130", ref: S19 },
+            { at: "src/slave/slave.cpp:11500-11503", ref: O_1129, example: EXAMPLE_TOKEN_LINE_111 },
+          ),
           example: EXAMPLE_TOKEN_LINE_14,
         },
         {
@@ -341,7 +358,12 @@ Try it yourself while \`mesos-lab up 07\` runs: \`curl -i -X POST -H 'Content-Ty
       actions: [subscribeAs("no-token"), subscribeAs("forged", FORGED)],
       expect: [
         ...refused("no-token", "SUBSCRIBE without a token", "the agent asks for a Bearer token for the mesos-agent-executor realm", ""),
-        ...refused("forged", "SUBSCRIBE with a forged token", "the forged token's signature does not match", ', error="invalid_token", error_description="Invalid JWT: Token signature does not match"'),
+        ...refused(
+          "forged",
+          "SUBSCRIBE with a forged token",
+          "the forged token's signature does not match",
+          ', error="invalid_token", error_description="Invalid JWT: Token signature does not match"',
+        ),
       ],
     },
   ],

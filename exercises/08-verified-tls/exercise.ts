@@ -8,7 +8,12 @@ const CA = `${DIR}/ca.pem`;
 const TLS = { LIBPROCESS_SSL_ENABLED: "true", LIBPROCESS_SSL_CERT_FILE: CERT, LIBPROCESS_SSL_KEY_FILE: KEY, LIBPROCESS_SSL_CA_FILE: CA };
 /** 1.4 names; 1.10 renamed them and added hostname validation (facts §2, observed-1.11.md). */
 const VERIFY_14 = { LIBPROCESS_SSL_VERIFY_CERT: "true", LIBPROCESS_SSL_REQUIRE_CERT: "true", LIBPROCESS_SSL_VERIFY_IPADD: "true" };
-const VERIFY_111 = { LIBPROCESS_SSL_VERIFY_SERVER_CERT: "true", LIBPROCESS_SSL_REQUIRE_CLIENT_CERT: "true", LIBPROCESS_SSL_HOSTNAME_VALIDATION_SCHEME: "openssl", LIBPROCESS_SSL_VERIFY_IPADD: "true" };
+const VERIFY_111 = {
+  LIBPROCESS_SSL_VERIFY_SERVER_CERT: "true",
+  LIBPROCESS_SSL_REQUIRE_CLIENT_CERT: "true",
+  LIBPROCESS_SSL_HOSTNAME_VALIDATION_SCHEME: "openssl",
+  LIBPROCESS_SSL_VERIFY_IPADD: "true",
+};
 const EXECUTOR_ENV = (v: Record<string, string>) => JSON.stringify({ ...TLS, LIBPROCESS_SSL_ENABLED: "1", ...v });
 
 const roles = ["master", "agent", "execute"] as const;
@@ -34,7 +39,8 @@ as IP SANs. In 1.4 the flags are \`LIBPROCESS_SSL_VERIFY_CERT\` and \`LIBPROCESS
       text: `Master, agent and \`mesos-execute\` get TLS, the lab CA and verification; the agent hands the same to its executors
 (\`MESOS_EXECUTOR_ENVIRONMENT_VARIABLES\`). Everything still works — because every certificate comes from the lab CA.`,
       hint: "Every process needs the CA file; the executor gets its variables from the agent flag.",
-      solution: "all roles: + LIBPROCESS_SSL_CA_FILE, + LIBPROCESS_SSL_VERIFY_CERT=true, + LIBPROCESS_SSL_REQUIRE_CERT=true (1.11: the renamed flags + VERIFY_IPADD)",
+      solution:
+        "all roles: + LIBPROCESS_SSL_CA_FILE, + LIBPROCESS_SSL_VERIFY_CERT=true, + LIBPROCESS_SSL_REQUIRE_CERT=true (1.11: the renamed flags + VERIFY_IPADD)",
       env: forAll(TLS),
       envByRelease: [
         { until: "1.10", env: { ...forAll(VERIFY_14), agent: { ...TLS, ...VERIFY_14, MESOS_EXECUTOR_ENVIRONMENT_VARIABLES: EXECUTOR_ENV(VERIFY_14) } } },
@@ -73,10 +79,7 @@ machine would have. The master refuses the handshake: the agent is disconnected 
         { roles: ["agent"], path: KEY, from: "ssl/rogue-agent-key.pem" },
       ],
       ready: { agent: false },
-      expect: [
-        agentDisconnected,
-        agentNotRegistered,
-      ],
+      expect: [agentDisconnected, agentNotRegistered],
     },
   ],
 });

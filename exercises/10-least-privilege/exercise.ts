@@ -72,10 +72,7 @@ answers the launch with \`TASK_ERROR\` / \`REASON_TASK_UNAUTHORIZED\`.`,
       hint: "The subscription passed; read the status update of the task.",
       solution: `mesos-execute: + --role=${ROLE}`,
       actions: [executeAs("--name=foo", "--command=id", `--role=${ROLE}`)],
-      expect: [
-        subscribed,
-        ...rootTaskRefused,
-      ],
+      expect: [subscribed, ...rootTaskRefused],
     },
     {
       id: "as-nobody",

@@ -77,7 +77,14 @@ function shell(action: string, who: string) {
       says: "the agent's Linux launcher starts the session as a nested container of the task's",
       source: { log: "agent" as const },
       pattern: `Launching nested container \\S+\\.${action} and cloning with namespaces`,
-      cite: cites({ at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true }, on111("src/slave/containerizer/mesos/linux_launcher.cpp:476", S8, `linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `)),
+      cite: cites(
+        { at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true },
+        on111(
+          "src/slave/containerizer/mesos/linux_launcher.cpp:476",
+          S8,
+          `linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `,
+        ),
+      ),
       example: `Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `,
     },
   ];
@@ -99,7 +106,14 @@ const linuxLauncher = {
   says: "the agent runs Mesos' Linux launcher on the freezer hierarchy the capabilities mode mounted read-write",
   source: { log: "agent" as const },
   pattern: "Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
-  cite: cites({ at: "src/slave/containerizer/mesos/linux_launcher.cpp:150", ref: S8, derived: true }, on111("src/slave/containerizer/mesos/linux_launcher.cpp:139", S8, "linux_launcher.cpp:139] Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher")),
+  cite: cites(
+    { at: "src/slave/containerizer/mesos/linux_launcher.cpp:150", ref: S8, derived: true },
+    on111(
+      "src/slave/containerizer/mesos/linux_launcher.cpp:139",
+      S8,
+      "linux_launcher.cpp:139] Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
+    ),
+  ),
   example: "Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
 };
 
@@ -175,7 +189,13 @@ are now \`401 Unauthorized\` for realm \`mesos-agent-readwrite\`. But authentica
       solution: "agent: + MESOS_AUTHENTICATE_HTTP_READWRITE=true, + MESOS_HTTP_CREDENTIALS=file:///etc/credentials/http_credentials.json",
       env: { agent: { MESOS_AUTHENTICATE_HTTP_READWRITE: "true", MESOS_HTTP_CREDENTIALS: `file://${HTTP_CREDS}` } },
       files: [{ roles: ["agent"], path: HTTP_CREDS, from: "credentials/http_credentials.json" }],
-      actions: [sleeper, getContainers("containers-anonymous"), getContainers("containers-operator", operator), session("session-anonymous"), session("session-viewer", viewer)],
+      actions: [
+        sleeper,
+        getContainers("containers-anonymous"),
+        getContainers("containers-operator", operator),
+        session("session-anonymous"),
+        session("session-viewer", viewer),
+      ],
       expect: [
         creating("mesos-agent-readwrite", "agent"),
         taskRunning,
@@ -202,7 +222,8 @@ started and destroyed). \`operator-principal\` still gets its shell; \`viewer-pr
 the agent never starts a container for it. The other entries of \`acls.proto\` (\`launch_nested_containers_*\`,
 \`attach_containers_input\`, \`kill_nested_containers\`, …) guard the rest of the nested-container API the same way.`,
       hint: "Without a matching entry the local authorizer allows (permissive defaults to true): each ACL needs the operator's entry first, then one that gives every other principal users NONE.",
-      solution: "agent: + MESOS_ACLS with launch_nested_container_sessions_as_user, launch_nested_container_sessions_under_parent_with_user and attach_containers_output for operator-principal only",
+      solution:
+        "agent: + MESOS_ACLS with launch_nested_container_sessions_as_user, launch_nested_container_sessions_under_parent_with_user and attach_containers_output for operator-principal only",
       env: { agent: { MESOS_ACLS: JSON.stringify(SESSION_ACLS) } },
       actions: [sleeper, session("session-operator", operator), session("session-viewer", viewer)],
       expect: [
@@ -223,7 +244,14 @@ the agent never starts a container for it. The other entries of \`acls.proto\` (
           source: { log: "agent" },
           pattern: "Launching nested container \\S+\\.session-viewer ",
           negate: true,
-          cite: cites({ at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true }, on111("src/slave/containerizer/mesos/linux_launcher.cpp:476", S8, "linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ")),
+          cite: cites(
+            { at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true },
+            on111(
+              "src/slave/containerizer/mesos/linux_launcher.cpp:476",
+              S8,
+              "linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ",
+            ),
+          ),
           example: "Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ",
         },
       ],

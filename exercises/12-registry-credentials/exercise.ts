@@ -27,7 +27,7 @@ const imageAgent = {
 };
 
 const WITH_REGISTRY = ["zk", "master", "agent", "registry", "tokens"] as const;
-const policy = { roles: ["tokens" as const], path: "/etc/mesos-lab/grants.json", content: JSON.stringify(GRANTS, null, 2) + "\n", mode: 0o644 };
+const policy = { roles: ["tokens" as const], path: "/etc/mesos-lab/grants.json", content: `${JSON.stringify(GRANTS, null, 2)}\n`, mode: 0o644 };
 const agentHolds = (account: string) => ({ roles: ["agent" as const], path: DOCKER_CONFIG, from: `credentials/docker-config-${account}.json` });
 
 /** The build machine pushes with its own credential (seed 003, scenario 1). Pushing what is there already is a no-op. */
@@ -41,7 +41,11 @@ const pushed = (image: string) => ({
 });
 
 /** A task of this image; the command does not matter: the image has no program, and the lesson is its pull. */
-const task = (name: string, image: string) => ({ do: "execute" as const, id: name, args: [`--name=${name}`, `--docker_image=${image}`, "--command=cat /etc/mesos-lab-image"] });
+const task = (name: string, image: string) => ({
+  do: "execute" as const,
+  id: name,
+  args: [`--name=${name}`, `--docker_image=${image}`, "--command=cat /etc/mesos-lab-image"],
+});
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
@@ -89,7 +93,10 @@ const granted = (account: string, image: string, actions: string) => {
   const line = `token-service: account '${account}' asked for repository:${repo}:pull; granted repository:${repo}:${actions}`;
   return {
     id: `token-${account}-${repo.split("/")[0]}`,
-    says: actions === "(nothing)" ? `the token service gives ${account} a token for ${repo} that allows nothing` : `the token service gives ${account} a token to pull ${repo}`,
+    says:
+      actions === "(nothing)"
+        ? `the token service gives ${account} a token for ${repo} that allows nothing`
+        : `the token service gives ${account} a token to pull ${repo}`,
     source: { log: "tokens" as const },
     pattern: `^${esc(line)}$`,
     cite: { at: "src/registry/token-service.ts:122", ref: S9 },
@@ -101,7 +108,8 @@ export default defineExercise({
   id: "12",
   slug: "registry-credentials",
   title: "Scope the agent's registry credentials",
-  summary: "A shared private registry authorizes pulls per namespace; the agent pulls for every task with the one credential it holds, so it must hold the narrowest.",
+  summary:
+    "A shared private registry authorizes pulls per namespace; the agent pulls for every task with the one credential it holds, so it must hold the narrowest.",
   text: `A company runs one private image registry for several business lines, each in its own namespace: \`cainiao/*\`
 and \`alipay/*\`. The registry authorizes every pull with a token, and its token service issues a token only for what
 the account asking for it may do. The build machine pushes everywhere; the \`cainiao\` account may pull \`cainiao/*\` and
@@ -265,7 +273,8 @@ was exposed.`,
           source: { log: "agent" },
           pattern: 'Flags at startup: .*--docker_config="\\{"auths":\\{.*"auth":"[A-Za-z0-9+/=]{8,}"',
           cite: { at: "src/slave/slave.cpp:282", ref: S9 },
-          example: 'slave.cpp:282] Flags at startup: --appc_simple_discovery_uri_prefix="http://" --docker_config="{"auths":{"127.0.0.1:5000":{"auth":"Y2k6c2VjcmV0"},"registry:5000":{"auth":"Y2k6c2VjcmV0"}}}" --docker_registry="http://registry:5000"',
+          example:
+            'slave.cpp:282] Flags at startup: --appc_simple_discovery_uri_prefix="http://" --docker_config="{"auths":{"127.0.0.1:5000":{"auth":"Y2k6c2VjcmV0"},"registry:5000":{"auth":"Y2k6c2VjcmV0"}}}" --docker_registry="http://registry:5000"',
         },
       ],
     },

@@ -52,7 +52,13 @@ export const masterSays = (id: string, says: string, line: string, at: string, a
 });
 
 export const authorizer = [
-  masterSays("local-authorizer", "the master creates the local authorizer", "Creating default 'local' authorizer", "src/master/main.cpp:457", "src/master/main.cpp:466"),
+  masterSays(
+    "local-authorizer",
+    "the master creates the local authorizer",
+    "Creating default 'local' authorizer",
+    "src/master/main.cpp:457",
+    "src/master/main.cpp:466",
+  ),
   masterSays("authorization-enabled", "authorization is enabled", "Authorization enabled", "src/master/master.cpp:646", "src/master/master.cpp:639"),
 ];
 
@@ -123,7 +129,8 @@ export const rootTaskRefused: Expectation[] = [
     source: { execute: "stdout" },
     pattern: "^  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework \\S+ under user 'root''",
     cite: { at: "src/master/master.cpp:4521-4523", ref: S111_ACL },
-    example: "  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 under user 'root''",
+    example:
+      "  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 under user 'root''",
     since: "1.10",
   },
   {

@@ -36,12 +36,22 @@ export const agentRegistered: Expectation = {
   pattern: "Registered with master master@\\S+:5050; given agent ID \\S+-S\\d+",
   cite: cites(
     { at: "src/slave/slave.cpp:1174", ref: `${F14} §1.0` },
-    on111("src/slave/slave.cpp:1698", `${F111} Insecure baseline`, "slave.cpp:1698] Registered with master master@10.213.1.3:5050; given agent ID 01a2c4f7-3059-41b6-958e-cc8f1787b60c-S0"),
+    on111(
+      "src/slave/slave.cpp:1698",
+      `${F111} Insecure baseline`,
+      "slave.cpp:1698] Registered with master master@10.213.1.3:5050; given agent ID 01a2c4f7-3059-41b6-958e-cc8f1787b60c-S0",
+    ),
   ),
   example: "Registered with master master@10.213.1.3:5050; given agent ID 01a2c4f7-3059-41b6-958e-cc8f1787b60c-S0",
 };
 
-export const agentNotRegistered: Expectation = { ...agentRegistered, id: "not-registered", says: "the agent does not register", pattern: "Registered with master", negate: true };
+export const agentNotRegistered: Expectation = {
+  ...agentRegistered,
+  id: "not-registered",
+  says: "the agent does not register",
+  pattern: "Registered with master",
+  negate: true,
+};
 
 /** The agent lost its link to the master (TLS refused it): it waits for a new election, again and again. */
 export const agentDisconnected: Expectation = {
@@ -49,7 +59,10 @@ export const agentDisconnected: Expectation = {
   says: "the agent is disconnected from the master",
   source: { log: "agent" },
   pattern: "Master disconnected! Waiting for a new master to be elected",
-  cite: cites({ at: "src/slave/slave.cpp:5017", ref: `${F14} §1.2`, derived: true }, on111("src/slave/slave.cpp:6712", `${F111} TLS`, "slave.cpp:6712] Master disconnected! Waiting for a new master to be elected")),
+  cite: cites(
+    { at: "src/slave/slave.cpp:5017", ref: `${F14} §1.2`, derived: true },
+    on111("src/slave/slave.cpp:6712", `${F111} TLS`, "slave.cpp:6712] Master disconnected! Waiting for a new master to be elected"),
+  ),
   example: "Master disconnected! Waiting for a new master to be elected",
 };
 

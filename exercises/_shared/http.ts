@@ -56,7 +56,9 @@ export const creating = (realm: string, role: "master" | "agent") => ({
   says: `the ${role} protects the ${realm} realm with the basic authenticator`,
   source: { log: role },
   pattern: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
-  cite: cites({ at: "src/common/http.cpp:1026", ref: S18 }, on111("src/common/http.cpp:1296", `${S111} §4`, `http.cpp:1296] Creating default 'basic' HTTP authenticator for realm '${realm}'`)),
+  cite: cites(
+    { at: "src/common/http.cpp:1026", ref: S18 },
+    on111("src/common/http.cpp:1296", `${S111} §4`, `http.cpp:1296] Creating default 'basic' HTTP authenticator for realm '${realm}'`),
+  ),
   example: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
 });
-

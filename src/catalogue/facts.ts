@@ -33,7 +33,11 @@ function templateOf(text: string, line: number): Template {
   const parts = text.split(PLACEHOLDER);
   const literal = parts.join("").trim().length;
   // the facts quote lines from one run: their IP addresses are examples, any address stands in for them
-  const literalRe = (p: string) => p.split(IPV4).map((q) => q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\d+(?:\\.\\d+){3}");
+  const literalRe = (p: string) =>
+    p
+      .split(IPV4)
+      .map((q) => q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join("\\d+(?:\\.\\d+){3}");
   const re = new RegExp(parts.map(literalRe).join(".*?"));
   return { text, line, re, literal };
 }

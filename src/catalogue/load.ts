@@ -27,7 +27,11 @@ export function parseExercise(raw: unknown, file: string, profiles: readonly Mes
   const parsed = exerciseSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, 5).map(issueText);
-    throw new LabError("exercise", `${file} is invalid: ${lines.join("; ")}`, `Fix the field${lines.length > 1 ? "s" : ""} named above in ${path.basename(file)}.`);
+    throw new LabError(
+      "exercise",
+      `${file} is invalid: ${lines.join("; ")}`,
+      `Fix the field${lines.length > 1 ? "s" : ""} named above in ${path.basename(file)}.`,
+    );
   }
   const problems = profiles.map((p) => ({ profile: p, problems: aclProblems(parsed.data, p) })).filter((x) => x.problems.length);
   if (problems.length) {
@@ -36,7 +40,11 @@ export function parseExercise(raw: unknown, file: string, profiles: readonly Mes
     const under = (pr: string) => problems.filter((x) => x.problems.includes(pr)).map((x) => x.profile.name);
     const text = all.map((pr) => (under(pr).length === problems.length ? pr : `under ${under(pr).join(", ")}: ${pr}`));
     const protos = problems.map((x) => `Mesos ${x.profile.name}'s include/mesos/authorizer/acls.proto (${x.profile.acls.source})`);
-    throw new LabError("exercise", `${file} has ACLs Mesos would not read as meant: ${text.join("; ")}`, `Correct the keys named above to those of ${protos.join(" and ")}; a misspelled key is silently ignored by Mesos and permits everything.`);
+    throw new LabError(
+      "exercise",
+      `${file} has ACLs Mesos would not read as meant: ${text.join("; ")}`,
+      `Correct the keys named above to those of ${protos.join(" and ")}; a misspelled key is silently ignored by Mesos and permits everything.`,
+    );
   }
   return parsed.data;
 }
@@ -48,7 +56,12 @@ export function parseExercise(raw: unknown, file: string, profiles: readonly Mes
  */
 export async function loadCatalogue(config?: Pick<LabConfig, "exercisesDir" | "root"> & Partial<Pick<LabConfig, "mesos">>): Promise<Exercise[]> {
   const dir = config?.exercisesDir ? path.resolve(config.root, config.exercisesDir) : builtinExercisesDir();
-  if (!existsSync(dir)) throw new LabError("exercise", `exercises folder ${dir} does not exist`, "Set exercisesDir in lab.config.ts to an existing folder, or remove it to use the built-in catalogue.");
+  if (!existsSync(dir))
+    throw new LabError(
+      "exercise",
+      `exercises folder ${dir} does not exist`,
+      "Set exercisesDir in lab.config.ts to an existing folder, or remove it to use the built-in catalogue.",
+    );
   const builtin = !config?.exercisesDir;
   const compiledDir = builtin && runningCompiled() ? path.join(packageRoot(), "dist", "exercises") : undefined;
   const folders = readdirSync(dir, { withFileTypes: true })
@@ -69,10 +82,16 @@ export async function loadCatalogue(config?: Pick<LabConfig, "exercisesDir" | "r
         raw = await jiti.import(file, { default: true });
       }
     } catch (err) {
-      throw new LabError("exercise", `${file} could not be loaded: ${(err as Error).message.split("\n")[0]}`, `Fix the TypeScript error in ${folder}/exercise.ts.`, { cause: err });
+      throw new LabError(
+        "exercise",
+        `${file} could not be loaded: ${(err as Error).message.split("\n")[0]}`,
+        `Fix the TypeScript error in ${folder}/exercise.ts.`,
+        { cause: err },
+      );
     }
     const ex = parseExercise(raw, file, config?.mesos ? [config.mesos] : BUILTIN_PROFILES);
-    if (ex.id !== FOLDER.exec(folder)![1]) throw new LabError("exercise", `${file} has id '${ex.id}' but lives in folder ${folder}`, `Make the id match the folder number.`);
+    if (ex.id !== FOLDER.exec(folder)![1])
+      throw new LabError("exercise", `${file} has id '${ex.id}' but lives in folder ${folder}`, `Make the id match the folder number.`);
     out.push(ex);
   }
   const release = config?.mesos?.release;
@@ -86,7 +105,11 @@ export function selectExercises(all: Exercise[], ids: string[]): Array<{ exercis
     const id = idPart ?? "";
     const ex = all.find((e) => e.id === id || e.id === id.padStart(2, "0") || `${e.id}-${e.slug}` === id || e.slug === id);
     if (!ex) {
-      throw new LabError("usage", `unknown exercise '${id}'`, `Pick one of: ${all.map((e) => `${e.id} (${e.slug})`).join(", ")} — \`mesos-lab list\` shows them all.`);
+      throw new LabError(
+        "usage",
+        `unknown exercise '${id}'`,
+        `Pick one of: ${all.map((e) => `${e.id} (${e.slug})`).join(", ")} — \`mesos-lab list\` shows them all.`,
+      );
     }
     if (step !== undefined && !ex.steps.some((s) => s.id === step || String(ex.steps.indexOf(s) + 1) === step)) {
       throw new LabError("usage", `exercise ${ex.id} has no step '${step}'`, `Its steps are: ${ex.steps.map((s, i) => `${i + 1} (${s.id})`).join(", ")}.`);

@@ -65,7 +65,11 @@ export function buildProgram(run: (code: number) => void): Command {
     .description("remove this lab's containers and networks (instructors: --all for every mesos-lab run on this engine)")
     .argument("[exercise]", "only this exercise's containers")
     .option("--all", "every container/network/volume labelled by mesos-lab, whatever lab made it")
-    .action(act(async (exercise: string | undefined, opts: { all?: boolean }) => (await import("./commands/cluster.js")).downCommand(g(), { all: opts.all, exercise })));
+    .action(
+      act(async (exercise: string | undefined, opts: { all?: boolean }) =>
+        (await import("./commands/cluster.js")).downCommand(g(), { all: opts.all, exercise }),
+      ),
+    );
 
   program
     .command("doctor")
@@ -81,10 +85,17 @@ export function buildProgram(run: (code: number) => void): Command {
     .command("tui")
     .description("the interactive lab (what `mesos-lab` with no arguments opens on a terminal)")
     .option("--hands-on", "write each step's flags yourself in workspace/NN-slug.env instead of the harness applying them")
-    .action(act(async (opts: { handsOn?: boolean }) => {
-      if (!process.stdout.isTTY || !process.stdin.isTTY) throw new LabError("usage", "the TUI needs a terminal (stdin and stdout are not a TTY)", "Run it in a terminal, or use `mesos-lab list` / `mesos-lab verify` in scripts and CI.");
-      return (await import("../tui/launch.js")).launchTui(g(), opts);
-    }));
+    .action(
+      act(async (opts: { handsOn?: boolean }) => {
+        if (!process.stdout.isTTY || !process.stdin.isTTY)
+          throw new LabError(
+            "usage",
+            "the TUI needs a terminal (stdin and stdout are not a TTY)",
+            "Run it in a terminal, or use `mesos-lab list` / `mesos-lab verify` in scripts and CI.",
+          );
+        return (await import("../tui/launch.js")).launchTui(g(), opts);
+      }),
+    );
 
   program
     .command("progress")

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createJiti } from "jiti";
-import { z } from "zod";
+import type { z } from "zod";
 import { LabError } from "../util/errors.js";
 import { builtinProfile, type MesosProfile } from "../model/profiles/index.js";
 import { deriveProfile } from "../model/profiles/profile.js";
@@ -26,7 +26,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length ? issue.path.join(".") : "(top level)";
   if (issue.code === "unrecognized_keys") {
     const keys = (issue as { keys: string[] }).keys;
-    return `${where === "(top level)" ? "" : where + ": "}unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${k}'`).join(", ")}`;
+    return `${where === "(top level)" ? "" : `${where}: `}unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${k}'`).join(", ")}`;
   }
   return `${where}: ${issue.message}`;
 }
@@ -84,7 +84,12 @@ export async function loadConfig(opts: { cwd?: string; file?: string } = {}): Pr
     mod = await jiti.import(file, { default: true });
   } catch (err) {
     const msg = (err as Error).message.split("\n").slice(0, 3).join(" ");
-    throw new LabError("config", `${file} could not be loaded: ${msg}`, `Fix the TypeScript error in ${path.basename(file)} (it must \`export default defineConfig({...})\`).`, { cause: err });
+    throw new LabError(
+      "config",
+      `${file} could not be loaded: ${msg}`,
+      `Fix the TypeScript error in ${path.basename(file)} (it must \`export default defineConfig({...})\`).`,
+      { cause: err },
+    );
   }
   return resolveConfig(mod, file, path.dirname(file));
 }

@@ -6,7 +6,14 @@ import type { Role } from "../model/roles.js";
 const image = z.string().regex(/^[a-z0-9][a-z0-9._/:@-]*$/i, "an image reference like repo/name:tag");
 const port = z.number().int().min(0).max(65535);
 const images = z
-  .object({ zk: image.optional(), master: image.optional(), agent: image.optional(), execute: image.optional(), registry: image.optional(), tokens: image.optional() })
+  .object({
+    zk: image.optional(),
+    master: image.optional(),
+    agent: image.optional(),
+    execute: image.optional(),
+    registry: image.optional(),
+    tokens: image.optional(),
+  })
   .strict();
 
 /** Default images per built-in profile (src/model/profiles/). */
@@ -91,9 +98,16 @@ export const configSchema = z
   .strict()
   .superRefine((c, ctx) => {
     c.profiles.forEach((p, i) => {
-      if (!builtinNames.includes(p.like)) ctx.addIssue({ code: "custom", path: ["profiles", i, "like"], message: `'${p.like}' is not a built-in profile (built in: ${builtinNames.join(", ")})` });
-      if (builtinNames.includes(p.name)) ctx.addIssue({ code: "custom", path: ["profiles", i, "name"], message: `'${p.name}' is the name of a built-in profile: give yours its own` });
-      else if (c.profiles.findIndex((q) => q.name === p.name) < i) ctx.addIssue({ code: "custom", path: ["profiles", i, "name"], message: `a second profile named '${p.name}'` });
+      if (!builtinNames.includes(p.like))
+        ctx.addIssue({
+          code: "custom",
+          path: ["profiles", i, "like"],
+          message: `'${p.like}' is not a built-in profile (built in: ${builtinNames.join(", ")})`,
+        });
+      if (builtinNames.includes(p.name))
+        ctx.addIssue({ code: "custom", path: ["profiles", i, "name"], message: `'${p.name}' is the name of a built-in profile: give yours its own` });
+      else if (c.profiles.findIndex((q) => q.name === p.name) < i)
+        ctx.addIssue({ code: "custom", path: ["profiles", i, "name"], message: `a second profile named '${p.name}'` });
     });
     const known = [...builtinNames, ...c.profiles.map((p) => p.name)];
     if (!known.includes(c.profile)) ctx.addIssue({ code: "custom", path: ["profile"], message: `unknown profile '${c.profile}' (known: ${known.join(", ")})` });

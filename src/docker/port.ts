@@ -7,6 +7,7 @@ import Docker from "dockerode";
 import { pack } from "tar-fs";
 import { LabError } from "../util/errors.js";
 import { engineError, errorText, isConnectionError, statusOf, tolerate, unreachable } from "./engine-errors.js";
+import { skewWithin } from "./clock-skew.js";
 import { publishHostOf } from "./engine-host.js";
 import { followLogs, type LogFollow } from "./log-follow.js";
 import { FrameReader } from "./log-frames.js";
@@ -82,17 +83,13 @@ export class DockerPort {
     let raw: Record<string, unknown>;
     let ping: PingHeaders;
     try {
-      [raw, ping] = await withTimeout(
-        Promise.all([this.docker.info() as Promise<Record<string, unknown>>, this.ping()]),
-        timeoutMs,
-        () => Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }),
+      [raw, ping] = await withTimeout(Promise.all([this.docker.info() as Promise<Record<string, unknown>>, this.ping()]), timeoutMs, () =>
+        Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }),
       );
     } catch (err) {
       throw err instanceof LabError ? err : unreachable(err);
     }
-    const daemonNow = Date.parse(String(raw.SystemTime ?? ""));
-    this.skewMs = Number.isFinite(daemonNow) ? daemonNow - (t0 + Date.now()) / 2 : 0;
-    if (Math.abs(this.skewMs) < 50) this.skewMs = 0;
+    this.skewMs = skewWithin(Date.parse(String(raw.SystemTime ?? "")), t0, Date.now());
     const runtime = runtimeOf(ping);
     this.runtimeName = Promise.resolve(runtime);
     return {
@@ -150,7 +147,12 @@ export class DockerPort {
     } catch (err) {
       // a connection error to the *daemon* (not the registry) means the engine itself went away
       if (isConnectionError(err) && !/registry|lookup/.test(errorText(err))) throw unreachable(err);
-      throw new LabError("imageMissing", `Could not pull ${ref}: ${errorText(err).split("\n")[0]}`, "Check the registry is reachable (or run `mesos-lab bundle import <file>` with an offline bundle) and retry `mesos-lab pull`.", { cause: err });
+      throw new LabError(
+        "imageMissing",
+        `Could not pull ${ref}: ${errorText(err).split("\n")[0]}`,
+        "Check the registry is reachable (or run `mesos-lab bundle import <file>` with an offline bundle) and retry `mesos-lab pull`.",
+        { cause: err },
+      );
     }
   }
 
@@ -158,7 +160,13 @@ export class DockerPort {
   async saveImages(refs: string[]): Promise<Readable> {
     // docker-modem builds the query from `options` (an array repeats `names=`); a query written into `path` by
     // hand loses its last character when `options` is empty
-    const opts = { path: "/images/get?", options: { names: refs }, method: "GET", isStream: true, statusCodes: { 200: true, 404: "no such image", 500: "server error" } };
+    const opts = {
+      path: "/images/get?",
+      options: { names: refs },
+      method: "GET",
+      isStream: true,
+      statusCodes: { 200: true, 404: "no such image", 500: "server error" },
+    };
     return guard(
       () =>
         new Promise<Readable>((resolve, reject) => {
@@ -207,7 +215,13 @@ export class DockerPort {
     for (const s of candidates.slice(0, 25)) {
       const gateway = s.replace(/0\/24$/, "1");
       try {
-        const n = await this.docker.createNetwork({ Name: name, Driver: "bridge", CheckDuplicate: true, Labels: labels, IPAM: { Driver: "default", Config: [{ Subnet: s, Gateway: gateway }] } });
+        const n = await this.docker.createNetwork({
+          Name: name,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          Labels: labels,
+          IPAM: { Driver: "default", Config: [{ Subnet: s, Gateway: gateway }] },
+        });
         return { id: n.id, name, subnet: s };
       } catch (err) {
         lastErr = engineError(err);
@@ -215,7 +229,14 @@ export class DockerPort {
         if (subnet !== "auto" || !/overlap|already/i.test(errorText(err))) break;
       }
     }
-    throw new LabError("config", `Could not create the lab network ${name}: ${errorText(lastErr)}`, subnet === "auto" ? "Remove unused Docker networks (`docker network prune`) and retry." : `Choose another network.subnet in lab.config.ts (${subnet} is taken).`, { cause: lastErr });
+    throw new LabError(
+      "config",
+      `Could not create the lab network ${name}: ${errorText(lastErr)}`,
+      subnet === "auto"
+        ? "Remove unused Docker networks (`docker network prune`) and retry."
+        : `Choose another network.subnet in lab.config.ts (${subnet} is taken).`,
+      { cause: lastErr },
+    );
   }
 
   async removeNetwork(id: string): Promise<void> {
@@ -250,18 +271,28 @@ export class DockerPort {
       },
       NetworkingConfig:
         spec.network && !spec.hostNetwork
-          ? { EndpointsConfig: { [spec.network.name]: { IPAMConfig: spec.network.ip ? { IPv4Address: spec.network.ip } : undefined, Aliases: spec.network.aliases } } }
+          ? {
+              EndpointsConfig: {
+                [spec.network.name]: { IPAMConfig: spec.network.ip ? { IPv4Address: spec.network.ip } : undefined, Aliases: spec.network.aliases },
+              },
+            }
           : undefined,
     };
     if (spec.entrypoint) body.Entrypoint = spec.entrypoint;
     if (spec.cmd) body.Cmd = spec.cmd;
-    if (RUNTIME_QUIRKS[await this.runtime()].rootNeedsGroupAdd && /^(|root|0)(:(root|0))?$/.test((await this.imageInspect(spec.image))?.user ?? "-")) body.HostConfig!.GroupAdd = ["0"];
+    if (RUNTIME_QUIRKS[await this.runtime()].rootNeedsGroupAdd && /^(|root|0)(:(root|0))?$/.test((await this.imageInspect(spec.image))?.user ?? "-"))
+      body.HostConfig!.GroupAdd = ["0"];
     let id: string;
     try {
       id = (await this.docker.createContainer(body)).id;
     } catch (err) {
       if (statusOf(err) === 404 && /image/i.test(errorText(err)))
-        throw new LabError("imageMissing", `Image ${spec.image} is not present on the Docker engine.`, "Run `mesos-lab pull` (or `mesos-lab bundle import <file>` offline) first.", { cause: err });
+        throw new LabError(
+          "imageMissing",
+          `Image ${spec.image} is not present on the Docker engine.`,
+          "Run `mesos-lab pull` (or `mesos-lab bundle import <file>` offline) first.",
+          { cause: err },
+        );
       throw engineError(err);
     }
     if (spec.files?.length) await this.putFiles(id, spec.files);
@@ -299,7 +330,12 @@ export class DockerPort {
       const text = errorText(err);
       const port = /(?:Bind for [\d.]+:|0\.0\.0\.0:|127\.0\.0\.1:)(\d+)(?: failed)?.*(?:already allocated|address already in use)/.exec(text)?.[1];
       if (port || /address already in use|port is already allocated/.test(text))
-        throw new LabError("portTaken", `Host port ${port ?? "?"} is already in use, so ${image ?? "the container"} cannot publish it.`, `Stop what listens on port ${port ?? "that port"}, or set another port under \`ports\` in lab.config.ts (0 picks a free one).`, { cause: err });
+        throw new LabError(
+          "portTaken",
+          `Host port ${port ?? "?"} is already in use, so ${image ?? "the container"} cannot publish it.`,
+          `Stop what listens on port ${port ?? "that port"}, or set another port under \`ports\` in lab.config.ts (0 picks a free one).`,
+          { cause: err },
+        );
       throw engineError(err);
     }
   }
@@ -340,7 +376,12 @@ export class DockerPort {
 
   /** 404: gone; 409: not running; 304: already stopped. */
   async kill(id: string, signal = "SIGKILL"): Promise<void> {
-    await guard(() => this.docker.getContainer(id).kill({ signal }).catch(tolerate(404, 409, 304)));
+    await guard(() =>
+      this.docker
+        .getContainer(id)
+        .kill({ signal })
+        .catch(tolerate(404, 409, 304)),
+    );
   }
 
   async stop(id: string, graceSeconds = 2): Promise<void> {
@@ -388,7 +429,11 @@ export class DockerPort {
     if (!filters.some((f) => f.startsWith("io.mesos-lab.managed=true"))) throw new Error("refusing to list without the managed label filter");
     const label = { label: filters };
     const [cs, ns, vs] = await guard(() =>
-      Promise.all([this.docker.listContainers({ all: true, filters: label }), this.docker.listNetworks({ filters: label }), this.docker.listVolumes({ filters: label })]),
+      Promise.all([
+        this.docker.listContainers({ all: true, filters: label }),
+        this.docker.listNetworks({ filters: label }),
+        this.docker.listVolumes({ filters: label }),
+      ]),
     );
     return [
       ...cs.map((c) => ({ id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ""), kind: "container" as const, labels: c.Labels ?? {} })),

@@ -22,7 +22,10 @@ import type { Exercise, Step } from "../model/exercise.js";
 export const CAPABILITIES_LABEL = "io.mesos-lab.agent-capabilities";
 
 /** Engine settings of the mode (Docker's HostConfig). */
-export const CAPABILITIES_SPEC = { capAdd: ["SYS_ADMIN"], securityOpt: ["seccomp=unconfined", "apparmor=unconfined"] } satisfies Pick<ContainerSpec, "capAdd" | "securityOpt">;
+export const CAPABILITIES_SPEC = { capAdd: ["SYS_ADMIN"], securityOpt: ["seccomp=unconfined", "apparmor=unconfined"] } satisfies Pick<
+  ContainerSpec,
+  "capAdd" | "securityOpt"
+>;
 
 /** The freezer cgroup of PID 1 of the container, as the container sees it in /proc/<pid>/cgroup. */
 const OWN_FREEZER = `awk -F: '$2 == "freezer" { print $3 }'`;
@@ -71,7 +74,11 @@ export const RELEASE_SCRIPT = [
 ].join("\n");
 
 /** Whether a step runs its agent in the capabilities mode: the lab asks for it everywhere, or the step/exercise does. */
-export function agentCapabilities(config: Pick<LabConfig, "agentCapabilities">, exercise: Pick<Exercise, "agentCapabilities">, step: Pick<Step, "agentCapabilities">): boolean {
+export function agentCapabilities(
+  config: Pick<LabConfig, "agentCapabilities">,
+  exercise: Pick<Exercise, "agentCapabilities">,
+  step: Pick<Step, "agentCapabilities">,
+): boolean {
   return config.agentCapabilities || (step.agentCapabilities ?? exercise.agentCapabilities ?? false);
 }
 

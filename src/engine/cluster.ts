@@ -168,7 +168,15 @@ export class Cluster {
   }
 
   /** `capabilities`: the agent runs in the capabilities mode (agent-capabilities.ts), its program behind the wrapper. */
-  private spec(role: Role, instance: number, env: Record<string, string>, files: PlacedFile[], cmd?: string[], suffix = "", capabilities = false): ContainerSpec {
+  private spec(
+    role: Role,
+    instance: number,
+    env: Record<string, string>,
+    files: PlacedFile[],
+    cmd?: string[],
+    suffix = "",
+    capabilities = false,
+  ): ContainerSpec {
     const alias = this.aliasOf(role, instance);
     return {
       name: `mesos-lab-${this.runId}-${alias}${suffix}`,
@@ -177,7 +185,9 @@ export class Cluster {
       cmd: role === "zk" ? undefined : (cmd ?? ROLE_COMMAND[role] ?? []),
       env,
       labels: runLabels(this.o.identity, { [LABEL.role]: role, ...(capabilities ? { [CAPABILITIES_LABEL]: "true" } : {}) }),
-      network: this.network ? { name: this.network.name, ip: this.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] } : undefined,
+      network: this.network
+        ? { name: this.network.name, ip: this.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] }
+        : undefined,
       hostNetwork: this.hostMode,
       hostname: alias,
       publish: role === "execute" ? undefined : this.publishFor(role as ClusterRole, instance),
@@ -210,7 +220,10 @@ export class Cluster {
           continue;
         }
         const env = this.envFor(rendered, role, i);
-        const files = [...this.placed(rendered.files, role), ...registryRoleFiles(role, { tokensHost: this.ctx.host.tokens!, runSecret: this.runId, read: (n) => this.o.material.read(n) })];
+        const files = [
+          ...this.placed(rendered.files, role),
+          ...registryRoleFiles(role, { tokensHost: this.ctx.host.tokens!, runSecret: this.runId, read: (n) => this.o.material.read(n) }),
+        ];
         const caps = role === "agent" && agentCapabilities(this.o.config, rendered.exercise, rendered.step);
         const hash = configHash({ image: this.o.config.images[role], env, files, extra: `${this.network?.subnet ?? "host"}${caps ? " capabilities" : ""}` });
         if (current && current.hash === hash && current.exitCode === null && !upstreamChanged) {
@@ -249,7 +262,21 @@ export class Cluster {
     const follow = await this.o.port.follow(id, 0).catch(removeOnFailure);
     const marks = new LineMarks(READY_LINES[role]);
     const capabilities = spec.labels[CAPABILITIES_LABEL] === "true";
-    const live: Live = { role, instance, id, name: spec.name, hash, env: spec.env, follow, tail, marks, exit: Promise.resolve(-1), exitCode: null, ports: {}, capabilities };
+    const live: Live = {
+      role,
+      instance,
+      id,
+      name: spec.name,
+      hash,
+      env: spec.env,
+      follow,
+      tail,
+      marks,
+      exit: Promise.resolve(-1),
+      exitCode: null,
+      ports: {},
+      capabilities,
+    };
     const source = role === "execute" ? (sourceId ?? key) : `log:${role}`;
     follow.onLine((line) => {
       tail[line.stream].push(line.text);
@@ -324,7 +351,13 @@ export class Cluster {
     if (role === "tokens") return Wait.forLogLine(TOKENS_LISTEN, "the token service listens");
     const tls = usesTls(l.env);
     const m = this.tlsMaterial(l.env);
-    const health = Wait.forHttp(ROLE_PORTS[role], "/health", { tls, ca: tls && this.verifyWithCa(l.env) ? m.ca : undefined, cert: m.cert, key: m.key, servername: "localhost" });
+    const health = Wait.forHttp(ROLE_PORTS[role], "/health", {
+      tls,
+      ca: tls && this.verifyWithCa(l.env) ? m.ca : undefined,
+      cert: m.cert,
+      key: m.key,
+      servername: "localhost",
+    });
     return role === "master"
       ? Wait.all([health, Wait.forLogLine(MASTER_LEADS, "the master leads (registry recovered)")])
       : Wait.all([health, Wait.forLogLine(AGENT_RECOVERED, "the agent finished recovery")]);
@@ -374,7 +407,8 @@ export class Cluster {
 
   /** The build machine's push (src/registry/push.ts) through the registry's and token service's published ports. */
   async push(action: PushAction, timeoutMs: number): Promise<HttpAnswer> {
-    const url = (role: "registry" | "tokens") => `http://${this.o.publishHost.includes(":") ? `[${this.o.publishHost}]` : this.o.publishHost}:${this.hostPort(role, ROLE_PORTS[role])}`;
+    const url = (role: "registry" | "tokens") =>
+      `http://${this.o.publishHost.includes(":") ? `[${this.o.publishHost}]` : this.o.publishHost}:${this.hostPort(role, ROLE_PORTS[role])}`;
     const r = await pushImage(await makeLabImage(action.image), {
       registry: url("registry"),
       tokenUrl: `${url("tokens")}/token`,
@@ -388,7 +422,11 @@ export class Cluster {
       statusText: r.statusText,
       headers: r.headers,
       body: r.body,
-      lines: { status: [`HTTP/1.1 ${r.status} ${r.statusText}`], headers: Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`), body: r.body.split(/\r?\n/).filter(Boolean) },
+      lines: {
+        status: [`HTTP/1.1 ${r.status} ${r.statusText}`],
+        headers: Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`),
+        body: r.body.split(/\r?\n/).filter(Boolean),
+      },
     };
   }
 
@@ -428,7 +466,11 @@ export class Cluster {
     const until = Date.now() + timeoutMs;
     let last = "";
     for (;;) {
-      const a = await this.send({ ...action, role: "agent", method: "GET", path: "/containers", headers: undefined, body: undefined }, undefined, Math.max(1000, until - Date.now()));
+      const a = await this.send(
+        { ...action, role: "agent", method: "GET", path: "/containers", headers: undefined, body: undefined },
+        undefined,
+        Math.max(1000, until - Date.now()),
+      );
       let listed: Array<{ executor_id?: string; container_id?: string }> = [];
       try {
         listed = JSON.parse(a.body) as typeof listed;

@@ -55,7 +55,10 @@ export class ExpectationSet {
   readonly settled: Promise<void>;
   private closedForNegatives = false;
 
-  constructor(expectations: CitedExpectation[], private readonly opts: ExpectationSetOptions) {
+  constructor(
+    expectations: CitedExpectation[],
+    private readonly opts: ExpectationSetOptions,
+  ) {
     this.now = opts.now ?? Date.now;
     this.t0 = this.now();
     this.positivesSettled = new Promise((r) => (this.positivesDone = r));
@@ -68,7 +71,16 @@ export class ExpectationSet {
         keys,
         count: 0,
         deadline: exp.negate ? Infinity : this.t0 + (exp.timeoutMs ?? opts.defaultTimeoutMs),
-        result: { id: exp.id, says: exp.says, pattern: exp.pattern, negate: exp.negate, source: describeSource(exp.source), cite: exp.cite, status: "waiting", elapsedMs: 0 },
+        result: {
+          id: exp.id,
+          says: exp.says,
+          pattern: exp.pattern,
+          negate: exp.negate,
+          source: describeSource(exp.source),
+          cite: exp.cite,
+          status: "waiting",
+          elapsedMs: 0,
+        },
       };
       this.all.push(o);
       for (const k of keys) {
@@ -148,7 +160,10 @@ export class ExpectationSet {
     if (this.closedForNegatives) return;
     this.closedForNegatives = true;
     const negatives = this.all.filter((o) => o.exp.negate && o.result.status === "waiting");
-    if (negatives.length === 0) return this.checkProgress();
+    if (negatives.length === 0) {
+      this.checkProgress();
+      return;
+    }
     const start = this.now();
     for (const o of negatives) o.deadline = start + (o.exp.timeoutMs ?? this.opts.negativeWindowMs);
     this.schedule();

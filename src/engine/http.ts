@@ -32,7 +32,7 @@ export interface HttpRequest {
 
 export function request(req: HttpRequest): Promise<HttpAnswer> {
   const headers: Record<string, string> = { "user-agent": "mesos-lab", ...req.headers };
-  if (req.basic) headers.authorization = "Basic " + Buffer.from(`${req.basic.principal}:${req.basic.secret}`).toString("base64");
+  if (req.basic) headers.authorization = `Basic ${Buffer.from(`${req.basic.principal}:${req.basic.secret}`).toString("base64")}`;
   if (req.bearer) headers.authorization = `Bearer ${req.bearer}`;
   if (req.body !== undefined) headers["content-length"] = String(Buffer.byteLength(req.body));
   const mod = req.tls ? https : http;

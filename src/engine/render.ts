@@ -154,7 +154,11 @@ export type EnvOverride = Partial<Record<Role, Record<string, string>>>;
  * Renders every step that applies to the profile, in order. With `envOverride` every step's env is the baseline plus
  * the override, so the attendee's flags are tested exactly as written; files still come from the steps.
  */
-export function renderExercise(exercise: Exercise, config: Pick<LabConfig, "network" | "extraEnv" | "mesos">, opts: { envOverride?: EnvOverride } = {}): RenderedStep[] {
+export function renderExercise(
+  exercise: Exercise,
+  config: Pick<LabConfig, "network" | "extraEnv" | "mesos">,
+  opts: { envOverride?: EnvOverride } = {},
+): RenderedStep[] {
   const { release } = config.mesos;
   const env = baselineEnv(config);
   if (opts.envOverride) applyDelta(env, opts.envOverride);
@@ -184,9 +188,15 @@ export function renderExercise(exercise: Exercise, config: Pick<LabConfig, "netw
 }
 
 /** Stable hash of what a container is made of; equal hashes mean the running container can be reused. */
-export function configHash(parts: { image: string; env: Record<string, string>; files: Array<{ path: string; content: Buffer | string; mode: number }>; cmd?: string[]; extra?: string }): string {
+export function configHash(parts: {
+  image: string;
+  env: Record<string, string>;
+  files: Array<{ path: string; content: Buffer | string; mode: number }>;
+  cmd?: string[];
+  extra?: string;
+}): string {
   const h = createHash("sha256");
-  h.update(parts.image + "\0" + (parts.cmd ?? []).join("\0") + "\0" + (parts.extra ?? ""));
+  h.update(`${parts.image}\0${(parts.cmd ?? []).join("\0")}\0${parts.extra ?? ""}`);
   for (const k of Object.keys(parts.env).sort()) h.update(`${k}=${parts.env[k]}\n`);
   for (const f of [...parts.files].sort((a, b) => a.path.localeCompare(b.path))) {
     h.update(`${f.path}:${f.mode}:`);

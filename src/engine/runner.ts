@@ -45,14 +45,13 @@ export interface RunnerOptions {
   onCluster?: (cluster: Cluster) => void;
 }
 
-
-
 /** Runs one exercise on its own network: every step in order, or up to/only one step. */
 export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepResult[]> {
   const t0 = Date.now();
   const identity: RunIdentity = { lab: o.labId, run: newRunId(), exercise: ex.id, keep: o.keep };
   const continued = o.cluster?.intact ? o.cluster : undefined;
-  const cluster = continued ?? new Cluster({ port: o.port, config: o.config, material: o.material, identity, bus: o.bus, publish: o.publish, publishHost: o.publishHost });
+  const cluster =
+    continued ?? new Cluster({ port: o.port, config: o.config, material: o.material, identity, bus: o.bus, publish: o.publish, publishHost: o.publishHost });
   activeClusters.add(cluster);
   o.onCluster?.(cluster);
   const steps = renderExercise(ex, o.config, { envOverride: o.envOverride });
@@ -74,7 +73,12 @@ export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepR
       o.bus.emit({ type: "cleanup", removed, exercise: ex.id });
       activeClusters.delete(cluster);
     }
-    o.bus.emit({ type: "exercise:end", exercise: ex.id, passed: results.length > 0 && results.every((r) => r.status === "passed"), durationMs: Date.now() - t0 });
+    o.bus.emit({
+      type: "exercise:end",
+      exercise: ex.id,
+      passed: results.length > 0 && results.every((r) => r.status === "passed"),
+      durationMs: Date.now() - t0,
+    });
   }
   return results;
 }
@@ -83,7 +87,14 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
   const { step, exercise } = rs;
   const t0 = Date.now();
   const timings = { reconcileMs: 0, readyMs: 0, actionsMs: 0, settleMs: 0, created: 0, reused: 0 };
-  o.bus.emit({ type: "step:start", exercise: exercise.id, step: { id: step.id, title: step.title, text: step.text, hint: step.hint }, index, total, diff: rs.diff });
+  o.bus.emit({
+    type: "step:start",
+    exercise: exercise.id,
+    step: { id: step.id, title: step.title, text: step.text, hint: step.hint },
+    index,
+    total,
+    diff: rs.diff,
+  });
 
   const exps = expectationsOf(rs);
   const firstExecute = step.actions.find((a) => a.do === "execute") as { id: string } | undefined;
@@ -188,7 +199,13 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
   const passed = !error && expectations.every((e) => e.status === "passed");
   // an exit the step expected (04: 401 → exit 1) is the lesson, not the reason it failed
   const accepted = (action: string | undefined) =>
-    exps.some((e) => "exit" in e.source && e.source.exit === "execute" && (e.source.action ?? firstExecute?.id ?? "execute") === action && expectations.find((r) => r.id === e.id)?.status === "passed");
+    exps.some(
+      (e) =>
+        "exit" in e.source &&
+        e.source.exit === "execute" &&
+        (e.source.action ?? firstExecute?.id ?? "execute") === action &&
+        expectations.find((r) => r.id === e.id)?.status === "passed",
+    );
   const explains = died.filter((d) => d.role !== "execute" || (!passed && !accepted(d.action)));
   return {
     exercise: exercise.id,

@@ -75,7 +75,12 @@ export const Wait = {
     return {
       describe: () => `${opts.tls ? "https" : "http"} GET ${path} → ${want}`,
       waitUntilReady: (ctx) =>
-        poll(ctx, `GET ${path}`, async () => (await request({ ...opts, host: ctx.host, port: ctx.port(containerPort), path, method: "GET", timeoutMs: 1500 })).status === want, 150),
+        poll(
+          ctx,
+          `GET ${path}`,
+          async () => (await request({ ...opts, host: ctx.host, port: ctx.port(containerPort), path, method: "GET", timeoutMs: 1500 })).status === want,
+          150,
+        ),
     };
   },
   all(strategies: WaitStrategy[]): WaitStrategy {

@@ -1,5 +1,23 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, constants, copyFileSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync, type Stats } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  type Stats,
+} from "node:fs";
 import path from "node:path";
 import type { LabConfig } from "../config/schema.js";
 import { REGISTRY_ACCOUNTS, type LeafRole } from "../pki/index.js";
@@ -65,12 +83,17 @@ export function classifyMaterial(name: string): MaterialName | { refused: string
   const mode = file.endsWith(".pem") && !file.endsWith("key.pem") ? 0o644 : 0o600;
   if (folder === "credentials" && rest.length === 1 && CREDENTIAL_FILES.has(file)) return { name, folder, parts: rest, mode: 0o600 };
   if (folder === "ssl" && rest.length === 1 && SSL_FILES.has(file)) return { name, folder, parts: rest, mode };
-  if (folder === "ssl" && rest.length === 3 && rest[0] === "issued" && ISSUED_DIR.test(rest[1]!) && ISSUED_FILES.has(file)) return { name, folder, parts: rest, mode };
+  if (folder === "ssl" && rest.length === 3 && rest[0] === "issued" && ISSUED_DIR.test(rest[1]!) && ISSUED_FILES.has(file))
+    return { name, folder, parts: rest, mode };
   return { refused: `is not a file a lab's material has (${ALLOWED_HINT})` };
 }
 
 export const materialRefused = (file: string, entry: string, why: string) =>
-  new LabError("usage", `${file} is refused: '${entry}' ${why}; nothing was imported`, `A bundle sets this lab's certificates and credentials: import only one made by \`mesos-lab bundle export\` and handed to you by your instructor. \`mesos-lab bundle inspect ${file}\` shows what it holds.`);
+  new LabError(
+    "usage",
+    `${file} is refused: '${entry}' ${why}; nothing was imported`,
+    `A bundle sets this lab's certificates and credentials: import only one made by \`mesos-lab bundle export\` and handed to you by your instructor. \`mesos-lab bundle inspect ${file}\` shows what it holds.`,
+  );
 
 /** The configured folders, absolute. */
 export function materialFolders(config: Pick<LabConfig, "root" | "material">): Record<MaterialFolder, string> {
@@ -116,7 +139,12 @@ export interface MaterialTarget {
 export function planMaterial(config: Pick<LabConfig, "root" | "material">, file: string, files: Array<{ name: string; data: Buffer }>): MaterialTarget[] {
   const root = path.resolve(config.root);
   const folders = materialFolders(config);
-  const refuse = (why: string) => new LabError("usage", `${file} cannot be imported here: ${why}; nothing was imported`, "Replace the symbolic link by a real folder (or point `material` in lab.config.ts at one), then import again.");
+  const refuse = (why: string) =>
+    new LabError(
+      "usage",
+      `${file} cannot be imported here: ${why}; nothing was imported`,
+      "Replace the symbolic link by a real folder (or point `material` in lab.config.ts at one), then import again.",
+    );
   const out: MaterialTarget[] = [];
   for (const f of files) {
     const c = classifyMaterial(f.name);
@@ -159,7 +187,12 @@ export function stageMaterial(root: string, targets: MaterialTarget[]): StagedMa
       try {
         for (const t of staged) {
           // the folders are checked again right before the write: they may have changed since the plan
-          checkFolderChain(rootAbs, path.dirname(t.abs), "material", (why) => new LabError("labMaterial", `import stopped: ${why}`, "Replace the symbolic link by a real folder, then import again."));
+          checkFolderChain(
+            rootAbs,
+            path.dirname(t.abs),
+            "material",
+            (why) => new LabError("labMaterial", `import stopped: ${why}`, "Replace the symbolic link by a real folder, then import again."),
+          );
           for (const created of mkdirs(path.dirname(t.abs))) undo.push(() => rmdirSync(created));
           if (lstat(t.abs)) {
             renameSync(t.abs, t.backup);
@@ -176,7 +209,14 @@ export function stageMaterial(root: string, targets: MaterialTarget[]): StagedMa
             /* keep undoing what can be undone */
           }
         }
-        throw err instanceof LabError ? err : new LabError("labMaterial", `could not write the lab material: ${(err as Error).message}; the lab folder was left as it was`, "Check that the lab's ssl/ and credentials/ folders are writable, then import again.", { cause: err });
+        throw err instanceof LabError
+          ? err
+          : new LabError(
+              "labMaterial",
+              `could not write the lab material: ${(err as Error).message}; the lab folder was left as it was`,
+              "Check that the lab's ssl/ and credentials/ folders are writable, then import again.",
+              { cause: err },
+            );
       }
       return staged.map((t) => t.name);
     },
@@ -225,7 +265,17 @@ export function collectMaterial(config: Pick<LabConfig, "root" | "material">): E
   const files: ExportedMaterial["files"] = [];
   const skipped: string[] = [];
   for (const folder of ["ssl", "credentials"] as const) {
-    checkFolderChain(root, folders[folder], folder, (why) => new LabError("usage", `cannot export the lab material: ${why}`, "Replace the symbolic link by a real folder holding the material (or run `mesos-lab ssl` to generate it), then export again."));
+    checkFolderChain(
+      root,
+      folders[folder],
+      folder,
+      (why) =>
+        new LabError(
+          "usage",
+          `cannot export the lab material: ${why}`,
+          "Replace the symbolic link by a real folder holding the material (or run `mesos-lab ssl` to generate it), then export again.",
+        ),
+    );
     const walk = (dir: string, parts: string[]) => {
       if (!lstat(dir)) return;
       for (const d of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {

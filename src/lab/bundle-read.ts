@@ -167,10 +167,16 @@ const stampOf = (st: Stats) => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
 
 function errors(file: string) {
   return {
-    notBundle: (why: string) => new LabError("usage", `${file} is not a mesos-lab bundle: ${why}`, "Pass the .tar or .tar.gz that `mesos-lab bundle export` wrote."),
-    damaged: (why: string) => new LabError("usage", `${file} is damaged: ${why}`, "Copy the bundle again from the instructor's original and re-run `mesos-lab bundle import`."),
+    notBundle: (why: string) =>
+      new LabError("usage", `${file} is not a mesos-lab bundle: ${why}`, "Pass the .tar or .tar.gz that `mesos-lab bundle export` wrote."),
+    damaged: (why: string) =>
+      new LabError("usage", `${file} is damaged: ${why}`, "Copy the bundle again from the instructor's original and re-run `mesos-lab bundle import`."),
     foreign: (why: string) =>
-      new LabError("usage", `${file} is damaged or foreign: ${why}; nothing was imported`, "Use the bundle exactly as `mesos-lab bundle export` wrote it, from your instructor; `mesos-lab bundle inspect` shows what a bundle holds."),
+      new LabError(
+        "usage",
+        `${file} is damaged or foreign: ${why}; nothing was imported`,
+        "Use the bundle exactly as `mesos-lab bundle export` wrote it, from your instructor; `mesos-lab bundle inspect` shows what a bundle holds.",
+      ),
   };
 }
 
@@ -178,7 +184,8 @@ function errors(file: string) {
 function saveName(raw: string, e: ReturnType<typeof errors>): string | undefined {
   const n = path.posix.normalize(raw.replace(/^(\.\/)+/, "")).replace(/\/+$/, "");
   if (n === "" || n === ".") return undefined;
-  if (n.startsWith("/") || n === ".." || n.startsWith("../") || n.includes("\0")) throw e.foreign(`its images part holds an entry named '${raw}', which docker save never writes`);
+  if (n.startsWith("/") || n === ".." || n.startsWith("../") || n.includes("\0"))
+    throw e.foreign(`its images part holds an entry named '${raw}', which docker save never writes`);
   return n;
 }
 
@@ -219,7 +226,8 @@ class SaveReader {
       if (!h.linkname) throw this.e.foreign(`its images part holds the link '${name}' without a target`);
       const linkname = type === "link" ? saveName(h.linkname, this.e) : h.linkname;
       if (linkname === undefined) throw this.e.foreign(`its images part holds the link '${name}' without a target`);
-      if (type === "link" && this.entries.get(linkname)?.type !== "file") throw this.e.damaged(`its images part holds the hard link '${name}' to '${h.linkname}', which comes nowhere before it`);
+      if (type === "link" && this.entries.get(linkname)?.type !== "file")
+        throw this.e.damaged(`its images part holds the hard link '${name}' to '${h.linkname}', which comes nowhere before it`);
       this.entries.set(name, { name, type, size: 0, linkname });
     } else {
       throw this.e.foreign(`its images part holds '${name}', a ${h.type ?? "unknown"} entry, which docker save never writes`);
@@ -269,7 +277,11 @@ class SaveReader {
     const shape = (m: unknown): m is { Config: string; RepoTags?: string[] | null; Layers: string[] } => {
       const o = m as { Config?: unknown; RepoTags?: unknown; Layers?: unknown };
       return (
-        typeof o === "object" && o !== null && typeof o.Config === "string" && Array.isArray(o.Layers) && o.Layers.every((l) => typeof l === "string") &&
+        typeof o === "object" &&
+        o !== null &&
+        typeof o.Config === "string" &&
+        Array.isArray(o.Layers) &&
+        o.Layers.every((l) => typeof l === "string") &&
         (o.RepoTags === undefined || o.RepoTags === null || (Array.isArray(o.RepoTags) && o.RepoTags.every((t) => typeof t === "string")))
       );
     };
@@ -341,7 +353,13 @@ function parseManifest(data: Buffer, file: string): BundleManifest {
     if (seen.has(name)) throw materialRefused(file, `${MATERIAL}${name}`, `is listed twice in its ${MANIFEST}`);
     seen.add(name);
   }
-  return { version: m.version, createdAt: typeof m.createdAt === "string" ? m.createdAt : "", profile: typeof m.profile === "string" ? m.profile : "", images: m.images, material };
+  return {
+    version: m.version,
+    createdAt: typeof m.createdAt === "string" ? m.createdAt : "",
+    profile: typeof m.profile === "string" ? m.profile : "",
+    images: m.images,
+    material,
+  };
 }
 
 /** Pass 1: the whole bundle checked, without writing anything. Throws a LabError (exit 2) naming what is wrong. */
@@ -362,7 +380,10 @@ export async function readBundle(file: string, opts: { onProgress?: BundleProgre
     const name = h.name;
     if (first) {
       first = false;
-      if (name !== MANIFEST) throw e.notBundle(`its first entry is '${name}', not ${MANIFEST} (a bundle starts with its manifest, so that it is checked before anything else is read); nothing was imported`);
+      if (name !== MANIFEST)
+        throw e.notBundle(
+          `its first entry is '${name}', not ${MANIFEST} (a bundle starts with its manifest, so that it is checked before anything else is read); nothing was imported`,
+        );
       if (h.type !== "file") throw e.notBundle(`its ${MANIFEST} is not a regular file`);
       manifest = parseManifest(await readCapped(body, h.size, MANIFEST_MAX, () => e.notBundle(`its ${MANIFEST} is larger than a manifest is`)), abs);
       return;
@@ -374,12 +395,19 @@ export async function readBundle(file: string, opts: { onProgress?: BundleProgre
       const c = classifyMaterial(rel);
       if ("refused" in c) throw materialRefused(abs, name, c.refused);
       const kind =
-        h.type === "symlink" ? `a symbolic link (to ${h.linkname ?? "?"})` :
-        h.type === "link" ? `a hard link (to ${h.linkname ?? "?"})` :
-        h.type === "character-device" || h.type === "block-device" ? `a device (${h.type})` :
-        h.type === "fifo" ? "a named pipe" :
-        h.type === "directory" ? "a folder" :
-        h.type === "file" || h.type === "contiguous-file" ? undefined : `a ${h.type ?? "unknown"} entry`;
+        h.type === "symlink"
+          ? `a symbolic link (to ${h.linkname ?? "?"})`
+          : h.type === "link"
+            ? `a hard link (to ${h.linkname ?? "?"})`
+            : h.type === "character-device" || h.type === "block-device"
+              ? `a device (${h.type})`
+              : h.type === "fifo"
+                ? "a named pipe"
+                : h.type === "directory"
+                  ? "a folder"
+                  : h.type === "file" || h.type === "contiguous-file"
+                    ? undefined
+                    : `a ${h.type ?? "unknown"} entry`;
       if (kind) throw materialRefused(abs, name, `is ${kind}, not a regular file`);
       if (material.has(rel)) throw materialRefused(abs, name, "appears twice");
       if (!m.material.includes(rel)) throw materialRefused(abs, name, `is not listed in its ${MANIFEST}`);
@@ -427,7 +455,11 @@ export async function readBundle(file: string, opts: { onProgress?: BundleProgre
  * Pass 2: streams the listed images' entries, and a manifest.json naming only them, into `load` (docker load).
  * Resolves with what docker load reports loaded.
  */
-export async function loadBundleImages(b: BundleContents, load: (tar: Readable) => Promise<string[]>, opts: { onProgress?: BundleProgress } = {}): Promise<string[]> {
+export async function loadBundleImages(
+  b: BundleContents,
+  load: (tar: Readable) => Promise<string[]>,
+  opts: { onProgress?: BundleProgress } = {},
+): Promise<string[]> {
   if (!b.load.manifestJson) return [];
   const e = errors(b.file);
   const st = statSync(b.file, { throwIfNoEntry: false });
@@ -448,10 +480,14 @@ export async function loadBundleImages(b: BundleContents, load: (tar: Readable) 
     if (!want || name === undefined) return drain(body);
     const type = h.type === "contiguous-file" ? "file" : h.type;
     const linkname = type === "link" && h.linkname ? saveName(h.linkname, e) : (h.linkname ?? undefined);
-    if (emitted.has(name) || type !== want.type || (type === "file" && h.size !== want.size) || (type !== "file" && linkname !== want.linkname)) throw changed();
+    if (emitted.has(name) || type !== want.type || (type === "file" && h.size !== want.size) || (type !== "file" && linkname !== want.linkname))
+      throw changed();
     emitted.add(name);
     await new Promise<void>((resolve, reject) => {
-      const header: Partial<tar.Header> & { name: string } = type === "file" ? { name, type, size: want.size, mode: 0o644, mtime: h.mtime } : { name, type: want.type as "symlink" | "link", linkname: want.linkname!, mode: 0o777, mtime: h.mtime };
+      const header: Partial<tar.Header> & { name: string } =
+        type === "file"
+          ? { name, type, size: want.size, mode: 0o644, mtime: h.mtime }
+          : { name, type: want.type as "symlink" | "link", linkname: want.linkname!, mode: 0o777, mtime: h.mtime };
       const entry = pack.entry(header, (err) => (err ? reject(err) : resolve()));
       entry.on("error", reject);
       if (type === "file") {

@@ -5,7 +5,17 @@ import { createGzip } from "node:zlib";
 import tar from "tar-stream";
 import { LabError } from "../util/errors.js";
 import { collectMaterial, planMaterial, stageMaterial } from "./bundle-material.js";
-import { counter, IMAGES, loadBundleImages, MANIFEST, MATERIAL, readBundle, type BundleContents, type BundleManifest, type BundleProgress } from "./bundle-read.js";
+import {
+  counter,
+  IMAGES,
+  loadBundleImages,
+  MANIFEST,
+  MATERIAL,
+  readBundle,
+  type BundleContents,
+  type BundleManifest,
+  type BundleProgress,
+} from "./bundle-read.js";
 import { configuredImages } from "./images.js";
 import type { Session } from "./session.js";
 
@@ -40,7 +50,12 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
   const images = configuredImages(s.config);
   const missing: string[] = [];
   for (const i of images) if (!(await s.port.imageInspect(i))) missing.push(i);
-  if (missing.length) throw new LabError("imageMissing", `cannot bundle images that are not on this engine: ${missing.join(", ")}`, "Run `mesos-lab pull` first (where a registry is reachable), then export again.");
+  if (missing.length)
+    throw new LabError(
+      "imageMissing",
+      `cannot bundle images that are not on this engine: ${missing.join(", ")}`,
+      "Run `mesos-lab pull` first (where a registry is reachable), then export again.",
+    );
 
   let material: ReturnType<typeof collectMaterial> = { files: [], skipped: [] };
   if (opts.withMaterial) {
@@ -49,7 +64,13 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
     await s.material();
     material = collectMaterial(s.config);
   }
-  const manifest: BundleManifest = { version: 2, createdAt: new Date().toISOString(), profile: s.config.profile, images, material: material.files.map((m) => m.name) };
+  const manifest: BundleManifest = {
+    version: 2,
+    createdAt: new Date().toISOString(),
+    profile: s.config.profile,
+    images,
+    material: material.files.map((m) => m.name),
+  };
 
   const out = path.resolve(file);
   mkdirSync(path.dirname(out), { recursive: true });
@@ -68,7 +89,13 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
     });
     const saved = pipeline(await s.port.saveImages(images), counter("save", onProgress), extract).then(() => pack.finalize());
     // a failed save must also end the bundle's write, or `written` would wait forever
-    await Promise.all([saved.catch((err: unknown) => (pack.destroy(err as Error), Promise.reject(err))), written]);
+    await Promise.all([
+      saved.catch((err: unknown) => {
+        pack.destroy(err as Error);
+        return Promise.reject(err);
+      }),
+      written,
+    ]);
     renameSync(partial, out);
   } finally {
     rmSync(partial, { force: true });
@@ -97,7 +124,8 @@ export interface ImportResult {
  */
 export async function importBundle(s: Session, file: string, opts: { force?: boolean; onProgress?: BundleProgress } = {}): Promise<ImportResult> {
   const abs = path.resolve(file);
-  if (!existsSync(abs)) throw new LabError("usage", `bundle ${abs} does not exist`, "Pass the file `mesos-lab bundle export` wrote (e.g. from the instructor's USB stick).");
+  if (!existsSync(abs))
+    throw new LabError("usage", `bundle ${abs} does not exist`, "Pass the file `mesos-lab bundle export` wrote (e.g. from the instructor's USB stick).");
   await s.engine();
   const b = await readBundle(abs, { onProgress: opts.onProgress });
   const targets = planMaterial(s.config, abs, b.material);
@@ -107,7 +135,12 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
   try {
     staged = stageMaterial(s.config.root, write);
   } catch (err) {
-    throw new LabError("labMaterial", `could not stage the lab material in ${s.config.root}: ${(err as Error).message}; nothing was imported`, "Check that the lab folder is writable and has free space, then import again.", { cause: err });
+    throw new LabError(
+      "labMaterial",
+      `could not stage the lab material in ${s.config.root}: ${(err as Error).message}; nothing was imported`,
+      "Check that the lab folder is writable and has free space, then import again.",
+      { cause: err },
+    );
   }
   try {
     const loaded = await loadBundleImages(b, (t) => s.port.loadImages(t), { onProgress: opts.onProgress });
@@ -125,7 +158,12 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
 async function checkLoaded(s: Session, b: BundleContents): Promise<void> {
   const absent: string[] = [];
   for (const image of b.images) for (const tag of image.tags) if (!(await s.port.imageInspect(tag))) absent.push(tag);
-  if (absent.length) throw new LabError("imageMissing", `after loading ${b.file}, still missing: ${absent.join(", ")}`, "The bundle may be truncated: copy it again and re-run `mesos-lab bundle import`.");
+  if (absent.length)
+    throw new LabError(
+      "imageMissing",
+      `after loading ${b.file}, still missing: ${absent.join(", ")}`,
+      "The bundle may be truncated: copy it again and re-run `mesos-lab bundle import`.",
+    );
 }
 
 export interface BundleSummary {

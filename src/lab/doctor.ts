@@ -36,9 +36,13 @@ export function engineDetail(engine: Pick<EngineInfo, "runtime" | "serverVersion
 export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const major = parseInt(process.versions.node.split(".")[0]!, 10);
-  checks.push(major >= 20 ? { name: "node", status: "ok", detail: `Node ${process.versions.node}` } : { name: "node", status: "fail", detail: `Node ${process.versions.node} is too old`, fix: "Install Node 20 or newer." });
+  checks.push(
+    major >= 20
+      ? { name: "node", status: "ok", detail: `Node ${process.versions.node}` }
+      : { name: "node", status: "fail", detail: `Node ${process.versions.node} is too old`, fix: "Install Node 20 or newer." },
+  );
 
-  let engine;
+  let engine: Awaited<ReturnType<typeof s.engine>>;
   try {
     engine = await s.engine();
   } catch (err) {
@@ -58,34 +62,66 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   for (const img of status) {
     if (!img.present) checks.push({ name: `image ${img.image}`, status: "fail", detail: "not present on this engine", fix: MISSING_IMAGE_FIX });
     else if (img.arch && img.arch !== engineArch)
-      checks.push({ name: `image ${img.image}`, status: "warn", detail: `built for ${img.arch}, engine is ${engineArch}: it runs under emulation, slowly if at all`, fix: "Use an engine of the image's architecture, or enable emulation (binfmt/qemu)." });
+      checks.push({
+        name: `image ${img.image}`,
+        status: "warn",
+        detail: `built for ${img.arch}, engine is ${engineArch}: it runs under emulation, slowly if at all`,
+        fix: "Use an engine of the image's architecture, or enable emulation (binfmt/qemu).",
+      });
     else checks.push({ name: `image ${img.image}`, status: "ok", detail: `present (${img.arch ?? "?"})` });
   }
   // what is inside the images that are here: the programs the lab starts, the Mesos release, a serving ZooKeeper
   const present = new Set(status.filter((i) => i.present).map((i) => i.image));
-  const probes = [...mesosImageRoles(s.config)].filter(([image]) => present.has(image)).map(([image, roles]) => probeMesosImage(s.port, s.labId, image, roles, s.config.profile));
+  const probes = [...mesosImageRoles(s.config)]
+    .filter(([image]) => present.has(image))
+    .map(([image, roles]) => probeMesosImage(s.port, s.labId, image, roles, s.config.profile));
   if (present.has(s.config.images.zk)) probes.push(probeZooKeeper(s.port, s.labId, s.config.images.zk, engine.publishHost));
   const capabilities = present.has(s.config.images.agent)
     ? probeAgentCapabilities(s.port, s.labId, s.config.images.agent, engine)
-    : Promise.resolve<DoctorCheck[]>([{ name: "agent capabilities mode", status: "warn", detail: "not checked: the agent image is not on this engine (see above)" }]);
+    : Promise.resolve<DoctorCheck[]>([
+        { name: "agent capabilities mode", status: "warn", detail: "not checked: the agent image is not on this engine (see above)" },
+      ]);
   checks.push(...(await Promise.all(probes)), ...(await capabilities));
 
   if (engine.publishHost === "127.0.0.1" && s.config.network.mode === "bridge") {
     for (const [what, p] of Object.entries({ master: s.config.ports.master, agent: s.config.ports.agent, exhibitor: s.config.ports.exhibitor })) {
       if (!p) continue;
-      checks.push((await localPortInUse(p)) ? { name: `port ${p}`, status: "warn", detail: `in use: \`mesos-lab up\` and the TUI publish the ${what} UI on a free port instead`, fix: `Free port ${p}, or set ports.${what} in lab.config.ts to choose another (0 = any free port).` } : { name: `port ${p}`, status: "ok", detail: `free for the ${what} UI` });
+      checks.push(
+        (await localPortInUse(p))
+          ? {
+              name: `port ${p}`,
+              status: "warn",
+              detail: `in use: \`mesos-lab up\` and the TUI publish the ${what} UI on a free port instead`,
+              fix: `Free port ${p}, or set ports.${what} in lab.config.ts to choose another (0 = any free port).`,
+            }
+          : { name: `port ${p}`, status: "ok", detail: `free for the ${what} UI` },
+      );
     }
   } else if (s.config.network.mode === "host") {
     for (const p of [2181, 5050, 5051, 8080])
-      checks.push((await localPortInUse(p)) ? { name: `port ${p}`, status: "fail", detail: "in use, and host networking needs it", fix: `Free port ${p}, or use network.mode 'bridge'.` } : { name: `port ${p}`, status: "ok", detail: "free" });
+      checks.push(
+        (await localPortInUse(p))
+          ? { name: `port ${p}`, status: "fail", detail: "in use, and host networking needs it", fix: `Free port ${p}, or use network.mode 'bridge'.` }
+          : { name: `port ${p}`, status: "ok", detail: "free" },
+      );
   }
 
   const ssl = path.resolve(s.config.root, s.config.material.ssl, "ca.pem");
-  if (!existsSync(ssl)) checks.push({ name: "lab material", status: "warn", detail: "not generated yet (made on first run)", fix: "Run `mesos-lab ssl` to make it now." });
+  if (!existsSync(ssl))
+    checks.push({ name: "lab material", status: "warn", detail: "not generated yet (made on first run)", fix: "Run `mesos-lab ssl` to make it now." });
   else {
     const key = path.resolve(s.config.root, s.config.material.ssl, "ca-key.pem");
     const mode = existsSync(key) ? statSync(key).mode & 0o777 : 0;
-    checks.push(mode === 0o600 ? { name: "lab material", status: "ok", detail: `CA and keys in ${s.config.material.ssl}/ (keys 0600)` } : { name: "lab material", status: "fail", detail: `ca-key.pem has mode ${mode.toString(8)}`, fix: "Run `mesos-lab ssl --force` to regenerate with safe modes." });
+    checks.push(
+      mode === 0o600
+        ? { name: "lab material", status: "ok", detail: `CA and keys in ${s.config.material.ssl}/ (keys 0600)` }
+        : {
+            name: "lab material",
+            status: "fail",
+            detail: `ca-key.pem has mode ${mode.toString(8)}`,
+            fix: "Run `mesos-lab ssl --force` to regenerate with safe modes.",
+          },
+    );
   }
   return checks;
 }

@@ -17,9 +17,23 @@ import type { DoctorCheck } from "./doctor.js";
 type MesosRole = Exclude<Role, "zk">;
 const whitelisted = /is not executed because it is not in the whitelist/;
 
-async function throwaway<T>(port: DockerPort, labId: string, image: string, opts: { entrypoint?: string[]; publish?: Record<number, number> }, use: (id: string) => Promise<T>): Promise<T> {
+async function throwaway<T>(
+  port: DockerPort,
+  labId: string,
+  image: string,
+  opts: { entrypoint?: string[]; publish?: Record<number, number> },
+  use: (id: string) => Promise<T>,
+): Promise<T> {
   const identity = { lab: labId, run: `doctor-${randomBytes(3).toString("hex")}` };
-  const id = await port.createContainer({ name: `mesos-lab-${identity.run}`, image, entrypoint: opts.entrypoint, cmd: opts.entrypoint ? [] : undefined, env: {}, labels: runLabels(identity), publish: opts.publish });
+  const id = await port.createContainer({
+    name: `mesos-lab-${identity.run}`,
+    image,
+    entrypoint: opts.entrypoint,
+    cmd: opts.entrypoint ? [] : undefined,
+    env: {},
+    labels: runLabels(identity),
+    publish: opts.publish,
+  });
   try {
     await port.start(id, image);
     return await use(id);
@@ -32,22 +46,48 @@ async function throwaway<T>(port: DockerPort, labId: string, image: string, opts
 export async function probeMesosImage(port: DockerPort, labId: string, image: string, roles: MesosRole[], profile: LabConfig["profile"]): Promise<DoctorCheck> {
   const programs = roles.map((r) => ROLE_PROGRAM[r]);
   const versionOf = roles.includes("master") ? "mesos-master" : roles.includes("agent") ? "mesos-agent" : undefined;
-  const script = [...programs.map((p) => `command -v ${p} >/dev/null || echo "missing ${p}"`), versionOf ? `${versionOf} --version 2>&1 | head -n 1` : "true"].join("; ");
+  const script = [
+    ...programs.map((p) => `command -v ${p} >/dev/null || echo "missing ${p}"`),
+    versionOf ? `${versionOf} --version 2>&1 | head -n 1` : "true",
+  ].join("; ");
   const name = `image ${image} (${roles.join(", ")})`;
   try {
     const out = await throwaway(port, labId, image, { entrypoint: ["sh", "-c", "sleep 60"] }, (id) => port.exec(id, ["sh", "-c", script], 15_000));
-    const lines = `${out.stdout}\n${out.stderr}`.split("\n").map((l) => l.trim()).filter(Boolean);
+    const lines = `${out.stdout}\n${out.stderr}`
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
     const missing = lines.filter((l) => l.startsWith("missing ")).map((l) => l.slice(8));
     if (missing.length)
-      return { name, status: "fail", detail: `${missing.join(", ")} not on the image's PATH`, fix: `Use an image with Mesos installed on the PATH for ${roles.join(", ")} (images.${roles[0]} in lab.config.ts); the lab starts ${programs.join(", ")} itself, so the image's own entrypoint does not matter.` };
+      return {
+        name,
+        status: "fail",
+        detail: `${missing.join(", ")} not on the image's PATH`,
+        fix: `Use an image with Mesos installed on the PATH for ${roles.join(", ")} (images.${roles[0]} in lab.config.ts); the lab starts ${programs.join(", ")} itself, so the image's own entrypoint does not matter.`,
+      };
     const version = lines.map((l) => /^mesos (\d+\.\d+)(\.\d+)?/.exec(l)).find(Boolean);
-    if (!version) return { name, status: versionOf ? "warn" : "ok", detail: `${programs.join(", ")} present${versionOf ? `; ${versionOf} --version printed no version` : ""}` };
+    if (!version)
+      return {
+        name,
+        status: versionOf ? "warn" : "ok",
+        detail: `${programs.join(", ")} present${versionOf ? `; ${versionOf} --version printed no version` : ""}`,
+      };
     const same = version[1] === profile;
     return same
       ? { name, status: "ok", detail: `${programs.join(", ")} present; mesos ${version[1]}${version[2] ?? ""}` }
-      : { name, status: "warn", detail: `mesos ${version[1]}${version[2] ?? ""}, but the profile is ${profile}: expectations are written for ${profile}`, fix: `Set profile: "${version[1]}" in lab.config.ts if there is one for it, or use a ${profile} image.` };
+      : {
+          name,
+          status: "warn",
+          detail: `mesos ${version[1]}${version[2] ?? ""}, but the profile is ${profile}: expectations are written for ${profile}`,
+          fix: `Set profile: "${version[1]}" in lab.config.ts if there is one for it, or use a ${profile} image.`,
+        };
   } catch (err) {
-    return { name, status: "fail", detail: `could not run it: ${(err as Error).message.split("\n")[0]}`, fix: "Check the image reference, or pull it again (`mesos-lab pull`)." };
+    return {
+      name,
+      status: "fail",
+      detail: `could not run it: ${(err as Error).message.split("\n")[0]}`,
+      fix: "Check the image reference, or pull it again (`mesos-lab pull`).",
+    };
   }
 }
 
@@ -65,22 +105,49 @@ export async function probeZooKeeper(port: DockerPort, labId: string, image: str
       let last = "";
       while (Date.now() < until) {
         const st = await port.inspect(id);
-        if (st && !st.running) return { name, status: "fail" as const, detail: `the container exited with code ${st.exitCode} before ZooKeeper served`, fix: "Run it by hand (`docker run --rm <image>`) to see why, or use another ZooKeeper image (images.zk)." };
+        if (st && !st.running)
+          return {
+            name,
+            status: "fail" as const,
+            detail: `the container exited with code ${st.exitCode} before ZooKeeper served`,
+            fix: "Run it by hand (`docker run --rm <image>`) to see why, or use another ZooKeeper image (images.zk).",
+          };
         const srvr = await fourLetterWord(host, p, "srvr", 1000).catch((e: Error) => `(${e.message})`);
         if (ZK_SERVING.test(srvr)) {
           const version = /^Zookeeper version: ([\d.]+)/m.exec(srvr)?.[1] ?? "?";
           const ruok = await fourLetterWord(host, p, "ruok", 1000).catch(() => "");
-          const words = ruok === "imok" ? "ruok and srvr answered" : whitelisted.test(ruok) ? "srvr answered; ruok is not in its four-letter-word whitelist (ZooKeeper 3.5+ default), which is fine: the lab asks srvr" : `srvr answered; ruok got '${ruok}'`;
+          const words =
+            ruok === "imok"
+              ? "ruok and srvr answered"
+              : whitelisted.test(ruok)
+                ? "srvr answered; ruok is not in its four-letter-word whitelist (ZooKeeper 3.5+ default), which is fine: the lab asks srvr"
+                : `srvr answered; ruok got '${ruok}'`;
           return { name, status: "ok" as const, detail: `ZooKeeper ${version} serves (${srvr.match(ZK_SERVING)![0]}); ${words}` };
         }
-        if (whitelisted.test(srvr)) return { name, status: "fail" as const, detail: "ZooKeeper answers, but 'srvr' is not in its 4lw whitelist", fix: "Add srvr to 4lw.commands.whitelist (ZOO_4LW_COMMANDS_WHITELIST=srvr,ruok for the official image): the lab's readiness check asks srvr." };
+        if (whitelisted.test(srvr))
+          return {
+            name,
+            status: "fail" as const,
+            detail: "ZooKeeper answers, but 'srvr' is not in its 4lw whitelist",
+            fix: "Add srvr to 4lw.commands.whitelist (ZOO_4LW_COMMANDS_WHITELIST=srvr,ruok for the official image): the lab's readiness check asks srvr.",
+          };
         last = srvr.split("\n")[0] ?? "";
         await new Promise((r) => setTimeout(r, 500));
       }
-      return { name, status: "fail" as const, detail: `ZooKeeper did not serve within ${deadlineMs / 1000} s${last ? ` (srvr: ${last})` : ""}`, fix: "Run the image by hand to see its log, or use another ZooKeeper image (images.zk)." };
+      return {
+        name,
+        status: "fail" as const,
+        detail: `ZooKeeper did not serve within ${deadlineMs / 1000} s${last ? ` (srvr: ${last})` : ""}`,
+        fix: "Run the image by hand to see its log, or use another ZooKeeper image (images.zk).",
+      };
     });
   } catch (err) {
-    return { name, status: "fail", detail: `could not run it: ${(err as Error).message.split("\n")[0]}`, fix: "Check the image reference, or pull it again (`mesos-lab pull`)." };
+    return {
+      name,
+      status: "fail",
+      detail: `could not run it: ${(err as Error).message.split("\n")[0]}`,
+      fix: "Check the image reference, or pull it again (`mesos-lab pull`).",
+    };
   }
 }
 
@@ -112,40 +179,79 @@ const CAPABILITIES_FIX =
  * whether the kernel has /proc/sysrq-trigger, without which the filesystem/linux isolator cannot start a task with a
  * container image (nested-container sessions without an image do not need it).
  */
-export async function probeAgentCapabilities(port: DockerPort, labId: string, image: string, engine: { cgroupVersion: string }, deadlineMs = 30_000): Promise<DoctorCheck[]> {
+export async function probeAgentCapabilities(
+  port: DockerPort,
+  labId: string,
+  image: string,
+  engine: { cgroupVersion: string },
+  deadlineMs = 30_000,
+): Promise<DoctorCheck[]> {
   const name = "agent capabilities mode";
   if (engine.cgroupVersion !== "1")
-    return [{ name, status: "warn", detail: `not available: the engine's host runs cgroup v${engine.cgroupVersion}, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy`, fix: CAPABILITIES_FIX }];
+    return [
+      {
+        name,
+        status: "warn",
+        detail: `not available: the engine's host runs cgroup v${engine.cgroupVersion}, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy`,
+        fix: CAPABILITIES_FIX,
+      },
+    ];
   const identity = { lab: labId, run: `doctor-${randomBytes(3).toString("hex")}` };
-  const spec = { name: `mesos-lab-${identity.run}`, image, entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", CAPABILITIES_PROBE]), cmd: [], env: {}, labels: runLabels(identity, { [CAPABILITIES_LABEL]: "true" }), ...CAPABILITIES_SPEC };
+  const spec = {
+    name: `mesos-lab-${identity.run}`,
+    image,
+    entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", CAPABILITIES_PROBE]),
+    cmd: [],
+    env: {},
+    labels: runLabels(identity, { [CAPABILITIES_LABEL]: "true" }),
+    ...CAPABILITIES_SPEC,
+  };
   let id: string | undefined;
   try {
     id = await port.createContainer(spec).catch((err: Error) => {
       throw new Error(`could not create a container with CAP_SYS_ADMIN and seccomp/AppArmor unconfined: ${err.message.split("\n")[0]}`);
     });
     await port.start(id, image);
-    const code = await Promise.race([port.wait(id), new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`the probe did not finish within ${deadlineMs / 1000} s`)), deadlineMs))]);
+    const code = await Promise.race([
+      port.wait(id),
+      new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`the probe did not finish within ${deadlineMs / 1000} s`)), deadlineMs)),
+    ]);
     const lines = await new Promise<string[]>((resolve) => {
       const out: string[] = [];
-      void port.follow(id!, 0).then((f) => {
-        f.onLine((l) => out.push(l.text));
-        f.onEnd(() => resolve(out));
-      }, () => resolve(out));
+      void port.follow(id!, 0).then(
+        (f) => {
+          f.onLine((l) => out.push(l.text));
+          f.onEnd(() => resolve(out));
+        },
+        () => resolve(out),
+      );
     });
     const refused = lines.map((l) => /the agent capabilities mode is not available here: (.*)/.exec(l)?.[1]).find(Boolean);
     if (refused) return [{ name, status: "warn", detail: `not available: ${refused}`, fix: CAPABILITIES_FIX }];
     const root = lines.map((l) => /MESOS_CGROUPS_ROOT=(\S+)/.exec(l)?.[1]).find(Boolean);
     if (code !== 0 || !lines.includes("probe: nested cgroup ok"))
-      return [{ name, status: "warn", detail: `not available: ${lines.find((l) => l.startsWith("probe: cannot")) ?? `the probe exited with code ${code}: ${lines.slice(-2).join(" / ") || "no output"}`}`, fix: CAPABILITIES_FIX }];
+      return [
+        {
+          name,
+          status: "warn",
+          detail: `not available: ${lines.find((l) => l.startsWith("probe: cannot")) ?? `the probe exited with code ${code}: ${lines.slice(-2).join(" / ") || "no output"}`}`,
+          fix: CAPABILITIES_FIX,
+        },
+      ];
     const sysrq = lines.includes("probe: sysrq yes");
     return [
-      { name, status: "ok", detail: `available: cgroup v1, CAP_SYS_ADMIN granted, the freezer hierarchy remounts read-write and Mesos' cgroups nest in the agent container's own (MESOS_CGROUPS_ROOT=${root ?? "?"})` },
+      {
+        name,
+        status: "ok",
+        detail: `available: cgroup v1, CAP_SYS_ADMIN granted, the freezer hierarchy remounts read-write and Mesos' cgroups nest in the agent container's own (MESOS_CGROUPS_ROOT=${root ?? "?"})`,
+      },
       sysrq
         ? { name: "/proc/sysrq-trigger", status: "ok", detail: "present: under filesystem/linux the agent can also start tasks with a container image" }
         : {
             name: "/proc/sysrq-trigger",
             status: "warn",
-            detail: "missing on this kernel (CONFIG_MAGIC_SYSRQ off): under the filesystem/linux isolator a task WITH a container image fails ('Failed to create mount target …/proc/sysrq-trigger'); nested-container sessions without an image (exercise 11) do not need it",
+            detail:
+              "missing on this kernel (CONFIG_MAGIC_SYSRQ off): under the filesystem/linux isolator a task WITH a container image fails ('Failed to create mount target …/proc/sysrq-trigger'); nested-container sessions without an image (exercise 11) do not need it",
             fix: "Use a kernel with CONFIG_MAGIC_SYSRQ (stock distribution kernels have it) to run tasks with images.",
           },
     ];

@@ -25,7 +25,11 @@ export async function roomPorts(config: Pick<LabConfig, "ports" | "network">, pu
     const p = config.ports[key];
     if (!p || !(await localPortInUse(p))) continue;
     ports[key] = 0;
-    taken.push({ key, port: p, message: `port ${p} is in use on this machine: the ${WHAT[key]} is published on a free port instead (set ports.${key} in lab.config.ts to choose another)` });
+    taken.push({
+      key,
+      port: p,
+      message: `port ${p} is in use on this machine: the ${WHAT[key]} is published on a free port instead (set ports.${key} in lab.config.ts to choose another)`,
+    });
   }
   return { ports, taken };
 }

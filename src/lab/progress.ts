@@ -42,7 +42,12 @@ function readFile(file: string): ProgressFile {
     if (raw?.version !== 1 || typeof raw.labs !== "object" || raw.labs === null) throw new Error("not a mesos-lab progress file (version 1)");
     return raw;
   } catch (err) {
-    throw new LabError("config", `progress file ${file} is unreadable: ${(err as Error).message}`, "Fix or delete it, or run `mesos-lab progress --reset` to start over.", { cause: err });
+    throw new LabError(
+      "config",
+      `progress file ${file} is unreadable: ${(err as Error).message}`,
+      "Fix or delete it, or run `mesos-lab progress --reset` to start over.",
+      { cause: err },
+    );
   }
 }
 
@@ -53,7 +58,7 @@ export function readProgress(labId: string, file = progressPath()): LabProgress 
 function writeFile(file: string, data: ProgressFile): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2) + "\n", { mode: 0o644 });
+  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o644 });
   renameSync(tmp, file);
 }
 

@@ -2,7 +2,6 @@ import { loadCatalogue } from "../catalogue/load.js";
 import type { EngineInfo } from "../docker/types.js";
 import type { Cluster } from "../engine/cluster.js";
 import { LabBus, type LabEvent } from "../engine/events.js";
-import type { Material } from "../engine/material.js";
 import { activeClusters, runExercise, type RunnerOptions } from "../engine/runner.js";
 import type { Exercise } from "../model/exercise.js";
 import { redactEvent, redactor } from "../report/redact.js";

@@ -34,7 +34,12 @@ export async function openSession(opts: { cwd?: string; configFile?: string } = 
           credentialsDir: path.resolve(config.root, config.material.credentials),
           force: o?.force,
         }).catch((err: unknown) => {
-          throw new LabError("labMaterial", `Could not prepare the lab's certificates and credentials: ${(err as Error).message}`, `Check that ${config.material.ssl}/ and ${config.material.credentials}/ are writable, or run \`mesos-lab ssl --force\` to regenerate them.`, { cause: err });
+          throw new LabError(
+            "labMaterial",
+            `Could not prepare the lab's certificates and credentials: ${(err as Error).message}`,
+            `Check that ${config.material.ssl}/ and ${config.material.credentials}/ are writable, or run \`mesos-lab ssl --force\` to regenerate them.`,
+            { cause: err },
+          );
         });
       }
       return material!;

@@ -84,7 +84,12 @@ export function parseWorkspace(text: string, known: Set<string>, acls: AclDialec
 function solutionEnv(ex: Exercise, stepId: string, config: Config): Record<Role, Record<string, string>> {
   const steps = renderExercise(ex, config);
   const rs = steps.find((s) => s.step.id === stepId);
-  if (!rs) throw new LabError("usage", `exercise ${ex.id} has no step '${stepId}' in profile ${config.profile}`, `Its steps are: ${steps.map((s) => s.step.id).join(", ")}.`);
+  if (!rs)
+    throw new LabError(
+      "usage",
+      `exercise ${ex.id} has no step '${stepId}' in profile ${config.profile}`,
+      `Its steps are: ${steps.map((s) => s.step.id).join(", ")}.`,
+    );
   const base = baselineEnv(config);
   const out: Record<Role, Record<string, string>> = perRole(() => ({}));
   for (const r of ROLES) for (const [k, v] of Object.entries(rs.env[r])) if (base[r][k] !== v) out[r][k] = v;
@@ -103,7 +108,7 @@ export function workspaceText(ex: Exercise, stepId: string, env: Record<Role, Re
     lines.push("", `[${r}]`);
     for (const [k, v] of Object.entries(env[r])) lines.push(`${k}=${v}`);
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** The starter file: the flags of the step before, so the attendee adds only what this step is about. */
@@ -118,7 +123,12 @@ export function starterText(ex: Exercise, stepId: string, config: Config): strin
  * Reads (creating the starter if missing) and checks the workspace for a step; bad flags or ACLs are a LabError
  * (exit 4) naming each line, so nothing starts with a configuration Mesos would misread.
  */
-export function loadWorkspace(config: Config, ex: Exercise, stepId: string, catalogue: Exercise[] = [ex]): { file: string; env: EnvOverride; created: boolean } {
+export function loadWorkspace(
+  config: Config,
+  ex: Exercise,
+  stepId: string,
+  catalogue: Exercise[] = [ex],
+): { file: string; env: EnvOverride; created: boolean } {
   const file = workspacePath(config, ex);
   let created = false;
   if (!existsSync(file)) {
@@ -129,7 +139,11 @@ export function loadWorkspace(config: Config, ex: Exercise, stepId: string, cata
   const { env, problems } = parseWorkspace(readFileSync(file, "utf8"), knownFlags(catalogue, config), config.mesos.acls);
   if (problems.length) {
     const rel = path.relative(config.root, file);
-    throw new LabError("exercise", `${rel} has ${problems.length} problem(s): ${problems.map((p) => `line ${p.line}: ${p.message}`).join("; ")}`, `Edit ${rel} and run the step again (\`mesos-lab solve ${ex.id}\` writes the solution).`);
+    throw new LabError(
+      "exercise",
+      `${rel} has ${problems.length} problem(s): ${problems.map((p) => `line ${p.line}: ${p.message}`).join("; ")}`,
+      `Edit ${rel} and run the step again (\`mesos-lab solve ${ex.id}\` writes the solution).`,
+    );
   }
   return { file, env, created };
 }
@@ -150,11 +164,19 @@ export function handsOnTarget(config: Config, ex: Exercise, step: string | undef
   const steps = ex.steps.filter((s) => stepApplies(s, config.mesos));
   const named = step ?? (existsSync(file) ? workspaceStep(readFileSync(file, "utf8")) : undefined) ?? steps[0]!.id;
   if (!steps.some((s) => s.id === named)) {
-    throw new LabError("usage", `${rel} is for step '${named}', which is not a step of exercise ${ex.id} in profile ${config.profile}`, `Name the step: \`mesos-lab verify ${ex.id}:<step> --hands-on\` (steps: ${steps.map((s) => s.id).join(", ")}).`);
+    throw new LabError(
+      "usage",
+      `${rel} is for step '${named}', which is not a step of exercise ${ex.id} in profile ${config.profile}`,
+      `Name the step: \`mesos-lab verify ${ex.id}:<step> --hands-on\` (steps: ${steps.map((s) => s.id).join(", ")}).`,
+    );
   }
   const { env, created } = loadWorkspace(config, ex, named, catalogue);
   if (created) {
-    throw new LabError("usage", `there was no workspace for exercise ${ex.id} yet: wrote the starter ${rel} for step '${named}'`, `Add the flags the step needs to ${rel}, then run this again (\`mesos-lab solve ${ex.id}:${named}\` writes the solution).`);
+    throw new LabError(
+      "usage",
+      `there was no workspace for exercise ${ex.id} yet: wrote the starter ${rel} for step '${named}'`,
+      `Add the flags the step needs to ${rel}, then run this again (\`mesos-lab solve ${ex.id}:${named}\` writes the solution).`,
+    );
   }
   return { step: named, env, file: rel };
 }

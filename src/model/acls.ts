@@ -10,8 +10,7 @@ function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length]![b.length]!;
 }
 
@@ -35,8 +34,10 @@ function checkEntity(where: string, v: unknown, anyOrNoneOnly: boolean, problems
   }
   const e = v as Record<string, unknown>;
   for (const k of Object.keys(e)) if (k !== "values" && k !== "type") problems.push(`${where} has unknown key '${k}' (allowed: values, type)`);
-  if (e.type !== undefined && !["SOME", "ANY", "NONE"].includes(String(e.type))) problems.push(`${where}.type must be SOME, ANY or NONE, not '${String(e.type)}'`);
-  if (e.values !== undefined && (!Array.isArray(e.values) || e.values.some((x) => typeof x !== "string"))) problems.push(`${where}.values must be a list of strings`);
+  if (e.type !== undefined && !["SOME", "ANY", "NONE"].includes(String(e.type)))
+    problems.push(`${where}.type must be SOME, ANY or NONE, not '${String(e.type)}'`);
+  if (e.values !== undefined && (!Array.isArray(e.values) || e.values.some((x) => typeof x !== "string")))
+    problems.push(`${where}.values must be a list of strings`);
   const some = e.type === undefined || e.type === "SOME";
   if (some && e.values === undefined) problems.push(`${where} needs "values" (or "type": "ANY"/"NONE")`);
   if (anyOrNoneOnly && some) problems.push(`${where} type must be either NONE or ANY (Mesos exits with 'Could not create 'local' authorizer')`);
@@ -86,7 +87,9 @@ export function validateAcls(input: string | unknown, dialect: AclDialect): stri
         checkEntity(`${where}.${object}`, e[object], dialect.anyOrNoneOnly.includes(key), problems);
         if (key === "get_endpoints") {
           const vals = (e[object] as { values?: unknown }).values;
-          if (Array.isArray(vals)) for (const p of vals) if (!dialect.authorizablePaths.includes(String(p))) problems.push(`${where}.paths: '${String(p)}' is not an authorizable path`);
+          if (Array.isArray(vals))
+            for (const p of vals)
+              if (!dialect.authorizablePaths.includes(String(p))) problems.push(`${where}.paths: '${String(p)}' is not an authorizable path`);
         }
       }
     });

@@ -18,13 +18,16 @@ const envDelta = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env name
 const envByRole = z.partialRecord(role, envDelta);
 
 /** A JavaScript regular expression source, checked when the exercise is loaded. */
-const regexSource = z.string().min(1).superRefine((src, ctx) => {
-  try {
-    new RegExp(src);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: `not a valid regular expression: ${(err as Error).message}` });
-  }
-});
+const regexSource = z
+  .string()
+  .min(1)
+  .superRefine((src, ctx) => {
+    try {
+      new RegExp(src);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `not a valid regular expression: ${(err as Error).message}` });
+    }
+  });
 
 export const citationSchema = z.object({
   /** Mesos source location, e.g. `src/slave/slave.cpp:1174`, or an observed-transcript anchor. */
@@ -109,10 +112,7 @@ export function citationFor(e: Pick<Expectation, "cite" | "example">, release: s
   return { cite, example: example ?? e.example };
 }
 
-const authSchema = z.union([
-  z.object({ principal: z.string(), secret: z.string() }).strict(),
-  z.object({ bearer: z.string() }).strict(),
-]);
+const authSchema = z.union([z.object({ principal: z.string(), secret: z.string() }).strict(), z.object({ bearer: z.string() }).strict()]);
 
 export const actionSchema = z.discriminatedUnion("do", [
   z

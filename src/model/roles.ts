@@ -21,7 +21,13 @@ export const ROLE_PORTS: Record<ClusterRole, number> = { zk: 2181, master: 5050,
  * entrypoint (mesosphere/mesos-master) and one without (Apache's mesos/mesos-centos: one image, Mesos on the PATH)
  * start the same way. ZooKeeper images keep their own start command: each image has its own way of starting it.
  */
-export const ROLE_PROGRAM: Record<Exclude<Role, "zk">, string> = { master: "mesos-master", agent: "mesos-agent", execute: "mesos-execute", registry: "registry", tokens: "node" };
+export const ROLE_PROGRAM: Record<Exclude<Role, "zk">, string> = {
+  master: "mesos-master",
+  agent: "mesos-agent",
+  execute: "mesos-execute",
+  registry: "registry",
+  tokens: "node",
+};
 
 /** A record with one fresh value per role, so that a new role cannot be forgotten in a table. */
 export function perRole<T>(make: (role: Role) => T): Record<Role, T> {

@@ -11,7 +11,10 @@ function base(cn: string, days: number, publicKey: forge.pki.PublicKey): forge.p
   // a little back-dating absorbs clock skew between the host and the containers
   cert.validity.notBefore = new Date(Date.now() - DAY);
   cert.validity.notAfter = new Date(Date.now() + days * DAY);
-  cert.setSubject([{ name: "commonName", value: cn }, { name: "organizationName", value: "mesos-lab" }]);
+  cert.setSubject([
+    { name: "commonName", value: cn },
+    { name: "organizationName", value: "mesos-lab" },
+  ]);
   return cert;
 }
 

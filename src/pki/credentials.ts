@@ -26,17 +26,17 @@ export function generateCredentials(): LabCredentials {
 
 /** Master `--credentials` and agent `--http_credentials` (include/mesos/mesos.proto Credentials). */
 export function credentialsJson(c: LabCredentials, principals: readonly string[] = PRINCIPALS): string {
-  return JSON.stringify({ credentials: principals.map((principal) => ({ principal, secret: c.secrets[principal] })) }) + "\n";
+  return `${JSON.stringify({ credentials: principals.map((principal) => ({ principal, secret: c.secrets[principal] })) })}\n`;
 }
 
 /** Agent `--credential` (one Credential). */
 export function credentialJson(principal: string, secret: string): string {
-  return JSON.stringify({ principal, secret }) + "\n";
+  return `${JSON.stringify({ principal, secret })}\n`;
 }
 
 /** The token service's accounts file: `{ "<account>": "<secret>" }`. */
 export function registryAccountsJson(c: LabCredentials): string {
-  return JSON.stringify(Object.fromEntries(REGISTRY_ACCOUNTS.map((a) => [a, c.secrets[a]])), null, 2) + "\n";
+  return `${JSON.stringify(Object.fromEntries(REGISTRY_ACCOUNTS.map((a) => [a, c.secrets[a]])), null, 2)}\n`;
 }
 
 /** Docker's `auth`: base64 of `account:secret`, what `docker login` writes to config.json. */
@@ -49,5 +49,5 @@ export const dockerAuth = (account: string, secret: string) => Buffer.from(`${ac
  */
 export function dockerConfigJson(account: string, secret: string): string {
   const auth = { auth: dockerAuth(account, secret) };
-  return JSON.stringify({ auths: { "registry:5000": auth, "127.0.0.1:5000": auth } }, null, 2) + "\n";
+  return `${JSON.stringify({ auths: { "registry:5000": auth, "127.0.0.1:5000": auth } }, null, 2)}\n`;
 }

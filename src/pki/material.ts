@@ -2,7 +2,18 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { issueLeaf, createCa } from "./certs.js";
-import { credentialJson, credentialsJson, dockerAuth, dockerConfigJson, generateCredentials, generateSecrets, PRINCIPALS, REGISTRY_ACCOUNTS, registryAccountsJson, type LabCredentials } from "./credentials.js";
+import {
+  credentialJson,
+  credentialsJson,
+  dockerAuth,
+  dockerConfigJson,
+  generateCredentials,
+  generateSecrets,
+  PRINCIPALS,
+  REGISTRY_ACCOUNTS,
+  registryAccountsJson,
+  type LabCredentials,
+} from "./credentials.js";
 import { ensureDir, readIfExists, writeAtomic } from "./files.js";
 import type { Pem } from "./keys.js";
 
@@ -60,7 +71,12 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
   for (const role of ROLES) pair(ssl(`${role}.pem`), ssl(`${role}-key.pem`), () => issueLeaf(ca, { commonName: role, ...sans(role) }), caFresh);
   pair(ssl("cert.pem"), ssl("key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab", ...allSans() }), caFresh);
   // the lab registry's token service signs with this; the registry trusts the lab CA that issued it
-  pair(ssl("token-issuer.pem"), ssl("token-issuer-key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab token issuer", dnsNames: ["tokens"], ips: [] }), caFresh);
+  pair(
+    ssl("token-issuer.pem"),
+    ssl("token-issuer-key.pem"),
+    () => issueLeaf(ca, { commonName: "mesos-lab token issuer", dnsNames: ["tokens"], ips: [] }),
+    caFresh,
+  );
   const rogue = pair(ssl("rogue-ca.pem"), ssl("rogue-ca-key.pem"), () => createCa("rogue CA"));
   const rogueFresh = !have(ssl("rogue-agent.pem"));
   pair(ssl("rogue-agent.pem"), ssl("rogue-agent-key.pem"), () => issueLeaf(rogue, { commonName: "agent", ...sans("agent") }), rogueFresh);
@@ -69,17 +85,20 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
   let accountsAdded = false;
   const secretsFile = cred("secrets.json");
   if (have(secretsFile) && have(cred("executor_secret_key"))) {
-    creds = { secrets: JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>, executorSecretKey: readFileSync(cred("executor_secret_key"), "utf8").trim() };
+    creds = {
+      secrets: JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>,
+      executorSecretKey: readFileSync(cred("executor_secret_key"), "utf8").trim(),
+    };
     // material made before the lab registry existed has no registry accounts: add them, keep the rest
     const missing = REGISTRY_ACCOUNTS.filter((a) => creds.secrets[a] === undefined);
     if (missing.length) {
       creds.secrets = { ...creds.secrets, ...generateSecrets(missing) };
-      writeAtomic(secretsFile, JSON.stringify(creds.secrets, null, 2) + "\n", 0o600);
+      writeAtomic(secretsFile, `${JSON.stringify(creds.secrets, null, 2)}\n`, 0o600);
       accountsAdded = true;
     }
   } else {
     creds = generateCredentials();
-    writeAtomic(secretsFile, JSON.stringify(creds.secrets, null, 2) + "\n", 0o600);
+    writeAtomic(secretsFile, `${JSON.stringify(creds.secrets, null, 2)}\n`, 0o600);
     writeAtomic(cred("executor_secret_key"), creds.executorSecretKey, 0o600);
   }
   const writeIfMissing = (f: string, content: string) => {
@@ -98,7 +117,10 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
     const m = /^(ssl|credentials)\/([A-Za-z0-9._-]+)$/.exec(name);
     const file = m ? path.join(m[1] === "ssl" ? sslDir : credentialsDir, m[2]!) : undefined;
     const b = file ? readIfExists(file) : undefined;
-    if (!b) throw new Error(`no lab material named '${name}' (known: ssl/ca.pem, ssl/<role>.pem, ssl/<role>-key.pem, ssl/cert.pem, ssl/key.pem, ssl/rogue-*.pem, credentials/*.json, credentials/executor_secret_key)`);
+    if (!b)
+      throw new Error(
+        `no lab material named '${name}' (known: ssl/ca.pem, ssl/<role>.pem, ssl/<role>-key.pem, ssl/cert.pem, ssl/key.pem, ssl/rogue-*.pem, credentials/*.json, credentials/executor_secret_key)`,
+      );
     return b;
   };
 
@@ -118,11 +140,17 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
         ...Object.values(creds.secrets),
         ...REGISTRY_ACCOUNTS.map((a) => dockerAuth(a, creds.secrets[a]!)),
         creds.executorSecretKey,
-        read("credentials/wrong-credential.json").toString().match(/"secret":"([^"]+)"/)?.[1] ?? "",
+        read("credentials/wrong-credential.json")
+          .toString()
+          .match(/"secret":"([^"]+)"/)?.[1] ?? "",
       ].filter(Boolean),
     async issueForNetwork(ips) {
       const agents = ips.agents ?? (ips.agent ? [ips.agent] : []);
-      const key = createHash("sha256").update(ca.certPem).update(JSON.stringify({ ...ips, agents })).digest("hex").slice(0, 16);
+      const key = createHash("sha256")
+        .update(ca.certPem)
+        .update(JSON.stringify({ ...ips, agents }))
+        .digest("hex")
+        .slice(0, 16);
       const dir = path.join(sslDir, "issued", key);
       const out = new Map<string, Buffer>();
       const leafIps: Record<string, string[]> = {
@@ -133,17 +161,23 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
       };
       for (const role of ROLES) {
         const s = sans(role);
-        const p = pair(path.join(dir, `${role}.pem`), path.join(dir, `${role}-key.pem`), () => issueLeaf(ca, { commonName: role, dnsNames: s.dnsNames, ips: [...s.ips, ...leafIps[role]!.filter(Boolean)] }));
+        const p = pair(path.join(dir, `${role}.pem`), path.join(dir, `${role}-key.pem`), () =>
+          issueLeaf(ca, { commonName: role, dnsNames: s.dnsNames, ips: [...s.ips, ...leafIps[role]!.filter(Boolean)] }),
+        );
         out.set(`ssl/${role}.pem`, Buffer.from(p.certPem));
         out.set(`ssl/${role}-key.pem`, Buffer.from(p.keyPem));
       }
       const all = allSans();
       const every = Object.values(leafIps).flat().filter(Boolean);
-      const shared = pair(path.join(dir, "cert.pem"), path.join(dir, "key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab", dnsNames: all.dnsNames, ips: [...all.ips, ...every] }));
+      const shared = pair(path.join(dir, "cert.pem"), path.join(dir, "key.pem"), () =>
+        issueLeaf(ca, { commonName: "mesos-lab", dnsNames: all.dnsNames, ips: [...all.ips, ...every] }),
+      );
       out.set("ssl/cert.pem", Buffer.from(shared.certPem));
       out.set("ssl/key.pem", Buffer.from(shared.keyPem));
       const rs = sans("agent");
-      const rogueLeaf = pair(path.join(dir, "rogue-agent.pem"), path.join(dir, "rogue-agent-key.pem"), () => issueLeaf(rogue, { commonName: "agent", dnsNames: rs.dnsNames, ips: [...rs.ips, ...agents] }));
+      const rogueLeaf = pair(path.join(dir, "rogue-agent.pem"), path.join(dir, "rogue-agent-key.pem"), () =>
+        issueLeaf(rogue, { commonName: "agent", dnsNames: rs.dnsNames, ips: [...rs.ips, ...agents] }),
+      );
       out.set("ssl/rogue-agent.pem", Buffer.from(rogueLeaf.certPem));
       out.set("ssl/rogue-agent-key.pem", Buffer.from(rogueLeaf.keyPem));
       return out;

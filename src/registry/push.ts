@@ -131,12 +131,23 @@ export async function pushImage(image: LabImage, t: PushTarget): Promise<PushRes
     if (start.status !== 202) await fail(`starting the upload of ${blob.digest} to ${image.repository}`, start);
     const location = new URL(start.headers.get("location") ?? "", t.registry);
     location.searchParams.set("digest", blob.digest);
-    const put = await call(location.href, { method: "PUT", headers: { ...auth, "Content-Type": "application/octet-stream" }, body: blob.data, timeoutMs: t.timeoutMs });
+    const put = await call(location.href, {
+      method: "PUT",
+      headers: { ...auth, "Content-Type": "application/octet-stream" },
+      body: blob.data,
+      timeoutMs: t.timeoutMs,
+    });
     if (put.status !== 201) await fail(`uploading ${blob.digest} to ${image.repository}`, put);
   }
 
-  const r = await call(`${base}/manifests/${image.tag}`, { method: "PUT", headers: { ...auth, "Content-Type": MANIFEST_V2 }, body: image.manifest, timeoutMs: t.timeoutMs });
+  const r = await call(`${base}/manifests/${image.tag}`, {
+    method: "PUT",
+    headers: { ...auth, "Content-Type": MANIFEST_V2 },
+    body: image.manifest,
+    timeoutMs: t.timeoutMs,
+  });
   const body = await r.text();
-  if (r.status !== 201) await fail(`putting the manifest of ${image.repository}:${image.tag}`, new Response(body, { status: r.status, statusText: r.statusText }));
+  if (r.status !== 201)
+    await fail(`putting the manifest of ${image.repository}:${image.tag}`, new Response(body, { status: r.status, statusText: r.statusText }));
   return { status: r.status, statusText: r.statusText, headers: Object.fromEntries(r.headers), body, digest: image.digest };
 }

@@ -80,7 +80,7 @@ export function registryRoleFiles(role: Role, o: { tokensHost: string; runSecret
     };
     return [
       { path: PROGRAM, content: tokenServiceProgram(), mode: 0o644 },
-      { path: `${CONF}/token-service.json`, content: JSON.stringify(config, null, 2) + "\n", mode: 0o644 },
+      { path: `${CONF}/token-service.json`, content: `${JSON.stringify(config, null, 2)}\n`, mode: 0o644 },
       { path: config.keyFile, content: o.read("ssl/token-issuer-key.pem"), mode: 0o600 },
       { path: config.certFile, content: o.read("ssl/token-issuer.pem"), mode: 0o644 },
       { path: config.accountsFile, content: o.read("credentials/registry-accounts.json"), mode: 0o600 },

@@ -66,11 +66,29 @@ export function grantedAccess(grants: Record<string, string[]> | undefined, want
 const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 
 /** A JWT as distribution's token verifier expects it: RS256, `x5c` with the signing certificate, `access` claims. */
-export function issueToken(o: { issuer: string; audience: string; subject: string; access: Access[]; ttl: number; keyPem: string; certPem: string; now?: number }): string {
+export function issueToken(o: {
+  issuer: string;
+  audience: string;
+  subject: string;
+  access: Access[];
+  ttl: number;
+  keyPem: string;
+  certPem: string;
+  now?: number;
+}): string {
   const now = Math.floor((o.now ?? Date.now()) / 1000);
   const der = new X509Certificate(o.certPem).raw;
   const header = { typ: "JWT", alg: "RS256", x5c: [der.toString("base64")] };
-  const claims = { iss: o.issuer, sub: o.subject, aud: o.audience, exp: now + o.ttl, nbf: now - 60, iat: now, jti: randomBytes(12).toString("hex"), access: o.access };
+  const claims = {
+    iss: o.issuer,
+    sub: o.subject,
+    aud: o.audience,
+    exp: now + o.ttl,
+    nbf: now - 60,
+    iat: now,
+    jti: randomBytes(12).toString("hex"),
+    access: o.access,
+  };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
   return `${input}.${b64url(sign("sha256", Buffer.from(input), createPrivateKey(o.keyPem)))}`;
 }
@@ -90,7 +108,8 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-const describe = (access: Access[]) => (access.length ? access.map((a) => `${a.type}:${a.name}:${a.actions.join(",") || "(nothing)"}`).join(" ") : "(no scope)");
+const describe = (access: Access[]) =>
+  access.length ? access.map((a) => `${a.type}:${a.name}:${a.actions.join(",") || "(nothing)"}`).join(" ") : "(no scope)";
 
 export function startTokenService(config: TokenServiceConfig, log: (line: string) => void = (l) => console.log(l)) {
   const keyPem = readFileSync(config.keyFile, "utf8");
@@ -98,13 +117,17 @@ export function startTokenService(config: TokenServiceConfig, log: (line: string
   const accounts = JSON.parse(readFileSync(config.accountsFile, "utf8")) as Record<string, string>;
   const refuse = (res: ServerResponse, status: number, code: string, message: string) => {
     res.writeHead(status, { "Content-Type": "application/json", ...(status === 401 ? { "WWW-Authenticate": `Basic realm="${config.issuer}"` } : {}) });
-    res.end(JSON.stringify({ errors: [{ code, message }] }) + "\n");
+    res.end(`${JSON.stringify({ errors: [{ code, message }] })}\n`);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://tokens");
     if (req.method !== "GET" || url.pathname !== "/token") return refuse(res, 404, "NOT_FOUND", "the token service answers GET /token only");
-    const wanted = url.searchParams.getAll("scope").flatMap((s) => s.split(" ")).map(parseScope).filter((a): a is Access => !!a);
+    const wanted = url.searchParams
+      .getAll("scope")
+      .flatMap((s) => s.split(" "))
+      .map(parseScope)
+      .filter((a): a is Access => !!a);
     const who = basicCredential(req.headers.authorization);
     if (!who) {
       log(`token-service: 401 for ${describe(wanted)}: no credential (anonymous pulls are not allowed)`);
@@ -118,10 +141,18 @@ export function startTokenService(config: TokenServiceConfig, log: (line: string
     const grants = JSON.parse(readFileSync(config.grantsFile, "utf8")) as Record<string, Record<string, string[]>>;
     const access = grantedAccess(grants[who.account], wanted);
     const ttl = config.ttl ?? 300;
-    const token = issueToken({ issuer: config.issuer, audience: url.searchParams.get("service") ?? config.service, subject: who.account, access, ttl, keyPem, certPem });
+    const token = issueToken({
+      issuer: config.issuer,
+      audience: url.searchParams.get("service") ?? config.service,
+      subject: who.account,
+      access,
+      ttl,
+      keyPem,
+      certPem,
+    });
     log(`token-service: account '${who.account}' asked for ${describe(wanted)}; granted ${describe(access)}`);
     res.writeHead(200, { "Content-Type": "application/json" });
-    res.end(JSON.stringify({ token, access_token: token, expires_in: ttl, issued_at: new Date().toISOString() }) + "\n");
+    res.end(`${JSON.stringify({ token, access_token: token, expires_in: ttl, issued_at: new Date().toISOString() })}\n`);
   };
 
   const server = createServer((req, res) => {

@@ -29,7 +29,10 @@ export function streamExcerpt(name: "stderr" | "stdout", t: StreamTail, max = 10
   if (t.total === 0) return { label: `${name}: nothing`, lines: [] };
   const usage = t.head.findIndex((l) => USAGE.test(l));
   if (usage > 0 && t.total > usage + 1 + 2) {
-    return { label: `${name}, ${t.total} lines (what it said before its usage text):`, lines: [...t.head.slice(0, usage + 1), `… ${t.total - usage - 1} more lines of usage text`] };
+    return {
+      label: `${name}, ${t.total} lines (what it said before its usage text):`,
+      lines: [...t.head.slice(0, usage + 1), `… ${t.total - usage - 1} more lines of usage text`],
+    };
   }
   if (omitted === 0 && kept.length <= max) return { label: `${name}, ${t.total} line${t.total === 1 ? "" : "s"}:`, lines: kept };
   return { label: `${name}, last ${Math.min(max, kept.length)} of ${t.total} lines:`, lines: kept.slice(-max) };

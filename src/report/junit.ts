@@ -3,7 +3,13 @@ import { failureLines, keptLines, processGist, processHeadline } from "./format.
 import { StepCollector, type Reporter } from "./reporter.js";
 
 const esc = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot carry these characters, so they are dropped
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
 /** JUnit XML: one testsuite per exercise, one testcase per step; the failure body is the plain explanation. */
 export function junitXml(results: StepResult[], titles: Record<string, string>, redact: (s: string) => string = (t) => t): string {
@@ -29,15 +35,21 @@ export function junitXml(results: StepResult[], titles: Record<string, string>, 
       const body = esc(redact(failureLines(s).join("\n")));
       const d = s.died?.[0];
       const gist = d && processGist(d);
-      const first = [s.error ?? s.expectations.find((x) => x.status === "failed")?.says ?? "failed", d && `${processHeadline(d)}${gist ? `: ${gist}` : ""}`].filter(Boolean).join(" — ");
+      const first = [s.error ?? s.expectations.find((x) => x.status === "failed")?.says ?? "failed", d && `${processHeadline(d)}${gist ? `: ${gist}` : ""}`]
+        .filter(Boolean)
+        .join(" — ");
       const tag = s.status === "error" ? "error" : "failure";
       // what the processes that ended printed, whole as far as it was kept: CI tools show these next to the failure
       const streams = (name: "stdout" | "stderr") =>
-        (s.died ?? []).filter((p) => p[name].total > 0).map((p) => [`── ${processHeadline(p)}: ${name}${p.command ? ` of ${p.command}` : ""}`, ...keptLines(p[name])].join("\n"));
+        (s.died ?? [])
+          .filter((p) => p[name].total > 0)
+          .map((p) => [`── ${processHeadline(p)}: ${name}${p.command ? ` of ${p.command}` : ""}`, ...keptLines(p[name])].join("\n"));
       const sys = (el: string, parts: string[]) => (parts.length ? `\n      <${el}>${esc(redact(parts.join("\n")))}</${el}>` : "");
       return `    <testcase ${attrs}>\n      <${tag} message="${esc(redact(first))}">${body}</${tag}>${sys("system-out", streams("stdout"))}${sys("system-err", streams("stderr"))}\n    </testcase>`;
     });
-    suites.push(`  <testsuite name="${esc(`${ex} ${titles[ex] ?? ""}`.trim())}" tests="${steps.length}" failures="${f}" errors="${e}" time="${t.toFixed(3)}">\n${cases.join("\n")}\n  </testsuite>`);
+    suites.push(
+      `  <testsuite name="${esc(`${ex} ${titles[ex] ?? ""}`.trim())}" tests="${steps.length}" failures="${f}" errors="${e}" time="${t.toFixed(3)}">\n${cases.join("\n")}\n  </testsuite>`,
+    );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mesos-lab" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
 }

@@ -87,7 +87,7 @@ export class ExerciseLanes {
 export function plainReporter(write: (s: string) => void, opts: { verbose?: boolean } = {}): Reporter {
   let lastPull = 0;
   const pulls: Record<string, Map<string, { status: string; current: number; total: number }>> = {};
-  const print = (s: string) => write(s + "\n");
+  const print = (s: string) => write(`${s}\n`);
   const lanes = new ExerciseLanes(print);
   let ex: string | undefined;
   const out = (s: string) => (ex === undefined ? print(s) : lanes.line(ex, s));
@@ -97,7 +97,9 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
     if (ev.type === "run:end") lanes.flush();
     switch (ev.type) {
       case "run:start":
-        out(`mesos-lab verify — profile ${ev.profile}, ${ev.exercises.length} exercise${ev.exercises.length === 1 ? "" : "s"}${ev.handsOn ? ` · hands-on: the flags are yours, from ${ev.handsOn}` : ""}`);
+        out(
+          `mesos-lab verify — profile ${ev.profile}, ${ev.exercises.length} exercise${ev.exercises.length === 1 ? "" : "s"}${ev.handsOn ? ` · hands-on: the flags are yours, from ${ev.handsOn}` : ""}`,
+        );
         break;
       case "image:pull": {
         // one compact line per image and second: layers done and bytes, not one line per layer event
@@ -106,7 +108,12 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
         if (p.layer) {
           // bytes are the download's: extraction reports its own current/total, which would count a layer twice
           const prev = layers.get(p.layer) ?? { status: "", current: 0, total: 0 };
-          const bytes = p.status === "Downloading" ? { current: p.current ?? prev.current, total: p.total ?? prev.total } : /^(Download|Pull) complete/.test(p.status) ? { current: prev.total, total: prev.total } : prev;
+          const bytes =
+            p.status === "Downloading"
+              ? { current: p.current ?? prev.current, total: p.total ?? prev.total }
+              : /^(Download|Pull) complete/.test(p.status)
+                ? { current: prev.total, total: prev.total }
+                : prev;
           layers.set(p.layer, { status: p.status, current: bytes.current, total: bytes.total });
         }
         const now = Date.now();
@@ -126,7 +133,10 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
         break;
       case "step:start":
         out(`  step ${ev.index + 1}/${ev.total} ${ev.step.id}: ${ev.step.title}`);
-        for (const [role, changes] of Object.entries(ev.diff)) for (const c of changes) if (!c.key.startsWith("LIBPROCESS_IP") && ev.index >= 0) opts.verbose && out(`      ${role}: ${c.op} ${c.key}${c.value !== undefined ? `=${c.value}` : ""}`);
+        for (const [role, changes] of Object.entries(ev.diff))
+          for (const c of changes)
+            if (!c.key.startsWith("LIBPROCESS_IP") && ev.index >= 0)
+              opts.verbose && out(`      ${role}: ${c.op} ${c.key}${c.value !== undefined ? `=${c.value}` : ""}`);
         break;
       case "action:start":
         out(`    → ${ev.detail}`);

@@ -17,7 +17,6 @@ export interface ReporterOptions {
   screen?: LabBus;
 }
 
-
 /** The steps' results of a run as they end, in the order of the run's exercises (not the order `--jobs` ends them). */
 export class StepCollector {
   profile = "";

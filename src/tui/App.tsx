@@ -120,7 +120,13 @@ export function App({ initial, controller, onExit, header }: { initial: TuiState
         <Text dimColor> {header ?? ""}</Text>
       </Text>
       <Box marginY={1} flexDirection="column">
-        {state.screen === "list" ? <ExerciseList state={state} /> : state.screen === "doctor" ? <DoctorScreen doctor={state.doctor} /> : <StepView state={state} columns={columns} rows={rows} now={Date.now()} />}
+        {state.screen === "list" ? (
+          <ExerciseList state={state} />
+        ) : state.screen === "doctor" ? (
+          <DoctorScreen doctor={state.doctor} />
+        ) : (
+          <StepView state={state} columns={columns} rows={rows} now={Date.now()} />
+        )}
       </Box>
       <Footer state={state} />
     </Box>

@@ -13,5 +13,5 @@ export interface StepTrail<C extends Pick<Cluster, "intact"> = Cluster> {
  * changes restarts. Anything else (a re-run, a jump, after a failure) starts a fresh cluster with the cumulative flags.
  */
 export function clusterToContinue<C extends Pick<Cluster, "intact">>(trail: StepTrail<C> | undefined, exercise: string, index: number): C | undefined {
-  return trail && trail.passed && trail.exercise === exercise && trail.index === index - 1 && trail.cluster.intact ? trail.cluster : undefined;
+  return trail?.passed && trail.exercise === exercise && trail.index === index - 1 && trail.cluster.intact ? trail.cluster : undefined;
 }

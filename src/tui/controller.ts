@@ -36,7 +36,14 @@ export function tuiController(run: LabRun, opts: { handsOn?: boolean } = {}): Co
       const prepared = await run.prepare({ exercises: [ex], pull: true, ports: cluster?.intact ? "kept" : "room" });
       const envOverride = opts.handsOn ? loadWorkspace(s.config, ex, stepId, run.catalogue).env : undefined;
       let used: typeof cluster;
-      const results = await run.runExercise(prepared, ex, { cluster, onCluster: (c) => (used = c), keep: true, onlyStep: stepId, envOverride, signal: step.signal });
+      const results = await run.runExercise(prepared, ex, {
+        cluster,
+        onCluster: (c) => (used = c),
+        keep: true,
+        onlyStep: stepId,
+        envOverride,
+        signal: step.signal,
+      });
       if (used && !step.signal.aborted) trail = { exercise: exerciseId, index, passed: results.length === 1 && results[0]!.status === "passed", cluster: used };
     },
     async resetExercise(exerciseId) {

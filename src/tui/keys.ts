@@ -68,7 +68,10 @@ export function keyIntent(s: TuiState, input: string, key: KeyInfo): Intent | un
   }
 
   const quit: Intent = { type: "confirm", confirm: { kind: "quit", prompt: "Quit: stop this lab's cluster too? [y]es / [n]o, leave it running / [esc] stay" } };
-  const resetAll: Intent = { type: "confirm", confirm: { kind: "resetAll", prompt: "Remove EVERY mesos-lab container/network on this engine (all labs)? [y/n]" } };
+  const resetAll: Intent = {
+    type: "confirm",
+    confirm: { kind: "resetAll", prompt: "Remove EVERY mesos-lab container/network on this engine (all labs)? [y/n]" },
+  };
 
   if (s.screen === "list") {
     if (key.upArrow || input === "k") return { type: "cursor", delta: -1 };
@@ -101,7 +104,9 @@ export function keyIntent(s: TuiState, input: string, key: KeyInfo): Intent | un
   if (input === "h") return { type: "toggleHint" };
   if (input === "s") {
     if (!currentStep(s)) return undefined;
-    return stepPassed(s) ? { type: "showSolution" } : { type: "confirm", confirm: { kind: "solution", prompt: "You have not passed this step yet. Show the solution anyway? [y/n]" } };
+    return stepPassed(s)
+      ? { type: "showSolution" }
+      : { type: "confirm", confirm: { kind: "solution", prompt: "You have not passed this step yet. Show the solution anyway? [y/n]" } };
   }
   if (input === "l" || key.tab) return { type: "cycleLogs" };
   if (s.logFocus !== "all") {
@@ -112,7 +117,10 @@ export function keyIntent(s: TuiState, input: string, key: KeyInfo): Intent | un
     if (input === "f") return { type: "follow" };
   }
   if (input === "/") return { type: "filterStart" };
-  if (input === "x") return isRunning(s) ? undefined : { type: "confirm", confirm: { kind: "reset", prompt: "Reset this exercise: forget its progress and remove its containers? [y/n]" } };
+  if (input === "x")
+    return isRunning(s)
+      ? undefined
+      : { type: "confirm", confirm: { kind: "reset", prompt: "Reset this exercise: forget its progress and remove its containers? [y/n]" } };
   if (input === "q") return quit;
   return undefined;
 }
@@ -122,10 +130,33 @@ export const SCROLL_PAGE = 10;
 
 /** Footer text per screen; the same keys keyIntent handles. */
 export function footerKeys(s: TuiState): Array<[string, string]> {
-  if (s.confirm) return [["y", "yes"], ["n", "no"], ["esc", "cancel"]];
-  if (s.filterEditing) return [["enter", "apply filter"], ["esc", "clear"]];
-  if (s.screen === "list") return [["↑↓/jk", "move"], ["enter", "open"], ["1-9", "jump"], ["d", "doctor"], ["R", "reset all"], ["q", "quit"]];
-  if (s.screen === "doctor") return [["d", "re-check"], ["R", "reset all"], ["esc", "back"], ["q", "quit"]];
+  if (s.confirm)
+    return [
+      ["y", "yes"],
+      ["n", "no"],
+      ["esc", "cancel"],
+    ];
+  if (s.filterEditing)
+    return [
+      ["enter", "apply filter"],
+      ["esc", "clear"],
+    ];
+  if (s.screen === "list")
+    return [
+      ["↑↓/jk", "move"],
+      ["enter", "open"],
+      ["1-9", "jump"],
+      ["d", "doctor"],
+      ["R", "reset all"],
+      ["q", "quit"],
+    ];
+  if (s.screen === "doctor")
+    return [
+      ["d", "re-check"],
+      ["R", "reset all"],
+      ["esc", "back"],
+      ["q", "quit"],
+    ];
   return [
     ["r", isRunning(s) ? "running…" : s.run?.result ? "re-run" : "run"],
     ["n/p", "next/prev"],

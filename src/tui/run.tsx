@@ -12,16 +12,25 @@ export async function launchTui(g: GlobalOpts, opts: { handsOn?: boolean } = {})
   const run = await LabRun.open({ configFile: g.config, signalLog: () => undefined });
   try {
     const { session: s, catalogue } = run;
-    if (catalogue.length === 0) throw new LabError("exercise", "the catalogue has no exercises", "Add exercise folders (NN-slug/exercise.ts) or fix exercisesDir in lab.config.ts.");
+    if (catalogue.length === 0)
+      throw new LabError("exercise", "the catalogue has no exercises", "Add exercise folders (NN-slug/exercise.ts) or fix exercisesDir in lab.config.ts.");
     const progress = readProgress(s.labId);
     const controller = tuiController(run, opts);
     let exitCode: number = EXIT.ok;
     const infos = exerciseInfos(catalogue, s.config);
     const header = `profile ${s.config.profile}${s.config.mesos.checkedShort ? ` (${s.config.mesos.checkedShort})` : ""} · ${catalogue.length} exercises · ${opts.handsOn ? "hands-on: edit workspace/ files" : "guided"} · progress saved`;
-    const app = render(<App initial={initialState(infos, progress, opts.handsOn ? "hands-on" : "guided")} controller={controller} onExit={(c) => (exitCode = c)} header={header} />, {
-      exitOnCtrlC: false,
-      maxFps: 20,
-    });
+    const app = render(
+      <App
+        initial={initialState(infos, progress, opts.handsOn ? "hands-on" : "guided")}
+        controller={controller}
+        onExit={(c) => (exitCode = c)}
+        header={header}
+      />,
+      {
+        exitOnCtrlC: false,
+        maxFps: 20,
+      },
+    );
     await app.waitUntilExit();
     return exitCode;
   } finally {

@@ -113,7 +113,10 @@ const zeroDropped = (): Record<Role, number> => perRole(() => 0);
 
 export function initialState(exercises: ExerciseInfo[], progress: LabProgress, mode: TuiState["mode"] = "guided"): TuiState {
   // resume where the attendee left off
-  const exIndex = Math.max(0, exercises.findIndex((e) => e.id === progress.current?.exercise));
+  const exIndex = Math.max(
+    0,
+    exercises.findIndex((e) => e.id === progress.current?.exercise),
+  );
   const stepIndex = Math.max(0, exercises[exIndex]?.steps.findIndex((s) => s.id === progress.current?.step) ?? 0);
   return {
     exercises,
@@ -176,7 +179,14 @@ function applyEvent(s: TuiState, ev: LabEvent, now: number): TuiState {
     }
     case "step:start": {
       if (!s.run) return s;
-      return { ...s, run: { ...s.run, step: ev.step.id, actions: [], expectations: [], result: undefined }, logs: emptyLogs(), dropped: zeroDropped(), pulls: {}, scroll: undefined };
+      return {
+        ...s,
+        run: { ...s.run, step: ev.step.id, actions: [], expectations: [], result: undefined },
+        logs: emptyLogs(),
+        dropped: zeroDropped(),
+        pulls: {},
+        scroll: undefined,
+      };
     }
     case "container": {
       if (!s.run) return s;
@@ -243,7 +253,13 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
       const ex = s.exercises[exIndex]!;
       // reopening the exercise the attendee was on keeps their step; another one starts at its first unpassed step
       const passed = s.progress.exercises[ex.id]?.passed ?? [];
-      const stepIndex = exIndex === s.exIndex ? s.stepIndex : Math.max(0, ex.steps.findIndex((st) => !passed.includes(st.id)));
+      const stepIndex =
+        exIndex === s.exIndex
+          ? s.stepIndex
+          : Math.max(
+              0,
+              ex.steps.findIndex((st) => !passed.includes(st.id)),
+            );
       return withCurrent({ ...s, screen: "step", exIndex, cursor: exIndex, stepIndex, showHint: false, showSolution: false, message: undefined });
     }
     case "back":
@@ -303,7 +319,18 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
     case "resetExercise": {
       const ex = currentExercise(s);
       if (!ex) return s;
-      return withCurrent({ ...s, progress: clearExercise(s.progress, ex.id), stepIndex: 0, run: undefined, logs: emptyLogs(), dropped: zeroDropped(), confirm: undefined, showHint: false, showSolution: false, message: `exercise ${ex.id} reset` });
+      return withCurrent({
+        ...s,
+        progress: clearExercise(s.progress, ex.id),
+        stepIndex: 0,
+        run: undefined,
+        logs: emptyLogs(),
+        dropped: zeroDropped(),
+        confirm: undefined,
+        showHint: false,
+        showSolution: false,
+        message: `exercise ${ex.id} reset`,
+      });
     }
     case "doctorStart":
       return { ...s, screen: "doctor", doctor: { loading: true, checks: [] } };

@@ -53,7 +53,8 @@ describe.skipIf(!hasDocker)("repeatability, isolation and secrets", () => {
     }
     expect(outs[0]!.stdout).toContain("token=******");
     expect(outs[1]!.stdout).toContain("token=******");
-    for (const f of ["credentials.json", "credential.json", "http_credentials.json", "executor_secret_key", "secrets.json"]) expect(statSync(path.join(dir, "credentials", f)).mode & 0o777).toBe(0o600);
+    for (const f of ["credentials.json", "credential.json", "http_credentials.json", "executor_secret_key", "secrets.json"])
+      expect(statSync(path.join(dir, "credentials", f)).mode & 0o777).toBe(0o600);
     for (const f of ["ca-key.pem", "master-key.pem", "key.pem"]) expect(statSync(path.join(dir, "ssl", f)).mode & 0o777).toBe(0o600);
   });
 });

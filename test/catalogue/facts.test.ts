@@ -62,7 +62,9 @@ describe("the facts files parse into templates", () => {
     expect(templatesHolding("Agent asked to shut down by master@10.0.0.3:5050 because 'Agent is not authenticated'", f).length).toBeGreaterThan(0);
     expect(templatesHolding("Authenticating with master master@10.213.1.3:5050", f).length, "IPs in the facts are examples").toBeGreaterThan(0);
     expect(templatesHolding("Agent politely declined to register", f)).toEqual([]);
-    expect(templatesOf("a `Will require client certificates\nfor incoming TLS connections.` b")[0]!.text).toBe("Will require client certificates for incoming TLS connections.");
+    expect(templatesOf("a `Will require client certificates\nfor incoming TLS connections.` b")[0]!.text).toBe(
+      "Will require client certificates for incoming TLS connections.",
+    );
     expect(templatesOf("```\nSubscribed with ID de1fdee6-…-0000\n```")[0]!.re.test("Subscribed with ID de1fdee6-aa-0000")).toBe(true);
   });
 });
@@ -73,16 +75,19 @@ describe("every expectation of the catalogue", () => {
   });
 
   // every citation of every range, whether a built-in profile runs it or not
-  it.each(entries.flatMap((x) => x.e.cite.map((c, i) => [`${x.name} cite[${i}]`, x, c] as const)))("%s: cites a facts file, a location it names, and a line it quotes", (_name, { e }, c) => {
-    const file = citedFile(c, facts);
-    const example = c.example ?? e.example;
-    expect(file, `cite.ref '${c.ref}' names no file in docs/facts`).toBeDefined();
-    expect(namesLocation(file!, c), `${file!.name} never names ${c.at}`).toBe(true);
-    if (needsExample(e)) expect(example, "log/stdout expectations carry the line as Mesos prints it (`example`)").toBeDefined();
-    if (example === undefined) return;
-    expect(new RegExp(e.pattern).test(example), `pattern /${e.pattern}/ does not match its example '${example}'`).toBe(true);
-    expect(templatesHolding(example, file!).length, `example '${example}' matches no quoted line of ${file!.name}`).toBeGreaterThan(0);
-  });
+  it.each(entries.flatMap((x) => x.e.cite.map((c, i) => [`${x.name} cite[${i}]`, x, c] as const)))(
+    "%s: cites a facts file, a location it names, and a line it quotes",
+    (_name, { e }, c) => {
+      const file = citedFile(c, facts);
+      const example = c.example ?? e.example;
+      expect(file, `cite.ref '${c.ref}' names no file in docs/facts`).toBeDefined();
+      expect(namesLocation(file!, c), `${file!.name} never names ${c.at}`).toBe(true);
+      if (needsExample(e)) expect(example, "log/stdout expectations carry the line as Mesos prints it (`example`)").toBeDefined();
+      if (example === undefined) return;
+      expect(new RegExp(e.pattern).test(example), `pattern /${e.pattern}/ does not match its example '${example}'`).toBe(true);
+      expect(templatesHolding(example, file!).length, `example '${example}' matches no quoted line of ${file!.name}`).toBeGreaterThan(0);
+    },
+  );
 
   it.each(entries.filter((x) => x.e.example !== undefined).map((x) => [x.name, x] as const))(
     "%s: does not match a different outcome taught in the same or a neighbouring step",
@@ -176,7 +181,10 @@ describe("every expectation's citation under each profile it runs under", () => 
     const own = registered.cite.find((c) => inRange(c, v111.release))!;
     expect(citationProblems(registered, v111)).toEqual([]);
     // the citation of 1.11's range changed, the others kept
-    const with111 = (c: Partial<typeof own>, base: Expectation = registered): Expectation => ({ ...base, cite: base.cite.map((x) => (inRange(x, v111.release) ? { ...x, ...c } : x)) });
+    const with111 = (c: Partial<typeof own>, base: Expectation = registered): Expectation => ({
+      ...base,
+      cite: base.cite.map((x) => (inRange(x, v111.release) ? { ...x, ...c } : x)),
+    });
     const says = (e: Expectation, problem: string) => expect(citationProblems(e, v111)).toContainEqual(expect.stringContaining(problem));
     // the line 1.4.0 logs it at, a neighbour of the real one, a prefix of it
     says(with111({ at: "src/slave/slave.cpp:1174" }), "never names src/slave/slave.cpp:1174");

@@ -33,7 +33,7 @@ function describeSteps(ex: Exercise, profile: string, steps: RenderedStep[]): st
     for (const f of s.files) out.push(`file ${f.role} ${f.path} ${f.mode.toString(8).padStart(4, "0")} ← ${f.from ?? "inline"}`);
     for (const a of s.step.actions) out.push(`action ${actionLine(a)}`);
   }
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 function actionLine(a: Action): string {
@@ -59,31 +59,40 @@ function pathsIn(value: string): string[] {
 const SECRET_FILE = /^credentials\/|-key\.pem$|(^|\/)key\.pem$/;
 
 describe.each(catalogue.map((ex) => [`${ex.id}-${ex.slug}`, ex] as const))("exercise %s renders", (name, ex) => {
-  it.each(profilesOf(ex).map((p) => [p] as const))("profile %s: every step's delta is applied, files exist with safe modes, flags point at placed files", async (profile) => {
-    const config = resolveConfig({ profile }, undefined, "/");
-    const steps = renderExercise(ex, config);
-    const { release } = config.mesos;
-    expect(steps.length).toBeGreaterThan(0);
-    for (const s of steps) {
-      const where = `${ex.id}:${s.step.id} (${profile})`;
-      for (const role of ROLES) {
-        const delta = Object.assign({}, s.step.env?.[role], ...(s.step.envByRelease ?? []).filter((d) => inRange(d, release)).map((d) => d.env[role])) as Record<string, string | null>;
-        for (const [k, v] of Object.entries(delta)) expect(s.env[role][k], `${where} ${role} ${k}`).toBe(v === null ? undefined : v);
-        // a flag that names a file must find it in that container (the executor runs inside the agent's)
-        const placed = new Set(s.files.filter((f) => f.role === role).map((f) => f.path));
-        for (const [k, v] of Object.entries(s.env[role]))
-          for (const p of pathsIn(v)) expect(placed.has(p), `${where}: ${role} ${k} names ${p}, which no step places in the ${role} container`).toBe(true);
+  it.each(profilesOf(ex).map((p) => [p] as const))(
+    "profile %s: every step's delta is applied, files exist with safe modes, flags point at placed files",
+    async (profile) => {
+      const config = resolveConfig({ profile }, undefined, "/");
+      const steps = renderExercise(ex, config);
+      const { release } = config.mesos;
+      expect(steps.length).toBeGreaterThan(0);
+      for (const s of steps) {
+        const where = `${ex.id}:${s.step.id} (${profile})`;
+        for (const role of ROLES) {
+          const delta = Object.assign(
+            {},
+            s.step.env?.[role],
+            ...(s.step.envByRelease ?? []).filter((d) => inRange(d, release)).map((d) => d.env[role]),
+          ) as Record<string, string | null>;
+          for (const [k, v] of Object.entries(delta)) expect(s.env[role][k], `${where} ${role} ${k}`).toBe(v === null ? undefined : v);
+          // a flag that names a file must find it in that container (the executor runs inside the agent's)
+          const placed = new Set(s.files.filter((f) => f.role === role).map((f) => f.path));
+          for (const [k, v] of Object.entries(s.env[role]))
+            for (const p of pathsIn(v)) expect(placed.has(p), `${where}: ${role} ${k} names ${p}, which no step places in the ${role} container`).toBe(true);
+        }
+        for (const f of s.files) {
+          if (f.from) expect(() => material.read(f.from!), `${where}: ${f.from}`).not.toThrow();
+          if (f.from && SECRET_FILE.test(f.from)) expect(f.mode, `${where}: ${f.path} holds a secret and must be 0600`).toBe(0o600);
+          expect(f.mode & 0o002, `${where}: ${f.path} is world-writable`).toBe(0);
+        }
       }
-      for (const f of s.files) {
-        if (f.from) expect(() => material.read(f.from!), `${where}: ${f.from}`).not.toThrow();
-        if (f.from && SECRET_FILE.test(f.from)) expect(f.mode, `${where}: ${f.path} holds a secret and must be 0600`).toBe(0o600);
-        expect(f.mode & 0o002, `${where}: ${f.path} is world-writable`).toBe(0);
-      }
-    }
-  });
+    },
+  );
 
   it("matches the reviewed rendering in test/catalogue/rendered/", async () => {
-    const text = profilesOf(ex).map((profile) => describeSteps(ex, profile, renderExercise(ex, resolveConfig({ profile }, undefined, "/")))).join("\n");
+    const text = profilesOf(ex)
+      .map((profile) => describeSteps(ex, profile, renderExercise(ex, resolveConfig({ profile }, undefined, "/"))))
+      .join("\n");
     await expect(text).toMatchFileSnapshot(path.join(import.meta.dirname, "rendered", `${name}.txt`));
   });
 });

@@ -19,9 +19,13 @@ export function disagreements(standin: StepResult[], real: Recording): string[] 
     for (const e of r.expectations) {
       const want = rec.expectations[e.id];
       if (!want) out.push(`${key} ${e.id}: not in the recording`);
-      else if (want.status !== e.status) out.push(`${key} ${e.id}: stand-in ${e.status}${e.reason ? ` (${e.reason})` : ""}, real Mesos ${want.status}${want.matched ? ` ('${want.matched}')` : ""}`);
+      else if (want.status !== e.status)
+        out.push(
+          `${key} ${e.id}: stand-in ${e.status}${e.reason ? ` (${e.reason})` : ""}, real Mesos ${want.status}${want.matched ? ` ('${want.matched}')` : ""}`,
+        );
     }
-    for (const id of Object.keys(rec.expectations)) if (!r.expectations.some((e) => e.id === id)) out.push(`${key} ${id}: real Mesos checked it, the stand-in did not`);
+    for (const id of Object.keys(rec.expectations))
+      if (!r.expectations.some((e) => e.id === id)) out.push(`${key} ${id}: real Mesos checked it, the stand-in did not`);
   }
   return out;
 }

@@ -41,7 +41,10 @@ async function plan(cwd: string) {
   return {
     flags: config.mesos.flags,
     acls: config.mesos.acls,
-    exercises: catalogue.map((ex) => ({ id: ex.id, steps: renderExercise(ex, config).map((rs) => ({ id: rs.step.id, env: rs.env, expect: expectationsOf(rs).map((e) => `${e.id} ${e.cite.at}`) })) })),
+    exercises: catalogue.map((ex) => ({
+      id: ex.id,
+      steps: renderExercise(ex, config).map((rs) => ({ id: rs.step.id, env: rs.env, expect: expectationsOf(rs).map((e) => `${e.id} ${e.cite.at}`) })),
+    })),
   };
 }
 
@@ -56,7 +59,11 @@ describe("a throwaway profile in lab.config.ts", () => {
   });
 
   it("inherits by release, not by name: like 1.4 at 1.4.2, it takes what changed in 1.4.2", async () => {
-    const expectationsOfStep = async (cwd: string, ex: string, step: string) => (await plan(cwd)).exercises.find((e) => e.id === ex)!.steps.find((s) => s.id === step)!.expect.map((e) => e.split(" ")[0]);
+    const expectationsOfStep = async (cwd: string, ex: string, step: string) =>
+      (await plan(cwd)).exercises
+        .find((e) => e.id === ex)!
+        .steps.find((s) => s.id === step)!
+        .expect.map((e) => e.split(" ")[0]);
     const v142 = realpathSync(tempLab(`{ profile: "fork-1.4.2", profiles: [{ name: "fork-1.4.2", like: "1.4", release: "1.4.2" }] }`));
     const v14 = realpathSync(tempLab(`{ profile: "1.4" }`));
     // 1.4.2 answers a wrong secret with 'Invalid credentials', and no longer tells the agent to shut down
@@ -70,14 +77,18 @@ describe("a throwaway profile in lab.config.ts", () => {
     const dir = forkLab(images);
     const r = await cli(["list"], { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout.split("\n")[0]).toBe(`Exercises (profile ${PROFILE}: like 1.11, release 1.11.9, from lab.config.ts (mesos-lab checks the catalogue for its built-in profiles only)):`);
+    expect(r.stdout.split("\n")[0]).toBe(
+      `Exercises (profile ${PROFILE}: like 1.11, release 1.11.9, from lab.config.ts (mesos-lab checks the catalogue for its built-in profiles only)):`,
+    );
     const json = await cli(["list", "--json"], { cwd: dir });
     const json111 = await cli(["list", "--json"], { cwd: realpathSync(tempLab(`{ profile: "1.11" }`)) });
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(json111.stdout));
   });
 
   it("a wrong entry is a config error naming the field (exit 3), before anything runs", async () => {
-    const dir = realpathSync(tempLab(`{ profile: "acme", profiles: [{ name: "acme", like: "1.10", release: "1.10.0", images: { master: "acme/mesos 1.10" } }] }`));
+    const dir = realpathSync(
+      tempLab(`{ profile: "acme", profiles: [{ name: "acme", like: "1.10", release: "1.10.0", images: { master: "acme/mesos 1.10" } }] }`),
+    );
     const r = await cli(["list"], { cwd: dir });
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain("profiles.0.like: '1.10' is not a built-in profile (built in: 1.4, 1.11)");
@@ -96,7 +107,10 @@ describe("a throwaway profile in lab.config.ts", () => {
       const real = JSON.parse(readFileSync(RECORDING, "utf8")) as Recording;
       expect(out.profile).toBe(PROFILE);
       expect(disagreements(out.steps, real), r.stdout.slice(-4000)).toEqual([]);
-      expect({ exit: r.exitCode, failed: out.steps.filter((s) => s.status !== "passed").map((s) => `${s.exercise}:${s.step}`) }).toEqual({ exit: 0, failed: [] });
+      expect({ exit: r.exitCode, failed: out.steps.filter((s) => s.status !== "passed").map((s) => `${s.exercise}:${s.step}`) }).toEqual({
+        exit: 0,
+        failed: [],
+      });
       expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
     },
     900_000,

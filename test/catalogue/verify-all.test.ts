@@ -26,7 +26,9 @@ const catalogue = await loadCatalogue();
 
 function standinLab(profile: string, images: object): string {
   return realpathSync(
-    tempLab(`{ profile: ${JSON.stringify(profile)}, images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }, timeouts: { negativeWindow: 2000, execute: 30000, expectation: 30000 } }`),
+    tempLab(
+      `{ profile: ${JSON.stringify(profile)}, images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }, timeouts: { negativeWindow: 2000, execute: 30000, expectation: 30000 } }`,
+    ),
   );
 }
 

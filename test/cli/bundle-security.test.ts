@@ -1,5 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
-import { chmodSync, createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -40,7 +52,8 @@ async function readTar(file: string): Promise<Entry[]> {
 async function writeTar(file: string, entries: Array<{ header: Partial<tar.Header> & { name: string }; data?: Buffer | string }>): Promise<string> {
   const pack = tar.pack();
   const done = pipeline(pack, createWriteStream(file));
-  for (const e of entries) pack.entry({ ...e.header, pax: undefined } as tar.Header, e.header.type === "file" || !e.header.type ? (e.data ?? Buffer.alloc(0)) : Buffer.alloc(0));
+  for (const e of entries)
+    pack.entry({ ...e.header, pax: undefined } as tar.Header, e.header.type === "file" || !e.header.type ? (e.data ?? Buffer.alloc(0)) : Buffer.alloc(0));
   pack.finalize();
   await done;
   return file;
@@ -92,8 +105,16 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
     return id;
   }
   const removeOurs = async () => {
-    for (const ref of [image, extra]) await docker.getImage(ref).remove().catch(() => undefined);
-    for (const id of ids) await docker.getImage(id).remove().catch(() => undefined);
+    for (const ref of [image, extra])
+      await docker
+        .getImage(ref)
+        .remove()
+        .catch(() => undefined);
+    for (const id of ids)
+      await docker
+        .getImage(id)
+        .remove()
+        .catch(() => undefined);
   };
 
   /** the engine's images that a bundle here could have loaded: ours by tag or by id */
@@ -119,8 +140,12 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
     return dir;
   }
 
-  const craft = (list: Array<{ header: Partial<tar.Header> & { name: string }; data?: Buffer | string }>) => writeTar(path.join(work, `crafted-${n++}.tar`), list);
-  const manifestEntry = (over: Record<string, unknown>) => ({ header: { name: "mesos-lab-bundle.json", type: "file" as const }, data: JSON.stringify({ ...manifest, ...over }) });
+  const craft = (list: Array<{ header: Partial<tar.Header> & { name: string }; data?: Buffer | string }>) =>
+    writeTar(path.join(work, `crafted-${n++}.tar`), list);
+  const manifestEntry = (over: Record<string, unknown>) => ({
+    header: { name: "mesos-lab-bundle.json", type: "file" as const },
+    data: JSON.stringify({ ...manifest, ...over }),
+  });
   const rest = () => entries.slice(1);
   const evilCode = "import { writeFileSync } from 'node:fs'; writeFileSync('/tmp/pwned', 'x'); export default {};\n";
 
@@ -155,22 +180,49 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
   }
 
   it("material naming lab.config.ts (listed in the manifest, as in the issue, or not): exit 2, named, nothing changed", async () => {
-    await refused(await craft([manifestEntry({ material: ["lab.config.ts", "ssl/ca.pem"] }), { header: { name: "material/lab.config.ts" }, data: evilCode }, ...rest()]), "'material/lab.config.ts' (listed in its mesos-lab-bundle.json) is the lab's config, which runs as code");
-    await refused(await craft([entries[0]!, { header: { name: "material/lab.config.ts" }, data: evilCode }, ...rest()]), "'material/lab.config.ts' is the lab's config");
+    await refused(
+      await craft([manifestEntry({ material: ["lab.config.ts", "ssl/ca.pem"] }), { header: { name: "material/lab.config.ts" }, data: evilCode }, ...rest()]),
+      "'material/lab.config.ts' (listed in its mesos-lab-bundle.json) is the lab's config, which runs as code",
+    );
+    await refused(
+      await craft([entries[0]!, { header: { name: "material/lab.config.ts" }, data: evilCode }, ...rest()]),
+      "'material/lab.config.ts' is the lab's config",
+    );
   });
 
   it("material naming ../x or an absolute path: exit 2, named, nothing changed", async () => {
-    await refused(await craft([manifestEntry({ material: [...manifest.material, "../x"] }), { header: { name: "material/../x" }, data: "x" }, ...rest()]), "'material/../x' (listed in its mesos-lab-bundle.json) climbs out of its folder (..)");
+    await refused(
+      await craft([manifestEntry({ material: [...manifest.material, "../x"] }), { header: { name: "material/../x" }, data: "x" }, ...rest()]),
+      "'material/../x' (listed in its mesos-lab-bundle.json) climbs out of its folder (..)",
+    );
     const lab = attendeeLab();
     const abs = path.join(lab, "lab.config.ts");
-    await refused(await craft([manifestEntry({ material: [abs] }), { header: { name: `material/${abs}` }, data: evilCode }, ...rest()]), `'material/${abs}' (listed in its mesos-lab-bundle.json) is an absolute path`, lab);
+    await refused(
+      await craft([manifestEntry({ material: [abs] }), { header: { name: `material/${abs}` }, data: evilCode }, ...rest()]),
+      `'material/${abs}' (listed in its mesos-lab-bundle.json) is an absolute path`,
+      lab,
+    );
     await refused(await craft([entries[0]!, { header: { name: `material/${abs}` }, data: evilCode }, ...rest()]), `'material/${abs}' is an absolute path`, lab);
   });
 
   it("material that is a symlink or a hard link: exit 2, named, nothing changed", async () => {
     const without = (name: string) => rest().filter((e) => e.header.name !== name);
-    await refused(await craft([entries[0]!, { header: { name: "material/ssl/ca.pem", type: "symlink", linkname: "../../lab.config.ts" } }, ...without("material/ssl/ca.pem")]), "'material/ssl/ca.pem' is a symbolic link (to ../../lab.config.ts), not a regular file");
-    await refused(await craft([entries[0]!, { header: { name: "material/ssl/ca-key.pem", type: "link", linkname: "material/ssl/ca.pem" } }, ...without("material/ssl/ca-key.pem")]), "'material/ssl/ca-key.pem' is a hard link (to material/ssl/ca.pem), not a regular file");
+    await refused(
+      await craft([
+        entries[0]!,
+        { header: { name: "material/ssl/ca.pem", type: "symlink", linkname: "../../lab.config.ts" } },
+        ...without("material/ssl/ca.pem"),
+      ]),
+      "'material/ssl/ca.pem' is a symbolic link (to ../../lab.config.ts), not a regular file",
+    );
+    await refused(
+      await craft([
+        entries[0]!,
+        { header: { name: "material/ssl/ca-key.pem", type: "link", linkname: "material/ssl/ca.pem" } },
+        ...without("material/ssl/ca-key.pem"),
+      ]),
+      "'material/ssl/ca-key.pem' is a hard link (to material/ssl/ca.pem), not a regular file",
+    );
   });
 
   it("a bundle without a manifest, or with its manifest after the material, changes nothing", async () => {
@@ -189,7 +241,10 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
     await pipeline(saved as Readable, createWriteStream(both));
     await docker.getImage(image).remove();
     await docker.getImage(extra).remove();
-    const save = (await readTar(both)).map((e) => ({ ...e, header: { ...e.header, name: `images/${e.header.name}`, linkname: e.header.type === "link" ? `images/${e.header.linkname}` : e.header.linkname } }));
+    const save = (await readTar(both)).map((e) => ({
+      ...e,
+      header: { ...e.header, name: `images/${e.header.name}`, linkname: e.header.type === "link" ? `images/${e.header.linkname}` : e.header.linkname },
+    }));
     const material = rest().filter((e) => e.header.name.startsWith("material/"));
     await refused(await craft([entries[0]!, ...material, ...save]), `is damaged or foreign: it carries the image ${extra}, which its manifest does not list`);
   });
@@ -218,11 +273,17 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
     expect(r.stdout).toContain("nothing was imported");
     const j = await cli(["bundle", "inspect", genuine, "--json"], { cwd: lab });
     expect(j.exitCode, j.all).toBe(0);
-    const parsed = JSON.parse(j.stdout) as { images: Array<{ tags: string[]; id: string; size: number }>; material: Array<{ name: string; mode: string }>; profile: string };
+    const parsed = JSON.parse(j.stdout) as {
+      images: Array<{ tags: string[]; id: string; size: number }>;
+      material: Array<{ name: string; mode: string }>;
+      profile: string;
+    };
     expect(parsed.images).toEqual([{ tags: [image], id: ids[0], size: expect.any(Number), layers: 1 }]);
     expect(parsed.material.map((m) => m.name).sort()).toEqual([...manifest.material].sort());
     expect(parsed.profile).toBe("1.11");
-    const bad = await cli(["bundle", "inspect", await craft([entries[0]!, { header: { name: "material/lab.config.ts" }, data: evilCode }, ...rest()])], { cwd: lab });
+    const bad = await cli(["bundle", "inspect", await craft([entries[0]!, { header: { name: "material/lab.config.ts" }, data: evilCode }, ...rest()])], {
+      cwd: lab,
+    });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain("'material/lab.config.ts' is the lab's config");
     expect(folderState(lab)).toEqual(before);
@@ -282,7 +343,10 @@ describe("bundle export takes only lab material and follows no symlink out of th
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(secretDir)).toEqual(["secrets.json"]);
     } finally {
-      await docker.getImage(`${repo}:1`).remove().catch(() => undefined);
+      await docker
+        .getImage(`${repo}:1`)
+        .remove()
+        .catch(() => undefined);
     }
   });
 });

@@ -30,7 +30,11 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
   const docker = new Docker();
   const repo = `mesos-lab-test/bundle-${process.pid}`;
   const image = `${repo}:1`;
-  const removeImage = () => docker.getImage(image).remove().catch(() => undefined);
+  const removeImage = () =>
+    docker
+      .getImage(image)
+      .remove()
+      .catch(() => undefined);
   afterAll(removeImage);
 
   it("round-trips the configured images and, with --with-material, the lab material", async () => {
@@ -63,7 +67,15 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     expect(look.stdout).toMatch(/ssl\/ca\.pem +0644/);
 
     await removeImage();
-    expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(false);
+    expect(
+      await docker
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ).toBe(false);
 
     const attendee = tempLab(config);
     const inn = await cli(["bundle", "import", file], { cwd: attendee });
@@ -103,7 +115,15 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     const inn = await cli(["bundle", "import", gz], { cwd: attendee });
     expect(inn.exitCode, inn.all).toBe(0);
     expect(inn.stdout).toContain(`loaded 1 image(s): ${image}`);
-    expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(true);
+    expect(
+      await docker
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ).toBe(true);
 
     const cut = path.join(instructor, "cut.tar.gz");
     writeFileSync(cut, readFileSync(gz).subarray(0, Math.floor(statSync(gz).size / 2)));
@@ -129,7 +149,10 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     const v1 = path.join(dir, "old.tar");
     const pack = tar.pack();
     const done = pipeline(pack, createWriteStream(v1));
-    pack.entry({ name: "mesos-lab-bundle.json" }, JSON.stringify({ version: 1, createdAt: new Date().toISOString(), profile: "1.4", images: [image], material: [] }));
+    pack.entry(
+      { name: "mesos-lab-bundle.json" },
+      JSON.stringify({ version: 1, createdAt: new Date().toISOString(), profile: "1.4", images: [image], material: [] }),
+    );
     pack.entry({ name: "images.tar" }, readFileSync(saved));
     pack.finalize();
     await done;
@@ -140,7 +163,15 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     const r = await cli(["bundle", "import", v1], { cwd: dir });
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toContain(`loaded 1 image(s): ${image}`);
-    expect(await docker.getImage(image).inspect().then(() => true, () => false)).toBe(true);
+    expect(
+      await docker
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ).toBe(true);
   });
 
   it("a file that is not a bundle is a usage error (exit 2) with the fix", async () => {

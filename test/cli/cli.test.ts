@@ -39,7 +39,9 @@ describe("mesos-lab CLI (the real binary)", () => {
   });
 
   it.skipIf(!hasDocker)("verify with absent images exits 6 naming the images and `mesos-lab pull`, leaving nothing behind", async () => {
-    const dir = tempLab(`{ images: { zk: "mesos-lab-test/absent-zk:0", master: "mesos-lab-test/absent-master:0", agent: "mesos-lab-test/absent-agent:0", execute: "mesos-lab-test/absent-mesos:0" } }`);
+    const dir = tempLab(
+      `{ images: { zk: "mesos-lab-test/absent-zk:0", master: "mesos-lab-test/absent-master:0", agent: "mesos-lab-test/absent-agent:0", execute: "mesos-lab-test/absent-mesos:0" } }`,
+    );
     const port = new DockerPort();
     const lab = labIdOf({ root: realpathSync(dir) });
     const r = await cli(["verify", "01", "--reporter", "junit"], { cwd: dir });

@@ -14,7 +14,9 @@ const port = new DockerPort();
 describe.skipIf(!hasDocker)("verify --hands-on (real binary, real engine, stand-in images)", () => {
   it("writes the starter, refuses a typo before Docker, fails the starter's flags fast, and passes the solution", async () => {
     const images = await ensureStandinImages({ profile: "1.11" });
-    const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }, timeouts: { negativeWindow: 1500 } }`));
+    const dir = realpathSync(
+      tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }, timeouts: { negativeWindow: 1500 } }`),
+    );
     const lab = labIdOf({ root: dir });
     const file = path.join(dir, "workspace", "03-agent-auth.env");
 
@@ -61,7 +63,9 @@ describe.skipIf(!hasDocker)("verify --hands-on (real binary, real engine, stand-
 
   it("a solution for the wrong step fails that step: the flags, not the step's delta, are what runs", async () => {
     const images = await ensureStandinImages({ profile: "1.11" });
-    const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }, timeouts: { negativeWindow: 1500 } }`));
+    const dir = realpathSync(
+      tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }, timeouts: { negativeWindow: 1500 } }`),
+    );
     // step 1's flags (master requires authentication) checked as step 2 (the agent has its credential)
     expect((await cli(["solve", "03:master-requires"], { cwd: dir })).exitCode).toBe(0);
     const r = await cli(["verify", "03:agent-credential", "--hands-on"], { cwd: dir });

@@ -36,7 +36,8 @@ function stepEvents(events: LabEvent[]) {
     else if (e.type === "expectation") expectations.push(`${e.result.id} ${e.result.status} (${e.result.source})`);
     else if (e.type === "step:start") step.push({ type: e.type, exercise: e.exercise, step: e.step.id, index: e.index, total: e.total, diff: e.diff });
     else if (e.type === "action:start" || e.type === "action:end") step.push({ type: e.type, step: e.step, action: e.action });
-    else if (e.type === "step:end") step.push({ type: e.type, step: e.result.step, status: e.result.status, expectations: e.result.expectations.map((x) => [x.id, x.status]) });
+    else if (e.type === "step:end")
+      step.push({ type: e.type, step: e.result.step, status: e.result.status, expectations: e.result.expectations.map((x) => [x.id, x.status]) });
     else step.push({ type: e.type });
   }
   return { step, containers, expectations: expectations.sort() };

@@ -12,7 +12,16 @@ describe("progress and solve (the real binary)", () => {
     const state = tempDir("state");
     const dir = realpathSync(tempLab("{}"));
     const file = path.join(state, "mesos-lab", "progress.json");
-    writeProgress(labIdOf({ root: dir }), { current: { exercise: "01", step: "run-task" }, exercises: { "01": { passed: ["cluster"], failed: ["run-task"], last: { step: "run-task", status: "failed", at: "2026-01-01T00:00:00.000Z", durationMs: 4200 } } } }, file);
+    writeProgress(
+      labIdOf({ root: dir }),
+      {
+        current: { exercise: "01", step: "run-task" },
+        exercises: {
+          "01": { passed: ["cluster"], failed: ["run-task"], last: { step: "run-task", status: "failed", at: "2026-01-01T00:00:00.000Z", durationMs: 4200 } },
+        },
+      },
+      file,
+    );
     const env = { XDG_STATE_HOME: state };
     const r = await cli(["progress"], { cwd: dir, env });
     expect(r.exitCode, r.all).toBe(0);

@@ -15,7 +15,11 @@ async function labItems(labId: string) {
 
 /** The lab's items once one of them is a container: the run is under way. */
 const withAContainer = (labId: string) =>
-  pollUntil(() => labItems(labId), (items) => items.some((x) => x.kind === "container"), { timeoutMs: 20_000, everyMs: 100, failure: (items) => `no container of lab ${labId} within 20 s; it has ${JSON.stringify(items)}` });
+  pollUntil(
+    () => labItems(labId),
+    (items) => items.some((x) => x.kind === "container"),
+    { timeoutMs: 20_000, everyMs: 100, failure: (items) => `no container of lab ${labId} within 20 s; it has ${JSON.stringify(items)}` },
+  );
 
 describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

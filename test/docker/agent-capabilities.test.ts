@@ -6,12 +6,7 @@ import { engineSocketPath } from "../../src/docker/engine-host.js";
 import { labelFilter, runLabels } from "../../src/docker/labels.js";
 import { DockerPort } from "../../src/docker/port.js";
 import type { ContainerSpec } from "../../src/docker/types.js";
-import {
-  CAPABILITIES_SPEC,
-  CAPABILITIES_LABEL,
-  capabilitiesEntrypoint,
-  releaseNestedCgroups,
-} from "../../src/engine/agent-capabilities.js";
+import { CAPABILITIES_SPEC, CAPABILITIES_LABEL, capabilitiesEntrypoint, releaseNestedCgroups } from "../../src/engine/agent-capabilities.js";
 import { probeAgentCapabilities } from "../../src/lab/image-probes.js";
 import { hasDocker } from "../helpers/docker.js";
 import { ensureStandinImages } from "../standin/image.js";
@@ -33,7 +28,11 @@ const v1Local = !!info && info.cgroupVersion === "1" && !!engineSocketPath() && 
 
 /** Where the engine puts a container's freezer cgroup on the host (Docker: cgroupfs or systemd driver; Podman: cgroupfs). */
 function hostCgroupOf(id: string): string | undefined {
-  const candidates = [path.join(FREEZER, "docker", id), path.join(FREEZER, "system.slice", `docker-${id}.scope`), path.join(FREEZER, "libpod_parent", `libpod-${id}`)];
+  const candidates = [
+    path.join(FREEZER, "docker", id),
+    path.join(FREEZER, "system.slice", `docker-${id}.scope`),
+    path.join(FREEZER, "libpod_parent", `libpod-${id}`),
+  ];
   for (const p of candidates) if (existsSync(p)) return p;
   return undefined;
 }
@@ -76,7 +75,15 @@ async function logsOf(id: string): Promise<string[]> {
 const created: string[] = [];
 function spec(image: string, script: string): ContainerSpec {
   const run = `t${randomBytes(3).toString("hex")}`;
-  return { name: `mesos-lab-${lab}-${run}`, image, entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", script]), cmd: [], env: {}, labels: runLabels({ lab, run }, { [CAPABILITIES_LABEL]: "true" }), ...CAPABILITIES_SPEC };
+  return {
+    name: `mesos-lab-${lab}-${run}`,
+    image,
+    entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", script]),
+    cmd: [],
+    env: {},
+    labels: runLabels({ lab, run }, { [CAPABILITIES_LABEL]: "true" }),
+    ...CAPABILITIES_SPEC,
+  };
 }
 
 afterAll(async () => {
@@ -91,30 +98,42 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
     const { agent } = await ensureStandinImages({ profile: "1.11" });
     const id = await port.createContainer(spec(agent, "true"));
     created.push(id);
-    const hc = ((await port.docker.getContainer(id).inspect()) as { HostConfig: { CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean } }).HostConfig;
+    const hc = (
+      (await port.docker.getContainer(id).inspect()) as { HostConfig: { CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean } }
+    ).HostConfig;
     expect(hc.CapAdd).toEqual(["SYS_ADMIN"]);
     expect(hc.SecurityOpt).toEqual(["seccomp=unconfined", "apparmor=unconfined"]);
     expect(hc.Privileged).toBe(false);
     await port.remove(id);
   });
 
-  it.runIf(v1Local)("mounts the freezer read-write and nests Mesos' cgroups root in the container's own cgroup; removal leaves nothing on the host", async () => {
-    const { agent } = await ensureStandinImages({ profile: "1.11" });
-    // what Mesos does under MESOS_CGROUPS_ROOT: a cgroup per container, a process in it
-    const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/task"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; sleep 600';
-    const id = await port.createContainer(spec(agent, script));
-    created.push(id);
-    await port.start(id);
-    const own = await until(() => hostCgroupOf(id));
-    expect(own, "the container's freezer cgroup on the host").toBeDefined();
-    expect(await until(() => existsSync(path.join(own!, "mesos", "task")) || undefined), "Mesos' root, and what it nests, lives inside the container's cgroup").toBe(true);
-    expect(existsSync(path.join(FREEZER, "mesos")), "never at the host's freezer root").toBe(false);
-    const r = await port.exec(id, ["/bin/sh", "-c", "tr '\\0' '\\n' < /proc/1/environ | grep MESOS_CGROUPS_ROOT; grep ' /sys/fs/cgroup/freezer ' /proc/self/mountinfo"]);
-    expect(r.stdout).toContain(`MESOS_CGROUPS_ROOT=${path.relative(FREEZER, own!)}/mesos`);
-    expect(r.stdout).toMatch(/ \/sys\/fs\/cgroup\/freezer rw,.* - cgroup freezer rw,/);
-    await port.remove(id);
-    expect(hostDirsNaming(id), "nothing named after the container is left in the host's freezer hierarchy").toEqual([]);
-  });
+  it.runIf(v1Local)(
+    "mounts the freezer read-write and nests Mesos' cgroups root in the container's own cgroup; removal leaves nothing on the host",
+    async () => {
+      const { agent } = await ensureStandinImages({ profile: "1.11" });
+      // what Mesos does under MESOS_CGROUPS_ROOT: a cgroup per container, a process in it
+      const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/task"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; sleep 600';
+      const id = await port.createContainer(spec(agent, script));
+      created.push(id);
+      await port.start(id);
+      const own = await until(() => hostCgroupOf(id));
+      expect(own, "the container's freezer cgroup on the host").toBeDefined();
+      expect(
+        await until(() => existsSync(path.join(own!, "mesos", "task")) || undefined),
+        "Mesos' root, and what it nests, lives inside the container's cgroup",
+      ).toBe(true);
+      expect(existsSync(path.join(FREEZER, "mesos")), "never at the host's freezer root").toBe(false);
+      const r = await port.exec(id, [
+        "/bin/sh",
+        "-c",
+        "tr '\\0' '\\n' < /proc/1/environ | grep MESOS_CGROUPS_ROOT; grep ' /sys/fs/cgroup/freezer ' /proc/self/mountinfo",
+      ]);
+      expect(r.stdout).toContain(`MESOS_CGROUPS_ROOT=${path.relative(FREEZER, own!)}/mesos`);
+      expect(r.stdout).toMatch(/ \/sys\/fs\/cgroup\/freezer rw,.* - cgroup freezer rw,/);
+      await port.remove(id);
+      expect(hostDirsNaming(id), "nothing named after the container is left in the host's freezer hierarchy").toEqual([]);
+    },
+  );
 
   it("without the capabilities the wrapper says why the mode is not available, and exits 1", async () => {
     const { agent } = await ensureStandinImages({ profile: "1.11" });
@@ -123,33 +142,40 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
     await port.start(id);
     expect(await port.wait(id)).toBe(1);
     const lines = await logsOf(id);
-    expect(lines.join("\n")).toMatch(/^mesos-lab: the agent capabilities mode is not available here: (cannot unmount the read-only \/sys\/fs\/cgroup\/freezer|there is no cgroup-v1 freezer)/m);
+    expect(lines.join("\n")).toMatch(
+      /^mesos-lab: the agent capabilities mode is not available here: (cannot unmount the read-only \/sys\/fs\/cgroup\/freezer|there is no cgroup-v1 freezer)/m,
+    );
     expect(lines).not.toContain("never");
     await port.remove(id);
   });
 
-  it.runIf(v1Local)("a nested cgroup left frozen with a process in it is released, so the container's removal goes through and leaves nothing", async () => {
-    const { agent } = await ensureStandinImages({ profile: "1.11" });
-    // a Mesos that died between freezing a container's cgroup and thawing it leaves exactly this; the engine cannot
-    // kill a frozen process, and its removal fails ("… is zombie and can not be killed", observed-1.11.md)
-    const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/stuck/nested"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; echo FROZEN > "${c%/*}/freezer.state"; sleep 600';
-    const id = await port.createContainer(spec(agent, script));
-    created.push(id);
-    await port.start(id);
-    const own = await until(() => hostCgroupOf(id));
-    const state = path.join(own!, "mesos", "stuck", "freezer.state");
-    expect(await until(() => (existsSync(state) && readFileSync(state, "utf8").trim() === "FROZEN") || undefined)).toBe(true);
-    expect(readFileSync(path.join(own!, "mesos", "stuck", "nested", "cgroup.procs"), "utf8").trim(), "a process sits in the frozen cgroup").not.toBe("");
-    try {
-      expect(await releaseNestedCgroups(port, id)).toBe("released: 0 nested cgroups left");
-      await port.remove(id);
-    } finally {
-      // never leave a stuck container behind, whatever failed above
-      if (existsSync(state)) writeFileSync(state, "THAWED");
-    }
-    expect(await port.inspect(id)).toBeUndefined();
-    expect(hostDirsNaming(id)).toEqual([]);
-  }, 60_000);
+  it.runIf(v1Local)(
+    "a nested cgroup left frozen with a process in it is released, so the container's removal goes through and leaves nothing",
+    async () => {
+      const { agent } = await ensureStandinImages({ profile: "1.11" });
+      // a Mesos that died between freezing a container's cgroup and thawing it leaves exactly this; the engine cannot
+      // kill a frozen process, and its removal fails ("… is zombie and can not be killed", observed-1.11.md)
+      const script =
+        'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/stuck/nested"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; echo FROZEN > "${c%/*}/freezer.state"; sleep 600';
+      const id = await port.createContainer(spec(agent, script));
+      created.push(id);
+      await port.start(id);
+      const own = await until(() => hostCgroupOf(id));
+      const state = path.join(own!, "mesos", "stuck", "freezer.state");
+      expect(await until(() => (existsSync(state) && readFileSync(state, "utf8").trim() === "FROZEN") || undefined)).toBe(true);
+      expect(readFileSync(path.join(own!, "mesos", "stuck", "nested", "cgroup.procs"), "utf8").trim(), "a process sits in the frozen cgroup").not.toBe("");
+      try {
+        expect(await releaseNestedCgroups(port, id)).toBe("released: 0 nested cgroups left");
+        await port.remove(id);
+      } finally {
+        // never leave a stuck container behind, whatever failed above
+        if (existsSync(state)) writeFileSync(state, "THAWED");
+      }
+      expect(await port.inspect(id)).toBeUndefined();
+      expect(hostDirsNaming(id)).toEqual([]);
+    },
+    60_000,
+  );
 
   it("doctor: a cgroup-v2 engine gets 'not available' and a fix, without starting anything", async () => {
     const [check] = await probeAgentCapabilities(port, lab, "no-such-image:never", { cgroupVersion: "2" });
@@ -165,8 +191,14 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
     expect(checks[0]!.detail).toMatch(/^available: cgroup v1, CAP_SYS_ADMIN granted, .*MESOS_CGROUPS_ROOT=\S+\/mesos\)$/);
     const sysrq = existsSync("/proc/sysrq-trigger");
     expect(checks[1]).toMatchObject({ name: "/proc/sysrq-trigger", status: sysrq ? "ok" : "warn" });
-    if (!sysrq) expect(checks[1]!.detail).toMatch(/^missing on this kernel .*WITH a container image.*nested-container sessions without an image \(exercise 11\) do not need it$/);
-    expect((await port.listOwned(labelFilter({ lab }))).filter((i) => i.kind === "container" && !created.includes(i.id)), "the probe's container is gone").toEqual([]);
+    if (!sysrq)
+      expect(checks[1]!.detail).toMatch(
+        /^missing on this kernel .*WITH a container image.*nested-container sessions without an image \(exercise 11\) do not need it$/,
+      );
+    expect(
+      (await port.listOwned(labelFilter({ lab }))).filter((i) => i.kind === "container" && !created.includes(i.id)),
+      "the probe's container is gone",
+    ).toEqual([]);
   });
 
   it("doctor: a missing image is 'not available' with the engine's reason, not a crash", async () => {

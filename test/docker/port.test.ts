@@ -11,7 +11,12 @@ import { pollUntil, sleep } from "../helpers/wait.js";
 const run = `t${process.pid}${Date.now() % 100000}`;
 
 /** Waits up to 15 s for `line` among `lines`: a loaded engine may take seconds to pass a line on. */
-const lineArrives = (lines: string[], line: string) => pollUntil(() => lines, (ls) => ls.includes(line), { timeoutMs: 15_000, failure: (ls) => `"${line}" not followed within 15 s; got ${JSON.stringify(ls)}` });
+const lineArrives = (lines: string[], line: string) =>
+  pollUntil(
+    () => lines,
+    (ls) => ls.includes(line),
+    { timeoutMs: 15_000, failure: (ls) => `"${line}" not followed within 15 s; got ${JSON.stringify(ls)}` },
+  );
 const lab = `portlab${process.pid}`;
 const labels = runLabels({ lab, run });
 
@@ -76,7 +81,13 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
   });
 
   it("follows demultiplexed stdout/stderr lines with timestamps and ends when the container exits", async () => {
-    const id = await port.createContainer({ name: `mesos-lab-${run}-logs`, image, cmd: ["sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3"], env: {}, labels });
+    const id = await port.createContainer({
+      name: `mesos-lab-${run}-logs`,
+      image,
+      cmd: ["sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3"],
+      env: {},
+      labels,
+    });
     const lines: LogLine[] = [];
     const t0 = Date.now();
     await port.start(id);
@@ -106,7 +117,9 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
       expect(new Set(out).size).toBe(3001);
       expect(err).toEqual(Array.from({ length: 3000 }, (_, i) => String(i + 1)));
     };
-    const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => port.createContainer({ name: `mesos-lab-${run}-chatty${i}`, image, cmd: ["sh", "-c", script], env: {}, labels })));
+    const ids = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => port.createContainer({ name: `mesos-lab-${run}-chatty${i}`, image, cmd: ["sh", "-c", script], env: {}, labels })),
+    );
     const live = await Promise.all(
       ids.map(async (id) => {
         await port.start(id);
@@ -141,7 +154,13 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
       const flaky = new DockerPort(new Docker({ host: "127.0.0.1", port: (server.address() as net.AddressInfo).port }));
-      const id = await flaky.createContainer({ name: `mesos-lab-${run}-cut`, image, cmd: ["sh", "-c", "for i in $(seq 1 40); do echo $i; sleep 0.05; done; exit 4"], env: {}, labels });
+      const id = await flaky.createContainer({
+        name: `mesos-lab-${run}-cut`,
+        image,
+        cmd: ["sh", "-c", "for i in $(seq 1 40); do echo $i; sleep 0.05; done; exit 4"],
+        env: {},
+        labels,
+      });
       await flaky.start(id);
       const lines: string[] = [];
       const f = await flaky.follow(id);
@@ -162,7 +181,13 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
 
   it("a follow started later does not re-read lines from before `since`", async () => {
     // "late" waits for /tmp/go, so that it comes after `since` however slowly the engine starts and answers
-    const id = await port.createContainer({ name: `mesos-lab-${run}-since`, image, cmd: ["sh", "-c", "echo early; until cat /tmp/go 2>/dev/null; do sleep 0.1; done; echo late; sleep 30"], env: {}, labels });
+    const id = await port.createContainer({
+      name: `mesos-lab-${run}-since`,
+      image,
+      cmd: ["sh", "-c", "echo early; until cat /tmp/go 2>/dev/null; do sleep 0.1; done; echo late; sleep 30"],
+      env: {},
+      labels,
+    });
     await port.start(id);
     const seen: string[] = [];
     const all = await port.follow(id);
@@ -189,7 +214,9 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
   });
 
   it("says which image is missing, and which port is taken", async () => {
-    await expect(port.createContainer({ name: `mesos-lab-${run}-nope`, image: "mesos-lab-test/absent:0", env: {}, labels })).rejects.toMatchObject({ kind: "imageMissing" });
+    await expect(port.createContainer({ name: `mesos-lab-${run}-nope`, image: "mesos-lab-test/absent:0", env: {}, labels })).rejects.toMatchObject({
+      kind: "imageMissing",
+    });
     const a = await port.createContainer({ name: `mesos-lab-${run}-p1`, image, cmd: ["sleep", "30"], env: {}, labels, network: undefined, publish: { 80: 0 } });
     await port.start(a);
     const taken = (await port.inspect(a))!.ports[80]!;

@@ -23,7 +23,10 @@ function finalBars(events: PullProgress[]): string[] {
   const last: Record<string, PullProgress> = {};
   for (const e of events) last[`${e.image} ${e.layer ?? ""}`] = e;
   const done = render(<PullBars pulls={last} />);
-  const rows = done.lastFrame()!.split("\n").filter((l) => /█|░/.test(l));
+  const rows = done
+    .lastFrame()!
+    .split("\n")
+    .filter((l) => /█|░/.test(l));
   done.unmount();
   return rows;
 }
@@ -31,7 +34,11 @@ function finalBars(events: PullProgress[]): string[] {
 describe.skipIf(!hasDocker || !registryAvailable())("pulling from a real registry", () => {
   let registry: LocalRegistry;
   const refs: string[] = [];
-  const dropLocal = (ref: string) => docker.getImage(ref).remove({ force: true }).catch(() => undefined);
+  const dropLocal = (ref: string) =>
+    docker
+      .getImage(ref)
+      .remove({ force: true })
+      .catch(() => undefined);
 
   beforeAll(async () => {
     registry = await startRegistry();

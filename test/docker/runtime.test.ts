@@ -21,6 +21,8 @@ describe.skipIf(!hasDocker)(`the runtime at DOCKER_HOST (${expected})`, () => {
     const r = await cli(["doctor"]);
     const line = r.stdout.split("\n").find((l) => l.startsWith("✓ docker: "));
     const api = expected === "podman" ? "Docker-compatible API" : "API";
-    expect(line, r.stdout).toBe(`✓ docker: ${RUNTIME_TITLE[expected]} ${info.serverVersion} (${api} ${info.apiVersion}) at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`);
+    expect(line, r.stdout).toBe(
+      `✓ docker: ${RUNTIME_TITLE[expected]} ${info.serverVersion} (${api} ${info.apiVersion}) at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`,
+    );
   });
 });

@@ -74,7 +74,7 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
     expect(r.status).toBe("failed");
     expect(r.died?.[0]).toMatchObject({ role: "master", exitCode: 3 });
     // the stand-in logs through glog, to stderr: its last lines are kept apart from stdout
-    expect(r.died?.[0]!.stderr.total).toBeGreaterThan(0);
+    expect(r.died?.[0]?.stderr.total).toBeGreaterThan(0);
     expect([...r.died![0]!.stderr.head, ...r.died![0]!.stderr.tail].some((l) => /master\.cpp:\d+\]/.test(l))).toBe(true);
     expect(r.expectations[0]!.reason).toMatch(/exited with code 3/);
   });
@@ -128,10 +128,16 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
 
     const bus = new LabBus();
     let plain = "";
-    attachPlain(bus, (t) => (plain += t), (t) => t);
+    attachPlain(
+      bus,
+      (t) => (plain += t),
+      (t) => t,
+    );
     for (const e of events) bus.emit(e);
     const block = plain.slice(plain.indexOf("step 2/2 bad-flag"));
-    expect(block).toContain("    mesos-execute (action run-task) exited with code 1\n      $ mesos-execute --name=foo --command=true --bogus=1\n      stderr, ");
+    expect(block).toContain(
+      "    mesos-execute (action run-task) exited with code 1\n      $ mesos-execute --name=foo --command=true --bogus=1\n      stderr, ",
+    );
     expect(block).toContain(`        | ${reason}\n`);
     expect(block.indexOf("unknown flag 'bogus'")).toBeLessThan(block.indexOf("✗ the task finishes"));
     expect(plain.slice(0, plain.indexOf("step 2/2"))).not.toContain("exited with code 1");
@@ -163,7 +169,15 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
           actions: [{ do: "execute", args: ["--name=foo", "--command=true"], timeoutMs: 2500 }],
           expect: [
             { id: "timeout", says: "mesos-execute never exits on its own", source: { exit: "execute" }, pattern: "^timeout$", cite },
-            { id: "never-subscribed", says: "it never subscribes", source: { execute: "stdout" }, pattern: "Subscribed with ID", negate: true, timeoutMs: 200, cite },
+            {
+              id: "never-subscribed",
+              says: "it never subscribes",
+              source: { execute: "stdout" },
+              pattern: "Subscribed with ID",
+              negate: true,
+              timeoutMs: 200,
+              cite,
+            },
           ],
         },
       ],
@@ -189,7 +203,17 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
           title: "neg",
           text: "t",
           hint: "h",
-          expect: [{ id: "no-register", says: "the agent must not register", source: { log: "agent" }, pattern: "Registered with master", negate: true, timeoutMs: 8000, cite }],
+          expect: [
+            {
+              id: "no-register",
+              says: "the agent must not register",
+              source: { log: "agent" },
+              pattern: "Registered with master",
+              negate: true,
+              timeoutMs: 8000,
+              cite,
+            },
+          ],
         },
       ],
     });

@@ -19,7 +19,13 @@ describe.skipIf(!hasDocker)("resources mesos-lab did not create", () => {
     // same name pattern, and even some of our label keys, but not the managed marker
     const net = await docker.createNetwork({ Name: `mesos-lab-${tag}`, Labels: { "io.mesos-lab.lab": "x", "io.mesos-lab.run": tag } });
     made.push(() => net.remove());
-    const c = await docker.createContainer({ name: `mesos-lab-${tag}-master`, Image: image, Cmd: ["sleep", "120"], Labels: { "io.mesos-lab.role": "master", "io.mesos-lab.managed": "false" }, HostConfig: { NetworkMode: `mesos-lab-${tag}` } });
+    const c = await docker.createContainer({
+      name: `mesos-lab-${tag}-master`,
+      Image: image,
+      Cmd: ["sleep", "120"],
+      Labels: { "io.mesos-lab.role": "master", "io.mesos-lab.managed": "false" },
+      HostConfig: { NetworkMode: `mesos-lab-${tag}` },
+    });
     made.push(() => c.remove({ force: true }));
     await c.start();
     const dir = realpathSync(tempLab(`{}`));

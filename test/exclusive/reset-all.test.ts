@@ -27,12 +27,22 @@ describe.skipIf(!hasDocker)("reset --all on the real engine", () => {
 
   afterAll(async () => {
     await port.removeOwned(await port.listOwned(labelFilter({ run })));
-    if (foreignId) await docker.getContainer(foreignId).remove({ force: true }).catch(() => undefined);
-    if (foreignNet) await docker.getNetwork(foreignNet).remove().catch(() => undefined);
+    if (foreignId)
+      await docker
+        .getContainer(foreignId)
+        .remove({ force: true })
+        .catch(() => undefined);
+    if (foreignNet)
+      await docker
+        .getNetwork(foreignNet)
+        .remove()
+        .catch(() => undefined);
   });
 
   it("reset --all removes labelled resources only: a hand-made container and a look-alike network survive", async () => {
-    foreignId = (await docker.createContainer({ name: `mesos-lab-${run}-handmade`, Image: image, Cmd: ["sleep", "60"], Labels: { "io.mesos-lab.role": "master" } })).id;
+    foreignId = (
+      await docker.createContainer({ name: `mesos-lab-${run}-handmade`, Image: image, Cmd: ["sleep", "60"], Labels: { "io.mesos-lab.role": "master" } })
+    ).id;
     await docker.getContainer(foreignId).start();
     foreignNet = (await docker.createNetwork({ Name: `mesos-lab-${run}-lookalike`, Labels: { "io.mesos-lab.run": run } })).id;
     const mine = await port.createContainer({ name: `mesos-lab-${run}-mine`, image, cmd: ["sleep", "60"], env: {}, labels });
@@ -44,5 +54,4 @@ describe.skipIf(!hasDocker)("reset --all on the real engine", () => {
     expect(await docker.getNetwork(foreignNet).inspect()).toBeTruthy();
     expect(await port.inspect(mine)).toBeUndefined();
   });
-
 });

@@ -16,7 +16,13 @@ export interface CliResult {
 
 export async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): Promise<CliResult> {
   if (!existsSync(path.join(ROOT, "dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
-  const r = await execa("node", [BIN, ...args], { reject: false, all: true, cwd: opts.cwd, env: { CI: "true", ...opts.env }, timeout: opts.timeout ?? 120_000 });
+  const r = await execa("node", [BIN, ...args], {
+    reject: false,
+    all: true,
+    cwd: opts.cwd,
+    env: { CI: "true", ...opts.env },
+    timeout: opts.timeout ?? 120_000,
+  });
   return { exitCode: r.exitCode, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), all: String(r.all ?? "") };
 }
 

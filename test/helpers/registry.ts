@@ -40,7 +40,10 @@ export async function startRegistry(): Promise<LocalRegistry> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mesos-lab-registry-"));
   const port = await freePort();
   const config = path.join(dir, "config.yml");
-  writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: mesos-lab-test\n`);
+  writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: mesos-lab-test\n`,
+  );
   const child: ChildProcess = spawn(REGISTRY_BIN, ["serve", config], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -88,7 +91,11 @@ export async function pushTestImage(registry: LocalRegistry, tag: string, blobMb
   const docker = new Docker();
   const base = await ensureBusybox();
   const ref = `${registry.host}/mesos-lab-test/pulled:${tag}`;
-  const c = await docker.createContainer({ Image: base, Cmd: ["sh", "-c", `head -c ${blobMb * 1_000_000} /dev/urandom > /blob`], Labels: { "io.mesos-lab.test": "registry" } });
+  const c = await docker.createContainer({
+    Image: base,
+    Cmd: ["sh", "-c", `head -c ${blobMb * 1_000_000} /dev/urandom > /blob`],
+    Labels: { "io.mesos-lab.test": "registry" },
+  });
   try {
     await c.start();
     await c.wait();

@@ -21,7 +21,8 @@ beforeAll(async () => {
 
 describe("lab PKI", () => {
   it("issues leaves that `openssl verify` accepts against the lab CA, and a rogue leaf it refuses", () => {
-    for (const leaf of ["master", "agent", "scheduler", "zk", "cert"]) expect(openssl("verify", "-CAfile", ssl("ca.pem"), ssl(`${leaf}.pem`))).toContain(": OK");
+    for (const leaf of ["master", "agent", "scheduler", "zk", "cert"])
+      expect(openssl("verify", "-CAfile", ssl("ca.pem"), ssl(`${leaf}.pem`))).toContain(": OK");
     expect(() => openssl("verify", "-CAfile", ssl("ca.pem"), ssl("rogue-agent.pem"))).toThrow();
     expect(openssl("verify", "-CAfile", ssl("rogue-ca.pem"), ssl("rogue-agent.pem"))).toContain(": OK");
   });
@@ -44,13 +45,20 @@ describe("lab PKI", () => {
     expect(mode(path.join(dir, "ssl"))).toBe(0o700);
     expect(mode(path.join(dir, "credentials"))).toBe(0o700);
     for (const f of ["ca-key.pem", "master-key.pem", "key.pem", "rogue-ca-key.pem", "rogue-agent-key.pem"]) expect(mode(ssl(f))).toBe(0o600);
-    for (const f of ["credentials.json", "credential.json", "wrong-credential.json", "http_credentials.json", "executor_secret_key", "secrets.json"]) expect(mode(cred(f))).toBe(0o600);
+    for (const f of ["credentials.json", "credential.json", "wrong-credential.json", "http_credentials.json", "executor_secret_key", "secrets.json"])
+      expect(mode(cred(f))).toBe(0o600);
     expect(mode(ssl("ca.pem"))).toBe(0o644);
   });
 
   it("writes credentials in the Mesos JSON formats with random secrets", () => {
     const all = JSON.parse(readFileSync(cred("credentials.json"), "utf8")) as { credentials: Array<{ principal: string; secret: string }> };
-    expect(all.credentials.map((c) => c.principal)).toEqual(["agent-principal", "scheduler-principal", "operator-principal", "viewer-principal", "service-principal"]);
+    expect(all.credentials.map((c) => c.principal)).toEqual([
+      "agent-principal",
+      "scheduler-principal",
+      "operator-principal",
+      "viewer-principal",
+      "service-principal",
+    ]);
     const one = JSON.parse(readFileSync(cred("credential.json"), "utf8")) as { principal: string; secret: string };
     expect(one).toEqual({ principal: "agent-principal", secret: m.secretOf("agent-principal") });
     const wrong = JSON.parse(readFileSync(cred("wrong-credential.json"), "utf8")) as { secret: string };
@@ -93,8 +101,11 @@ describe("lab PKI", () => {
     const again = await ensureLabMaterial({ sslDir: path.join(old, "ssl"), credentialsDir: path.join(old, "credentials") });
     expect(again.secretOf("operator-principal")).toBe(first.secretOf("operator-principal"));
     expect(again.secretOf("cainiao")).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    const auths = (JSON.parse(readFileSync(path.join(old, "credentials", "docker-config-cainiao.json"), "utf8")) as { auths: Record<string, { auth: string }> }).auths;
-    expect(Buffer.from(auths["registry:5000"]!.auth, "base64").toString(), "the Docker config holds the new secret").toBe(`cainiao:${again.secretOf("cainiao")}`);
+    const auths = (JSON.parse(readFileSync(path.join(old, "credentials", "docker-config-cainiao.json"), "utf8")) as { auths: Record<string, { auth: string }> })
+      .auths;
+    expect(Buffer.from(auths["registry:5000"]!.auth, "base64").toString(), "the Docker config holds the new secret").toBe(
+      `cainiao:${again.secretOf("cainiao")}`,
+    );
     expect(JSON.parse(readFileSync(path.join(old, "credentials", "registry-accounts.json"), "utf8"))).toMatchObject({ cainiao: again.secretOf("cainiao") });
     expect(mode(path.join(old, "credentials", "secrets.json"))).toBe(0o600);
   });
@@ -131,7 +142,10 @@ describe("lab PKI", () => {
   });
 
   it("a real TLS handshake: lab leaves pass mutual TLS, a rogue client is refused, a rogue CA rejects the server", async () => {
-    const server = https.createServer({ cert: m.read("ssl/master.pem"), key: m.read("ssl/master-key.pem"), ca: m.read("ssl/ca.pem"), requestCert: true, rejectUnauthorized: true }, (_q, r) => r.end("ok"));
+    const server = https.createServer(
+      { cert: m.read("ssl/master.pem"), key: m.read("ssl/master-key.pem"), ca: m.read("ssl/ca.pem"), requestCert: true, rejectUnauthorized: true },
+      (_q, r) => r.end("ok"),
+    );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as AddressInfo).port;
     const get = (o: https.RequestOptions) =>
@@ -147,7 +161,9 @@ describe("lab PKI", () => {
     try {
       expect(await get({ ca: m.read("ssl/ca.pem"), cert: m.read("ssl/scheduler.pem"), key: m.read("ssl/scheduler-key.pem") })).toBe("ok");
       await expect(get({ ca: m.read("ssl/ca.pem"), cert: m.read("ssl/rogue-agent.pem"), key: m.read("ssl/rogue-agent-key.pem") })).rejects.toThrow();
-      await expect(get({ ca: m.read("ssl/rogue-ca.pem"), cert: m.read("ssl/scheduler.pem"), key: m.read("ssl/scheduler-key.pem") })).rejects.toThrow(/self-signed|unable to verify|certificate/i);
+      await expect(get({ ca: m.read("ssl/rogue-ca.pem"), cert: m.read("ssl/scheduler.pem"), key: m.read("ssl/scheduler-key.pem") })).rejects.toThrow(
+        /self-signed|unable to verify|certificate/i,
+      );
     } finally {
       server.close();
     }

@@ -66,63 +66,77 @@ async function holdTask(lab: string, agentCg: string): Promise<string> {
   const root = path.join(FREEZER, agentCg, "mesos");
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const held = existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(root, e.name)) : [];
+    const held = existsSync(root)
+      ? readdirSync(root, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => path.join(root, e.name))
+      : [];
     const busy = held.find((d) => readFileSync(path.join(d, "cgroup.procs"), "utf8").trim() !== "");
     if (busy) return path.relative(FREEZER, busy);
-    if (Date.now() > deadline) throw new Error(`no task cgroup with processes under ${root} within 60 s: ${(await port.exec(master.id, ["cat", "/tmp/held.log"])).stdout.slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`no task cgroup with processes under ${root} within 60 s: ${(await port.exec(master.id, ["cat", "/tmp/held.log"])).stdout.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-describe.runIf((await realAvailable()) && v1Local)("the agent capabilities mode on real Mesos 1.11: cgroups nest in the agent container and leave nothing on the host", () => {
-  it.each(["down", "reset"] as const)(
-    "up 11, a task running in a nested cgroup, then %s: the host keeps nothing",
-    async (how) => {
-      const dir = await realLab();
-      const lab = labIdOf({ root: dir });
-      expect(existsSync(path.join(FREEZER, "mesos")), "nothing at the host's freezer root before").toBe(false);
-      const up = await cli(["up", "11:open"], { cwd: dir, timeout: 300_000 });
-      expect(up.exitCode, up.all.slice(-4000)).toBe(0);
-      const agent = await agentOf(lab);
-      const own = hostCgroupOf(agent);
-      const task = await holdTask(lab, own);
-      expect(task.startsWith(`${own}/mesos/`), `the task's cgroup ${task} is inside the agent container's ${own}`).toBe(true);
-      expect(existsSync(path.join(FREEZER, "mesos")), "Mesos made nothing at the host's freezer root").toBe(false);
-      const r = await cli([how], { cwd: dir, timeout: 120_000 });
-      expect(r.exitCode, r.all).toBe(0);
-      expect(await port.listOwned(labelFilter({ lab })), `${how} removed the lab's containers and network`).toEqual([]);
-      expect(await leftovers([agent]), `no cgroup of the agent ${agent.slice(0, 12)} or of its tasks is left on the host`).toEqual([]);
-    },
-    420_000,
-  );
+describe.runIf((await realAvailable()) && v1Local)(
+  "the agent capabilities mode on real Mesos 1.11: cgroups nest in the agent container and leave nothing on the host",
+  () => {
+    it.each(["down", "reset"] as const)(
+      "up 11, a task running in a nested cgroup, then %s: the host keeps nothing",
+      async (how) => {
+        const dir = await realLab();
+        const lab = labIdOf({ root: dir });
+        expect(existsSync(path.join(FREEZER, "mesos")), "nothing at the host's freezer root before").toBe(false);
+        const up = await cli(["up", "11:open"], { cwd: dir, timeout: 300_000 });
+        expect(up.exitCode, up.all.slice(-4000)).toBe(0);
+        const agent = await agentOf(lab);
+        const own = hostCgroupOf(agent);
+        const task = await holdTask(lab, own);
+        expect(task.startsWith(`${own}/mesos/`), `the task's cgroup ${task} is inside the agent container's ${own}`).toBe(true);
+        expect(existsSync(path.join(FREEZER, "mesos")), "Mesos made nothing at the host's freezer root").toBe(false);
+        const r = await cli([how], { cwd: dir, timeout: 120_000 });
+        expect(r.exitCode, r.all).toBe(0);
+        expect(await port.listOwned(labelFilter({ lab })), `${how} removed the lab's containers and network`).toEqual([]);
+        expect(await leftovers([agent]), `no cgroup of the agent ${agent.slice(0, 12)} or of its tasks is left on the host`).toEqual([]);
+      },
+      420_000,
+    );
 
-  it("verify 11 12 passes; after it and reset --all no container, network, volume or cgroup of the lab is left, registry included", async () => {
-    const dir = await realLab();
-    const before = new Set(freezerDirs());
-    const volumes = async () => new Set(((await port.docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
-    const volumesBefore = await volumes();
-    const report = path.join(dir, "report.json");
-    const r = await cli(["verify", "11", "12", "--reporter", "json", "--output", report], { cwd: dir, timeout: 900_000 });
-    expect(r.exitCode, r.all.slice(-4000)).toBe(0);
-    const steps = (JSON.parse(readFileSync(report, "utf8")) as { steps: Array<{ exercise: string; step: string; status: string }> }).steps;
-    expect(steps.map((s) => `${s.exercise}:${s.step} ${s.status}`)).toEqual([
-      "11:open passed",
-      "11:readwrite-auth passed",
-      "11:session-acls passed",
-      "12:no-credential passed",
-      "12:agent-credential passed",
-      "12:other-namespace passed",
-      "12:agent-credential-is-everyones passed",
-    ]);
-    const reset = await cli(["reset", "--all"], { cwd: dir, timeout: 120_000 });
-    expect(reset.exitCode, reset.all).toBe(0);
-    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
-    // the registry image declares VOLUME /var/lib/registry, as the official one does: its anonymous volume (and the
-    // images pushed into it) go with its container
-    expect([...(await volumes())].filter((v) => !volumesBefore.has(v)), "no volume was left").toEqual([]);
-    const added = freezerDirs().filter((d) => !before.has(d));
-    const live = new Set((await port.docker.listContainers({ all: true })).map((c) => c.Id));
-    expect(added.filter((d) => d.split("/").some((p) => p === "mesos") && !live.has(/([0-9a-f]{64})/.exec(d)?.[1] ?? "")), "no Mesos cgroup of a removed container").toEqual([]);
-    expect(existsSync(path.join(FREEZER, "mesos"))).toBe(false);
-  }, 900_000);
-});
+    it("verify 11 12 passes; after it and reset --all no container, network, volume or cgroup of the lab is left, registry included", async () => {
+      const dir = await realLab();
+      const before = new Set(freezerDirs());
+      const volumes = async () => new Set(((await port.docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
+      const volumesBefore = await volumes();
+      const report = path.join(dir, "report.json");
+      const r = await cli(["verify", "11", "12", "--reporter", "json", "--output", report], { cwd: dir, timeout: 900_000 });
+      expect(r.exitCode, r.all.slice(-4000)).toBe(0);
+      const steps = (JSON.parse(readFileSync(report, "utf8")) as { steps: Array<{ exercise: string; step: string; status: string }> }).steps;
+      expect(steps.map((s) => `${s.exercise}:${s.step} ${s.status}`)).toEqual([
+        "11:open passed",
+        "11:readwrite-auth passed",
+        "11:session-acls passed",
+        "12:no-credential passed",
+        "12:agent-credential passed",
+        "12:other-namespace passed",
+        "12:agent-credential-is-everyones passed",
+      ]);
+      const reset = await cli(["reset", "--all"], { cwd: dir, timeout: 120_000 });
+      expect(reset.exitCode, reset.all).toBe(0);
+      expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+      // the registry image declares VOLUME /var/lib/registry, as the official one does: its anonymous volume (and the
+      // images pushed into it) go with its container
+      expect(
+        [...(await volumes())].filter((v) => !volumesBefore.has(v)),
+        "no volume was left",
+      ).toEqual([]);
+      const added = freezerDirs().filter((d) => !before.has(d));
+      const live = new Set((await port.docker.listContainers({ all: true })).map((c) => c.Id));
+      expect(
+        added.filter((d) => d.split("/").some((p) => p === "mesos") && !live.has(/([0-9a-f]{64})/.exec(d)?.[1] ?? "")),
+        "no Mesos cgroup of a removed container",
+      ).toEqual([]);
+      expect(existsSync(path.join(FREEZER, "mesos"))).toBe(false);
+    }, 900_000);
+  },
+);

@@ -34,13 +34,24 @@ describe.runIf(await realAvailable())("the catalogue on real Mesos 1.11", () => 
       const r = await cli(["verify", "--all", "--jobs", String(jobs), "--reporter", "json", "--output", report], { cwd: dir, timeout: 1_500_000 });
       const wallMs = Date.now() - t0;
       const results = (JSON.parse(readFileSync(report, "utf8")) as { steps: StepResult[] }).steps;
-      const failing = results.filter((s) => s.status !== "passed").map((s) => `${s.exercise}:${s.step}: ${s.error ?? s.expectations.filter((e) => e.status !== "passed").map((e) => `${e.id} ${e.reason ?? ""}`).join("; ")}`);
+      const failing = results
+        .filter((s) => s.status !== "passed")
+        .map(
+          (s) =>
+            `${s.exercise}:${s.step}: ${
+              s.error ??
+              s.expectations
+                .filter((e) => e.status !== "passed")
+                .map((e) => `${e.id} ${e.reason ?? ""}`)
+                .join("; ")
+            }`,
+        );
       expect({ exit: r.exitCode, failing }, r.stdout.slice(-6000)).toEqual({ exit: 0, failing: [] });
       expect(results.map((s) => `${s.exercise}:${s.step}`).sort(), "every step of the catalogue ran, none skipped").toEqual([...steps].sort());
       console.log(`real-mesos: verify --all --jobs ${jobs}: ${results.length} steps passed in ${(wallMs / 1000).toFixed(1)} s`);
       if (process.env.MESOS_LAB_RECORD === "1" && jobs === 1) {
         mkdirSync(path.dirname(RECORDING), { recursive: true });
-        writeFileSync(RECORDING, JSON.stringify(outcomesOf(results), null, 2) + "\n");
+        writeFileSync(RECORDING, `${JSON.stringify(outcomesOf(results), null, 2)}\n`);
       }
       expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) })), "nothing of the runs is left on the engine").toEqual([]);
     },
@@ -49,6 +60,8 @@ describe.runIf(await realAvailable())("the catalogue on real Mesos 1.11", () => 
 
   it("the recording the stand-in is compared with names every step of the catalogue", () => {
     const recorded = JSON.parse(readFileSync(RECORDING, "utf8")) as { steps: Record<string, unknown> };
-    expect(Object.keys(recorded.steps).sort(), `re-record it: MESOS_LAB_RECORD=1 npm run test:real (in ${path.relative(ROOT, RECORDING)})`).toEqual([...steps].sort());
+    expect(Object.keys(recorded.steps).sort(), `re-record it: MESOS_LAB_RECORD=1 npm run test:real (in ${path.relative(ROOT, RECORDING)})`).toEqual(
+      [...steps].sort(),
+    );
   });
 });

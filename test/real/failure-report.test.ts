@@ -12,7 +12,12 @@ import { realAvailable, realImages } from "./real-mesos.js";
  * (observed-1.11.md, "Observed 2026-11-29"), and the failure report shows that line, not just the exit code.
  */
 
-const TASK = JSON.stringify({ name: "foo", task_id: { value: "foo" }, resources: [{ name: "cpus", type: "SCALAR", scalar: { value: 0.1 } }], command: { value: "true" } });
+const TASK = JSON.stringify({
+  name: "foo",
+  task_id: { value: "foo" },
+  resources: [{ name: "cpus", type: "SCALAR", scalar: { value: 0.1 } }],
+  command: { value: "true" },
+});
 const exercise = `{ id: "01", slug: "no-agent-id", title: "a task without agent_id", summary: "s", text: "t", steps: [
   { id: "bad-task", title: "bad task", text: "t", hint: "h",
     actions: [{ do: "execute", id: "bad-task", args: [${JSON.stringify(`--task=${TASK}`)}] }],
@@ -22,7 +27,9 @@ const exercise = `{ id: "01", slug: "no-agent-id", title: "a task without agent_
 describe.runIf(await realAvailable())("a failing mesos-execute on real Mesos", () => {
   it("shows what mesos-execute printed on stderr in the plain and JUnit reports", async () => {
     const i = await realImages();
-    const dir = labWithExercises(`{ profile: "1.11", images: ${JSON.stringify({ zk: i.zk, master: i.master, agent: i.agent, execute: i.execute })} }`, { "01-no-agent-id": exercise });
+    const dir = labWithExercises(`{ profile: "1.11", images: ${JSON.stringify({ zk: i.zk, master: i.master, agent: i.agent, execute: i.execute })} }`, {
+      "01-no-agent-id": exercise,
+    });
     const plain = await cli(["verify", "01"], { cwd: dir, timeout: 300_000 });
     expect(plain.exitCode, plain.all.slice(-3000)).toBe(1);
     expect(plain.stdout).toContain("mesos-execute (action bad-task) exited with code 1");

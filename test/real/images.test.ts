@@ -33,7 +33,13 @@ describe.runIf(await realAvailable())("real Mesos images as users have them", ()
     const images = await realImages();
     const info = await port.info();
     const lab = `realzk${process.pid}`;
-    const id = await port.createContainer({ name: `mesos-lab-realzk-${process.pid}`, image: images.zk, env: {}, labels: { "io.mesos-lab.managed": "true", "io.mesos-lab.lab": lab, "io.mesos-lab.run": "zk" }, publish: { 2181: 0 } });
+    const id = await port.createContainer({
+      name: `mesos-lab-realzk-${process.pid}`,
+      image: images.zk,
+      env: {},
+      labels: { "io.mesos-lab.managed": "true", "io.mesos-lab.lab": lab, "io.mesos-lab.run": "zk" },
+      publish: { 2181: 0 },
+    });
     try {
       await port.start(id);
       const p = (await port.inspect(id))!.ports[2181]!;
@@ -54,7 +60,9 @@ describe.runIf(await realAvailable())("real Mesos images as users have them", ()
     const dir = await realLab();
     const r = await cli(["doctor"], { cwd: dir, timeout: 120_000 });
     expect(r.stdout).toMatch(/✓ image \S+ \(master, agent, execute\): mesos-master, mesos-agent, mesos-execute present; mesos 1\.11\.\d/);
-    expect(r.stdout).toMatch(/✓ image \S+ \(zk\): ZooKeeper 3\.8\.\d+ serves \(Mode: standalone\); srvr answered; ruok is not in its four-letter-word whitelist/);
+    expect(r.stdout).toMatch(
+      /✓ image \S+ \(zk\): ZooKeeper 3\.8\.\d+ serves \(Mode: standalone\); srvr answered; ruok is not in its four-letter-word whitelist/,
+    );
     expect(r.exitCode, r.stdout).toBe(0);
     expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) })), "the probes' containers are gone").toEqual([]);
   }, 180_000);

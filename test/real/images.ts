@@ -26,10 +26,30 @@ const PATH_ENV = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Runtime libraries of the build (its README), plus what the exercises run inside the containers. */
 const MESOS_PACKAGES = [
-  "libsvn1", "libsasl2-2", "libsasl2-modules", "libcurl4", "libapr1", "libevent-2.1-7", "libevent-core-2.1-7",
-  "libevent-openssl-2.1-7", "libevent-pthreads-2.1-7", "libssl3", "zlib1g", "libunwind8", "libprotobuf32",
-  "libgrpc++1.51", "libgrpc29", "libzookeeper-mt2", "libarchive13", "libre2-9",
-  "curl", "ca-certificates", "procps", "iproute2", "netcat-openbsd", "openssl",
+  "libsvn1",
+  "libsasl2-2",
+  "libsasl2-modules",
+  "libcurl4",
+  "libapr1",
+  "libevent-2.1-7",
+  "libevent-core-2.1-7",
+  "libevent-openssl-2.1-7",
+  "libevent-pthreads-2.1-7",
+  "libssl3",
+  "zlib1g",
+  "libunwind8",
+  "libprotobuf32",
+  "libgrpc++1.51",
+  "libgrpc29",
+  "libzookeeper-mt2",
+  "libarchive13",
+  "libre2-9",
+  "curl",
+  "ca-certificates",
+  "procps",
+  "iproute2",
+  "netcat-openbsd",
+  "openssl",
 ];
 const ZK_PACKAGES = ["zookeeper"];
 
@@ -75,7 +95,8 @@ function tarball(): string | undefined {
 /** Why the suite cannot run here, or undefined when it can. */
 export function missingBuild(): string | undefined {
   if (process.env.MESOS_LAB_REAL_IMAGE && process.env.MESOS_LAB_REAL_ZK) return undefined;
-  if (!tarball()) return `no Mesos build in ${realMesosDir()} (mesos-<version>-runtime.tar.zst); set MESOS_LAB_REAL_MESOS_DIR, or MESOS_LAB_REAL_IMAGE and MESOS_LAB_REAL_ZK to images you pulled`;
+  if (!tarball())
+    return `no Mesos build in ${realMesosDir()} (mesos-<version>-runtime.tar.zst); set MESOS_LAB_REAL_MESOS_DIR, or MESOS_LAB_REAL_IMAGE and MESOS_LAB_REAL_ZK to images you pulled`;
   for (const tool of ["debootstrap", "zstd", "chroot"]) {
     try {
       execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
@@ -137,9 +158,22 @@ async function buildMesos(docker: Docker, ref: string, hash: string, work: strin
   await run("sh", ["-c", `zstd -dc "$0" | tar -C "$1" -x`, tarball()!, root], { log });
   await run("chroot", [root, "ldconfig"], { log });
   const version = execFileSync("chroot", [root, "/usr/local/sbin/mesos-master", "--version"], { encoding: "utf8" }).trim();
-  const missing = execFileSync("chroot", [root, "sh", "-c", "for f in /usr/local/sbin/* /usr/local/bin/* /usr/local/libexec/mesos/*; do ldd \"$f\" 2>/dev/null | grep 'not found' | sed \"s|^|$f: |\"; done"], { encoding: "utf8" }).trim();
+  const missing = execFileSync(
+    "chroot",
+    [
+      root,
+      "sh",
+      "-c",
+      'for f in /usr/local/sbin/* /usr/local/bin/* /usr/local/libexec/mesos/*; do ldd "$f" 2>/dev/null | grep \'not found\' | sed "s|^|$f: |"; done',
+    ],
+    { encoding: "utf8" },
+  ).trim();
   if (missing) throw new Error(`the Mesos build misses libraries in the image:\n${missing}`);
-  await importRootfs(docker, root, ref, [`ENV PATH=${PATH_ENV}`, `LABEL ${REAL_LABEL}=${hash}`, `LABEL ${REAL_LABEL}.version=${version.replace(/^mesos /, "")}`]);
+  await importRootfs(docker, root, ref, [
+    `ENV PATH=${PATH_ENV}`,
+    `LABEL ${REAL_LABEL}=${hash}`,
+    `LABEL ${REAL_LABEL}.version=${version.replace(/^mesos /, "")}`,
+  ]);
 }
 
 async function buildZk(docker: Docker, ref: string, hash: string, work: string): Promise<void> {
@@ -173,7 +207,8 @@ export async function ensureRealImages(opts: { docker?: Docker; log?: (line: str
   const mesos = givenMesos ?? `${REPO}/mesos:1.11-${hash.slice(0, 12)}`;
   const zk = givenZk ?? `${REPO}/zookeeper:3.8-${hash.slice(0, 12)}`;
   const want = [...(givenMesos ? [] : [{ ref: mesos, build: buildMesos }]), ...(givenZk ? [] : [{ ref: zk, build: buildZk }])];
-  const stale = async () => (await Promise.all(want.map(async (w) => ((await labelOf(docker, w.ref)) === hash ? undefined : w)))).filter((w) => w !== undefined);
+  const stale = async () =>
+    (await Promise.all(want.map(async (w) => ((await labelOf(docker, w.ref)) === hash ? undefined : w)))).filter((w) => w !== undefined);
   if ((await stale()).length) {
     await withLock(`mesos-lab-real-${hash}.lock`, async () => {
       const todo = await stale();
@@ -195,7 +230,11 @@ export async function ensureRealImages(opts: { docker?: Docker; log?: (line: str
 
 /** debootstrap mounts /proc and /sys in its target and leaves them mounted when it fails: unmount before removing. */
 function removeBuildDir(work: string): void {
-  const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")[1] ?? "").filter((m) => m.startsWith(work + "/"));
+  const mounts = fs
+    .readFileSync("/proc/mounts", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[1] ?? "")
+    .filter((m) => m.startsWith(`${work}/`));
   for (const m of mounts.sort().reverse()) {
     try {
       execFileSync("umount", ["-l", m], { stdio: "ignore" });
@@ -210,5 +249,9 @@ function removeBuildDir(work: string): void {
 /** Older builds' images (~1 GB each pair) would pile up: drop those of another hash that no container uses. */
 async function pruneStale(docker: Docker, hash: string): Promise<void> {
   const all = (await docker.listImages({ filters: { label: [REAL_LABEL] } })) as Array<{ Id: string; Labels?: Record<string, string> | null }>;
-  for (const img of all.filter((i) => i.Labels?.[REAL_LABEL] !== hash)) await docker.getImage(img.Id).remove().catch(() => undefined);
+  for (const img of all.filter((i) => i.Labels?.[REAL_LABEL] !== hash))
+    await docker
+      .getImage(img.Id)
+      .remove()
+      .catch(() => undefined);
 }

@@ -19,8 +19,13 @@ export function outcomesOf(results: StepResult[]): Recording {
   const steps: Recording["steps"] = {};
   for (const r of results) {
     const expectations: Recording["steps"][string]["expectations"] = {};
-    for (const e of r.expectations) expectations[e.id] = { status: e.status, ...(e.matched !== undefined && !e.negate ? { matched: unsigned(e.matched) } : {}) };
+    for (const e of r.expectations)
+      expectations[e.id] = { status: e.status, ...(e.matched !== undefined && !e.negate ? { matched: unsigned(e.matched) } : {}) };
     steps[`${r.exercise}:${r.step}`] = { status: r.status, expectations };
   }
-  return { source: "npm run test:real with MESOS_LAB_RECORD=1: verify --all --jobs 1 under profile 1.11 on the real Mesos build of ../shared/real-mesos", recordedAt: new Date().toISOString(), steps };
+  return {
+    source: "npm run test:real with MESOS_LAB_RECORD=1: verify --all --jobs 1 under profile 1.11 on the real Mesos build of ../shared/real-mesos",
+    recordedAt: new Date().toISOString(),
+    steps,
+  };
 }

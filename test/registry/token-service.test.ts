@@ -58,7 +58,15 @@ describe.runIf(registryAvailable())("the token service with a real distribution 
       return path.join(dir, name);
     };
     tokens = startTokenService(
-      { port: 0, issuer: TOKEN_ISSUER, service: REGISTRY_SERVICE, keyFile: f("key.pem", issuer.keyPem), certFile: f("cert.pem", issuer.certPem), accountsFile: f("accounts.json", JSON.stringify(SECRETS)), grantsFile: f("grants.json", JSON.stringify(GRANTS)) },
+      {
+        port: 0,
+        issuer: TOKEN_ISSUER,
+        service: REGISTRY_SERVICE,
+        keyFile: f("key.pem", issuer.keyPem),
+        certFile: f("cert.pem", issuer.certPem),
+        accountsFile: f("accounts.json", JSON.stringify(SECRETS)),
+        grantsFile: f("grants.json", JSON.stringify(GRANTS)),
+      },
       (l) => lines.push(l),
     );
     await new Promise((r) => tokens.once("listening", r));
@@ -71,7 +79,10 @@ describe.runIf(registryAvailable())("the token service with a real distribution 
     registry = spawn(REGISTRY_BIN, ["serve", f("registry.yml", config)], { stdio: "ignore" });
     reg = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-      const up = await fetch(`${reg}/v2/`).then((r) => r.status === 401, () => false);
+      const up = await fetch(`${reg}/v2/`).then(
+        (r) => r.status === 401,
+        () => false,
+      );
       if (up) break;
       if (i > 150) throw new Error("docker-registry did not start");
       await new Promise((r) => setTimeout(r, 100));
@@ -84,10 +95,13 @@ describe.runIf(registryAvailable())("the token service with a real distribution 
   });
 
   const token = async (account: string | undefined, scope: string, secret?: string) => {
-    const headers: Record<string, string> = account ? { Authorization: `Basic ${Buffer.from(`${account}:${secret ?? SECRETS[account as keyof typeof SECRETS]}`).toString("base64")}` } : {};
+    const headers: Record<string, string> = account
+      ? { Authorization: `Basic ${Buffer.from(`${account}:${secret ?? SECRETS[account as keyof typeof SECRETS]}`).toString("base64")}` }
+      : {};
     return fetch(`${tokenUrl}?service=${REGISTRY_SERVICE}&scope=${encodeURIComponent(scope)}`, { headers });
   };
-  const manifest = (repo: string, bearer: string) => fetch(`${reg}/v2/${repo}/manifests/v0.1`, { headers: { Authorization: `Bearer ${bearer}`, Accept: MANIFEST_V2 } });
+  const manifest = (repo: string, bearer: string) =>
+    fetch(`${reg}/v2/${repo}/manifests/v0.1`, { headers: { Authorization: `Bearer ${bearer}`, Accept: MANIFEST_V2 } });
 
   it("the build machine pushes with its account, and the registry keeps the image", async () => {
     for (const ref of ["cainiao/a1:v0.1", "alipay/a1:v0.1"]) {
@@ -97,7 +111,18 @@ describe.runIf(registryAvailable())("the token service with a real distribution 
       expect(r.headers["docker-content-digest"]).toBe(image.digest);
     }
     // pushed again: every blob is there already, the manifest is stored again
-    expect((await pushImage(await makeLabImage("cainiao/a1:v0.1"), { registry: reg, tokenUrl, service: REGISTRY_SERVICE, account: "ci", secret: SECRETS.ci, timeoutMs: 10_000 })).status).toBe(201);
+    expect(
+      (
+        await pushImage(await makeLabImage("cainiao/a1:v0.1"), {
+          registry: reg,
+          tokenUrl,
+          service: REGISTRY_SERVICE,
+          account: "ci",
+          secret: SECRETS.ci,
+          timeoutMs: 10_000,
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it("cainiao's token pulls cainiao/a1; for alipay/a1 its token allows nothing and the registry answers insufficient_scope", async () => {
@@ -115,7 +140,11 @@ describe.runIf(registryAvailable())("the token service with a real distribution 
   });
 
   it("no credential, a wrong secret or an unknown account gets no token", async () => {
-    for (const [account, secret] of [[undefined, undefined], ["cainiao", "wrong"], ["nobody", "x"]] as const) {
+    for (const [account, secret] of [
+      [undefined, undefined],
+      ["cainiao", "wrong"],
+      ["nobody", "x"],
+    ] as const) {
       const r = await token(account, "repository:cainiao/a1:pull", secret);
       expect(r.status, `${account ?? "anonymous"}`).toBe(401);
       expect(((await r.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe("UNAUTHORIZED");
@@ -127,12 +156,28 @@ describe.runIf(registryAvailable())("the token service with a real distribution 
   it("the registry verifies the signature: a token with the right claims from another key is refused", async () => {
     const rogueCa = createCa("rogue CA");
     const rogue = issueLeaf(rogueCa, { commonName: "token issuer", dnsNames: ["tokens"], ips: [] });
-    const forged = issueToken({ issuer: TOKEN_ISSUER, audience: REGISTRY_SERVICE, subject: "cainiao", access: [{ type: "repository", name: "alipay/a1", actions: ["pull"] }], ttl: 300, keyPem: rogue.keyPem, certPem: rogue.certPem });
+    const forged = issueToken({
+      issuer: TOKEN_ISSUER,
+      audience: REGISTRY_SERVICE,
+      subject: "cainiao",
+      access: [{ type: "repository", name: "alipay/a1", actions: ["pull"] }],
+      ttl: 300,
+      keyPem: rogue.keyPem,
+      certPem: rogue.certPem,
+    });
     const r = await manifest("alipay/a1", forged);
     expect(r.status).toBe(401);
     expect(r.headers.get("www-authenticate")).toContain('error="invalid_token"');
     // and the same claims signed with the lab issuer's key pass: the refusal is the signature's
-    const genuine = issueToken({ issuer: TOKEN_ISSUER, audience: REGISTRY_SERVICE, subject: "cainiao", access: [{ type: "repository", name: "alipay/a1", actions: ["pull"] }], ttl: 300, keyPem: issuer.keyPem, certPem: issuer.certPem });
+    const genuine = issueToken({
+      issuer: TOKEN_ISSUER,
+      audience: REGISTRY_SERVICE,
+      subject: "cainiao",
+      access: [{ type: "repository", name: "alipay/a1", actions: ["pull"] }],
+      ttl: 300,
+      keyPem: issuer.keyPem,
+      certPem: issuer.certPem,
+    });
     expect((await manifest("alipay/a1", genuine)).status).toBe(200);
   });
 });

@@ -36,7 +36,11 @@ describe.skipIf(!hasDocker)("verify --jobs 2, plain output (real binary, stand-i
     expect(r.stderr, r.stderr).toBe("");
 
     const catalogue = await loadCatalogue();
-    const stepsOf = (id: string) => catalogue.find((e) => e.id === id)!.steps.filter((s) => stepApplies(s, builtinProfile(profile)!)).map((s) => s.id);
+    const stepsOf = (id: string) =>
+      catalogue
+        .find((e) => e.id === id)!
+        .steps.filter((s) => stepApplies(s, builtinProfile(profile)!))
+        .map((s) => s.id);
     const blocks: Array<{ id: string; lines: Array<{ text: string; t: number }> }> = [];
     for (const l of lines) {
       const heading = /^(\d{2}) \S/.exec(l.text);
@@ -48,7 +52,10 @@ describe.skipIf(!hasDocker)("verify --jobs 2, plain output (real binary, stand-i
       const steps = stepsOf(b.id);
       // each of its steps, in order, and nothing of the other exercise: a step line names one of its own steps
       const stepLines = b.lines.map((l) => /^ {2}step (\d+)\/(\d+) ([a-z0-9-]+):/.exec(l.text)).filter((m) => m !== null);
-      expect(stepLines.map((m) => m![3]), `under ${b.id}`).toEqual(steps);
+      expect(
+        stepLines.map((m) => m![3]),
+        `under ${b.id}`,
+      ).toEqual(steps);
       expect(stepLines.every((m) => m![2] === String(steps.length))).toBe(true);
       expect(b.lines.filter((l) => /^ {4}(passed|FAILED) in /.test(l.text))).toHaveLength(steps.length);
     }

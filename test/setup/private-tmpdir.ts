@@ -35,7 +35,10 @@ export function teardown(): void {
   runDir = undefined;
   if (!dir) return;
   const left = leftTempDirs(dir);
-  if (!left.length) return removeRunDir(dir);
+  if (!left.length) {
+    removeRunDir(dir);
+    return;
+  }
   process.stderr.write(
     `\nTemp folders left behind (the run fails): ${left.length} in ${dir}: ${left.join(", ")}\n` +
       `Fix: create them with tempDir() from test/helpers/temp-dir.ts, or remove them in the test's afterAll/afterEach. ${dir} stays until the next test run, to look at.\n`,
@@ -63,7 +66,9 @@ export function sweepEndedRuns(tmp: string): void {
 
 function removeRunDir(dir: string): void {
   // a build that died with something mounted below (debootstrap mounts /proc and /sys) must not be removed through it
-  const mounts = readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")[1] ?? "");
+  const mounts = readFileSync("/proc/mounts", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[1] ?? "");
   if (mounts.some((m) => m.startsWith(dir + path.sep))) return;
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }

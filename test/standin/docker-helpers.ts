@@ -39,7 +39,12 @@ export class Lab {
       if (used.has(subnet)) continue;
       const name = `standin-test-${this.run}`;
       try {
-        const net = await this.docker.createNetwork({ Name: name, Driver: "bridge", Labels: this.labels, IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: `10.213.${n}.1` }] } });
+        const net = await this.docker.createNetwork({
+          Name: name,
+          Driver: "bridge",
+          Labels: this.labels,
+          IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: `10.213.${n}.1` }] },
+        });
         this.network = { id: net.id, name, prefix: `10.213.${n}.` };
         return;
       } catch (e) {
@@ -55,12 +60,22 @@ export class Lab {
 
   async putFiles(c: Docker.Container, files: PlacedFile[]): Promise<void> {
     const p = pack();
-    for (const f of files) p.entry({ name: f.path.replace(/^\//, ""), mode: f.mode ?? 0o644 }, typeof f.content === "string" ? Buffer.from(f.content) : f.content);
+    for (const f of files)
+      p.entry({ name: f.path.replace(/^\//, ""), mode: f.mode ?? 0o644 }, typeof f.content === "string" ? Buffer.from(f.content) : f.content);
     p.finalize();
     await c.putArchive(p as unknown as NodeJS.ReadableStream, { path: "/" });
   }
 
-  async start(opts: { name: string; image: string; host: number; aliases?: string[]; env?: Record<string, string>; cmd?: string[]; files?: PlacedFile[]; init?: boolean }): Promise<Running> {
+  async start(opts: {
+    name: string;
+    image: string;
+    host: number;
+    aliases?: string[];
+    env?: Record<string, string>;
+    cmd?: string[];
+    files?: PlacedFile[];
+    init?: boolean;
+  }): Promise<Running> {
     const c = await this.docker.createContainer({
       name: `standin-${this.run}-${opts.name}`,
       Image: opts.image,
@@ -83,9 +98,20 @@ export class Lab {
   async cleanup(): Promise<void> {
     const filters = { label: [`${RUN_LABEL}=${this.run}`] };
     const cs = await this.docker.listContainers({ all: true, filters });
-    await Promise.all(cs.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(
+      cs.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
     const ns = await this.docker.listNetworks({ filters });
-    for (const n of ns) await this.docker.getNetwork(n.Id).remove().catch(() => undefined);
+    for (const n of ns)
+      await this.docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined);
   }
 }
 
@@ -152,7 +178,10 @@ export class Running {
   }
 
   /** An HTTP(S) request made from inside the container with its node (busybox wget hides response headers). */
-  async http(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  async http(
+    url: string,
+    opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const script = `const u=new URL(process.argv[1]);const o=JSON.parse(process.argv[2]);const m=u.protocol==="https:"?require("https"):require("http");const r=m.request(u,{method:o.method||"GET",headers:o.headers||{},rejectUnauthorized:false},(res)=>{let b="";res.on("data",(d)=>b+=d);res.on("end",()=>console.log(JSON.stringify({status:res.statusCode,headers:res.headers,body:b})))});r.on("error",(e)=>console.log(JSON.stringify({status:0,headers:{},body:String(e.message)})));r.end(o.body);`;
     const out = await this.exec(["node", "-e", script, url, JSON.stringify(opts)]);
     return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { status: number; headers: Record<string, string>; body: string };

@@ -7,7 +7,6 @@
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Docker from "dockerode";
@@ -64,13 +63,22 @@ function roleChanges(role: Role): string[] {
 
 /** What the stand-in shares with the product, as data: each built-in profile's ACL tables (src/model/profiles/). */
 function standinTables(): string {
-  const acls = Object.fromEntries(BUILTIN_PROFILES.map((p) => [p.name, { objects: p.acls.objects, anyOrNoneOnly: p.acls.anyOrNoneOnly, authorizablePaths: p.acls.authorizablePaths }]));
-  return JSON.stringify({ acls }, null, 2) + "\n";
+  const acls = Object.fromEntries(
+    BUILTIN_PROFILES.map((p) => [p.name, { objects: p.acls.objects, anyOrNoneOnly: p.acls.anyOrNoneOnly, authorizablePaths: p.acls.authorizablePaths }]),
+  );
+  return `${JSON.stringify({ acls }, null, 2)}\n`;
 }
 
 function standinSources(): string[] {
   const lib = path.join(HERE, "lib");
-  return [path.join(HERE, "standin.mjs"), ...fs.readdirSync(lib).filter((f) => f.endsWith(".mjs")).sort().map((f) => path.join(lib, f))];
+  return [
+    path.join(HERE, "standin.mjs"),
+    ...fs
+      .readdirSync(lib)
+      .filter((f) => f.endsWith(".mjs"))
+      .sort()
+      .map((f) => path.join(lib, f)),
+  ];
 }
 
 /** Content hash: stand-in sources, the recipe, and which node/busybox binaries go in. */
@@ -130,7 +138,9 @@ function rootfsTar(): NodeJS.ReadableStream {
 
   file("bin/busybox", fs.readFileSync(BUSYBOX), 0o755);
   if (fs.existsSync(REGISTRY)) file("usr/local/bin/registry", fs.readFileSync(REGISTRY), 0o755);
-  const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" }).split("\n").filter((a) => /^[\w.[-]+$/.test(a) && a !== "busybox");
+  const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" })
+    .split("\n")
+    .filter((a) => /^[\w.[-]+$/.test(a) && a !== "busybox");
   for (const a of applets) symlink(`bin/${a}`, "busybox");
 
   for (const f of standinSources()) file(`opt/standin/${path.relative(HERE, f)}`, fs.readFileSync(f));
@@ -163,7 +173,12 @@ const labelOf = (docker: Docker, ref: string) => imageLabel(docker, ref, STANDIN
 /** Tagged by content hash too, so checkouts (worktrees) with different stand-in sources do not retag each other's images. */
 function refsFor(profile: StandinProfile, hash: string): StandinImages {
   const tag = `${profile}-${hash.slice(0, 12)}`;
-  const refs = { zk: `${STANDIN_REPO}/zk:${tag}`, master: `${STANDIN_REPO}/master:${tag}`, agent: `${STANDIN_REPO}/agent:${tag}`, execute: `${STANDIN_REPO}/execute:${tag}` };
+  const refs = {
+    zk: `${STANDIN_REPO}/zk:${tag}`,
+    master: `${STANDIN_REPO}/master:${tag}`,
+    agent: `${STANDIN_REPO}/agent:${tag}`,
+    execute: `${STANDIN_REPO}/execute:${tag}`,
+  };
   return { ...refs, registry: `${STANDIN_REPO}/registry:${tag}`, tokens: `${STANDIN_REPO}/tokens:${tag}` };
 }
 
@@ -191,7 +206,14 @@ async function build(docker: Docker, refs: StandinImages, hash: string, profile:
         repo,
         tag,
         comment: `mesos-lab stand-in ${role} (profile ${profile})`,
-        changes: [...roleChanges(role), `ENV STANDIN_PROFILE=${profile}`, `ENV PATH=${PATH_ENV}`, `LABEL ${STANDIN_LABEL}=${hash}`, `LABEL ${STANDIN_LABEL}.role=${role}`, `LABEL ${STANDIN_LABEL}.profile=${profile}`],
+        changes: [
+          ...roleChanges(role),
+          `ENV STANDIN_PROFILE=${profile}`,
+          `ENV PATH=${PATH_ENV}`,
+          `LABEL ${STANDIN_LABEL}=${hash}`,
+          `LABEL ${STANDIN_LABEL}.role=${role}`,
+          `LABEL ${STANDIN_LABEL}.profile=${profile}`,
+        ],
       });
     } finally {
       await c.remove({ force: true }).catch(() => undefined);
@@ -199,9 +221,18 @@ async function build(docker: Docker, refs: StandinImages, hash: string, profile:
   }
   // Images of older stand-in versions would pile up (each base is ~100 MB): drop those built over a day ago (another
   // checkout may still use a recent one); the ones still used by containers stay.
-  const all = (await docker.listImages({ all: true, filters: { label: [STANDIN_LABEL] } })) as Array<{ Id: string; Created: number; Labels?: Record<string, string> | null }>;
+  const all = (await docker.listImages({ all: true, filters: { label: [STANDIN_LABEL] } })) as Array<{
+    Id: string;
+    Created: number;
+    Labels?: Record<string, string> | null;
+  }>;
   const stale = all.filter((img) => img.Labels?.[STANDIN_LABEL] !== hash && img.Created * 1000 < Date.now() - 86_400_000);
-  for (let pass = 0; pass < 2; pass++) for (const img of stale) await docker.getImage(img.Id).remove().catch(() => undefined);
+  for (let pass = 0; pass < 2; pass++)
+    for (const img of stale)
+      await docker
+        .getImage(img.Id)
+        .remove()
+        .catch(() => undefined);
 }
 
 /**

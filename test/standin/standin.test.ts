@@ -17,7 +17,12 @@ const engineUp = await docker.ping().then(
 );
 const mustRun = engineUp || process.env.CI === "true";
 
-const CREDENTIALS = JSON.stringify({ credentials: [{ principal: "agent-principal", secret: "agent-secret" }, { principal: "scheduler-principal", secret: "scheduler-secret" }] });
+const CREDENTIALS = JSON.stringify({
+  credentials: [
+    { principal: "agent-principal", secret: "agent-secret" },
+    { principal: "scheduler-principal", secret: "scheduler-secret" },
+  ],
+});
 
 /** A self-signed certificate with IP SANs, as the lab's certificates are. */
 function selfSigned(ips: string[]): { cert: string; key: string } {
@@ -48,11 +53,52 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
   const SSL_ENV = { LIBPROCESS_SSL_ENABLED: "1", LIBPROCESS_SSL_CERT_FILE: "/etc/ssl/cert.pem", LIBPROCESS_SSL_KEY_FILE: "/etc/ssl/key.pem" };
 
   const master = (name: string, host: number, znode: string, env: Record<string, string> = {}, files: PlacedFile[] = [], img = images) =>
-    lab.start({ name, image: img.master, host, aliases: [name], files, env: { LIBPROCESS_IP: lab.ip(host), MESOS_HOSTNAME: name, MESOS_ZK: `zk://zk:2181/${znode}`, MESOS_QUORUM: "1", MESOS_REGISTRY: "in_memory", MESOS_WORK_DIR: "/var/tmp/mesos", MESOS_PORT: "5050", ...env } });
+    lab.start({
+      name,
+      image: img.master,
+      host,
+      aliases: [name],
+      files,
+      env: {
+        LIBPROCESS_IP: lab.ip(host),
+        MESOS_HOSTNAME: name,
+        MESOS_ZK: `zk://zk:2181/${znode}`,
+        MESOS_QUORUM: "1",
+        MESOS_REGISTRY: "in_memory",
+        MESOS_WORK_DIR: "/var/tmp/mesos",
+        MESOS_PORT: "5050",
+        ...env,
+      },
+    });
   const agent = (name: string, host: number, znode: string, env: Record<string, string> = {}, files: PlacedFile[] = [], img = images) =>
-    lab.start({ name, image: img.agent, host, aliases: [name], files, env: { LIBPROCESS_IP: lab.ip(host), MESOS_HOSTNAME: name, MESOS_MASTER: `zk://zk:2181/${znode}`, MESOS_PORT: "5051", MESOS_LAUNCHER: "posix", MESOS_SWITCH_USER: "false", MESOS_SYSTEMD_ENABLE_SUPPORT: "false", MESOS_WORK_DIR: "/var/tmp/mesos", ...env } });
+    lab.start({
+      name,
+      image: img.agent,
+      host,
+      aliases: [name],
+      files,
+      env: {
+        LIBPROCESS_IP: lab.ip(host),
+        MESOS_HOSTNAME: name,
+        MESOS_MASTER: `zk://zk:2181/${znode}`,
+        MESOS_PORT: "5051",
+        MESOS_LAUNCHER: "posix",
+        MESOS_SWITCH_USER: "false",
+        MESOS_SYSTEMD_ENABLE_SUPPORT: "false",
+        MESOS_WORK_DIR: "/var/tmp/mesos",
+        ...env,
+      },
+    });
   const execute = (name: string, host: number, znode: string, args: string[], env: Record<string, string> = {}, files: PlacedFile[] = [], img = images) =>
-    lab.start({ name, image: img.execute, host, init: true, files, env: { LIBPROCESS_IP: lab.ip(host), MESOS_HOSTNAME: name, ...env }, cmd: ["mesos-execute", `--master=zk://zk:2181/${znode}`, ...args] });
+    lab.start({
+      name,
+      image: img.execute,
+      host,
+      init: true,
+      files,
+      env: { LIBPROCESS_IP: lab.ip(host), MESOS_HOSTNAME: name, ...env },
+      cmd: ["mesos-execute", `--master=zk://zk:2181/${znode}`, ...args],
+    });
 
   beforeAll(async () => {
     if (!engineUp) throw new Error(`CI=true but the Docker engine is unreachable at ${process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock"}`);
@@ -115,13 +161,19 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     expect(m.stderr).toMatch(/openssl\.cpp:503\] Will not verify peer certificate!\nNOTE: Set LIBPROCESS_SSL_VERIFY_CERT=1/);
     const a = await agent("agent-plain", 21, "mesos-tls");
     await a.waitFor(/slave\.cpp:971\] New master detected at master@10\.213\.\d+\.20:5050/);
-    await a.waitFor(/slave\.cpp:5012\] Got exited event for master@[\d.]+:5050\n.*slave\.cpp:5017\] Master disconnected! Waiting for a new master to be elected/);
-    await m.waitFor(/process\.cpp:1068\] Failed to accept socket: Failed accept: connection error: error:1407609C:SSL routines:SSL23_GET_CLIENT_HELLO:http request/);
+    await a.waitFor(
+      /slave\.cpp:5012\] Got exited event for master@[\d.]+:5050\n.*slave\.cpp:5017\] Master disconnected! Waiting for a new master to be elected/,
+    );
+    await m.waitFor(
+      /process\.cpp:1068\] Failed to accept socket: Failed accept: connection error: error:1407609C:SSL routines:SSL23_GET_CLIENT_HELLO:http request/,
+    );
     expect(a.all).not.toContain("Registered with master");
 
     const x = await execute("exec-plain", 22, "mesos-tls", ["--name=foo", "--command=true"]);
     await x.waitFor(/(Request for call type SUBSCRIBE failed: Connection reset by peer[\s\S]*){2}/, 15_000);
-    expect(x.stderr).toMatch(/scheduler\.cpp:534\] Request for call type SUBSCRIBE failed: Connection reset by peer\n.*scheduler\.cpp:444\] Re-detecting master\n.*scheduler\.cpp:470\] New master detected at/);
+    expect(x.stderr).toMatch(
+      /scheduler\.cpp:534\] Request for call type SUBSCRIBE failed: Connection reset by peer\n.*scheduler\.cpp:444\] Re-detecting master\n.*scheduler\.cpp:470\] New master detected at/,
+    );
     expect(x.stdout).toBe("");
     expect((await x.container.inspect()).State.Running).toBe(true);
     await x.container.kill();
@@ -132,7 +184,9 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     await a.waitFor(/Registered with master master@[\d.]+:5050/);
     const x = await execute("exec-tls", 24, "mesos-tls", ["--name=foo", "--command=true"], SSL_ENV, sslFiles());
     expect(await x.exitCode()).toBe(0);
-    expect(x.stdout).toContain("Received status update TASK_FAILED for task 'foo'\n  message: 'Executor terminated'\n  source: SOURCE_AGENT\n  reason: REASON_EXECUTOR_TERMINATED");
+    expect(x.stdout).toContain(
+      "Received status update TASK_FAILED for task 'foo'\n  message: 'Executor terminated'\n  source: SOURCE_AGENT\n  reason: REASON_EXECUTOR_TERMINATED",
+    );
     await a.waitFor(/process\.cpp:1068\] Failed to accept socket/);
 
     const env = JSON.stringify(SSL_ENV);
@@ -143,7 +197,13 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
 
   it("agent authentication: no credential is shut down (1.4), the right one registers, a wrong one exits 1", async () => {
     const creds: PlacedFile[] = [{ path: "/etc/credentials/credentials.json", content: CREDENTIALS, mode: 0o600 }];
-    const m = await master("master-auth", 30, "mesos-auth", { MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json", MESOS_AUTHENTICATE_AGENTS: "1" }, creds);
+    const m = await master(
+      "master-auth",
+      30,
+      "mesos-auth",
+      { MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json", MESOS_AUTHENTICATE_AGENTS: "1" },
+      creds,
+    );
     await m.waitFor(/Elected as the leading master!/);
     expect(m.stderr).toContain("credentials.hpp:37] Loading credentials for authentication from '/etc/credentials/credentials.json'");
     expect(m.stderr).toContain("master.cpp:508] Master only allowing authenticated agents to register");
@@ -151,10 +211,14 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     const bare = await agent("agent-nocred", 31, "mesos-auth");
     expect(await bare.exitCode()).toBe(0);
     expect(bare.stderr).toMatch(/slave\.cpp:995\] No credentials provided\. Attempting to register without authentication/);
-    expect(bare.stderr).toMatch(/slave\.cpp:885\] Agent asked to shut down by master@[\d.]+:5050 because 'Agent is not authenticated'\n.*slave\.cpp:843\] Agent terminating/);
+    expect(bare.stderr).toMatch(
+      /slave\.cpp:885\] Agent asked to shut down by master@[\d.]+:5050 because 'Agent is not authenticated'\n.*slave\.cpp:843\] Agent terminating/,
+    );
     await m.waitFor(/master\.cpp:5689\] Refusing registration of agent at slave\(1\)@[\d.]+:5051 because it is not authenticated/);
 
-    const cred = (secret: string): PlacedFile[] => [{ path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret }), mode: 0o600 }];
+    const cred = (secret: string): PlacedFile[] => [
+      { path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret }), mode: 0o600 },
+    ];
     const good = await agent("agent-cred", 32, "mesos-auth", { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, cred("agent-secret"));
     await good.waitFor(/slave\.cpp:1174\] Registered with master master@[\d.]+:5050; given agent ID \S+-S\d+/);
     expect(good.stderr).toMatch(/slave\.cpp:283\] Agent using credential for: agent-principal/);
@@ -165,14 +229,27 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     expect(await bad.exitCode()).toBe(1);
     expect(bad.stderr).toMatch(/E\d{4} [\d:.]+ +\d+ slave\.cpp:1124\] EXIT with status 1: Master master@[\d.]+:5050 refused authentication/);
     // 1.4.0 (the profile's release) logs a refused secret as a failed authentication (master.cpp:7855-7859)
-    await m.waitFor(/W\d{4} [\d:.]+ +\d+ authenticator\.cpp:332\] Authentication failure: authentication failure\n.*master\.cpp:7859\] Failed to authenticate slave\(1\)@[\d.]+\.33:5051: Refused authentication/);
+    await m.waitFor(
+      /W\d{4} [\d:.]+ +\d+ authenticator\.cpp:332\] Authentication failure: authentication failure\n.*master\.cpp:7859\] Failed to authenticate slave\(1\)@[\d.]+\.33:5051: Refused authentication/,
+    );
   }, 60_000);
 
   it("executor JWT: every executor gets a verifiable token; the executor API wants a Bearer token", async () => {
     const key = crypto.randomBytes(32).toString("hex");
     const m = await master("master-jwt", 40, "mesos-jwt");
     await m.waitFor(/Elected as the leading master!/);
-    const a = await agent("agent-jwt", 41, "mesos-jwt", { MESOS_EXECUTOR_SECRET_KEY: "file:///etc/mesos/executor.key", MESOS_AUTHENTICATE_HTTP_EXECUTORS: "true", MESOS_HTTP_AUTHENTICATORS: "jwt", MESOS_HTTP_COMMAND_EXECUTOR: "true" }, [{ path: "/etc/mesos/executor.key", content: key, mode: 0o600 }]);
+    const a = await agent(
+      "agent-jwt",
+      41,
+      "mesos-jwt",
+      {
+        MESOS_EXECUTOR_SECRET_KEY: "file:///etc/mesos/executor.key",
+        MESOS_AUTHENTICATE_HTTP_EXECUTORS: "true",
+        MESOS_HTTP_AUTHENTICATORS: "jwt",
+        MESOS_HTTP_COMMAND_EXECUTOR: "true",
+      },
+      [{ path: "/etc/mesos/executor.key", content: key, mode: 0o600 }],
+    );
     await a.waitFor(/Registered with master/);
     expect(a.stderr).toContain("http.cpp:1047] Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'");
     const api = `http://${lab.ip(41)}:5051/api/v1/executor`;
@@ -180,8 +257,14 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     expect(unauth.status).toBe(401);
     expect(unauth.body).toBe("");
     expect(unauth.headers["www-authenticate"]).toBe('Bearer realm="mesos-agent-executor"');
-    const forged = await a.http(api, { method: "POST", body: "{}", headers: { Authorization: "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.c2lnbmF0dXJl" } });
-    expect(forged.headers["www-authenticate"]).toBe('Bearer realm="mesos-agent-executor", error="invalid_token", error_description="Invalid JWT: Token signature does not match"');
+    const forged = await a.http(api, {
+      method: "POST",
+      body: "{}",
+      headers: { Authorization: "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.e30.c2lnbmF0dXJl" },
+    });
+    expect(forged.headers["www-authenticate"]).toBe(
+      'Bearer realm="mesos-agent-executor", error="invalid_token", error_description="Invalid JWT: Token signature does not match"',
+    );
 
     const x = await execute("exec-jwt", 42, "mesos-jwt", ["--name=envtask", "--command=env"]);
     expect(await x.exitCode()).toBe(0);
@@ -199,8 +282,17 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
 
   it("1.11 profile: TASK_STARTING and source lines, an unauthenticated agent keeps retrying, plaintext agent vs TLS master", async () => {
     const creds: PlacedFile[] = [{ path: "/etc/credentials/credentials.json", content: CREDENTIALS, mode: 0o600 }];
-    const m = await master("master-111", 50, "mesos-111", { MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json", MESOS_AUTHENTICATE_AGENTS: "1" }, creds, images111);
-    const cred: PlacedFile[] = [{ path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret: "agent-secret" }), mode: 0o600 }];
+    const m = await master(
+      "master-111",
+      50,
+      "mesos-111",
+      { MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json", MESOS_AUTHENTICATE_AGENTS: "1" },
+      creds,
+      images111,
+    );
+    const cred: PlacedFile[] = [
+      { path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret: "agent-secret" }), mode: 0o600 },
+    ];
     const good = await agent("agent-111", 51, "mesos-111", { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, cred, images111);
     await good.waitFor(/slave\.cpp:1698\] Registered with master master@[\d.]+:5050; given agent ID \S+-S0/);
     expect(good.stderr).toContain("credentials.hpp:73] Loading credential for authentication from '/etc/credentials/credential.json'");
@@ -212,22 +304,45 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     expect(bare.all).not.toContain("Agent asked to shut down");
 
     // a wrong secret: since 1.4.2 the master logs it at INFO as unsuccessful, not as a failure (master.cpp:9807)
-    const bad = await agent("agent-111-badcred", 56, "mesos-111", { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, [{ path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret: "wrong" }), mode: 0o600 }], images111);
+    const bad = await agent(
+      "agent-111-badcred",
+      56,
+      "mesos-111",
+      { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" },
+      [{ path: "/etc/credentials/credential.json", content: JSON.stringify({ principal: "agent-principal", secret: "wrong" }), mode: 0o600 }],
+      images111,
+    );
     expect(await bad.exitCode()).toBe(1);
     expect(bad.stderr).toMatch(/slave\.cpp:1661\] EXIT with status 1: Master master@[\d.]+:5050 refused authentication/);
-    await m.waitFor(/master\.cpp:9770\] Authenticating slave\(1\)@[\d.]+\.56:5051[\s\S]*authenticator\.cpp:332\] Authentication failure: authentication failure\n.*master\.cpp:9807\] Authentication of slave\(1\)@[\d.]+\.56:5051 was unsuccessful: Invalid credentials/);
+    await m.waitFor(
+      /master\.cpp:9770\] Authenticating slave\(1\)@[\d.]+\.56:5051[\s\S]*authenticator\.cpp:332\] Authentication failure: authentication failure\n.*master\.cpp:9807\] Authentication of slave\(1\)@[\d.]+\.56:5051 was unsuccessful: Invalid credentials/,
+    );
     expect(m.stderr).not.toContain("Refused authentication");
 
     const x = await execute("exec-111", 53, "mesos-111", ["--name=foo", "--command=true"], {}, [], images111);
     expect(await x.exitCode()).toBe(0);
-    expect(x.stdout).toContain(["Received status update TASK_STARTING for task 'foo'", "  source: SOURCE_EXECUTOR", "Received status update TASK_RUNNING for task 'foo'", "  source: SOURCE_EXECUTOR", "Received status update TASK_FINISHED for task 'foo'", "  message: 'Command exited with status 0'", "  source: SOURCE_EXECUTOR"].join("\n"));
+    expect(x.stdout).toContain(
+      [
+        "Received status update TASK_STARTING for task 'foo'",
+        "  source: SOURCE_EXECUTOR",
+        "Received status update TASK_RUNNING for task 'foo'",
+        "  source: SOURCE_EXECUTOR",
+        "Received status update TASK_FINISHED for task 'foo'",
+        "  message: 'Command exited with status 0'",
+        "  source: SOURCE_EXECUTOR",
+      ].join("\n"),
+    );
     expect(x.stderr).toMatch(/scheduler\.cpp:525\] New master detected at master@/);
 
     const mt = await master("master-111-tls", 54, "mesos-111-tls", SSL_ENV, sslFiles(), images111);
     await mt.waitFor(/openssl\.cpp:663\] Using 'legacy' scheme for hostname validation/);
     const plain = await agent("agent-111-plain", 55, "mesos-111-tls", {}, [], images111);
-    await plain.waitFor(/process\.cpp:1431\] Failed to recv on socket \d+ to peer 'unknown': Connection reset by peer\n.*slave\.cpp:6707\] Got exited event for master@[\d.]+:5050\n.*slave\.cpp:6712\] Master disconnected! Waiting for a new master to be elected/);
-    await mt.waitFor(/process\.cpp:911\] Failed to accept socket: Failed to complete SSL connection for 10\.213\.\d+\.55:\d+: error:0A00009C:SSL routines::http request/);
+    await plain.waitFor(
+      /process\.cpp:1431\] Failed to recv on socket \d+ to peer 'unknown': Connection reset by peer\n.*slave\.cpp:6707\] Got exited event for master@[\d.]+:5050\n.*slave\.cpp:6712\] Master disconnected! Waiting for a new master to be elected/,
+    );
+    await mt.waitFor(
+      /process\.cpp:911\] Failed to accept socket: Failed to complete SSL connection for 10\.213\.\d+\.55:\d+: error:0A00009C:SSL routines::http request/,
+    );
   }, 60_000);
 
   it("1.11 readiness: /health answers at once; the master's endpoints wait until it leads (503/307) and /api/v1 until it recovered", async () => {
@@ -249,7 +364,9 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     // no leader known yet: Master::Http::redirect answers 503 (http.cpp:1746-1753)
     expect(await m.http(`${base}/master/state`)).toMatchObject({ status: 503, body: "No leader elected" });
     expect(await api()).toMatchObject({ status: 503, body: "No leader elected" });
-    await m.waitFor(/http\.cpp:1750\] Current master is not elected as leader, and leader information is unavailable\. Failed to redirect the request url: \/master\/state/);
+    await m.waitFor(
+      /http\.cpp:1750\] Current master is not elected as leader, and leader information is unavailable\. Failed to redirect the request url: \/master\/state/,
+    );
     await m.waitFor(/master\.cpp:2176\] Elected as the leading master!\n.*master\.cpp:1672\] Recovering from registrar/, 10_000);
     // elected, still recovering: /api/v1 and the scheduler API are 503 (http.cpp:215-228), /master/state is served
     expect(await api()).toMatchObject({ status: 503, body: "Master has not finished recovery" });
@@ -285,7 +402,9 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     const httpOut = await httpAgent.exec(["sh", "-c", `cat ${sandbox}/stdout`]);
     expect(httpOut).toContain("MESOS_HTTP_COMMAND_EXECUTOR=1\n");
     expect(httpOut).not.toContain("MESOS_EXECUTOR_AUTHENTICATION_TOKEN");
-    expect(await httpAgent.exec(["sh", "-c", `cat ${sandbox}/stderr`])).toMatch(/executor\.cpp:286\] Using URL http:\/\/[\d.]+\.91:5051\/slave\(1\)\/api\/v1\/executor for the executor API endpoint/);
+    expect(await httpAgent.exec(["sh", "-c", `cat ${sandbox}/stderr`])).toMatch(
+      /executor\.cpp:286\] Using URL http:\/\/[\d.]+\.91:5051\/slave\(1\)\/api\/v1\/executor for the executor API endpoint/,
+    );
     await httpAgent.container.remove({ force: true });
 
     const v0Agent = await agent("agent-jwt111-v0", 93, "jwt111", jwt, keyFile, images111);
@@ -308,7 +427,9 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     for (const [i, img] of [images, images111].entries()) {
       const x = await execute(`exec-noagent-${i}`, 96 + i, "nothing-here", [`--task=${task}`], {}, [], img);
       expect(await x.exitCode()).toBe(1);
-      expect(x.stderr).toContain(`Failed to load flag 'task': Failed to load value '${task}': Missing required fields: agent_id\n\nUsage: mesos-execute [options]`);
+      expect(x.stderr).toContain(
+        `Failed to load flag 'task': Failed to load value '${task}': Missing required fields: agent_id\n\nUsage: mesos-execute [options]`,
+      );
       expect(x.stdout).toBe("");
     }
     const ok = JSON.stringify({ name: "foo", task_id: { value: "foo" }, agent_id: { value: "" }, command: { value: "true" } });
@@ -338,28 +459,58 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
 
   it("nested-container sessions (both profiles): `id` streamed as JSON records, GET_CONTAINERS in the v1 shape, the session ACLs' 403s; the Linux launcher wants a writable freezer", async () => {
     const creds = JSON.stringify({ credentials: ["operator", "viewer", "attacher"].map((principal) => ({ principal, secret: `${principal}-secret` })) });
-    const only = (...principals: string[]) => [{ principals: { values: principals }, users: { type: "ANY" } }, { principals: { type: "ANY" }, users: { type: "NONE" } }];
+    const only = (...principals: string[]) => [
+      { principals: { values: principals }, users: { type: "ANY" } },
+      { principals: { type: "ANY" }, users: { type: "NONE" } },
+    ];
     // attacher may launch a session but not read its output
-    const acls = JSON.stringify({ launch_nested_container_sessions_as_user: only("operator", "attacher"), launch_nested_container_sessions_under_parent_with_user: only("operator", "attacher"), attach_containers_output: only("operator") });
-    for (const [profile, img, base] of [["1.4", images, 100], ["1.11", images111, 110]] as const) {
+    const acls = JSON.stringify({
+      launch_nested_container_sessions_as_user: only("operator", "attacher"),
+      launch_nested_container_sessions_under_parent_with_user: only("operator", "attacher"),
+      attach_containers_output: only("operator"),
+    });
+    for (const [profile, img, base] of [
+      ["1.4", images, 100],
+      ["1.11", images111, 110],
+    ] as const) {
       const znode = `sessions${base}`;
       await master(`master-${znode}`, base, znode, {}, [], img);
-      const a = await agent(`agent-${znode}`, base + 1, znode, { MESOS_AUTHENTICATE_HTTP_READWRITE: "true", MESOS_HTTP_CREDENTIALS: "/etc/mesos/http_credentials.json", MESOS_ACLS: acls }, [{ path: "/etc/mesos/http_credentials.json", content: creds, mode: 0o600 }], img);
+      const a = await agent(
+        `agent-${znode}`,
+        base + 1,
+        znode,
+        { MESOS_AUTHENTICATE_HTTP_READWRITE: "true", MESOS_HTTP_CREDENTIALS: "/etc/mesos/http_credentials.json", MESOS_ACLS: acls },
+        [{ path: "/etc/mesos/http_credentials.json", content: creds, mode: 0o600 }],
+        img,
+      );
       await a.waitFor(/Registered with master/);
       const x = await execute(`exec-${znode}`, base + 2, znode, ["--name=sleeper", "--command=sleep 600"], {}, [], img);
       await x.waitFor(/Received status update TASK_RUNNING for task 'sleeper'/);
       const api = (principal: string, body: object) =>
-        a.http(`http://${lab.ip(base + 1)}:5051/api/v1`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Basic ${Buffer.from(`${principal}:${principal}-secret`).toString("base64")}` }, body: JSON.stringify(body) });
-      const listed = JSON.parse((await api("viewer", { type: "GET_CONTAINERS" })).body) as { get_containers: { containers: Array<{ executor_id: { value: string }; container_id: { value: string } }> } };
+        a.http(`http://${lab.ip(base + 1)}:5051/api/v1`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Authorization: `Basic ${Buffer.from(`${principal}:${principal}-secret`).toString("base64")}` },
+          body: JSON.stringify(body),
+        });
+      const listed = JSON.parse((await api("viewer", { type: "GET_CONTAINERS" })).body) as {
+        get_containers: { containers: Array<{ executor_id: { value: string }; container_id: { value: string } }> };
+      };
       const sleeper = listed.get_containers.containers.find((c) => c.executor_id.value === "sleeper");
       expect(sleeper, `${profile}: GET_CONTAINERS lists executor sleeper as {"value":…}`).toBeDefined();
       const cid = sleeper!.container_id.value;
-      const session = (principal: string) => api(principal, { type: "LAUNCH_NESTED_CONTAINER_SESSION", launch_nested_container_session: { container_id: { parent: { value: cid }, value: principal }, command: { value: "id" } } });
+      const session = (principal: string) =>
+        api(principal, {
+          type: "LAUNCH_NESTED_CONTAINER_SESSION",
+          launch_nested_container_session: { container_id: { parent: { value: cid }, value: principal }, command: { value: "id" } },
+        });
 
       const ok = await session("operator");
       expect(ok.status).toBe(200);
       expect(ok.headers["content-type"]).toBe("application/json");
-      const records = ok.body.split(/\d+\n(?=\{)/).filter(Boolean).map((r) => JSON.parse(r) as { type: string; data: { type: string; data: string } });
+      const records = ok.body
+        .split(/\d+\n(?=\{)/)
+        .filter(Boolean)
+        .map((r) => JSON.parse(r) as { type: string; data: { type: string; data: string } });
       expect(records[0]).toMatchObject({ type: "DATA", data: { type: "STDOUT" } });
       expect(records.map((r) => Buffer.from(r.data.data, "base64").toString()).join("")).toBe("uid=0(root) gid=0(root) groups=0(root)\n");
       await a.waitFor(new RegExp(`Received EOF attach response for ${cid}\\.operator`));
@@ -378,7 +529,9 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
       // Docker mounts the freezer read-only in an unprivileged container: the Linux launcher cannot start there
       const linux = await agent(`agent-${znode}-linux`, base + 3, znode, { MESOS_LAUNCHER: "linux" }, [], img);
       expect(await linux.exitCode()).toBe(1);
-      expect(linux.stderr).toMatch(/EXIT with status 1: Failed to create a containerizer: Could not create MesosContainerizer: Failed to create launcher: Failed to create Linux launcher: Failed to create root cgroup \/sys\/fs\/cgroup\/freezer\/mesos: .*Read-only file system/);
+      expect(linux.stderr).toMatch(
+        /EXIT with status 1: Failed to create a containerizer: Could not create MesosContainerizer: Failed to create launcher: Failed to create Linux launcher: Failed to create root cgroup \/sys\/fs\/cgroup\/freezer\/mesos: .*Read-only file system/,
+      );
     }
   }, 90_000);
 

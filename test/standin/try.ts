@@ -20,5 +20,10 @@ writeFileSync(
   `import { defineConfig } from ${JSON.stringify(path.join(ROOT, "src/config/index.ts"))};\n` +
     `export default defineConfig({ profile: ${JSON.stringify(profile)}, images: ${JSON.stringify(images)}, exercisesDir: ${JSON.stringify(path.join(ROOT, "exercises"))} });\n`,
 );
-const r = await execa("node", ["--import", import.meta.resolve("tsx"), path.join(ROOT, "src/cli/main.ts"), "verify", ...args], { cwd: dir, stdio: "inherit", reject: false, env: { CI: "true" } });
+const r = await execa("node", ["--import", import.meta.resolve("tsx"), path.join(ROOT, "src/cli/main.ts"), "verify", ...args], {
+  cwd: dir,
+  stdio: "inherit",
+  reject: false,
+  env: { CI: "true" },
+});
 process.exit(r.exitCode ?? 1);

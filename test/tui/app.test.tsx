@@ -29,7 +29,9 @@ const DOWN = "\u001B[B";
 
 describe("exercise list", () => {
   it("shows each exercise with status, step count and last result, and moves the cursor", async () => {
-    const progress = { exercises: { "90": { passed: [], failed: ["never"], last: { step: "never", status: "failed" as const, at: "2026-01-01T00:00:00Z", durationMs: 1800 } } } };
+    const progress = {
+      exercises: { "90": { passed: [], failed: ["never"], last: { step: "never", status: "failed" as const, at: "2026-01-01T00:00:00Z", durationMs: 1800 } } },
+    };
     const { lastFrame, press } = await mount(progress);
     const f = lastFrame()!;
     expect(f).toMatch(/▸\s+01 The default configuration \(insecure\)\s+0\/2\s+not started\s+—/);
@@ -62,7 +64,10 @@ describe("step view", () => {
     expect(f).toContain("── master (");
     expect(f).toContain("re-run");
     // progress is saved after the frame that shows the pass
-    await waitForFrame(() => JSON.stringify(controller.saved.at(-1)?.exercises["01"]?.passed), (x) => x === '["cluster"]');
+    await waitForFrame(
+      () => JSON.stringify(controller.saved.at(-1)?.exercises["01"]?.passed),
+      (x) => x === '["cluster"]',
+    );
   });
 
   it("on failure shows expected vs the closest actual lines, the exit code of the container that died, and the hint", async () => {
@@ -181,7 +186,20 @@ describe("components", () => {
   it("checklist: pending dots, a spinner frame per tick while waiting, marks and times when resolved", () => {
     const items = [
       { id: "a", says: "first" },
-      { id: "b", says: "second", result: { id: "b", says: "second", pattern: "x", negate: false, source: "agent log", cite: { at: "a.cpp:1", ref: "r" }, status: "passed" as const, elapsedMs: 1234 } },
+      {
+        id: "b",
+        says: "second",
+        result: {
+          id: "b",
+          says: "second",
+          pattern: "x",
+          negate: false,
+          source: "agent log",
+          cite: { at: "a.cpp:1", ref: "r" },
+          status: "passed" as const,
+          elapsedMs: 1234,
+        },
+      },
     ];
     const idle = render(<Checklist items={items} running={false} tick={0} elapsedMs={0} />);
     expect(idle.lastFrame()).toMatch(/·\s+first/);
@@ -217,7 +235,14 @@ describe("components", () => {
   });
 
   it("pull bars: one bar per layer with percent and size", () => {
-    const r = render(<PullBars pulls={{ a: { image: "m:1", layer: "abc123", status: "Downloading", current: 5e6, total: 10e6 }, b: { image: "m:1", layer: "def456", status: "Pull complete" } }} />);
+    const r = render(
+      <PullBars
+        pulls={{
+          a: { image: "m:1", layer: "abc123", status: "Downloading", current: 5e6, total: 10e6 },
+          b: { image: "m:1", layer: "def456", status: "Pull complete" },
+        }}
+      />,
+    );
     expect(r.lastFrame()).toMatch(/abc123\s+█{12}░{12}\s+50% 5\.0\/10\.0 MB Downloading/);
     expect(r.lastFrame()).toMatch(/def456\s+█{24}\s+100% Pull complete/);
     r.unmount();
@@ -227,7 +252,16 @@ describe("components", () => {
     const reason = `Failed to load flag 'task': Failed to load value '${JSON.stringify({ name: "foo", task_id: { value: "foo" }, command: { value: "true", user: "nobody" } })}': Missing required fields: agent_id`;
     const none = { total: 0, head: [], tail: [] };
     const result = { ...recorded("93-execute-fails").flatMap((e) => (e.type === "step:end" ? [e.result] : []))[0]! };
-    result.died = [{ role: "execute", action: "as-nobody", command: "mesos-execute --task={…}", exitCode: 1, stderr: { total: 173, head: [reason, "", "Usage: mesos-execute [options]", "", "  --appc_image=VALUE", "", "", ""], tail: [] }, stdout: none }];
+    result.died = [
+      {
+        role: "execute",
+        action: "as-nobody",
+        command: "mesos-execute --task={…}",
+        exitCode: 1,
+        stderr: { total: 173, head: [reason, "", "Usage: mesos-execute [options]", "", "  --appc_image=VALUE", "", "", ""], tail: [] },
+        stdout: none,
+      },
+    ];
     const r = render(<FailurePanel result={result} />);
     const f = r.lastFrame()!;
     expect(f).toContain("stderr, 173 lines (what it said before its usage text):");

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { clusterToContinue, type StepTrail } from "../../src/tui/continue.js";
 
 const cluster = { intact: true };
-const trail = (over: Partial<StepTrail<{ intact: boolean }>> = {}): StepTrail<{ intact: boolean }> => ({ exercise: "03", index: 0, passed: true, cluster, ...over });
+const trail = (over: Partial<StepTrail<{ intact: boolean }>> = {}): StepTrail<{ intact: boolean }> => ({
+  exercise: "03",
+  index: 0,
+  passed: true,
+  cluster,
+  ...over,
+});
 
 describe("which cluster the TUI's next run goes on with", () => {
   it("the step right after one that passed, in the same exercise, goes on with its cluster", () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { BIN, ROOT } from "../helpers/cli.js";
 import { CITE, labWithExercises } from "../helpers/fixture-lab.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { pollUntil, sleep } from "../helpers/wait.js";
+import { pollUntil } from "../helpers/wait.js";
 
 /**
  * The real, built binary in a real pseudo-terminal (tmux): `mesos-lab` with no arguments must open the TUI, take
@@ -17,7 +17,10 @@ const tmux = (...args: string[]) => execFileSync("tmux", ["-L", SOCKET, ...args]
 const screenUntil = (session: string, check: (s: string) => boolean, timeoutMs = 15_000): Promise<string> =>
   pollUntil(() => tmux("capture-pane", "-p", "-t", session), check, { timeoutMs, everyMs: 100, failure: (s) => `screen never matched:\n${s}` });
 
-const exercise = (id: string, title: string) => `{ id: "${id}", slug: "s${id}", title: "${title}", summary: "summary of ${id}", text: "Exercise **${id}**.", steps: [
+const exercise = (
+  id: string,
+  title: string,
+) => `{ id: "${id}", slug: "s${id}", title: "${title}", summary: "summary of ${id}", text: "Exercise **${id}**.", steps: [
   { id: "one", title: "First step", text: "Step one of ${id}.", hint: "h", env: { master: { MESOS_AUTHENTICATE_AGENTS: "true" } },
     expect: [{ id: "e", says: "something happens", source: { log: "master" }, pattern: "x", cite: ${CITE} }] },
   { id: "two", title: "Second step", text: "Step two of ${id}.", hint: "h",
@@ -58,7 +61,9 @@ describe("the TUI in a pseudo-terminal (tmux)", () => {
     screen = await screenUntil("a", (s) => s.includes("EXIT="));
     expect(screen).toContain("EXIT=0");
 
-    const saved = JSON.parse(readFileSync(path.join(state, "mesos-lab", "progress.json"), "utf8")) as { labs: Record<string, { current: unknown; root: string }> };
+    const saved = JSON.parse(readFileSync(path.join(state, "mesos-lab", "progress.json"), "utf8")) as {
+      labs: Record<string, { current: unknown; root: string }>;
+    };
     const mine = Object.values(saved.labs).find((l) => l.root === lab);
     expect(mine?.current).toEqual({ exercise: "02", step: "two" });
 

@@ -21,7 +21,9 @@ describe("agent capabilities mode", () => {
   it("exercise 11 runs every step's agent in it; exercises 01-10 keep the unprivileged posix agent", async () => {
     const catalogue = await loadCatalogue();
     const config = resolveConfig({}, undefined, "/");
-    const using = catalogue.filter((ex) => ex.id <= "11").flatMap((ex) => ex.steps.filter((s) => agentCapabilities(config, ex, s)).map((s) => `${ex.id}:${s.id}`));
+    const using = catalogue
+      .filter((ex) => ex.id <= "11")
+      .flatMap((ex) => ex.steps.filter((s) => agentCapabilities(config, ex, s)).map((s) => `${ex.id}:${s.id}`));
     expect(using).toEqual(["11:open", "11:readwrite-auth", "11:session-acls"]);
   });
 

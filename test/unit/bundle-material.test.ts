@@ -107,7 +107,10 @@ describe("bundle material allow-list (against src/pki)", () => {
     writeFileSync(path.join(root, "credentials", "secrets.json"), "{}");
     chmodSync(path.join(root, "credentials", "secrets.json"), 0o644);
     const got = collectMaterial({ root, material: { ssl: "ssl", credentials: "credentials" } });
-    expect(got.files.map((f) => [f.name, f.mode])).toEqual([["ssl/ca.pem", 0o644], ["credentials/secrets.json", 0o600]]);
+    expect(got.files.map((f) => [f.name, f.mode])).toEqual([
+      ["ssl/ca.pem", 0o644],
+      ["credentials/secrets.json", 0o600],
+    ]);
     expect(got.skipped.sort()).toEqual(["ssl/key.pem", "ssl/notes.txt"]);
 
     const other = tempDir("collect");
@@ -182,27 +185,52 @@ describe("readBundle refuses a crafted bundle before anything is written", () =>
     ]);
     const b = await readBundle(file);
     expect(b.images).toEqual([{ tags: ["x/y:1"], id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), size: expect.any(Number), layers: 1 }]);
-    expect(b.material.map((m) => [m.name, m.mode])).toEqual([["ssl/ca.pem", 0o644], ["credentials/secrets.json", 0o600]]);
-    expect([...b.load.names].sort()).toEqual([b.images[0]!.id.slice(7) + ".json", "aaaa/layer.tar"].sort());
+    expect(b.material.map((m) => [m.name, m.mode])).toEqual([
+      ["ssl/ca.pem", 0o644],
+      ["credentials/secrets.json", 0o600],
+    ]);
+    expect([...b.load.names].sort()).toEqual([`${b.images[0]!.id.slice(7)}.json`, "aaaa/layer.tar"].sort());
     expect(statSync(file).size).toBe(b.bytes);
   });
 
   it("follows docker save's symlinks and hard links to a layer, and refuses one leading out", async () => {
-    const linked = (h: Partial<tar.Header>) => savePart(["x/y:1"]).flatMap((e) => (e.header.name === "images/aaaa/layer.tar" ? [{ header: { name: "images/bbbb/layer.tar" }, data: e.data }, { header: { name: "images/aaaa/layer.tar", ...h } }] : [e]));
-    const sym = await readBundle(await writeTar(path.join(dir, "sym.tar"), [manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "symlink", linkname: "../bbbb/layer.tar" })]));
+    const linked = (h: Partial<tar.Header>) =>
+      savePart(["x/y:1"]).flatMap((e) =>
+        e.header.name === "images/aaaa/layer.tar"
+          ? [{ header: { name: "images/bbbb/layer.tar" }, data: e.data }, { header: { name: "images/aaaa/layer.tar", ...h } }]
+          : [e],
+      );
+    const sym = await readBundle(
+      await writeTar(path.join(dir, "sym.tar"), [manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "symlink", linkname: "../bbbb/layer.tar" })]),
+    );
     expect([...sym.load.names]).toEqual(expect.arrayContaining(["aaaa/layer.tar", "bbbb/layer.tar"]));
     expect(sym.images[0]!.size).toBeGreaterThan(1024);
-    const hard = await readBundle(await writeTar(path.join(dir, "hard.tar"), [manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "link", linkname: "images/bbbb/layer.tar" })]));
+    const hard = await readBundle(
+      await writeTar(path.join(dir, "hard.tar"), [manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "link", linkname: "images/bbbb/layer.tar" })]),
+    );
     expect([...hard.load.names]).toEqual(expect.arrayContaining(["aaaa/layer.tar", "bbbb/layer.tar"]));
-    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "symlink", linkname: "../../../etc/passwd" })])).toContain("leading out of it");
+    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "symlink", linkname: "../../../etc/passwd" })])).toContain(
+      "leading out of it",
+    );
     expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "symlink", linkname: "/etc/passwd" })])).toContain("to an absolute path");
-    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "link", linkname: "material/ssl/ca.pem" })])).toContain("an entry named '../material/ssl/ca.pem'");
+    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...linked({ type: "link", linkname: "material/ssl/ca.pem" })])).toContain(
+      "an entry named '../material/ssl/ca.pem'",
+    );
   });
 
   it("without a manifest, or with it after the material", async () => {
-    expect(await refusal([{ header: { name: "material/ssl/ca.pem" }, data: "x" }])).toMatch(/not a mesos-lab bundle: its first entry is 'material\/ssl\/ca.pem', not mesos-lab-bundle.json/);
-    expect(await refusal([{ header: { name: "manifest.json" }, data: "[]" }, { header: { name: "material/lab.config.ts" }, data: "x" }])).toMatch(/first entry is 'manifest.json'/);
-    expect(await refusal([{ header: { name: "material/ssl/ca.pem" }, data: "x" }, manifestEntry({ material: ["ssl/ca.pem"] })])).toMatch(/first entry is 'material\/ssl\/ca.pem'/);
+    expect(await refusal([{ header: { name: "material/ssl/ca.pem" }, data: "x" }])).toMatch(
+      /not a mesos-lab bundle: its first entry is 'material\/ssl\/ca.pem', not mesos-lab-bundle.json/,
+    );
+    expect(
+      await refusal([
+        { header: { name: "manifest.json" }, data: "[]" },
+        { header: { name: "material/lab.config.ts" }, data: "x" },
+      ]),
+    ).toMatch(/first entry is 'manifest.json'/);
+    expect(await refusal([{ header: { name: "material/ssl/ca.pem" }, data: "x" }, manifestEntry({ material: ["ssl/ca.pem"] })])).toMatch(
+      /first entry is 'material\/ssl\/ca.pem'/,
+    );
     expect(await refusal([])).toMatch(/not a mesos-lab bundle/);
   });
 
@@ -242,25 +270,49 @@ describe("readBundle refuses a crafted bundle before anything is written", () =>
   });
 
   it("duplicates, unlisted material, listed material missing, unknown entries", async () => {
-    expect(await refusal([manifestEntry({ material: ["ssl/ca.pem"] }), { header: { name: "material/ssl/ca.pem" }, data: "a" }, { header: { name: "material/ssl/ca.pem" }, data: "b" }])).toContain("'material/ssl/ca.pem' appears twice");
+    expect(
+      await refusal([
+        manifestEntry({ material: ["ssl/ca.pem"] }),
+        { header: { name: "material/ssl/ca.pem" }, data: "a" },
+        { header: { name: "material/ssl/ca.pem" }, data: "b" },
+      ]),
+    ).toContain("'material/ssl/ca.pem' appears twice");
     expect(await refusal([manifestEntry({ material: ["ssl/ca.pem", "ssl/ca.pem"] })])).toContain("listed twice");
-    expect(await refusal([manifestEntry(), { header: { name: "material/ssl/ca.pem" }, data: "a" }])).toContain("'material/ssl/ca.pem' is not listed in its mesos-lab-bundle.json");
-    expect(await refusal([manifestEntry({ material: ["ssl/ca.pem"] })])).toMatch(/is damaged: its mesos-lab-bundle.json lists material\/ssl\/ca.pem, which the archive does not hold/);
-    expect(await refusal([manifestEntry(), { header: { name: "lab.config.ts" }, data: "x" }])).toContain("it holds 'lab.config.ts', which is not part of a version-2 mesos-lab bundle");
+    expect(await refusal([manifestEntry(), { header: { name: "material/ssl/ca.pem" }, data: "a" }])).toContain(
+      "'material/ssl/ca.pem' is not listed in its mesos-lab-bundle.json",
+    );
+    expect(await refusal([manifestEntry({ material: ["ssl/ca.pem"] })])).toMatch(
+      /is damaged: its mesos-lab-bundle.json lists material\/ssl\/ca.pem, which the archive does not hold/,
+    );
+    expect(await refusal([manifestEntry(), { header: { name: "lab.config.ts" }, data: "x" }])).toContain(
+      "it holds 'lab.config.ts', which is not part of a version-2 mesos-lab bundle",
+    );
     expect(await refusal([manifestEntry(), manifestEntry()])).toContain("a second mesos-lab-bundle.json");
     expect(await refusal([manifestEntry({ version: 3 })])).toContain("unknown manifest version 3");
   });
 
   it("images: only the listed ones, all of them, and nothing docker save does not write", async () => {
-    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1", "evil/other:1"])])).toContain("it carries the image evil/other:1, which its manifest does not list");
+    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1", "evil/other:1"])])).toContain(
+      "it carries the image evil/other:1, which its manifest does not list",
+    );
     expect(await refusal([manifestEntry({ images: ["x/y:1", "x/z:1"] }), ...savePart(["x/y:1"])])).toContain("it lists x/z:1 but does not carry it");
     expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart([])])).toContain("untagged image");
     expect(await refusal([manifestEntry({ images: ["x/y:1"] })])).toContain("it lists x/y:1 but holds no images");
-    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1"]).filter((e) => e.header.name !== "images/manifest.json")])).toContain("no manifest.json");
-    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1"]).filter((e) => e.header.name !== "images/aaaa/layer.tar")])).toContain("names the layer 'aaaa/layer.tar', which the archive does not hold");
-    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1"], [{ header: { name: "images/dev", type: "character-device" } }])])).toContain("a character-device entry");
-    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1"], [{ header: { name: "images/../../x" }, data: "x" }])])).toContain("an entry named '../../x'");
-    const repos = savePart(["x/y:1"]).map((e) => (e.header.name === "images/repositories" ? { ...e, data: JSON.stringify({ "x/y": { "1": "aaaa" }, evil: { latest: "aaaa" } }) } : e));
+    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1"]).filter((e) => e.header.name !== "images/manifest.json")])).toContain(
+      "no manifest.json",
+    );
+    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1"]).filter((e) => e.header.name !== "images/aaaa/layer.tar")])).toContain(
+      "names the layer 'aaaa/layer.tar', which the archive does not hold",
+    );
+    expect(
+      await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1"], [{ header: { name: "images/dev", type: "character-device" } }])]),
+    ).toContain("a character-device entry");
+    expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...savePart(["x/y:1"], [{ header: { name: "images/../../x" }, data: "x" }])])).toContain(
+      "an entry named '../../x'",
+    );
+    const repos = savePart(["x/y:1"]).map((e) =>
+      e.header.name === "images/repositories" ? { ...e, data: JSON.stringify({ "x/y": { "1": "aaaa" }, evil: { latest: "aaaa" } }) } : e,
+    );
     expect(await refusal([manifestEntry({ images: ["x/y:1"] }), ...repos])).toContain("it carries the image evil:latest");
     // images under images/ in a version-1 bundle, and images.tar in a version-2 one
     expect(await refusal([manifestEntry({ version: 1, images: ["x/y:1"] }), ...savePart(["x/y:1"])])).toContain("not part of a version-1 mesos-lab bundle");

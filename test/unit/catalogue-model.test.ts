@@ -38,17 +38,24 @@ describe("exercise files", () => {
   });
 
   it("an ACL with a misspelled key is rejected before anything starts, naming the key", () => {
-    const bad = { ...base, steps: [{ ...base.steps[0], env: { master: { MESOS_ACLS: '{"run_task":[{"principals":{"type":"ANY"},"users":{"type":"NONE"}}]}' } } }] };
+    const bad = {
+      ...base,
+      steps: [{ ...base.steps[0], env: { master: { MESOS_ACLS: '{"run_task":[{"principals":{"type":"ANY"},"users":{"type":"NONE"}}]}' } } }],
+    };
     expect(() => parseExercise(bad, "f.ts")).toThrow(/unknown ACL key 'run_task' \(did you mean 'run_tasks'\?\)/);
     // the fix points at the acls.proto the key table follows
-    expect(() => parseExercise(bad, "f.ts")).toThrow(expect.objectContaining({ fix: expect.stringContaining("github.com/apache/mesos/blob/1.4.0/include/mesos/authorizer/acls.proto") }));
+    expect(() => parseExercise(bad, "f.ts")).toThrow(
+      expect.objectContaining({ fix: expect.stringContaining("github.com/apache/mesos/blob/1.4.0/include/mesos/authorizer/acls.proto") }),
+    );
   });
 
   it("an ACL file placed by an earlier step is checked where MESOS_ACLS points at it", () => {
     const acl = '{"permissive":false,"register_agent":[{"principals":{"type":"ANY"},"agents":{"type":"ANY"}}]}';
     const step0 = { ...base.steps[0], files: [{ roles: ["master"], path: "/etc/mesos/acls.json", content: acl }] };
     const step1 = { ...base.steps[0], id: "t", env: { master: { MESOS_ACLS: "file:///etc/mesos/acls.json" } } };
-    expect(() => parseExercise({ ...base, steps: [step0, step1] }, "f.ts")).toThrow(/step 't', ACL file \/etc\/mesos\/acls.json: unknown ACL key 'register_agent' \(did you mean 'register_agents'\?\)/);
+    expect(() => parseExercise({ ...base, steps: [step0, step1] }, "f.ts")).toThrow(
+      /step 't', ACL file \/etc\/mesos\/acls.json: unknown ACL key 'register_agent' \(did you mean 'register_agents'\?\)/,
+    );
   });
 
   it("selects exercises by id, number, slug, and id:step; unknown ones are usage errors", async () => {

@@ -14,7 +14,13 @@ describe("lab.config.ts", () => {
   it("defaults every field: profile 1.11 with Apache's one image for master, agent and mesos-execute", () => {
     const c = resolveConfig({}, undefined, "/x");
     expect(c.profile).toBe("1.11");
-    expect(c.images).toEqual({ zk: "zookeeper:3.8", master: "mesos/mesos-centos:1.11.0", agent: "mesos/mesos-centos:1.11.0", execute: "mesos/mesos-centos:1.11.0", ...REGISTRY });
+    expect(c.images).toEqual({
+      zk: "zookeeper:3.8",
+      master: "mesos/mesos-centos:1.11.0",
+      agent: "mesos/mesos-centos:1.11.0",
+      execute: "mesos/mesos-centos:1.11.0",
+      ...REGISTRY,
+    });
     expect(c.network).toEqual({ mode: "bridge", subnet: "auto" });
     expect(c.ports.master).toBe(5050);
     expect(c.timeouts.execute).toBeGreaterThan(0);
@@ -22,7 +28,13 @@ describe("lab.config.ts", () => {
 
   it("takes the profile's images unless overridden per role: 1.4 has the workshop's", () => {
     const c = resolveConfig({ profile: "1.4", images: { agent: "me/agent:1" } }, undefined, "/x");
-    expect(c.images).toEqual({ zk: "netflixoss/exhibitor:1.5.2", master: "mesosphere/mesos-master:1.4.0-rc5", agent: "me/agent:1", execute: "mesosphere/mesos:1.4.0-rc5", ...REGISTRY });
+    expect(c.images).toEqual({
+      zk: "netflixoss/exhibitor:1.5.2",
+      master: "mesosphere/mesos-master:1.4.0-rc5",
+      agent: "me/agent:1",
+      execute: "mesosphere/mesos:1.4.0-rc5",
+      ...REGISTRY,
+    });
   });
 
   it("loads the repository's own lab.config.ts", async () => {
@@ -33,7 +45,7 @@ describe("lab.config.ts", () => {
 
   it("names the file, the field and what is allowed for a wrong type", async () => {
     const d = dir();
-    writeFileSync(path.join(d, "lab.config.ts"), importLine + `export default defineConfig({ agents: "two" as unknown as number });\n`);
+    writeFileSync(path.join(d, "lab.config.ts"), `${importLine}export default defineConfig({ agents: "two" as unknown as number });\n`);
     const err = await loadConfig({ cwd: d }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LabError);
     expect((err as LabError).kind).toBe("config");
@@ -64,7 +76,12 @@ describe("lab.config.ts", () => {
 });
 
 describe("profiles of the lab's own (lab.config.ts `profiles`)", () => {
-  const fork = { name: "acme-1.11.9", like: "1.11", release: "1.11.9", images: { master: "acme/mesos:1.11.9", agent: "acme/mesos:1.11.9", execute: "acme/mesos:1.11.9" } };
+  const fork = {
+    name: "acme-1.11.9",
+    like: "1.11",
+    release: "1.11.9",
+    images: { master: "acme/mesos:1.11.9", agent: "acme/mesos:1.11.9", execute: "acme/mesos:1.11.9" },
+  };
 
   it("is the built-in profile it is like, at its own release and on its own images", () => {
     const c = resolveConfig({ profile: "acme-1.11.9", profiles: [fork] }, "lab.config.ts", "/x");

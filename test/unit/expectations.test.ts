@@ -91,11 +91,11 @@ describe("expectation engine", () => {
     await set.positivesSettled;
     expect(Date.now() - t0).toBeLessThan(5_000);
     const by = Object.fromEntries(results.map((r) => [r.id, r]));
-    expect(by["tries"]!.status).toBe("passed");
+    expect(by.tries!.status).toBe("passed");
     expect(by["no-register"]!.status).toBe("failed");
-    expect(by["refused"]!.status).toBe("failed");
-    expect(by["refused"]!.reason).toMatch(/^not seen within 0\.\d s; stopped waiting because 'no-register' had already failed$/);
-    expect(by["refused"]!.closest?.length).toBeGreaterThan(0);
+    expect(by.refused!.status).toBe("failed");
+    expect(by.refused!.reason).toMatch(/^not seen within 0\.\d s; stopped waiting because 'no-register' had already failed$/);
+    expect(by.refused!.closest?.length).toBeGreaterThan(0);
   });
 
   it("a positive that matches within the grace after a negative failed still passes", async () => {

@@ -33,7 +33,14 @@ describe("import cycles", () => {
       { modules: ["a", "b", "c"], cycle: ["a", "b", "c", "a"] },
       { modules: ["e"], cycle: ["e", "e"] },
     ]);
-    expect(findCycles(new Map([["a", ["b"]], ["b", []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it("sees a dynamic import hidden from the type checker, and the folder cycle it closes", () => {

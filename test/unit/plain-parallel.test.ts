@@ -31,7 +31,18 @@ function feed(events: LabEvent[], verbose = false): Written[] {
   const bus = new LabBus();
   const written: Written[] = [];
   let at = -1;
-  attachPlain(bus, (t) => written.push(...t.replace(/\n$/, "").split("\n").map((line) => ({ line, at }))), (t) => t, { verbose });
+  attachPlain(
+    bus,
+    (t) =>
+      written.push(
+        ...t
+          .replace(/\n$/, "")
+          .split("\n")
+          .map((line) => ({ line, at })),
+      ),
+    (t) => t,
+    { verbose },
+  );
   for (const [i, e] of events.entries()) {
     at = i;
     bus.emit(e);
@@ -90,7 +101,11 @@ describe("plain output with exercises in parallel", () => {
       expect(lines.at(-1)).toBe("1 passed, 2 failed (9.0 s)");
       const got = blocks(lines.slice(1, -2));
       expect(got.map((b) => b.heading).sort()).toEqual(["01 The default configuration (insecure)", "90 A failing step", "93 A task that never runs"]);
-      for (const [seq, id] of [[A, "01"], [B, "90"], [C, "93"]] as const) {
+      for (const [seq, id] of [
+        [A, "01"],
+        [B, "90"],
+        [C, "93"],
+      ] as const) {
         const block = got.find((b) => b.heading.startsWith(`${id} `))!;
         // exactly what the exercise prints when it runs alone (the blank line before the next heading aside)
         expect([block.heading, ...block.lines].join("\n").trimEnd(), `${id} verbose=${verbose}`).toBe(solo(seq, verbose).slice(1).join("\n").trimEnd());
@@ -150,7 +165,11 @@ describe("plain output with exercises in parallel", () => {
   it("an interrupted run prints what the background exercises held, in the order they started", () => {
     const bus = new LabBus();
     let out = "";
-    const detach = attachPlain(bus, (t) => (out += t), (t) => t);
+    const detach = attachPlain(
+      bus,
+      (t) => (out += t),
+      (t) => t,
+    );
     const ex = (id: string) => ({ id, title: `title ${id}`, slug: id });
     bus.emit({ type: "exercise:start", exercise: ex("01"), steps: 1 });
     bus.emit({ type: "exercise:start", exercise: ex("02"), steps: 1 });

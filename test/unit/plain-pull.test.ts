@@ -7,8 +7,13 @@ describe("plain pull progress", () => {
     vi.useFakeTimers({ now: 10_000 });
     const bus = new LabBus();
     const lines: string[] = [];
-    attachPlain(bus, (t) => lines.push(t.trimEnd()), (t) => t);
-    const pull = (layer: string | undefined, status: string, current?: number, total?: number) => bus.emit({ type: "image:pull", progress: { image: "m:1", layer, status, current, total } });
+    attachPlain(
+      bus,
+      (t) => lines.push(t.trimEnd()),
+      (t) => t,
+    );
+    const pull = (layer: string | undefined, status: string, current?: number, total?: number) =>
+      bus.emit({ type: "image:pull", progress: { image: "m:1", layer, status, current, total } });
     pull("a", "Downloading", 1e6, 4e6);
     pull("b", "Downloading", 1e6, 6e6); // within the same second: folded into the next line
     vi.advanceTimersByTime(1000);

@@ -22,8 +22,22 @@ const redact = redactor([SECRET]);
 const FLAGS = Array.from({ length: 94 }, (_, i) => `  --flag_${String(i).padStart(2, "0")}=VALUE   what flag ${i} does`);
 function usageError(): DiedProcess {
   const t = new HeadTail(8, 10);
-  for (const l of [`Failed to load flag 'task': Failed to load value '{"name":"x","command":{"user":"nobody"}}': Missing required fields: agent_id`, "", "Usage: mesos-execute [options]", "", ...FLAGS]) t.push(l);
-  return { role: "execute", action: "as-nobody", command: `mesos-execute --task={…} --principal=analytics --secret=${SECRET}`, exitCode: 1, stderr: t.snapshot(), stdout: { total: 0, head: [], tail: [] } };
+  for (const l of [
+    `Failed to load flag 'task': Failed to load value '{"name":"x","command":{"user":"nobody"}}': Missing required fields: agent_id`,
+    "",
+    "Usage: mesos-execute [options]",
+    "",
+    ...FLAGS,
+  ])
+    t.push(l);
+  return {
+    role: "execute",
+    action: "as-nobody",
+    command: `mesos-execute --task={…} --principal=analytics --secret=${SECRET}`,
+    exitCode: 1,
+    stderr: t.snapshot(),
+    stdout: { total: 0, head: [], tail: [] },
+  };
 }
 
 function failedStep(died: DiedProcess[]): StepResult {
@@ -36,7 +50,18 @@ function failedStep(died: DiedProcess[]): StepResult {
     hint: "h",
     timings: { reconcileMs: 1, readyMs: 1, actionsMs: 1, settleMs: 1, created: 0, reused: 3 },
     expectations: [
-      { id: "finished", says: "the task finishes", pattern: "TASK_FINISHED", negate: false, source: "mesos-execute stdout", cite, status: "failed", elapsedMs: 300, reason: "mesos-execute exited with code 1", closest: [] },
+      {
+        id: "finished",
+        says: "the task finishes",
+        pattern: "TASK_FINISHED",
+        negate: false,
+        source: "mesos-execute stdout",
+        cite,
+        status: "failed",
+        elapsedMs: 300,
+        reason: "mesos-execute exited with code 1",
+        closest: [],
+      },
     ],
     died,
   };
@@ -78,7 +103,9 @@ describe("a process's last lines", () => {
     expect(lines[0]).toBe("    mesos-execute (action as-nobody) exited with code 1");
     expect(out).toContain("      $ mesos-execute --task={…} --principal=analytics --secret=******\n");
     expect(out).toContain("      stderr, 98 lines (what it said before its usage text):\n        | Failed to load flag 'task': Failed to load value");
-    expect(out).toContain("Missing required fields: agent_id\n        |\n        | Usage: mesos-execute [options]\n        | … 95 more lines of usage text\n      stdout: nothing\n");
+    expect(out).toContain(
+      "Missing required fields: agent_id\n        |\n        | Usage: mesos-execute [options]\n        | … 95 more lines of usage text\n      stdout: nothing\n",
+    );
     expect(at(/Missing required fields: agent_id/)).toBeLessThan(at(/✗ the task finishes/));
     expect(out).not.toContain(SECRET);
   });
@@ -87,21 +114,31 @@ describe("a process's last lines", () => {
     const t = new HeadTail(8, 10);
     for (let i = 1; i <= 30; i++) t.push(`I0101 slave.cpp:${i}] line ${i}`);
     t.push(`EXIT with status 1: refused authentication (secret ${SECRET})`);
-    const lines = failureLines(failedStep([{ role: "agent", instance: 2, exitCode: 1, stderr: t.snapshot(), stdout: { total: 1, head: ["Received SIGTERM"], tail: [] } }])).map(redact);
-    expect(lines.slice(0, 3)).toEqual(["agent-2 container exited with code 1 while the step waited", "  stderr, last 10 of 31 lines:", "    | I0101 slave.cpp:22] line 22"]);
+    const lines = failureLines(
+      failedStep([{ role: "agent", instance: 2, exitCode: 1, stderr: t.snapshot(), stdout: { total: 1, head: ["Received SIGTERM"], tail: [] } }]),
+    ).map(redact);
+    expect(lines.slice(0, 3)).toEqual([
+      "agent-2 container exited with code 1 while the step waited",
+      "  stderr, last 10 of 31 lines:",
+      "    | I0101 slave.cpp:22] line 22",
+    ]);
     expect(lines).toContain("    | EXIT with status 1: refused authentication (secret ******)");
     expect(lines.slice(12, 14)).toEqual(["  stdout, 1 line:", "    | Received SIGTERM"]);
   });
 
   it("JUnit: the failure message names the exit and its reason, the body has the excerpt, system-err the kept stderr", () => {
     const xml = junitXml([failedStep([usageError()])], { "10": "Least privilege" }, redact);
-    expect(xml).toContain(`<failure message="the task finishes — mesos-execute (action as-nobody) exited with code 1: Failed to load flag 'task': Failed to load value`);
+    expect(xml).toContain(
+      `<failure message="the task finishes — mesos-execute (action as-nobody) exited with code 1: Failed to load flag 'task': Failed to load value`,
+    );
     const failure = /<failure [^>]*>([\s\S]*?)<\/failure>/.exec(xml)![1]!;
     // a long reason (the task JSON is in it) keeps its end in the message
     const long = usageError();
     long.stderr.head[0] = `Failed to load flag 'task': Failed to load value '${JSON.stringify({ name: "x".repeat(300) })}': Missing required fields: agent_id`;
     const message = /<failure message="([^"]*)"/.exec(junitXml([failedStep([long])], {}, redact))![1]!;
-    expect(message).toMatch(/^the task finishes — mesos-execute \(action as-nobody\) exited with code 1: Failed to load flag 'task': Failed to load value .* … x+&quot;}': Missing required fields: agent_id$/);
+    expect(message).toMatch(
+      /^the task finishes — mesos-execute \(action as-nobody\) exited with code 1: Failed to load flag 'task': Failed to load value .* … x+&quot;}': Missing required fields: agent_id$/,
+    );
     expect(message.length).toBeLessThan(320);
     expect(failure.indexOf("mesos-execute (action as-nobody) exited with code 1")).toBeLessThan(failure.indexOf("✗ the task finishes"));
     expect(failure).toContain("Missing required fields: agent_id");

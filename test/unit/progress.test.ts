@@ -23,7 +23,11 @@ describe("progress file", () => {
     writeProgress("lab-b", recordResult(emptyProgress(), { exercise: "02", step: "x", status: "failed", durationMs: 5 }), file);
     const back = readProgress("lab-a", file);
     expect(back.current).toEqual({ exercise: "01", step: "run-task" });
-    expect(back.exercises["01"]).toEqual({ passed: ["cluster"], failed: [], last: { step: "cluster", status: "passed", at: "2026-01-01T00:00:00Z", durationMs: 1200 } });
+    expect(back.exercises["01"]).toEqual({
+      passed: ["cluster"],
+      failed: [],
+      last: { step: "cluster", status: "passed", at: "2026-01-01T00:00:00Z", durationMs: 1200 },
+    });
     expect(readProgress("lab-b", file).exercises["02"]?.failed).toEqual(["x"]);
     expect(readdirSync(path.dirname(file))).toEqual(["progress.json"]);
     expect(resetProgress("lab-a", {}, file)).toBe(true);

@@ -38,10 +38,27 @@ describe("expectations by release range", () => {
   it("one citation serves every release; ranged ones follow each other and cover the expectation's range", () => {
     const one = expectationSchema.parse({ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite });
     expect(one.cite).toEqual([cite]);
-    const two = expectationSchema.parse({ id: "x", says: "x", source: { log: "master" }, pattern: "x", example: "x 14", cite: [{ ...cite, until: "1.5" }, { at: "src/master/master.cpp:2176", ref: "observed-1.11.md", since: "1.5", example: "x 111" }] });
+    const two = expectationSchema.parse({
+      id: "x",
+      says: "x",
+      source: { log: "master" },
+      pattern: "x",
+      example: "x 14",
+      cite: [
+        { ...cite, until: "1.5" },
+        { at: "src/master/master.cpp:2176", ref: "observed-1.11.md", since: "1.5", example: "x 111" },
+      ],
+    });
     expect(citationFor(two, "1.4.0")).toEqual({ cite, example: "x 14" });
     expect(citationFor(two, "1.11.9")).toEqual({ cite: { at: "src/master/master.cpp:2176", ref: "observed-1.11.md" }, example: "x 111" });
-    expect(message({ cite: [{ ...cite, until: "1.5" }, { ...cite, since: "1.6" }] })).toContain("cite: the citations' ranges (until 1.5 (exclusive); since 1.6) must follow each other");
+    expect(
+      message({
+        cite: [
+          { ...cite, until: "1.5" },
+          { ...cite, since: "1.6" },
+        ],
+      }),
+    ).toContain("cite: the citations' ranges (until 1.5 (exclusive); since 1.6) must follow each other");
     expect(message({ since: "1.4", cite: [{ ...cite, since: "1.5" }] })).toContain("must follow each other in order and cover the expectation's (since 1.4)");
     expect(message({ since: "1.10", cite: [{ ...cite, since: "1.5" }] })).toBe("accepted");
   });

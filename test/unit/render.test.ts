@@ -12,9 +12,33 @@ const ex = exerciseSchema.parse({
   summary: "t",
   text: "t",
   steps: [
-    { id: "a", title: "a", text: "a", hint: "a", env: { master: { MESOS_AUTHENTICATE_AGENTS: "true", MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json" } }, files: [{ roles: ["master"], path: "/etc/credentials/credentials.json", from: "credentials/credentials.json" }], expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }] },
-    { id: "b", title: "b", text: "b", hint: "b", env: { agent: { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, master: { MESOS_AUTHENTICATE_AGENTS: null } }, files: [{ roles: ["agent", "execute"], path: "/etc/ssl/cert.pem", from: "ssl/{role}.pem", mode: 0o644 }], expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }] },
-    { id: "c", title: "c", text: "c", hint: "c", since: "1.5", env: { agent: { MESOS_JWT_SECRET_KEY: "/k" } }, expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }] },
+    {
+      id: "a",
+      title: "a",
+      text: "a",
+      hint: "a",
+      env: { master: { MESOS_AUTHENTICATE_AGENTS: "true", MESOS_CREDENTIALS: "file:///etc/credentials/credentials.json" } },
+      files: [{ roles: ["master"], path: "/etc/credentials/credentials.json", from: "credentials/credentials.json" }],
+      expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }],
+    },
+    {
+      id: "b",
+      title: "b",
+      text: "b",
+      hint: "b",
+      env: { agent: { MESOS_CREDENTIAL: "file:///etc/credentials/credential.json" }, master: { MESOS_AUTHENTICATE_AGENTS: null } },
+      files: [{ roles: ["agent", "execute"], path: "/etc/ssl/cert.pem", from: "ssl/{role}.pem", mode: 0o644 }],
+      expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }],
+    },
+    {
+      id: "c",
+      title: "c",
+      text: "c",
+      hint: "c",
+      since: "1.5",
+      env: { agent: { MESOS_JWT_SECRET_KEY: "/k" } },
+      expect: [{ id: "x", says: "x", source: { log: "master" }, pattern: "x", cite }],
+    },
   ],
 });
 
@@ -23,7 +47,12 @@ describe("rendering steps into container configuration", () => {
 
   it("starts from the harness baseline (posix launcher, no switch_user, in-memory registry)", () => {
     const b = baselineEnv(cfg);
-    expect(b.agent).toMatchObject({ MESOS_LAUNCHER: "posix", MESOS_SWITCH_USER: "false", MESOS_SYSTEMD_ENABLE_SUPPORT: "false", MESOS_MASTER: "zk://${host.zk}:2181/mesos" });
+    expect(b.agent).toMatchObject({
+      MESOS_LAUNCHER: "posix",
+      MESOS_SWITCH_USER: "false",
+      MESOS_SYSTEMD_ENABLE_SUPPORT: "false",
+      MESOS_MASTER: "zk://${host.zk}:2181/mesos",
+    });
     expect(b.master).toMatchObject({ MESOS_QUORUM: "1", MESOS_REGISTRY: "in_memory", MESOS_ZK: "zk://${host.zk}:2181/mesos", LIBPROCESS_IP: "${ip.master}" });
   });
 

@@ -24,12 +24,23 @@ describe("reporters by name, on one redacted stream", () => {
   });
 
   it("an unknown reporter is the usage error it was, before anything runs", async () => {
-    await expect(verifyCommand({}, ["01"], { reporter: "xml", jobs: "1" })).rejects.toMatchObject({ kind: "usage", message: "unknown reporter 'xml'", fix: "Use --reporter plain, json or junit." });
+    await expect(verifyCommand({}, ["01"], { reporter: "xml", jobs: "1" })).rejects.toMatchObject({
+      kind: "usage",
+      message: "unknown reporter 'xml'",
+      fix: "Use --reporter plain, json or junit.",
+    });
   });
 
   it("the redacting layer replaces a secret in every string of an event, at any depth", () => {
     const redact = redactor([SECRET]);
-    const ev: LabEvent = { type: "step:start", exercise: "04", index: 0, total: 1, step: { id: "s", title: "t", text: `use ${SECRET}`, hint: "h" }, diff: { zk: [], master: [{ op: "+", key: "K", value: SECRET }], agent: [], execute: [], registry: [], tokens: [] } };
+    const ev: LabEvent = {
+      type: "step:start",
+      exercise: "04",
+      index: 0,
+      total: 1,
+      step: { id: "s", title: "t", text: `use ${SECRET}`, hint: "h" },
+      diff: { zk: [], master: [{ op: "+", key: "K", value: SECRET }], agent: [], execute: [], registry: [], tokens: [] },
+    };
     expect(JSON.stringify(redactEvent(ev, redact))).not.toContain(SECRET);
     expect(JSON.stringify(redactEvent({ type: "step:end", result: step("04", "a") }, redact))).not.toContain(SECRET);
     const quiet: LabEvent = { type: "warning", message: "nothing secret" };
@@ -38,10 +49,22 @@ describe("reporters by name, on one redacted stream", () => {
 
   it("JSON and JUnit collect the steps from the stream and write once at run:end, in the run's exercise order", () => {
     const written: Record<string, string[]> = { json: [], junit: [] };
-    const json = builtinReporters().get("json")!.create({ write: (t) => written.json!.push(t) });
-    const junit = builtinReporters().get("junit")!.create({ write: (t) => written.junit!.push(t) });
+    const json = builtinReporters()
+      .get("json")!
+      .create({ write: (t) => written.json!.push(t) });
+    const junit = builtinReporters()
+      .get("junit")!
+      .create({ write: (t) => written.junit!.push(t) });
     const events: LabEvent[] = [
-      { type: "run:start", runId: "r", profile: "1.11", exercises: [{ id: "01", title: "One", steps: 1 }, { id: "02", title: "Two", steps: 1 }] },
+      {
+        type: "run:start",
+        runId: "r",
+        profile: "1.11",
+        exercises: [
+          { id: "01", title: "One", steps: 1 },
+          { id: "02", title: "Two", steps: 1 },
+        ],
+      },
       // with --jobs 2 exercise 02 may end first
       { type: "step:end", result: step("02", "b") },
       { type: "step:end", result: step("01", "a") },

@@ -9,7 +9,28 @@ import { cite } from "../helpers/cite.js";
 
 const SECRET = "Zq8-secret-value-xyz";
 const steps: StepResult[] = [
-  { exercise: "04", step: "no-credentials", title: "Without credentials", status: "passed", durationMs: 1200, hint: "h", timings: { reconcileMs: 1, readyMs: 1, actionsMs: 1, settleMs: 1, created: 3, reused: 0 }, expectations: [{ id: "a", says: "401", pattern: "401 Unauthorized", negate: false, source: "mesos-execute stderr", cite, status: "passed", elapsedMs: 900, matched: "x" }] },
+  {
+    exercise: "04",
+    step: "no-credentials",
+    title: "Without credentials",
+    status: "passed",
+    durationMs: 1200,
+    hint: "h",
+    timings: { reconcileMs: 1, readyMs: 1, actionsMs: 1, settleMs: 1, created: 3, reused: 0 },
+    expectations: [
+      {
+        id: "a",
+        says: "401",
+        pattern: "401 Unauthorized",
+        negate: false,
+        source: "mesos-execute stderr",
+        cite,
+        status: "passed",
+        elapsedMs: 900,
+        matched: "x",
+      },
+    ],
+  },
   {
     exercise: "04",
     step: "with-credentials",
@@ -18,8 +39,28 @@ const steps: StepResult[] = [
     durationMs: 3400,
     hint: `pass --principal and --secret=${SECRET}`,
     timings: { reconcileMs: 1, readyMs: 1, actionsMs: 1, settleMs: 1, created: 0, reused: 3 },
-    expectations: [{ id: "b", says: "the task finishes", pattern: "TASK_FINISHED", negate: false, source: "mesos-execute stdout", cite, status: "failed", elapsedMs: 3000, reason: "mesos-execute exited with code 1", closest: [`--secret=${SECRET} Received status update TASK_FAILED`] }],
-    died: [{ role: "agent", exitCode: 1, stderr: { total: 1, head: ["EXIT with status 1: Master master@1.2.3.4:5050 refused authentication"], tail: [] }, stdout: { total: 0, head: [], tail: [] } }],
+    expectations: [
+      {
+        id: "b",
+        says: "the task finishes",
+        pattern: "TASK_FINISHED",
+        negate: false,
+        source: "mesos-execute stdout",
+        cite,
+        status: "failed",
+        elapsedMs: 3000,
+        reason: "mesos-execute exited with code 1",
+        closest: [`--secret=${SECRET} Received status update TASK_FAILED`],
+      },
+    ],
+    died: [
+      {
+        role: "agent",
+        exitCode: 1,
+        stderr: { total: 1, head: ["EXIT with status 1: Master master@1.2.3.4:5050 refused authentication"], tail: [] },
+        stdout: { total: 0, head: [], tail: [] },
+      },
+    ],
   },
 ];
 const redact = redactor([SECRET, "abc"]);

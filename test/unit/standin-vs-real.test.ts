@@ -3,7 +3,16 @@ import type { ExpectationResult, StepResult } from "../../src/engine/events.js";
 import { disagreements } from "../catalogue/standin-vs-real.js";
 import type { Recording } from "../real/recording.js";
 
-const exp = (id: string, status: ExpectationResult["status"]): ExpectationResult => ({ id, says: id, pattern: "x", negate: false, source: "master log", cite: { at: "a.cpp:1", ref: "r" }, status, elapsedMs: 1 });
+const exp = (id: string, status: ExpectationResult["status"]): ExpectationResult => ({
+  id,
+  says: id,
+  pattern: "x",
+  negate: false,
+  source: "master log",
+  cite: { at: "a.cpp:1", ref: "r" },
+  status,
+  elapsedMs: 1,
+});
 const step = (s: string, status: StepResult["status"], e: ExpectationResult[]): StepResult => ({
   exercise: "03",
   step: s,
@@ -25,12 +34,23 @@ const real: Recording = {
 
 describe("the stand-in compared with a recorded real run", () => {
   it("agrees when every step and expectation has the recorded outcome", () => {
-    expect(disagreements([step("agent-credential", "passed", [exp("registered", "passed")]), step("wrong-secret", "passed", [exp("master-refuses", "passed")])], real)).toEqual([]);
+    expect(
+      disagreements(
+        [step("agent-credential", "passed", [exp("registered", "passed")]), step("wrong-secret", "passed", [exp("master-refuses", "passed")])],
+        real,
+      ),
+    ).toEqual([]);
   });
 
   it("names a step whose outcome differs, with the line real Mesos printed", () => {
-    const d = disagreements([step("agent-credential", "failed", [exp("registered", "failed")]), step("wrong-secret", "passed", [exp("master-refuses", "passed")])], real);
-    expect(d).toEqual(["03:agent-credential: stand-in failed, real Mesos passed", "03:agent-credential registered: stand-in failed, real Mesos passed ('Registered with master')"]);
+    const d = disagreements(
+      [step("agent-credential", "failed", [exp("registered", "failed")]), step("wrong-secret", "passed", [exp("master-refuses", "passed")])],
+      real,
+    );
+    expect(d).toEqual([
+      "03:agent-credential: stand-in failed, real Mesos passed",
+      "03:agent-credential registered: stand-in failed, real Mesos passed ('Registered with master')",
+    ]);
   });
 
   it("names steps and expectations only one side has", () => {

@@ -4,11 +4,23 @@ import { pollUntil } from "../helpers/wait.js";
 describe("pollUntil", () => {
   it("returns the first value `done` accepts, reading again until then", async () => {
     let n = 0;
-    expect(await pollUntil(() => ++n, (v) => v >= 3, { timeoutMs: 1000, everyMs: 1, failure: () => "never" })).toBe(3);
+    expect(
+      await pollUntil(
+        () => ++n,
+        (v) => v >= 3,
+        { timeoutMs: 1000, everyMs: 1, failure: () => "never" },
+      ),
+    ).toBe(3);
     expect(n).toBe(3);
   });
 
   it("throws what `failure` makes of the last value read once the time is up", async () => {
-    await expect(pollUntil(async () => "still starting", (v) => v === "up", { timeoutMs: 30, everyMs: 5, failure: (last) => `not up; last: ${last}` })).rejects.toThrow("not up; last: still starting");
+    await expect(
+      pollUntil(
+        async () => "still starting",
+        (v) => v === "up",
+        { timeoutMs: 30, everyMs: 5, failure: (last) => `not up; last: ${last}` },
+      ),
+    ).rejects.toThrow("not up; last: still starting");
   });
 });

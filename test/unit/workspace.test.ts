@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/load.js";
 import { baselineEnv, renderExercise } from "../../src/engine/render.js";
@@ -49,13 +48,24 @@ describe("workspace file", () => {
   const { acls } = lab().mesos;
 
   it("parses [role] sections of KEY=VALUE", () => {
-    const { env, problems } = parseWorkspace("# c\n[master]\nMESOS_AUTHENTICATE_AGENTS=true\n\n[agent]\nMESOS_CREDENTIAL = /etc/mesos/credential\nGLOG_v=2\n", known, acls);
+    const { env, problems } = parseWorkspace(
+      "# c\n[master]\nMESOS_AUTHENTICATE_AGENTS=true\n\n[agent]\nMESOS_CREDENTIAL = /etc/mesos/credential\nGLOG_v=2\n",
+      known,
+      acls,
+    );
     expect(problems).toEqual([]);
-    expect(env).toEqual({ zk: {}, master: { MESOS_AUTHENTICATE_AGENTS: "true" }, agent: { MESOS_CREDENTIAL: "/etc/mesos/credential", GLOG_v: "2" }, execute: {}, registry: {}, tokens: {} });
+    expect(env).toEqual({
+      zk: {},
+      master: { MESOS_AUTHENTICATE_AGENTS: "true" },
+      agent: { MESOS_CREDENTIAL: "/etc/mesos/credential", GLOG_v: "2" },
+      execute: {},
+      registry: {},
+      tokens: {},
+    });
   });
 
   it("names unknown flags and roles with a did-you-mean, and bad ACL JSON, by line", () => {
-    const text = "[master]\nMESOS_AUTHENTICATE_AGENT=true\nMESOS_ACLS={\"register_agent\": []}\n[mastr]\nX=1\nnot a line\n";
+    const text = '[master]\nMESOS_AUTHENTICATE_AGENT=true\nMESOS_ACLS={"register_agent": []}\n[mastr]\nX=1\nnot a line\n';
     const { problems } = parseWorkspace(text, known, acls);
     expect(problems).toEqual([
       { line: 2, message: "unknown flag MESOS_AUTHENTICATE_AGENT (did you mean MESOS_AUTHENTICATE_AGENTS?): Mesos would ignore it or refuse to start" },
@@ -102,8 +112,15 @@ describe("the flags a workspace may set are the profile's release's", () => {
 
   it("1.4 knows --executor_secret_key and the old certificate checks; 1.11 the renamed ones too, and hostname validation", () => {
     const [v14, v111] = [flagsOf("1.4"), flagsOf("1.11")];
-    for (const f of ["MESOS_EXECUTOR_SECRET_KEY", "LIBPROCESS_SSL_VERIFY_CERT", "SSL_REQUIRE_CERT", "LIBPROCESS_SSL_ECDH_CURVES"]) expect([v14.has(f), v111.has(f)], f).toEqual([true, true]);
-    for (const f of ["MESOS_JWT_SECRET_KEY", "LIBPROCESS_SSL_VERIFY_SERVER_CERT", "LIBPROCESS_SSL_HOSTNAME_VALIDATION_SCHEME", "LIBPROCESS_SSL_ENABLE_TLS_V1_3"]) expect([v14.has(f), v111.has(f)], f).toEqual([false, true]);
+    for (const f of ["MESOS_EXECUTOR_SECRET_KEY", "LIBPROCESS_SSL_VERIFY_CERT", "SSL_REQUIRE_CERT", "LIBPROCESS_SSL_ECDH_CURVES"])
+      expect([v14.has(f), v111.has(f)], f).toEqual([true, true]);
+    for (const f of [
+      "MESOS_JWT_SECRET_KEY",
+      "LIBPROCESS_SSL_VERIFY_SERVER_CERT",
+      "LIBPROCESS_SSL_HOSTNAME_VALIDATION_SCHEME",
+      "LIBPROCESS_SSL_ENABLE_TLS_V1_3",
+    ])
+      expect([v14.has(f), v111.has(f)], f).toEqual([false, true]);
   });
 
   it("the catalogue's flags count on the releases its steps set them for", async () => {

@@ -29,7 +29,9 @@ export async function bundleExportCommand(g: GlobalOpts, file: string, opts: { w
   const { manifest: m, skipped } = await exportBundle(s, file, { withMaterial: opts.withMaterial, onProgress: p.onProgress });
   p.done();
   const size = statSync(file).size;
-  process.stdout.write(`wrote ${file} (${mb(size)}${compressedName(file) ? ", gzip" : ""}): ${m.images.length} image(s) (${m.images.join(", ")})${m.material.length ? ` and ${m.material.length} lab material file(s)` : ""}\n  on each laptop: mesos-lab bundle import ${file}${m.material.length ? "\n  it holds the lab CA key and credentials: hand it only to this workshop's attendees" : ""}\n`);
+  process.stdout.write(
+    `wrote ${file} (${mb(size)}${compressedName(file) ? ", gzip" : ""}): ${m.images.length} image(s) (${m.images.join(", ")})${m.material.length ? ` and ${m.material.length} lab material file(s)` : ""}\n  on each laptop: mesos-lab bundle import ${file}${m.material.length ? "\n  it holds the lab CA key and credentials: hand it only to this workshop's attendees" : ""}\n`,
+  );
   if (skipped.length) process.stdout.write(`  left out (not lab material, or a symlink): ${skipped.join(", ")}\n`);
   return EXIT.ok;
 }
@@ -51,7 +53,7 @@ export async function bundleInspectCommand(_g: GlobalOpts, file: string, opts: {
   // no session: looking at a bundle loads no lab config, touches no engine and writes nothing
   const b = await inspectBundle(file);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(b, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify(b, null, 2)}\n`);
     return EXIT.ok;
   }
   const out: string[] = [];
@@ -66,6 +68,6 @@ export async function bundleInspectCommand(_g: GlobalOpts, file: string, opts: {
     for (const m of b.material) out.push(`    ${m.name.padEnd(n)}  ${m.mode}  ${kb(m.size)}`);
   } else out.push("  lab material: none");
   out.push(`  checked as an import checks it; nothing was imported. To import: mesos-lab bundle import ${file}`);
-  process.stdout.write(out.join("\n") + "\n");
+  process.stdout.write(`${out.join("\n")}\n`);
   return EXIT.ok;
 }

@@ -49,7 +49,9 @@ export async function downCommand(g: GlobalOpts, opts: { all?: boolean; exercise
   const s = await openSession({ configFile: g.config });
   const removed = await resetLab(s.port, { labId: s.labId, all: !!opts.all, exercise: opts.exercise });
   const byKind = (k: string) => removed.filter((r) => r.kind === k).length;
-  process.stdout.write(`removed ${byKind("container")} container(s), ${byKind("network")} network(s), ${byKind("volume")} volume(s)${opts.all ? " (every mesos-lab run on this engine)" : ""}\n`);
+  process.stdout.write(
+    `removed ${byKind("container")} container(s), ${byKind("network")} network(s), ${byKind("volume")} volume(s)${opts.all ? " (every mesos-lab run on this engine)" : ""}\n`,
+  );
   return EXIT.ok;
 }
 
@@ -57,7 +59,11 @@ export async function pullCommand(g: GlobalOpts): Promise<number> {
   const s = await openSession({ configFile: g.config });
   await s.engine();
   const bus = new LabBus();
-  attachPlain(bus, (t) => process.stdout.write(t), (t) => t);
+  attachPlain(
+    bus,
+    (t) => process.stdout.write(t),
+    (t) => t,
+  );
   for (const image of configuredImages(s.config)) {
     process.stdout.write(`pulling ${image}\n`);
     await s.port.pull(image, (progress) => bus.emit({ type: "image:pull", progress }), s.config.timeouts.pull);
@@ -69,7 +75,8 @@ export async function pullCommand(g: GlobalOpts): Promise<number> {
 export async function sslCommand(g: GlobalOpts, opts: { force?: boolean }): Promise<number> {
   const s = await openSession({ configFile: g.config });
   await s.material({ force: opts.force });
-  process.stdout.write(`lab material ${opts.force ? "regenerated" : "ready"}: ${s.config.material.ssl}/ (CA, leaf certificates, rogue CA) and ${s.config.material.credentials}/ (Mesos credentials, executor secret key); keys and secrets are mode 0600.\n`);
+  process.stdout.write(
+    `lab material ${opts.force ? "regenerated" : "ready"}: ${s.config.material.ssl}/ (CA, leaf certificates, rogue CA) and ${s.config.material.credentials}/ (Mesos credentials, executor secret key); keys and secrets are mode 0600.\n`,
+  );
   return EXIT.ok;
 }
-

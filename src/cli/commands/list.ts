@@ -7,7 +7,19 @@ export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Prom
   const config = await loadConfig({ file: g.config });
   const all = await loadCatalogue(config);
   if (opts.json) {
-    process.stdout.write(JSON.stringify(all.map((e) => ({ id: e.id, slug: e.slug, title: e.title, summary: e.summary, steps: e.steps.filter((s) => stepApplies(s, config.mesos)).map((s) => ({ id: s.id, title: s.title })) })), null, 2) + "\n");
+    process.stdout.write(
+      `${JSON.stringify(
+        all.map((e) => ({
+          id: e.id,
+          slug: e.slug,
+          title: e.title,
+          summary: e.summary,
+          steps: e.steps.filter((s) => stepApplies(s, config.mesos)).map((s) => ({ id: s.id, title: s.title })),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   process.stdout.write(`Exercises (profile ${config.profile}: ${config.mesos.checked}):\n`);

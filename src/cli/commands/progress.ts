@@ -15,12 +15,16 @@ export async function progressCommand(g: GlobalOpts, opts: { reset?: boolean; al
   const file = progressPath();
   if (opts.reset) {
     const had = resetProgress(labId, { all: opts.all }, file);
-    process.stdout.write(had ? `progress cleared${opts.all ? " for every lab" : ` for lab ${labId} (${config.root})`} in ${file}\n` : `no progress recorded${opts.all ? "" : ` for lab ${labId}`}; nothing to clear\n`);
+    process.stdout.write(
+      had
+        ? `progress cleared${opts.all ? " for every lab" : ` for lab ${labId} (${config.root})`} in ${file}\n`
+        : `no progress recorded${opts.all ? "" : ` for lab ${labId}`}; nothing to clear\n`,
+    );
     return EXIT.ok;
   }
   const p = readProgress(labId, file);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ file, lab: labId, ...p }, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify({ file, lab: labId, ...p }, null, 2)}\n`);
     return EXIT.ok;
   }
   const catalogue = await loadCatalogue(config);
@@ -46,7 +50,10 @@ export async function solveCommand(g: GlobalOpts, target: string): Promise<numbe
   const p = readProgress(labIdOf(config));
   const passed = p.exercises[ex.id]?.passed ?? [];
   const stepId =
-    sel!.step ?? (p.current?.exercise === ex.id && p.current.step ? p.current.step : undefined) ?? steps.find((s) => !passed.includes(s.id))?.id ?? steps[steps.length - 1]!.id;
+    sel!.step ??
+    (p.current?.exercise === ex.id && p.current.step ? p.current.step : undefined) ??
+    steps.find((s) => !passed.includes(s.id))?.id ??
+    steps[steps.length - 1]!.id;
   const { file, backup } = writeSolution(config, ex, stepId);
   process.stdout.write(`wrote the solution of ${ex.id}:${stepId} to ${file}${backup ? ` (your previous file: ${backup})` : ""}\n`);
   return EXIT.ok;

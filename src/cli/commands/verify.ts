@@ -22,7 +22,8 @@ export async function verifyCommand(g: GlobalOpts, ids: string[], opts: VerifyOp
   const names = reporters().streamNames();
   if (!names.includes(opts.reporter)) throw new LabError("usage", `unknown reporter '${opts.reporter}'`, `Use --reporter ${orList(names)}.`);
   const jobs = parseInt(opts.jobs, 10);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) throw new LabError("usage", `--jobs must be a whole number from 1 to 8, not '${opts.jobs}'`, "Pass e.g. --jobs 3.");
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8)
+    throw new LabError("usage", `--jobs must be a whole number from 1 to 8, not '${opts.jobs}'`, "Pass e.g. --jobs 3.");
   // from here on Ctrl-C / SIGTERM clean up, whichever phase they interrupt (image check included)
   const run = await LabRun.open({ configFile: g.config });
   try {
@@ -39,7 +40,12 @@ async function verifyInner(run: LabRun, ids: string[], opts: VerifyOpts, jobs: n
   // hands-on: the attendee's workspace is checked before anything touches Docker, so a typo changes nothing
   let handsOn: string | undefined;
   if (opts.handsOn) {
-    if (opts.all || selected.length !== 1) throw new LabError("usage", "--hands-on checks one step with the flags of your workspace file", "Name one exercise, e.g. `mesos-lab verify 03:agent-credential --hands-on`.");
+    if (opts.all || selected.length !== 1)
+      throw new LabError(
+        "usage",
+        "--hands-on checks one step with the flags of your workspace file",
+        "Name one exercise, e.g. `mesos-lab verify 03:agent-credential --hands-on`.",
+      );
     const target = handsOnTarget(s.config, selected[0]!.exercise, selected[0]!.step, catalogue);
     selected = [{ exercise: selected[0]!.exercise, step: target.step, only: true, envOverride: target.env }];
     handsOn = target.file;

@@ -7,10 +7,16 @@ import { feedAll, type ActionHandler } from "./context.js";
 export const execAction: ActionHandler<ExecAction> = {
   describe: (a) => `exec in ${a.role}: ${a.cmd.join(" ")}`,
   run: async (ctx, a) => {
-    const lines = await ctx.cluster.exec(a.role, a.cmd.map((c) => expand(c, ctx.cluster.template)), 15_000).then(
-      (r) => `${r.stdout}\n${r.stderr}`.split("\n").filter(Boolean),
-      (err: Error) => [`error: ${err.message}`],
-    );
+    const lines = await ctx.cluster
+      .exec(
+        a.role,
+        a.cmd.map((c) => expand(c, ctx.cluster.template)),
+        15_000,
+      )
+      .then(
+        (r) => `${r.stdout}\n${r.stderr}`.split("\n").filter(Boolean),
+        (err: Error) => [`error: ${err.message}`],
+      );
     feedAll(ctx, SourceKeys.exec(a.id), lines, { source: `exec:${a.id}`, role: a.role }, "the command's output did not contain it");
   },
 };

@@ -26,7 +26,9 @@ export const executeAction: ActionHandler<ExecuteAction> = {
       // wait for the log stream to end too, so the last lines are fed before the exit is
       live.follow.onEnd(() => void live.exit.then(resolve));
     });
-    const expectsAny = ctx.step.step.expect.some((e) => ("execute" in e.source || ("exit" in e.source && e.source.exit === "execute")) && (e.source.action ?? a.id) === a.id);
+    const expectsAny = ctx.step.step.expect.some(
+      (e) => ("execute" in e.source || ("exit" in e.source && e.source.exit === "execute")) && (e.source.action ?? a.id) === a.id,
+    );
     const said = (async () => {
       if (!expectsAny) return new Promise<never>(() => undefined);
       while (ctx.set.waitingOn(stdout, stderr, exit)) await ctx.changed();
@@ -36,7 +38,10 @@ export const executeAction: ActionHandler<ExecuteAction> = {
     const code = typeof outcome === "number" ? String(outcome) : outcome === "timeout" ? "timeout" : undefined;
     if (code === undefined) return;
     ctx.set.feed(exit, code);
-    const why = code === "timeout" ? `mesos-execute was stopped after ${Math.round(timeoutMs / 1000)} s (it never exits while it cannot subscribe)` : `mesos-execute exited with code ${code}`;
+    const why =
+      code === "timeout"
+        ? `mesos-execute was stopped after ${Math.round(timeoutMs / 1000)} s (it never exits while it cannot subscribe)`
+        : `mesos-execute exited with code ${code}`;
     for (const k of [stdout, stderr, exit]) ctx.set.endSource(k, why);
     if (code !== "0") {
       const ended = code === "timeout" ? { exitCode: null, stoppedAfterMs: timeoutMs } : { exitCode: Number(code) };

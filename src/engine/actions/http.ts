@@ -17,7 +17,8 @@ async function feedAnswer(ctx: ActionContext, id: string, role: "master" | "agen
     // the event stream gets each line once, under the action
     const key = SourceKeys.http(id, part);
     for (const l of ls) {
-      if (part !== "all") ctx.options.bus.emit({ type: "log", exercise: ctx.step.exercise.id, source: `http:${id}`, role, stream: "stdout", text: l, ts: Date.now() });
+      if (part !== "all")
+        ctx.options.bus.emit({ type: "log", exercise: ctx.step.exercise.id, source: `http:${id}`, role, stream: "stdout", text: l, ts: Date.now() });
       ctx.set.feed(key, l);
     }
     ctx.set.endSource(key, "the HTTP answer did not contain it");
@@ -34,4 +35,3 @@ export const pushAction: ActionHandler<PushAction> = {
   describe: (a) => `push ${a.image} to the lab registry as ${a.account}`,
   run: (ctx, a) => feedAnswer(ctx, a.id, "registry", ctx.cluster.push(a, 30_000)),
 };
-

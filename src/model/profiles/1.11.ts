@@ -11,7 +11,13 @@ export default deriveProfile(mesos14, {
   release: "1.11.0",
   // Apache's own image: one image, Mesos on the PATH, no entrypoint. ZooKeeper's official image runs on amd64 and
   // arm64 and, like every ZooKeeper since 3.5, whitelists only the `srvr` four-letter word.
-  images: { zk: "zookeeper:3.8", master: "mesos/mesos-centos:1.11.0", agent: "mesos/mesos-centos:1.11.0", execute: "mesos/mesos-centos:1.11.0", ...LAB_REGISTRY_IMAGES },
+  images: {
+    zk: "zookeeper:3.8",
+    master: "mesos/mesos-centos:1.11.0",
+    agent: "mesos/mesos-centos:1.11.0",
+    execute: "mesos/mesos-centos:1.11.0",
+    ...LAB_REGISTRY_IMAGES,
+  },
   flags: {
     // 1.5 renamed --executor_secret_key to --jwt_secret_key (the old name stays a deprecated alias); 1.10 renamed the
     // certificate checks (verify_cert and require_cert stay legacy aliases) and added hostname validation
@@ -45,9 +51,18 @@ export default deriveProfile(mesos14, {
     },
     // LocalAuthorizer::validate, src/authorizer/local/authorizer.cpp:1727-1900 (1.11.x)
     anyOrNoneOnly: [
-      "drain_agents", "deactivate_agents", "reactivate_agents", "launch_standalone_containers", "kill_standalone_containers", "wait_standalone_containers",
-      "remove_standalone_containers", "view_standalone_containers", "mark_resource_providers_gone", "view_resource_providers",
-      "modify_resource_provider_configs", "prune_images",
+      "drain_agents",
+      "deactivate_agents",
+      "reactivate_agents",
+      "launch_standalone_containers",
+      "kill_standalone_containers",
+      "wait_standalone_containers",
+      "remove_standalone_containers",
+      "view_standalone_containers",
+      "mark_resource_providers_gone",
+      "view_resource_providers",
+      "modify_resource_provider_configs",
+      "prune_images",
     ],
     // AUTHORIZABLE_ENDPOINTS, src/common/authorization.cpp:47-53 (1.11.x)
     authorizablePaths: ["/containers", "/containerizer/debug", "/files/debug", "/logging/toggle", "/metrics/snapshot", "/monitor/statistics"],

@@ -17,7 +17,16 @@ export function Checklist({ items, running, tick, elapsedMs }: { items: Checklis
       {items.map((it) => {
         const r = it.result;
         const status = r?.status ?? (running ? "waiting" : "pending");
-        const mark = status === "passed" ? <Text color="green">✓</Text> : status === "failed" ? <Text color="red">✗</Text> : status === "waiting" ? <Text color="yellow">{SPINNER[tick % SPINNER.length]}</Text> : <Text dimColor>·</Text>;
+        const mark =
+          status === "passed" ? (
+            <Text color="green">✓</Text>
+          ) : status === "failed" ? (
+            <Text color="red">✗</Text>
+          ) : status === "waiting" ? (
+            <Text color="yellow">{SPINNER[tick % SPINNER.length]}</Text>
+          ) : (
+            <Text dimColor>·</Text>
+          );
         const time = r && r.status !== "waiting" ? secs(r.elapsedMs) : status === "waiting" ? secs(elapsedMs) : "";
         return (
           <Box key={it.id}>
@@ -29,7 +38,9 @@ export function Checklist({ items, running, tick, elapsedMs }: { items: Checklis
               </Text>
             </Box>
             <Box width={24}>
-              <Text dimColor wrap="truncate-end">{r?.source ?? ""}</Text>
+              <Text dimColor wrap="truncate-end">
+                {r?.source ?? ""}
+              </Text>
             </Box>
             <Box width={8} justifyContent="flex-end">
               <Text dimColor>{time}</Text>

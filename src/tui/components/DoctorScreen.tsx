@@ -16,7 +16,7 @@ export function DoctorScreen({ doctor }: { doctor?: { loading: boolean; checks: 
           <Text>
             <Text color={MARK[c.status][1]}>{MARK[c.status][0]}</Text> {c.name}: {c.detail}
           </Text>
-          {c.fix && c.status !== "ok" ? <Text dimColor>    fix: {c.fix}</Text> : null}
+          {c.fix && c.status !== "ok" ? <Text dimColor> fix: {c.fix}</Text> : null}
         </Box>
       ))}
       <Box marginTop={1}>

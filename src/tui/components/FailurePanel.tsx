@@ -8,7 +8,10 @@ export const PROCESS_LINES = 5;
 
 /** Rows the processes that ended take in the panel, so the step view can give the log panes less. */
 export function processRows(result: StepResult): number {
-  return (result.died ?? []).reduce((n, d) => n + 1 + (d.command ? 1 : 0) + (["stderr", "stdout"] as const).reduce((m, s) => m + 1 + streamExcerpt(s, d[s], PROCESS_LINES).lines.length, 0), 0);
+  return (result.died ?? []).reduce(
+    (n, d) => n + 1 + (d.command ? 1 : 0) + (["stderr", "stdout"] as const).reduce((m, s) => m + 1 + streamExcerpt(s, d[s], PROCESS_LINES).lines.length, 0),
+    0,
+  );
 }
 
 /**
@@ -39,7 +42,7 @@ export function FailurePanel({ result, maxClosest = 3 }: { result: StepResult; m
             const x = streamExcerpt(name, d[name], PROCESS_LINES);
             return (
               <Box key={name} flexDirection="column">
-                <Text>  {x.label}</Text>
+                <Text> {x.label}</Text>
                 {x.lines.map((l, i) => (
                   // the middle goes, not the end: `Failed to load value '<task JSON>': Missing required fields: agent_id`
                   <Text key={i} color={name === "stderr" ? "yellow" : undefined} wrap="truncate-middle">
@@ -62,9 +65,9 @@ export function FailurePanel({ result, maxClosest = 3 }: { result: StepResult; m
             {"  "}
             {e.negate ? "must not match" : "expected"} <Text color="green">/{e.pattern}/</Text> in {e.source}
           </Text>
-          {e.reason ? <Text dimColor>  {e.reason}</Text> : null}
-          {e.matched ? <Text color="yellow">  matched: {e.matched}</Text> : null}
-          {e.closest?.length ? <Text>  closest actual lines:</Text> : null}
+          {e.reason ? <Text dimColor> {e.reason}</Text> : null}
+          {e.matched ? <Text color="yellow"> matched: {e.matched}</Text> : null}
+          {e.closest?.length ? <Text> closest actual lines:</Text> : null}
           {(e.closest ?? []).slice(0, maxClosest).map((l, i) => (
             <Text key={i} color="yellow" wrap="truncate-end">
               {"    | "}

@@ -17,7 +17,27 @@ export function visibleLines(lines: LogEntry[], filter: string, height: number, 
   return out.reverse();
 }
 
-function Pane({ role, lines, dropped, filter, height, matched, width, focused, scroll }: { role: Role; lines: LogEntry[]; dropped: number; filter: string; height: number; matched: Set<string>; width: number; focused: boolean; scroll?: { anchor: number; back: number } }) {
+function Pane({
+  role,
+  lines,
+  dropped,
+  filter,
+  height,
+  matched,
+  width,
+  focused,
+  scroll,
+}: {
+  role: Role;
+  lines: LogEntry[];
+  dropped: number;
+  filter: string;
+  height: number;
+  matched: Set<string>;
+  width: number;
+  focused: boolean;
+  scroll?: { anchor: number; back: number };
+}) {
   // a scrolled view ends at a fixed line number; the ring may have dropped past it meanwhile, then the oldest show
   const end = scroll ? Math.max(1, scroll.anchor - scroll.back - dropped) : lines.length;
   const shown = visibleLines(lines, filter, height, end);
@@ -27,7 +47,11 @@ function Pane({ role, lines, dropped, filter, height, matched, width, focused, s
       <Text bold={focused} color={focused ? "cyan" : undefined} wrap="truncate-end">
         ── {role} ({total} lines{dropped ? `, oldest ${dropped} dropped` : ""}){filter ? ` filter: ${filter}` : ""}
         {/* the scroll keys live here, not in the footer, which must fit 100 columns */}
-        {scroll ? ` · scrolled back: up to line ${Math.min(total, dropped + end)} of ${total}, ${total - Math.min(total, dropped + end)} newer (f follows)` : focused ? " · PgUp/PgDn ↑↓ scroll" : ""}
+        {scroll
+          ? ` · scrolled back: up to line ${Math.min(total, dropped + end)} of ${total}, ${total - Math.min(total, dropped + end)} newer (f follows)`
+          : focused
+            ? " · PgUp/PgDn ↑↓ scroll"
+            : ""}
       </Text>
       {shown.map((l, i) => {
         const hit = matched.has(l.text);
@@ -49,10 +73,31 @@ function Pane({ role, lines, dropped, filter, height, matched, width, focused, s
  * Live log panes: all four roles in a grid, or one role large when focused. Lines an expectation matched are
  * highlighted (▶, green) so the attendee sees which Mesos line proved the step.
  */
-export function LogPanes(props: { logs: Record<Role, LogEntry[]>; dropped: Record<Role, number>; focus: Role | "all"; filter: string; matched: Set<string>; columns: number; height: number; scroll?: { anchor: number; back: number } }) {
+export function LogPanes(props: {
+  logs: Record<Role, LogEntry[]>;
+  dropped: Record<Role, number>;
+  focus: Role | "all";
+  filter: string;
+  matched: Set<string>;
+  columns: number;
+  height: number;
+  scroll?: { anchor: number; back: number };
+}) {
   const { logs, dropped, focus, filter, matched, columns, height, scroll } = props;
   if (focus !== "all") {
-    return <Pane role={focus} lines={logs[focus]} dropped={dropped[focus]} filter={filter} height={height} matched={matched} width={columns} focused scroll={scroll} />;
+    return (
+      <Pane
+        role={focus}
+        lines={logs[focus]}
+        dropped={dropped[focus]}
+        filter={filter}
+        height={height}
+        matched={matched}
+        width={columns}
+        focused
+        scroll={scroll}
+      />
+    );
   }
   const half = Math.floor(columns / 2);
   const each = Math.max(2, Math.floor((height - 2) / 2));
@@ -62,7 +107,17 @@ export function LogPanes(props: { logs: Record<Role, LogEntry[]>; dropped: Recor
       {rows.map((row, i) => (
         <Box key={i}>
           {row.map((role) => (
-            <Pane key={role} role={role} lines={logs[role]} dropped={dropped[role]} filter={filter} height={each} matched={matched} width={half} focused={false} />
+            <Pane
+              key={role}
+              role={role}
+              lines={logs[role]}
+              dropped={dropped[role]}
+              filter={filter}
+              height={each}
+              matched={matched}
+              width={half}
+              focused={false}
+            />
           ))}
         </Box>
       ))}

@@ -33,7 +33,11 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
       </Box>
       {state.mode === "hands-on" ? (
         <Text>
-          <Text bold>Your turn:</Text> write the flags for each role in <Text color="cyan">workspace/{ex.id}-{ex.slug}.env</Text>, then press r. (s shows the solution; `mesos-lab solve {ex.id}:{step.id}` writes it.)
+          <Text bold>Your turn:</Text> write the flags for each role in{" "}
+          <Text color="cyan">
+            workspace/{ex.id}-{ex.slug}.env
+          </Text>
+          , then press r. (s shows the solution; `mesos-lab solve {ex.id}:{step.id}` writes it.)
         </Text>
       ) : (
         <>
@@ -49,14 +53,25 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
             </Text>
           ))
         ) : (
-          <Text dimColor>{run?.running ? "→ starting containers…" : run?.result ? "→ no actions: this step checks what the containers log on their own" : "press r to run this step"}</Text>
+          <Text dimColor>
+            {run?.running
+              ? "→ starting containers…"
+              : run?.result
+                ? "→ no actions: this step checks what the containers log on their own"
+                : "press r to run this step"}
+          </Text>
         )}
       </Box>
       <Box marginTop={1} flexDirection="column">
         <Text bold>Expectations</Text>
         <Checklist items={items} running={!!run?.running} tick={state.tick} elapsedMs={run ? now - run.startedAt : 0} />
       </Box>
-      {run?.result?.status === "passed" ? <Text color="green">Step passed in {secs(run.result.durationMs)} ({containersText(run.result.timings)}).{state.stepIndex + 1 < ex.steps.length ? " Press n for the next step." : " Exercise complete."}</Text> : null}
+      {run?.result?.status === "passed" ? (
+        <Text color="green">
+          Step passed in {secs(run.result.durationMs)} ({containersText(run.result.timings)}).
+          {state.stepIndex + 1 < ex.steps.length ? " Press n for the next step." : " Exercise complete."}
+        </Text>
+      ) : null}
       {run?.error ? (
         <Text color="red" wrap="wrap">
           {run.error}
@@ -79,7 +94,16 @@ export function StepView({ state, columns, rows, now }: { state: TuiState; colum
       ) : null}
       <PullBars pulls={state.pulls} />
       <Box marginTop={1}>
-        <LogPanes logs={state.logs} dropped={state.dropped} focus={state.logFocus} scroll={state.scroll} filter={state.filter} matched={matched} columns={columns} height={logHeight} />
+        <LogPanes
+          logs={state.logs}
+          dropped={state.dropped}
+          focus={state.logFocus}
+          scroll={state.scroll}
+          filter={state.filter}
+          matched={matched}
+          columns={columns}
+          height={logHeight}
+        />
       </Box>
     </Box>
   );

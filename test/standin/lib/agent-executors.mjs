@@ -16,7 +16,16 @@ import { formatResources, parseResources, scalarsOnly } from "./resources.mjs";
 const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "standin.mjs");
 const L = (l14, l111) => `slave.cpp:${is111 ? l111 : l14}`;
 const COMMAND_EXECUTOR_RESOURCES = { cpus: 0.1, mem: 32 };
-const SIGNAL_TEXT = { SIGKILL: "Killed", SIGTERM: "Terminated", SIGINT: "Interrupt", SIGHUP: "Hangup", SIGABRT: "Aborted", SIGSEGV: "Segmentation fault", SIGQUIT: "Quit", SIGPIPE: "Broken pipe" };
+const SIGNAL_TEXT = {
+  SIGKILL: "Killed",
+  SIGTERM: "Terminated",
+  SIGINT: "Interrupt",
+  SIGHUP: "Hangup",
+  SIGABRT: "Aborted",
+  SIGSEGV: "Segmentation fault",
+  SIGQUIT: "Quit",
+  SIGPIPE: "Broken pipe",
+};
 export const signalText = (s) => SIGNAL_TEXT[s] ?? s;
 
 /**
@@ -25,7 +34,16 @@ export const signalText = (s) => SIGNAL_TEXT[s] ?? s;
  */
 export function formatDuration(ns) {
   /** @type {Array<[string, number]>} */
-  const units = [["weeks", 6048e11], ["days", 864e11], ["hrs", 36e11], ["mins", 6e10], ["secs", 1e9], ["ms", 1e6], ["us", 1e3], ["ns", 1]];
+  const units = [
+    ["weeks", 6048e11],
+    ["days", 864e11],
+    ["hrs", 36e11],
+    ["mins", 6e10],
+    ["secs", 1e9],
+    ["ms", 1e6],
+    ["us", 1e3],
+    ["ns", 1],
+  ];
   const n = Number(ns);
   const found = units.findIndex(([, size]) => n >= size);
   const i = found < 0 ? units.length - 1 : found;
@@ -58,7 +76,10 @@ export class Executors {
     const body = JSON.parse((await readBody(req)) || "{}");
     const fromMaster = ["run_task", "kill_task", "shutdown_framework"].includes(op);
     if (fromMaster && req.headers["libprocess-from"] !== this.agent.master?.pid) {
-      glog.warn(L(1700, 2291), `Ignoring message from ${req.headers["libprocess-from"]} because it is not the expected master: ${this.agent.master?.pid ?? "None"}`);
+      glog.warn(
+        L(1700, 2291),
+        `Ignoring message from ${req.headers["libprocess-from"]} because it is not the expected master: ${this.agent.master?.pid ?? "None"}`,
+      );
       return send(res, 202);
     }
     switch (op) {
@@ -130,9 +151,28 @@ export class Executors {
       /* a missing `latest` link only hurts humans */
     }
     const http = kind === "default" || (kind === "command" && this.flags.http_command_executor);
-    const ex = { id: eid, fid: fw.id, fw, cid, kind, http, sandbox, resources: scalarsOnly(resources ?? {}), info: info ?? { executor_id: { value: eid }, type: "DEFAULT" }, tasks: new Map(), queue: [], registered: false, stream: null, proc: null, reason: null };
+    const ex = {
+      id: eid,
+      fid: fw.id,
+      fw,
+      cid,
+      kind,
+      http,
+      sandbox,
+      resources: scalarsOnly(resources ?? {}),
+      info: info ?? { executor_id: { value: eid }, type: "DEFAULT" },
+      tasks: new Map(),
+      queue: [],
+      registered: false,
+      stream: null,
+      proc: null,
+      reason: null,
+    };
     fw.executors.set(eid, ex);
-    glog.info(L(7256, 9151), `Launching executor '${eid}' of framework ${fw.id} with resources ${formatResources(ex.resources, { allocated: true })} in work directory '${sandbox}'`);
+    glog.info(
+      L(7256, 9151),
+      `Launching executor '${eid}' of framework ${fw.id} with resources ${formatResources(ex.resources, { allocated: true })} in work directory '${sandbox}'`,
+    );
     glog.info(L(2858, 3876), `Launching container ${cid} for executor '${eid}' of framework ${fw.id}`);
     const image = task?.container?.mesos?.image;
     if (is111 && image) {
@@ -281,7 +321,17 @@ export class Executors {
         res.on("close", () => {
           if (ex.stream === res) ex.stream = null;
         });
-        res.write(recordio({ type: "SUBSCRIBED", subscribed: { executor_info: ex.info, framework_info: ex.fw.info, agent_info: { id: { value: this.agent.id }, hostname: this.agent.hostname, port: this.agent.port }, container_id: { value: ex.cid } } }));
+        res.write(
+          recordio({
+            type: "SUBSCRIBED",
+            subscribed: {
+              executor_info: ex.info,
+              framework_info: ex.fw.info,
+              agent_info: { id: { value: this.agent.id }, hostname: this.agent.hostname, port: this.agent.port },
+              container_id: { value: ex.cid },
+            },
+          }),
+        );
         this.flush(ex);
         return undefined;
       }
@@ -298,8 +348,18 @@ export class Executors {
   /** Status update manager: log, record, forward to the master (retrying until it answers). */
   update(ex, status) {
     const id = uuidPair();
-    const s = { ...status, uuid: status.uuid ?? id.b64, timestamp: status.timestamp ?? Date.now() / 1000, agent_id: { value: this.agent.id }, executor_id: { value: ex.id } };
-    const uuidText = status.uuid ? Buffer.from(status.uuid, "base64").toString("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5") : id.text;
+    const s = {
+      ...status,
+      uuid: status.uuid ?? id.b64,
+      timestamp: status.timestamp ?? Date.now() / 1000,
+      agent_id: { value: this.agent.id },
+      executor_id: { value: ex.id },
+    };
+    const uuidText = status.uuid
+      ? Buffer.from(status.uuid, "base64")
+          .toString("hex")
+          .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5")
+      : id.text;
     const tid = s.task_id?.value;
     const t = ex.tasks.get(tid);
     if (t) t.state = s.state;
@@ -319,11 +379,21 @@ export class Executors {
     clearTimeout(ex.regTimer);
     ex.stream?.end();
     if (code === null && !signal) glog.info("slave.cpp:7100", `Executor '${ex.id}' of framework ${ex.fid} has terminated with unknown status`);
-    else glog.info(L(5412, 7107), `Executor '${ex.id}' of framework ${ex.fid} ${signal ? `terminated with signal ${signalText(signal)}` : `exited with status ${code}`}`);
+    else
+      glog.info(
+        L(5412, 7107),
+        `Executor '${ex.id}' of framework ${ex.fid} ${signal ? `terminated with signal ${signalText(signal)}` : `exited with status ${code}`}`,
+      );
     const why = ex.reason ?? { reason: "REASON_EXECUTOR_TERMINATED", message: "Executor terminated" };
     for (const [tid, t] of ex.tasks) {
       if (TERMINAL.has(t.state)) continue;
-      this.update(ex, { task_id: { value: tid }, state: ex.killing ? "TASK_KILLED" : "TASK_FAILED", source: "SOURCE_AGENT", reason: why.reason, message: why.message });
+      this.update(ex, {
+        task_id: { value: tid },
+        state: ex.killing ? "TASK_KILLED" : "TASK_FAILED",
+        source: "SOURCE_AGENT",
+        reason: why.reason,
+        message: why.message,
+      });
     }
     if (this.agent.master) {
       // The master accounted executor resources only for executors the framework described (default/custom).
@@ -366,7 +436,9 @@ export class Executors {
 
   /** An executor container or a nested container, by id. */
   container(id) {
-    for (const fw of this.frameworks.values()) for (const ex of fw.executors.values()) if (ex.cid === id) return { id, sandbox: ex.sandbox, user: ex.fw.info?.user ?? "root", root: ex.cid, executor: ex };
+    for (const fw of this.frameworks.values())
+      for (const ex of fw.executors.values())
+        if (ex.cid === id) return { id, sandbox: ex.sandbox, user: ex.fw.info?.user ?? "root", root: ex.cid, executor: ex };
     return this.containers.get(id);
   }
 
@@ -375,7 +447,15 @@ export class Executors {
     for (const fw of this.frameworks.values()) {
       for (const ex of fw.executors.values()) {
         if (!this.agent.authz("view_containers", principal, fw.info?.user)) continue;
-        out.push({ container_id: ex.cid, executor_id: ex.id, executor_name: "", framework_id: fw.id, source: "", statistics: {}, status: { executor_pid: ex.pid } });
+        out.push({
+          container_id: ex.cid,
+          executor_id: ex.id,
+          executor_name: "",
+          framework_id: fw.id,
+          source: "",
+          statistics: {},
+          status: { executor_pid: ex.pid },
+        });
       }
     }
     return out;
@@ -390,15 +470,59 @@ export class Executors {
       directory: ex.sandbox,
       resources: ex.resources,
       type: ex.kind === "default" ? "DEFAULT" : "CUSTOM",
-      tasks: [...ex.tasks.entries()].filter(([, t]) => !TERMINAL.has(t.state) && this.agent.authz("view_tasks", principal, ex.fw.info?.user)).map(([id, t]) => ({ id, name: t.info.name, state: t.state, framework_id: ex.fid, executor_id: ex.id, slave_id: this.agent.id, resources: t.resources })),
-      completed_tasks: [...ex.tasks.entries()].filter(([, t]) => TERMINAL.has(t.state)).map(([id, t]) => ({ id, name: t.info.name, state: t.state, framework_id: ex.fid, executor_id: ex.id, slave_id: this.agent.id, resources: t.resources })),
+      tasks: [...ex.tasks.entries()]
+        .filter(([, t]) => !TERMINAL.has(t.state) && this.agent.authz("view_tasks", principal, ex.fw.info?.user))
+        .map(([id, t]) => ({
+          id,
+          name: t.info.name,
+          state: t.state,
+          framework_id: ex.fid,
+          executor_id: ex.id,
+          slave_id: this.agent.id,
+          resources: t.resources,
+        })),
+      completed_tasks: [...ex.tasks.entries()]
+        .filter(([, t]) => TERMINAL.has(t.state))
+        .map(([id, t]) => ({
+          id,
+          name: t.info.name,
+          state: t.state,
+          framework_id: ex.fid,
+          executor_id: ex.id,
+          slave_id: this.agent.id,
+          resources: t.resources,
+        })),
       queued_tasks: [],
     });
-    const fwJson = (fw, executors, completed) => ({ id: fw.id, name: fw.info?.name, user: fw.info?.user, role: fw.info?.role ?? "*", principal: fw.info?.principal, executors: executors.filter(() => this.agent.authz("view_executors", principal, fw.info?.user)).map(exJson), completed_executors: completed.map(exJson) });
+    const fwJson = (fw, executors, completed) => ({
+      id: fw.id,
+      name: fw.info?.name,
+      user: fw.info?.user,
+      role: fw.info?.role ?? "*",
+      principal: fw.info?.principal,
+      executors: executors.filter(() => this.agent.authz("view_executors", principal, fw.info?.user)).map(exJson),
+      completed_executors: completed.map(exJson),
+    });
     const frameworks = [...this.frameworks.values()].filter((fw) => this.agent.authz("view_frameworks", principal, fw.info?.user));
     return {
-      frameworks: frameworks.filter((fw) => fw.executors.size).map((fw) => fwJson(fw, [...fw.executors.values()], this.completed.filter((ex) => ex.fid === fw.id))),
-      completed_frameworks: frameworks.filter((fw) => !fw.executors.size).map((fw) => fwJson(fw, [], this.completed.filter((ex) => ex.fid === fw.id))),
+      frameworks: frameworks
+        .filter((fw) => fw.executors.size)
+        .map((fw) =>
+          fwJson(
+            fw,
+            [...fw.executors.values()],
+            this.completed.filter((ex) => ex.fid === fw.id),
+          ),
+        ),
+      completed_frameworks: frameworks
+        .filter((fw) => !fw.executors.size)
+        .map((fw) =>
+          fwJson(
+            fw,
+            [],
+            this.completed.filter((ex) => ex.fid === fw.id),
+          ),
+        ),
     };
   }
 }

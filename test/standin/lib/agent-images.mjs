@@ -65,7 +65,8 @@ function registryScheme(registry) {
 /** spec::parseAuthConfig: `auths` (config.json) or the top level (.dockercfg), each entry an object. */
 export function parseAuthConfig(config) {
   const auths = "auths" in config ? config.auths : config;
-  if (typeof auths !== "object" || auths === null || Array.isArray(auths)) throw new Error("Failed to find 'auths' in docker config file: Found JSON value of wrong type");
+  if (typeof auths !== "object" || auths === null || Array.isArray(auths))
+    throw new Error("Failed to find 'auths' in docker config file: Found JSON value of wrong type");
   const out = new Map();
   for (const [key, value] of Object.entries(auths)) {
     if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`Invalid JSON object '${JSON.stringify(value)}'`);
@@ -114,7 +115,14 @@ function get(url, headers, file) {
       return reject(new Failure(`Failed to perform 'curl' for '${url}': curl: (3) URL using bad/illegal format or missing URL\n`));
     }
     const lib = u.protocol === "https:" ? https : http;
-    const req = lib.request({ host: u.hostname, port: u.port || undefined, path: `${u.pathname}${u.search}`, method: "GET", headers: { ...CURL_HEADERS, ...headers }, agent: false });
+    const req = lib.request({
+      host: u.hostname,
+      port: u.port || undefined,
+      path: `${u.pathname}${u.search}`,
+      method: "GET",
+      headers: { ...CURL_HEADERS, ...headers },
+      agent: false,
+    });
     req.on("error", (e) => reject(curlError(url, e, started)));
     req.on("response", (res) => {
       const chunks = [];
@@ -267,8 +275,9 @@ class DockerFetcher {
     // Not in Mesos (its TODO): the stand-in checks what it got against the registry's digest of the manifest.
     const digest = r.headers["docker-content-digest"];
     const actual = `sha256:${crypto.createHash("sha256").update(r.body).digest("hex")}`;
-    if (digest && digest.startsWith("sha256:") && digest !== actual) throw new Failure(`standin: the manifest's digest is ${actual}, the registry says ${digest}`);
-    if (type.startsWith("application/vnd.docker.distribution.manifest.v1") || type.startsWith("application/json")) throw new Failure(`Unsupported manifest MIME type: ${type} (the stand-in does not imitate V2 Schema 1)`);
+    if (digest?.startsWith("sha256:") && digest !== actual) throw new Failure(`standin: the manifest's digest is ${actual}, the registry says ${digest}`);
+    if (type.startsWith("application/vnd.docker.distribution.manifest.v1") || type.startsWith("application/json"))
+      throw new Failure(`Unsupported manifest MIME type: ${type} (the stand-in does not imitate V2 Schema 1)`);
     if (type !== MANIFEST_V2) throw new Failure(`Unsupported manifest MIME type: ${type}`);
     parseManifestV2(r.body.toString("utf8"), "Failed to parse the V2 Schema 2 image manifest: ");
     fs.writeFileSync(path.join(directory, "manifest"), r.body);
@@ -300,7 +309,8 @@ function parseManifestV2(text, prefix) {
     throw new Failure(`${prefix}${e.message}`);
   }
   if (typeof m?.config?.digest !== "string") throw new Failure(`${prefix}Missing required field 'config.digest'`);
-  if (!Array.isArray(m.layers) || !m.layers.length || m.layers.some((l) => typeof l?.digest !== "string")) throw new Failure(`${prefix}'layers' field size must be at least one`);
+  if (!Array.isArray(m.layers) || !m.layers.length || m.layers.some((l) => typeof l?.digest !== "string"))
+    throw new Failure(`${prefix}'layers' field size must be at least one`);
   return m;
 }
 
@@ -367,7 +377,7 @@ export class DockerStore {
     const ref = parseImageReference(image.docker?.name ?? "");
     const key = referenceString(ref);
     const cached = image.cached === false ? undefined : this.images.get(key);
-    if (cached && cached.layers.every((l) => fs.existsSync(this.rootfsPath(l))) && fs.existsSync(this.layerPath(cached.config))) {
+    if (cached?.layers.every((l) => fs.existsSync(this.rootfsPath(l))) && fs.existsSync(this.layerPath(cached.config))) {
       glog.info("store.cpp:356", `Using cached image '${key}'`);
       return cached.layers.map(this.rootfsPath);
     }
@@ -396,7 +406,15 @@ export class DockerStore {
 
   /** RegistryPullerProcess::_pull: the URI of the manifest, in the image's registry or the default one. */
   uriFor(ref, scheme, query) {
-    if (ref.registry) return { scheme, host: registryHost(ref.registry), port: registryPort(ref.registry), path: ref.repository, query, fragment: registryScheme(ref.registry) };
+    if (ref.registry)
+      return {
+        scheme,
+        host: registryHost(ref.registry),
+        port: registryPort(ref.registry),
+        path: ref.repository,
+        query,
+        fragment: registryScheme(ref.registry),
+      };
     const d = this.defaultRegistry;
     return { scheme, host: d.host, port: d.port, path: ref.repository, query, fragment: d.scheme };
   }

@@ -96,7 +96,10 @@ export async function handleAgentOperator(agent, req, res, principal) {
       // `Accept` absent or JSON: the records come as JSON in a chunked application/json answer, as 1.11 sends them
       const accept = String(req.headers.accept ?? "application/json");
       const streaming = accept.includes("application/recordio") && !accept.includes("application/json");
-      res.writeHead(200, streaming ? { "Content-Type": "application/recordio", "Message-Content-Type": "application/json" } : { "Content-Type": "application/json" });
+      res.writeHead(
+        200,
+        streaming ? { "Content-Type": "application/recordio", "Message-Content-Type": "application/json" } : { "Content-Type": "application/json" },
+      );
       const pipe = (stream, type) => stream.on("data", (d) => res.write(recordio({ type: "DATA", data: { type, data: d.toString("base64") } })));
       pipe(c.proc.stdout, "STDOUT");
       pipe(c.proc.stderr, "STDERR");
@@ -117,7 +120,13 @@ export async function handleAgentOperator(agent, req, res, principal) {
       const id = call[key]?.container_id?.value;
       const c = ex.containers.get(id) ?? ex.container(id);
       if (!c) return send(res, 404, `Container ${id} cannot be found`);
-      const acl = { WAIT_NESTED_CONTAINER: "wait_nested_containers", KILL_NESTED_CONTAINER: "kill_nested_containers", REMOVE_NESTED_CONTAINER: "remove_nested_containers", ATTACH_CONTAINER_OUTPUT: "attach_containers_output", ATTACH_CONTAINER_INPUT: "attach_containers_input" }[call.type];
+      const acl = {
+        WAIT_NESTED_CONTAINER: "wait_nested_containers",
+        KILL_NESTED_CONTAINER: "kill_nested_containers",
+        REMOVE_NESTED_CONTAINER: "remove_nested_containers",
+        ATTACH_CONTAINER_OUTPUT: "attach_containers_output",
+        ATTACH_CONTAINER_INPUT: "attach_containers_input",
+      }[call.type];
       const implicit = claims && c.root && claims.cid === c.root && !call.type.startsWith("ATTACH");
       if (!implicit && !agent.authz(acl, p, c.user)) return forbidden(res);
       if (call.type === "WAIT_NESTED_CONTAINER") {
@@ -155,7 +164,9 @@ function launchNested(agent, id, full, parent, command, user) {
   const env = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", MESOS_SANDBOX: sandbox };
   for (const v of command.environment?.variables ?? []) env[v.name] = String(v.value ?? "");
   const shell = command.shell !== false;
-  const proc = shell ? spawn("/bin/sh", ["-c", command.value ?? ""], { cwd: sandbox, env }) : spawn(command.value, command.arguments?.slice(1) ?? [], { cwd: sandbox, env });
+  const proc = shell
+    ? spawn("/bin/sh", ["-c", command.value ?? ""], { cwd: sandbox, env })
+    : spawn(command.value, command.arguments?.slice(1) ?? [], { cwd: sandbox, env });
   // the Linux launcher clones no namespace for a nested container (it shares its parent's); the posix one forks
   if (agent.flags.launcher === "linux") glog.info(AT.nested, `Launching nested container ${full} and cloning with namespaces `);
   else glog.info(is111 ? "launcher.cpp:145" : "launcher.cpp:140", `Forked child with pid '${proc.pid}' for container '${full}'`);

@@ -137,7 +137,11 @@ export class Agent {
     try {
       this.server = await listen({ ip: this.bindIp, port: this.port, ssl: this.ssl, handler: (q, s) => this.handle(q, s) });
     } catch (e) {
-      glog.exit("main.cpp:468", 1, `Failed to initialize: Failed to bind on ${this.bindIp}:${this.port}: ${e.code === "EADDRINUSE" ? "Address already in use" : e.message}`);
+      glog.exit(
+        "main.cpp:468",
+        1,
+        `Failed to initialize: Failed to bind on ${this.bindIp}:${this.port}: ${e.code === "EADDRINUSE" ? "Address already in use" : e.message}`,
+      );
     }
     glog.info("slave.cpp:1030", `Agent resources: ${formatResources(this.resources)}`);
     exitOnTerm(() => this.executors.killAll());
@@ -159,12 +163,19 @@ export class Agent {
     const hierarchy = path.join(this.flags.cgroups_hierarchy, "freezer");
     const root = path.join(hierarchy, this.flags.cgroups_root);
     try {
-      if (!fs.existsSync(path.join(hierarchy, "freezer.state")) && !fs.existsSync(path.join(hierarchy, "cgroup.procs"))) throw Object.assign(new Error(`Failed to find the freezer hierarchy at ${hierarchy}`), { plain: true });
+      if (!fs.existsSync(path.join(hierarchy, "freezer.state")) && !fs.existsSync(path.join(hierarchy, "cgroup.procs")))
+        throw Object.assign(new Error(`Failed to find the freezer hierarchy at ${hierarchy}`), { plain: true });
       fs.accessSync(hierarchy, fs.constants.W_OK); // EROFS on Docker's read-only mount
       fs.mkdirSync(root, { recursive: true });
     } catch (e) {
-      const why = e.plain ? e.message : `Failed to create root cgroup ${root}: Failed to create directory '${root}': ${e.code === "EROFS" ? "Read-only file system" : e.message}`;
-      glog.exit(is111 ? "main.cpp:610" : "main.cpp:489", 1, `Failed to create a containerizer: Could not create MesosContainerizer: Failed to create launcher: Failed to create Linux launcher: ${why}`);
+      const why = e.plain
+        ? e.message
+        : `Failed to create root cgroup ${root}: Failed to create directory '${root}': ${e.code === "EROFS" ? "Read-only file system" : e.message}`;
+      glog.exit(
+        is111 ? "main.cpp:610" : "main.cpp:489",
+        1,
+        `Failed to create a containerizer: Could not create MesosContainerizer: Failed to create launcher: Failed to create Linux launcher: ${why}`,
+      );
     }
     glog.info(is111 ? "linux_launcher.cpp:139" : "linux_launcher.cpp:150", `Using ${hierarchy} as the freezer hierarchy for the Linux launcher`);
   }
@@ -172,13 +183,22 @@ export class Agent {
   /** MesosContainerizer::create (containerizer.cpp:305-317 at 1.11): images need filesystem/linux and the Linux launcher. */
   imageSupport() {
     const isolation = this.flags.isolation.split(",").map((s) => s.trim());
-    const why = !isolation.includes("filesystem/linux") ? "The 'filesystem/linux' isolator must be enabled for container image support" : this.flags.launcher !== "linux" ? "The 'linux' launcher must be used for container image support" : undefined;
+    const why = !isolation.includes("filesystem/linux")
+      ? "The 'filesystem/linux' isolator must be enabled for container image support"
+      : this.flags.launcher !== "linux"
+        ? "The 'linux' launcher must be used for container image support"
+        : undefined;
     if (why) glog.exit("main.cpp:610", 1, `Failed to create a containerizer: Could not create MesosContainerizer: ${why}`);
   }
 
   /** The provisioner's image stores (provisioner/store.cpp): Docker's, with its registry puller and fetcher. */
   imageStores() {
-    const fail = (why) => glog.exit("main.cpp:610", 1, `Failed to create a containerizer: Could not create MesosContainerizer: Failed to create provisioner: Failed to create image stores: ${why}`);
+    const fail = (why) =>
+      glog.exit(
+        "main.cpp:610",
+        1,
+        `Failed to create a containerizer: Could not create MesosContainerizer: Failed to create provisioner: Failed to create image stores: ${why}`,
+      );
     const types = this.flags.image_providers.split(",").filter(Boolean);
     for (const t of types) if (!["DOCKER", "APPC"].includes(t.toUpperCase())) fail(`Unknown image type '${t}'`);
     if (!types.some((t) => t.toUpperCase() === "DOCKER")) return;
@@ -187,7 +207,12 @@ export class Agent {
     } catch (e) {
       fail(`Failed to create store for image type 'docker': Failed to create Docker puller: Failed to parse the default Docker registry: ${e.message}`);
     }
-    if (!this.flags.isolation.includes("docker/runtime")) glog.exit("store.cpp:91", 1, "Docker runtime isolator has to be specified if 'DOCKER' is included in 'image_providers'. Please add 'docker/runtime' to '--isolation' flags");
+    if (!this.flags.isolation.includes("docker/runtime"))
+      glog.exit(
+        "store.cpp:91",
+        1,
+        "Docker runtime isolator has to be specified if 'DOCKER' is included in 'image_providers'. Please add 'docker/runtime' to '--isolation' flags",
+      );
   }
 
   loadCredential(p) {
@@ -196,9 +221,17 @@ export class Agent {
     try {
       text = fs.readFileSync(p, "utf8");
     } catch (e) {
-      glog.exit(L(280, 311), 1, `Failed to read '--credential' file: Failed to open file '${p}': ${e.code === "ENOENT" ? "No such file or directory" : e.message}`);
+      glog.exit(
+        L(280, 311),
+        1,
+        `Failed to read '--credential' file: Failed to open file '${p}': ${e.code === "ENOENT" ? "No such file or directory" : e.message}`,
+      );
     }
-    if (tooOpen(p)) glog.warn(is111 ? "credentials.hpp:88" : "credentials.hpp:101", `Permissions on credential file '${p}' are too open; it is recommended that your credential file is NOT accessible by others`);
+    if (tooOpen(p))
+      glog.warn(
+        is111 ? "credentials.hpp:88" : "credentials.hpp:101",
+        `Permissions on credential file '${p}' are too open; it is recommended that your credential file is NOT accessible by others`,
+      );
     try {
       const t = text.trim();
       const c = t.startsWith("{") ? JSON.parse(t) : { principal: t.split(/\s+/)[0], secret: t.split(/\s+/).slice(1).join(" ") };
@@ -217,9 +250,17 @@ export class Agent {
       try {
         for (const c of parseCredentials(fs.readFileSync(f.http_credentials, "utf8"))) credentials.set(c.principal, c.secret ?? "");
       } catch (e) {
-        glog.exit(L(294, 325), 1, `Failed to read '--http_credentials' file: ${e.code === "ENOENT" ? `Failed to open file '${f.http_credentials}': No such file or directory` : e.message}`);
+        glog.exit(
+          L(294, 325),
+          1,
+          `Failed to read '--http_credentials' file: ${e.code === "ENOENT" ? `Failed to open file '${f.http_credentials}': No such file or directory` : e.message}`,
+        );
       }
-      if (tooOpen(f.http_credentials)) glog.warn("credentials.hpp:52", `Permissions on credentials file '${f.http_credentials}' are too open; it is recommended that your credentials file is NOT accessible by others`);
+      if (tooOpen(f.http_credentials))
+        glog.warn(
+          "credentials.hpp:52",
+          `Permissions on credentials file '${f.http_credentials}' are too open; it is recommended that your credentials file is NOT accessible by others`,
+        );
     }
     const keyPath = f[KEY_FLAG];
     if (keyPath) {
@@ -228,19 +269,41 @@ export class Agent {
       } catch {
         glog.exit(is111 ? "main.cpp:549" : "slave.cpp:333", 1, `Failed to read the file specified by --${KEY_FLAG}`);
       }
-      if (tooOpen(keyPath)) glog.warn(is111 ? "main.cpp:555" : "slave.cpp:328", `Permissions on executor secret key file '${keyPath}' are too open; it is recommended that your executor secret key file is NOT accessible by others`);
+      if (tooOpen(keyPath))
+        glog.warn(
+          is111 ? "main.cpp:555" : "slave.cpp:328",
+          `Permissions on executor secret key file '${keyPath}' are too open; it is recommended that your executor secret key file is NOT accessible by others`,
+        );
     }
     this.auth = new HttpAuth({ credentials, jwtKey: this.jwtKey });
-    if (f.authenticate_http_executors && !keyPath) glog.exit(L(347, 376), 1, `--${KEY_FLAG} must be specified when --authenticate_http_executors is set to true`);
-    const names = (f.http_authenticators ?? (f.authenticate_http_executors ? "basic,jwt" : "basic")).split(",").map((s) => s.trim()).filter(Boolean);
-    const realms = [f.authenticate_http_readonly && REALM.readonly, f.authenticate_http_readwrite && REALM.readwrite, f.authenticate_http_executors && REALM.executor].filter(Boolean);
+    if (f.authenticate_http_executors && !keyPath)
+      glog.exit(L(347, 376), 1, `--${KEY_FLAG} must be specified when --authenticate_http_executors is set to true`);
+    const names = (f.http_authenticators ?? (f.authenticate_http_executors ? "basic,jwt" : "basic"))
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const realms = [
+      f.authenticate_http_readonly && REALM.readonly,
+      f.authenticate_http_readwrite && REALM.readwrite,
+      f.authenticate_http_executors && REALM.executor,
+    ].filter(Boolean);
     for (const realm of realms) {
       for (const n of names) {
         if (n === "basic") {
-          if (!f.http_credentials) glog.exit(L(358, 387), 1, `Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm '${realm}'`);
+          if (!f.http_credentials)
+            glog.exit(
+              L(358, 387),
+              1,
+              `Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm '${realm}'`,
+            );
           glog.info(is111 ? "http.cpp:1296" : "http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${realm}'`);
         } else if (n === "jwt") {
-          if (!this.jwtKey) glog.exit(L(358, 387), 1, `Failed to create HTTP authenticator module 'jwt': No secret key provided for the default 'jwt' HTTP authenticator for realm '${realm}'`);
+          if (!this.jwtKey)
+            glog.exit(
+              L(358, 387),
+              1,
+              `Failed to create HTTP authenticator module 'jwt': No secret key provided for the default 'jwt' HTTP authenticator for realm '${realm}'`,
+            );
           glog.info(is111 ? "http.cpp:1317" : "http.cpp:1047", `Creating default 'jwt' HTTP authenticator for realm '${realm}'`);
         } else glog.exit(L(358, 387), 1, `Failed to create HTTP authenticator module '${n}': Module '${n}' unknown`);
       }
@@ -285,7 +348,11 @@ export class Agent {
     const { ip, port } = this.masterAddr();
     if (is111) {
       if (err?.stage === "connect") glog.warn("process.cpp:1480", `Failed to link to '${ip}:${port}', connect: ${err.text}`);
-      else glog.info("process.cpp:1431", `Failed to recv on socket ${11 + Math.floor(Math.random() * 8)} to peer 'unknown': ${err?.text ?? "Connection reset by peer"}`);
+      else
+        glog.info(
+          "process.cpp:1431",
+          `Failed to recv on socket ${11 + Math.floor(Math.random() * 8)} to peer 'unknown': ${err?.text ?? "Connection reset by peer"}`,
+        );
     }
     glog.info(L(5012, 6707), `Got exited event for ${this.master.pid}`);
     glog.warn(L(5017, 6712), "Master disconnected! Waiting for a new master to be elected");
@@ -295,14 +362,20 @@ export class Agent {
   async register(gen) {
     const factor = 1000;
     let backoff = Math.random() * factor;
-    for (let attempt = 0; gen === this.generation && this.state !== "RUNNING"; attempt++) {
+    while (gen === this.generation && this.state !== "RUNNING") {
       await new Promise((r) => setTimeout(r, backoff));
       if (gen !== this.generation) return;
       backoff = Math.min(backoff * 2 + factor * Math.random(), 8000);
       try {
         if (this.credential && !(await this.authenticate())) return;
         if (gen !== this.generation) return;
-        const r = await this.toMaster("register_agent", { pid: this.pid, hostname: this.hostname, resources: this.resources, agent_id: this.id, version: VERSION });
+        const r = await this.toMaster("register_agent", {
+          pid: this.pid,
+          hostname: this.hostname,
+          resources: this.resources,
+          agent_id: this.id,
+          version: VERSION,
+        });
         if (gen !== this.generation) return;
         if (r.action === "registered") {
           const again = this.id === r.agent_id;
@@ -338,7 +411,13 @@ export class Agent {
     let ok = start.ok;
     if (ok) {
       glog.info("authenticatee.cpp:259", "Received SASL authentication step");
-      ok = (await this.toMaster("authenticate", { step: "step", session: start.session, response: respond(this.credential.principal, this.credential.secret, start.challenge) })).ok;
+      ok = (
+        await this.toMaster("authenticate", {
+          step: "step",
+          session: start.session,
+          response: respond(this.credential.principal, this.credential.secret, start.challenge),
+        })
+      ).ok;
     }
     if (!ok) glog.exit(L(1124, 1661), 1, `Master ${this.master.pid} refused authentication`);
     glog.info("authenticatee.cpp:299", "Authentication success");
@@ -377,7 +456,8 @@ export class Agent {
       const sub = path.startsWith("/slave(1)/") ? path.slice("/slave(1)".length) : path;
       if (sub.startsWith("/_standin/")) return await this.executors.handlePrivate(req, res, sub.slice("/_standin/".length));
       if (sub === "/health") return send(res, 200);
-      if (!this.recovered && (sub.startsWith("/api/v1") || ["/state", "/state.json", "/containers"].includes(sub))) return send(res, 503, "Agent has not finished recovery");
+      if (!this.recovered && (sub.startsWith("/api/v1") || ["/state", "/state.json", "/containers"].includes(sub)))
+        return send(res, 503, "Agent has not finished recovery");
       if (sub === "/api/v1/executor") return await this.executors.handleExecutorApi(req, res);
       if (sub === "/api/v1") {
         const a = this.auth.guard(req, res, REALM.readwrite);
@@ -391,7 +471,8 @@ export class Agent {
         if (sub === "/flags") return this.authz("view_flags", p) ? send(res, 200, { flags: flagsJson(this.raw, DEFS) }) : send(res, 403);
         if (sub === "/state" || sub === "/state.json") return send(res, 200, this.stateJson(p));
         if (sub === "/containers") return send(res, 200, this.executors.containersJson(p));
-        if (path === "/metrics/snapshot") return send(res, 200, { "slave/registered": this.state === "RUNNING" ? 1 : 0, "slave/uptime_secs": Date.now() / 1000 - this.startTime });
+        if (path === "/metrics/snapshot")
+          return send(res, 200, { "slave/registered": this.state === "RUNNING" ? 1 : 0, "slave/uptime_secs": Date.now() / 1000 - this.startTime });
         return send(res, 200, []);
       }
       return send(res, 404);

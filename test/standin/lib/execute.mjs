@@ -94,7 +94,19 @@ function checkRequired(value, raw, name) {
 function imageOf(f) {
   if (f.containerizer !== "mesos") return undefined;
   if (f.docker_image !== undefined) return { type: "DOCKER", docker: { name: f.docker_image } };
-  if (f.appc_image !== undefined) return { type: "APPC", appc: { name: f.appc_image, labels: { labels: [{ key: "os", value: "linux" }, { key: "arch", value: "amd64" }] } } };
+  if (f.appc_image !== undefined)
+    return {
+      type: "APPC",
+      appc: {
+        name: f.appc_image,
+        labels: {
+          labels: [
+            { key: "os", value: "linux" },
+            { key: "arch", value: "amd64" },
+          ],
+        },
+      },
+    };
   return undefined;
 }
 
@@ -113,7 +125,8 @@ export async function runExecute(argv) {
     if (!flags.master) usage("Missing required option --master");
     if (flags.task && flags.task_group) usage("Either task or task group should be set but not both. Provide either '--task' OR '--task_group'");
     if (flags.task || flags.task_group) {
-      for (const k of ["name", "command", "env", "appc_image", "docker_image", "volumes"]) if (flags[k] !== undefined) usage(`'--${k}' is not supported with '--task' or '--task_group'`);
+      for (const k of ["name", "command", "env", "appc_image", "docker_image", "volumes"])
+        if (flags[k] !== undefined) usage(`'--${k}' is not supported with '--task' or '--task_group'`);
     } else {
       if (!flags.name) usage("Missing required option --name");
       if (flags.shell && !flags.command) usage("Missing required option --command when --shell is set");
@@ -145,14 +158,33 @@ class Execute {
     } catch {
       /* no passwd entry: Mesos would fail too, root is the images' user */
     }
-    const caps = ["RESERVATION_REFINEMENT", "TASK_KILLING_STATE", ...(flags.partition_aware ? ["PARTITION_AWARE"] : []), ...(is111 ? ["MULTI_ROLE"] : []), ...String(flags.framework_capabilities ?? "").split(",").filter(Boolean)];
-    this.framework = { user, name: "mesos-execute instance", checkpoint: flags.checkpoint, capabilities: caps.map((type) => ({ type })), ...(is111 ? { roles: [flags.role] } : { role: flags.role }), ...(flags.principal ? { principal: flags.principal } : {}) };
+    const caps = [
+      "RESERVATION_REFINEMENT",
+      "TASK_KILLING_STATE",
+      ...(flags.partition_aware ? ["PARTITION_AWARE"] : []),
+      ...(is111 ? ["MULTI_ROLE"] : []),
+      ...String(flags.framework_capabilities ?? "")
+        .split(",")
+        .filter(Boolean),
+    ];
+    this.framework = {
+      user,
+      name: "mesos-execute instance",
+      checkpoint: flags.checkpoint,
+      capabilities: caps.map((type) => ({ type })),
+      ...(is111 ? { roles: [flags.role] } : { role: flags.role }),
+      ...(flags.principal ? { principal: flags.principal } : {}),
+    };
   }
 
   start() {
     glog.info("scheduler.cpp:184", `Version: ${VERSION}`);
     const ip = process.env.LIBPROCESS_IP ?? "";
-    if (ip.startsWith("127.")) glog.warn("scheduler.cpp:169", "\n**************************************************\nScheduler driver bound to loopback interface! Cannot communicate with remote master(s). You might want to set 'LIBPROCESS_IP' environment variable to use a routable IP address.\n**************************************************");
+    if (ip.startsWith("127."))
+      glog.warn(
+        "scheduler.cpp:169",
+        "\n**************************************************\nScheduler driver bound to loopback interface! Cannot communicate with remote master(s). You might want to set 'LIBPROCESS_IP' environment variable to use a routable IP address.\n**************************************************",
+      );
     detectMaster(this.flags.master, { pid: `scheduler@${ip}` }, (info) => {
       this.leader = info;
       this.wake?.();
@@ -192,7 +224,16 @@ class Execute {
   async subscribe() {
     const fi = { ...this.framework, ...(this.fid ? { id: { value: this.fid } } : {}) };
     this.streamId = undefined;
-    const r = await request({ ssl: this.ssl, host: this.master.host, port: this.master.port, path: "/master/api/v1/scheduler", body: { type: "SUBSCRIBE", subscribe: { framework_info: fi } }, headers: this.headers(), stream: true, timeoutMs: 10_000 });
+    const r = await request({
+      ssl: this.ssl,
+      host: this.master.host,
+      port: this.master.port,
+      path: "/master/api/v1/scheduler",
+      body: { type: "SUBSCRIBE", subscribe: { framework_info: fi } },
+      headers: this.headers(),
+      stream: true,
+      timeoutMs: 10_000,
+    });
     if (r.status === 503 || r.status === 307) {
       let body = "";
       for await (const c of r.res) body += c;
@@ -211,8 +252,16 @@ class Execute {
 
   async call(body) {
     try {
-      const r = await request({ ssl: this.ssl, host: this.master.host, port: this.master.port, path: "/master/api/v1/scheduler", body: { framework_id: { value: this.fid }, ...body }, headers: this.headers() });
-      if (r.status !== 202) glog.exit(EXEC_EXIT, 1, `Received an ERROR event: Received unexpected '${STATUS[r.status] ?? r.status}' (${r.body}) for ${body.type}`);
+      const r = await request({
+        ssl: this.ssl,
+        host: this.master.host,
+        port: this.master.port,
+        path: "/master/api/v1/scheduler",
+        body: { framework_id: { value: this.fid }, ...body },
+        headers: this.headers(),
+      });
+      if (r.status !== 202)
+        glog.exit(EXEC_EXIT, 1, `Received an ERROR event: Received unexpected '${STATUS[r.status] ?? r.status}' (${r.body}) for ${body.type}`);
     } catch (e) {
       glog.error(SCHED(534, 643), `Request for call type ${body.type} failed: ${e.text ?? e.message}`);
     }
@@ -240,12 +289,20 @@ class Execute {
     const f = this.flags;
     if (f.task_group) {
       const tasks = (f.task_group.tasks ?? []).map((t) => ({ ...t, agent_id: { value: aid } }));
-      const executor = { type: "DEFAULT", executor_id: { value: "default-executor" }, framework_id: { value: this.fid }, resources: toProto({ cpus: 0.1, mem: 32, disk: 32 }) };
-      const need = tasks.reduce((acc, t) => {
-        const r = scalarsOnly(parseResources(t.resources));
-        for (const [k, v] of Object.entries(r)) acc[k] = (acc[k] ?? 0) + v;
-        return acc;
-      }, { cpus: 0.1, mem: 32, disk: 32 });
+      const executor = {
+        type: "DEFAULT",
+        executor_id: { value: "default-executor" },
+        framework_id: { value: this.fid },
+        resources: toProto({ cpus: 0.1, mem: 32, disk: 32 }),
+      };
+      const need = tasks.reduce(
+        (acc, t) => {
+          const r = scalarsOnly(parseResources(t.resources));
+          for (const [k, v] of Object.entries(r)) acc[k] = (acc[k] ?? 0) + v;
+          return acc;
+        },
+        { cpus: 0.1, mem: 32, disk: 32 },
+      );
       return { need, ids: tasks.map((t) => t.task_id.value), op: { type: "LAUNCH_GROUP", launch_group: { executor, task_group: { tasks } } }, group: true };
     }
     /** @type {TaskInfo} */
@@ -259,7 +316,12 @@ class Execute {
       const image = imageOf(f);
       if (image) task.container = { type: "MESOS", mesos: { image } };
     }
-    return { need: scalarsOnly(parseResources(task.resources)), ids: [task.task_id.value], op: { type: "LAUNCH", launch: { task_infos: [task] } }, name: task.name ?? task.task_id.value };
+    return {
+      need: scalarsOnly(parseResources(task.resources)),
+      ids: [task.task_id.value],
+      op: { type: "LAUNCH", launch: { task_infos: [task] } },
+      name: task.name ?? task.task_id.value,
+    };
   }
 
   async offer(o) {

@@ -34,7 +34,10 @@ class ExecutorBase {
   v1Library() {
     glog.info(is111 ? "executor.cpp:210" : "executor.cpp:192", `Version: ${VERSION}`);
     if (is111) {
-      glog.info("executor.cpp:286", `Using URL ${this.ssl?.cfg?.enabled ? "https" : "http"}://${this.host}:${this.port}/slave(1)/api/v1/executor for the executor API endpoint`);
+      glog.info(
+        "executor.cpp:286",
+        `Using URL ${this.ssl?.cfg?.enabled ? "https" : "http"}://${this.host}:${this.port}/slave(1)/api/v1/executor for the executor API endpoint`,
+      );
       delete process.env.MESOS_EXECUTOR_AUTHENTICATION_TOKEN;
     }
   }
@@ -48,11 +51,23 @@ class ExecutorBase {
   }
 
   status(tid, state, extra = {}) {
-    return { task_id: { value: tid }, state, source: "SOURCE_EXECUTOR", uuid: crypto.randomBytes(16).toString("base64"), timestamp: Date.now() / 1000, ...extra };
+    return {
+      task_id: { value: tid },
+      state,
+      source: "SOURCE_EXECUTOR",
+      uuid: crypto.randomBytes(16).toString("base64"),
+      timestamp: Date.now() / 1000,
+      ...extra,
+    };
   }
 
   async sendUpdateV1(status) {
-    const r = await this.post("/slave(1)/api/v1/executor", { type: "UPDATE", framework_id: { value: this.fid }, executor_id: { value: this.eid }, update: { status } });
+    const r = await this.post("/slave(1)/api/v1/executor", {
+      type: "UPDATE",
+      framework_id: { value: this.fid },
+      executor_id: { value: this.eid },
+      update: { status },
+    });
     if (r.status !== 202) glog.error(this.file, `Error: Received unexpected '${STATUS[r.status] ?? r.status}' (${r.body}) for UPDATE`);
   }
 
@@ -61,7 +76,16 @@ class ExecutorBase {
     for (;;) {
       let r;
       try {
-        r = await this.post("/slave(1)/api/v1/executor", { type: "SUBSCRIBE", framework_id: { value: this.fid }, executor_id: { value: this.eid }, subscribe: { unacknowledged_tasks: [], unacknowledged_updates: [] } }, true);
+        r = await this.post(
+          "/slave(1)/api/v1/executor",
+          {
+            type: "SUBSCRIBE",
+            framework_id: { value: this.fid },
+            executor_id: { value: this.eid },
+            subscribe: { unacknowledged_tasks: [], unacknowledged_updates: [] },
+          },
+          true,
+        );
       } catch {
         glog.info(this.file, "Disconnected from agent");
         glog.info(this.file, "Agent disconnected; shutting down");
@@ -110,7 +134,10 @@ export async function runCommandExecutor() {
     glog.info("executor.cpp:591", `Starting task ${tid}`);
     const env = { ...process.env };
     for (const v of cmd.environment?.variables ?? []) env[v.name] = String(v.value ?? "");
-    child = cmd.shell === false ? spawn(cmd.value, (cmd.arguments ?? []).slice(1), { env, stdio: "inherit" }) : spawn("/bin/sh", ["-c", cmd.value ?? ""], { env, stdio: "inherit" });
+    child =
+      cmd.shell === false
+        ? spawn(cmd.value, (cmd.arguments ?? []).slice(1), { env, stdio: "inherit" })
+        : spawn("/bin/sh", ["-c", cmd.value ?? ""], { env, stdio: "inherit" });
     const pid = child.pid;
     glog.info("executor.cpp:704", `Forked command at ${pid}`);
     const exited = new Promise((resolve) => {
@@ -169,7 +196,10 @@ export async function runDefaultExecutor() {
     const tid = task.task_id.value;
     e.tasks.set(tid, "running");
     const cid = crypto.randomUUID();
-    const r = await operator({ type: "LAUNCH_NESTED_CONTAINER", launch_nested_container: { container_id: { value: cid, parent: { value: containerId } }, command: task.command ?? {} } });
+    const r = await operator({
+      type: "LAUNCH_NESTED_CONTAINER",
+      launch_nested_container: { container_id: { value: cid, parent: { value: containerId } }, command: task.command ?? {} },
+    });
     if (r.status !== 200) {
       const msg = `Received '${STATUS[r.status] ?? r.status}' (${r.body}) for LAUNCH_NESTED_CONTAINER`;
       glog.error("default_executor.cpp:451", `Unable to launch child containers: ${msg}`);
@@ -211,7 +241,8 @@ export async function runDefaultExecutor() {
       glog.info("default_executor.cpp:204", "Received LAUNCH_GROUP event");
       for (const t of ev.launch_group.task_group.tasks) runTask(t);
     } else if (ev.type === "SHUTDOWN" || ev.type === "KILL") {
-      for (const cid of children.keys()) operator({ type: "KILL_NESTED_CONTAINER", kill_nested_container: { container_id: { value: cid, parent: { value: containerId } } } }).catch(() => {});
+      for (const cid of children.keys())
+        operator({ type: "KILL_NESTED_CONTAINER", kill_nested_container: { container_id: { value: cid, parent: { value: containerId } } } }).catch(() => {});
       if (ev.type === "SHUTDOWN") setTimeout(() => process.exit(0), 500);
     }
   });

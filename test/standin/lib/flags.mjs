@@ -29,7 +29,9 @@ export function parseJsonFlag(v, name) {
     try {
       text = fs.readFileSync(p, "utf8");
     } catch (e) {
-      throw new FlagError(`Failed to load value '${s}' for flag '${name}': Error reading file '${p}': ${e.code === "ENOENT" ? "No such file or directory" : e.message}`);
+      throw new FlagError(
+        `Failed to load value '${s}' for flag '${name}': Error reading file '${p}': ${e.code === "ENOENT" ? "No such file or directory" : e.message}`,
+      );
     }
   }
   try {
@@ -42,7 +44,11 @@ export function parseJsonFlag(v, name) {
 /** How stout prints a JSON::Object (a std::map): keys sorted at every level, no spaces. */
 export function jsonObjectString(v) {
   if (Array.isArray(v)) return `[${v.map(jsonObjectString).join(",")}]`;
-  if (v !== null && typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${jsonObjectString(v[k])}`).join(",")}}`;
+  if (v !== null && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${jsonObjectString(v[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v);
 }
 
@@ -93,7 +99,8 @@ export function loadFlags(defs, argv, env = process.env, { prefix = "MESOS_" } =
       case "object": {
         // stout JSON::Object: shown (startup line, /flags) as the object it parsed, not as the value given.
         const o = parseJsonFlag(v, name);
-        if (o === null || typeof o !== "object" || Array.isArray(o)) throw new FlagError(`Failed to load value '${v}' for flag '${name}': Failed to parse JSON: Expecting a JSON object`);
+        if (o === null || typeof o !== "object" || Array.isArray(o))
+          throw new FlagError(`Failed to load value '${v}' for flag '${name}': Failed to parse JSON: Expecting a JSON object`);
         flags[name] = o;
         raw[name] = jsonObjectString(o);
         break;

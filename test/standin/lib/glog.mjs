@@ -23,7 +23,10 @@ export function initGoogleLogging(logDir, program) {
   try {
     fs.mkdirSync(logDir, { recursive: true });
     sinkFile = path.join(logDir, `${program}.INFO`);
-    fs.appendFileSync(sinkFile, `Log file created at: ${new Date().toISOString()}\nRunning on machine: ${process.env.HOSTNAME ?? "standin"}\nLog line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg\n`);
+    fs.appendFileSync(
+      sinkFile,
+      `Log file created at: ${new Date().toISOString()}\nRunning on machine: ${process.env.HOSTNAME ?? "standin"}\nLog line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg\n`,
+    );
   } catch {
     sinkFile = null;
   }
@@ -34,7 +37,7 @@ export function log(level, fileLine, msg) {
     preInitWarned = true;
     process.stderr.write("WARNING: Logging before InitGoogleLogging() is written to STDERR\n");
   }
-  const line = prefix(level, fileLine) + msg + "\n";
+  const line = `${prefix(level, fileLine) + msg}\n`;
   process.stderr.write(line);
   if (sinkFile) {
     try {
@@ -57,5 +60,5 @@ export function exit(fileLine, status, msg) {
 
 /** Progress lines of mesos-execute go through `cout`, not glog. */
 export function out(line) {
-  process.stdout.write(line + "\n");
+  process.stdout.write(`${line}\n`);
 }

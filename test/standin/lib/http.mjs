@@ -60,9 +60,12 @@ export function listen({ ip, port, ssl, handler }) {
   if (ssl?.cfg.enabled) {
     const secure = https.createServer(serverOptions(ssl), handler);
     // The raw socket's address is gone once Node drops a failed handshake; keep it for the log line.
-    secure.on("connection", /** @param {net.Socket & { standinPeer?: string }} raw */ (raw) => {
-      raw.standinPeer = `${String(raw.remoteAddress ?? "unknown").replace(/^::ffff:/, "")}:${raw.remotePort ?? 0}`;
-    });
+    secure.on(
+      "connection",
+      /** @param {net.Socket & { standinPeer?: string }} raw */ (raw) => {
+        raw.standinPeer = `${String(raw.remoteAddress ?? "unknown").replace(/^::ffff:/, "")}:${raw.remotePort ?? 0}`;
+      },
+    );
     secure.on("tlsClientError", (err, sock) => logAcceptFailure(err, sock));
     secure.on("secureConnection", (sock) => {
       // 1.4 VERIFY_CERT without REQUIRE_CERT: a presented certificate must verify, an absent one is fine.
@@ -117,7 +120,20 @@ export function send(res, status, body = "", headers = {}) {
   res.end(text);
 }
 
-export const STATUS = { 200: "200 OK", 202: "202 Accepted", 307: "307 Temporary Redirect", 400: "400 Bad Request", 401: "401 Unauthorized", 403: "403 Forbidden", 404: "404 Not Found", 405: "405 Method Not Allowed", 409: "409 Conflict", 415: "415 Unsupported Media Type", 500: "500 Internal Server Error", 503: "503 Service Unavailable" };
+export const STATUS = {
+  200: "200 OK",
+  202: "202 Accepted",
+  307: "307 Temporary Redirect",
+  400: "400 Bad Request",
+  401: "401 Unauthorized",
+  403: "403 Forbidden",
+  404: "404 Not Found",
+  405: "405 Method Not Allowed",
+  409: "409 Conflict",
+  415: "415 Unsupported Media Type",
+  500: "500 Internal Server Error",
+  503: "503 Service Unavailable",
+};
 
 /**
  * One request over a fresh connection. Resolves { status, headers, body } or, with `stream: true`, { status, headers,
@@ -147,11 +163,14 @@ export function request({ ssl, host, port, method = "POST", path, headers = {}, 
       headers: { ...(data !== undefined ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) } : {}), ...headers },
     });
     const timer = setTimeout(() => req.destroy(Object.assign(new Error("Request timed out"), { code: "ETIMEDOUT" })), timeoutMs);
-    req.on("error", /** @param {import("./tls.mjs").ConnectError} e */ (e) => {
-      clearTimeout(timer);
-      e.text = failureText(e);
-      reject(e);
-    });
+    req.on(
+      "error",
+      /** @param {import("./tls.mjs").ConnectError} e */ (e) => {
+        clearTimeout(timer);
+        e.text = failureText(e);
+        reject(e);
+      },
+    );
     req.on("response", (res) => {
       if (stream) {
         clearTimeout(timer);
@@ -163,11 +182,14 @@ export function request({ ssl, host, port, method = "POST", path, headers = {}, 
         clearTimeout(timer);
         resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
       });
-      res.on("error", /** @param {import("./tls.mjs").ConnectError} e */ (e) => {
-        clearTimeout(timer);
-        e.text = failureText(e);
-        reject(e);
-      });
+      res.on(
+        "error",
+        /** @param {import("./tls.mjs").ConnectError} e */ (e) => {
+          clearTimeout(timer);
+          e.text = failureText(e);
+          reject(e);
+        },
+      );
     });
     req.end(data);
   });

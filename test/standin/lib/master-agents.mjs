@@ -50,7 +50,10 @@ function authenticate(m, body) {
     glog.info("authenticator.cpp:98", "Creating new server SASL connection");
     if (body.mechanism !== "CRAM-MD5") {
       glog.error("authenticator.cpp:338", "Authentication error: no mechanism available");
-      glog.warn(ML(7859, 9810), `${is111 ? "An error ocurred while attempting to authenticate" : "Failed to authenticate"} ${body.pid}: SASL(-4): no mechanism available: No worthy mechs found`);
+      glog.warn(
+        ML(7859, 9810),
+        `${is111 ? "An error ocurred while attempting to authenticate" : "Failed to authenticate"} ${body.pid}: SASL(-4): no mechanism available: No worthy mechs found`,
+      );
       return { ok: false, mechanisms: ["CRAM-MD5"] };
     }
     glog.info("authenticator.cpp:204", "Received SASL authentication start");
@@ -96,7 +99,10 @@ function registerAgent(m, body) {
     if (!m.authz("register_agents", principal)) {
       const who = principal ? `with principal '${principal}'` : "without a principal";
       if (is111) {
-        glog.warn("master.cpp:6322", `Refusing registration of agent at ${pid} (${host}): Not authorized to register agent providing resources '${m.fmt(total)}' ${who}`);
+        glog.warn(
+          "master.cpp:6322",
+          `Refusing registration of agent at ${pid} (${host}): Not authorized to register agent providing resources '${m.fmt(total)}' ${who}`,
+        );
         return { action: "ignore" };
       }
       const msg = `Not authorized to register as agent ${who}`;
@@ -118,7 +124,21 @@ function registerAgent(m, body) {
   const id = `${m.id}-S${m.nextAgent++}`;
   glog.info("master.cpp:5867", `Registering agent at ${pid} (${host}) with id ${id}`);
   const [, ip, port] = /@([^:]+):(\d+)$/.exec(pid) ?? [];
-  const a = { id, pid, ip, port: Number(port), hostname: host, total, used: {}, offered: {}, active: true, principal, registeredTime: Date.now() / 1000, lastPing: Date.now(), version: VERSION };
+  const a = {
+    id,
+    pid,
+    ip,
+    port: Number(port),
+    hostname: host,
+    total,
+    used: {},
+    offered: {},
+    active: true,
+    principal,
+    registeredTime: Date.now() / 1000,
+    lastPing: Date.now(),
+    version: VERSION,
+  };
   m.agents.set(id, a);
   glog.info("master.cpp:5945", `Registered agent ${id} at ${pid} (${host}) with ${m.fmt(total)}`);
   linkTo(m, a);
@@ -148,7 +168,16 @@ function linkTo(m, a) {
   a.unlink = () => {
     gone = true;
   };
-  request({ ssl: m.ssl, host: a.ip, port: a.port, method: "GET", path: "/slave(1)/_standin/link", headers: { "Libprocess-From": m.pid }, stream: true, timeoutMs: 5000 })
+  request({
+    ssl: m.ssl,
+    host: a.ip,
+    port: a.port,
+    method: "GET",
+    path: "/slave(1)/_standin/link",
+    headers: { "Libprocess-From": m.pid },
+    stream: true,
+    timeoutMs: 5000,
+  })
     .then(({ res, req }) => {
       if (gone) return req.destroy();
       a.unlink = () => {
@@ -170,7 +199,8 @@ function removeAgent(m, a, why) {
   recoverOffersOf(m, (o) => o.agentId === a.id);
   for (const fw of m.frameworks.values()) {
     for (const t of fw.tasks.values()) {
-      if (t.agentId === a.id && !t.terminal) pushUpdate(m, fw, t, { state: "TASK_LOST", source: "SOURCE_MASTER", reason: "REASON_AGENT_REMOVED", message: "Agent removed" });
+      if (t.agentId === a.id && !t.terminal)
+        pushUpdate(m, fw, t, { state: "TASK_LOST", source: "SOURCE_MASTER", reason: "REASON_AGENT_REMOVED", message: "Agent removed" });
     }
   }
 }

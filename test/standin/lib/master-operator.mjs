@@ -4,7 +4,18 @@ import { readBody, send } from "./http.mjs";
 import { removeFramework } from "./master-scheduler.mjs";
 import { taskJson } from "./master.mjs";
 
-export const LEGACY_WRITE = new Set(["/create-volumes", "/destroy-volumes", "/reserve", "/unreserve", "/teardown", "/maintenance/schedule", "/machine/down", "/machine/up", "/quota", "/weights"]);
+export const LEGACY_WRITE = new Set([
+  "/create-volumes",
+  "/destroy-volumes",
+  "/reserve",
+  "/unreserve",
+  "/teardown",
+  "/maintenance/schedule",
+  "/machine/down",
+  "/machine/up",
+  "/quota",
+  "/weights",
+]);
 
 const rolesOf = (resources) => [...new Set((resources ?? []).map((r) => r.reservations?.at(-1)?.role ?? r.reservation?.role ?? r.role ?? "*"))];
 const reserversOf = (resources) => (resources ?? []).map((r) => r.reservations?.at(-1)?.principal ?? r.reservation?.principal);
@@ -56,7 +67,8 @@ export async function handleOperator(m, req, res, sub, url, principal) {
   let call;
   try {
     if (sub === "/api/v1") call = JSON.parse(text);
-    else if (req.method === "GET" && (sub === "/quota" || sub === "/weights" || sub === "/maintenance/schedule")) call = { type: sub === "/quota" ? "GET_QUOTA" : sub === "/weights" ? "GET_WEIGHTS" : "GET_MAINTENANCE_SCHEDULE" };
+    else if (req.method === "GET" && (sub === "/quota" || sub === "/weights" || sub === "/maintenance/schedule"))
+      call = { type: sub === "/quota" ? "GET_QUOTA" : sub === "/weights" ? "GET_WEIGHTS" : "GET_MAINTENANCE_SCHEDULE" };
     else call = legacyToCall(sub, new URLSearchParams(text || url.search));
   } catch (e) {
     return send(res, 400, `Failed to parse body: ${e.message}`);
@@ -82,11 +94,22 @@ export async function handleOperator(m, req, res, sub, url, principal) {
     case "GET_MASTER":
       return reply("GET_MASTER", "get_master", { master_info: m.info(), start_time: m.startTime, elected_time: m.electedTime });
     case "GET_AGENTS":
-      return reply("GET_AGENTS", "get_agents", { agents: [...m.agents.values()].map((a) => ({ agent_info: { id: { value: a.id }, hostname: a.hostname, port: a.port }, active: a.active, pid: a.pid })) });
+      return reply("GET_AGENTS", "get_agents", {
+        agents: [...m.agents.values()].map((a) => ({ agent_info: { id: { value: a.id }, hostname: a.hostname, port: a.port }, active: a.active, pid: a.pid })),
+      });
     case "GET_FRAMEWORKS":
-      return reply("GET_FRAMEWORKS", "get_frameworks", { frameworks: [...m.frameworks.values()].filter((f) => m.authz("view_frameworks", principal, f.info.user)).map((f) => ({ framework_info: f.info, active: f.connected, connected: f.connected })) });
+      return reply("GET_FRAMEWORKS", "get_frameworks", {
+        frameworks: [...m.frameworks.values()]
+          .filter((f) => m.authz("view_frameworks", principal, f.info.user))
+          .map((f) => ({ framework_info: f.info, active: f.connected, connected: f.connected })),
+      });
     case "GET_TASKS":
-      return reply("GET_TASKS", "get_tasks", { tasks: [...m.frameworks.values()].flatMap((f) => [...f.tasks.values()]).filter((t) => m.authz("view_tasks", principal, t.user)).map(taskJson) });
+      return reply("GET_TASKS", "get_tasks", {
+        tasks: [...m.frameworks.values()]
+          .flatMap((f) => [...f.tasks.values()])
+          .filter((t) => m.authz("view_tasks", principal, t.user))
+          .map(taskJson),
+      });
     case "GET_STATE":
       return reply("GET_STATE", "get_state", m.stateJson(principal));
     case "GET_ROLES":

@@ -65,13 +65,38 @@ const DEFS = {
   work_dir: { type: "string" },
   zk: { type: "string" },
   zk_session_timeout: { type: "duration", def: "10secs" },
-  ...(is111 ? { role_sorter: { type: "string", def: "drf" }, min_allocatable_resources: { type: "string", def: "cpus:0.01|mem:32" } } : { user_sorter: { type: "string", def: "drf" } }),
+  ...(is111
+    ? { role_sorter: { type: "string", def: "drf" }, min_allocatable_resources: { type: "string", def: "cpus:0.01|mem:32" } }
+    : { user_sorter: { type: "string", def: "drf" } }),
 };
 
-const READONLY = new Set(["/frameworks", "/flags", "/roles", "/roles.json", "/slaves", "/state", "/state.json", "/state-summary", "/tasks", "/tasks.json", "/maintenance/status"]);
+const READONLY = new Set([
+  "/frameworks",
+  "/flags",
+  "/roles",
+  "/roles.json",
+  "/slaves",
+  "/state",
+  "/state.json",
+  "/state-summary",
+  "/tasks",
+  "/tasks.json",
+  "/maintenance/status",
+]);
 
 /** Read-only endpoints that answer only on the leading master (http.cpp `if (!master->elected()) return redirect`). */
-const LEADER_ONLY = new Set(["/frameworks", "/roles", "/roles.json", "/slaves", "/state", "/state.json", "/state-summary", "/tasks", "/tasks.json", "/maintenance/status"]);
+const LEADER_ONLY = new Set([
+  "/frameworks",
+  "/roles",
+  "/roles.json",
+  "/slaves",
+  "/state",
+  "/state.json",
+  "/state-summary",
+  "/tasks",
+  "/tasks.json",
+  "/maintenance/status",
+]);
 
 /**
  * How long the stand-in takes to reach ZooKeeper and become elected after it listens, and to recover its registry
@@ -139,7 +164,15 @@ export class Master {
 
   info() {
     const ipInt = this.ip.split(".").reduce((n, o, i) => n + Number(o) * 256 ** i, 0);
-    return { id: this.id, ip: ipInt, port: this.port, pid: this.pid, hostname: this.hostname, version: VERSION, address: { hostname: this.hostname, ip: this.ip, port: this.port } };
+    return {
+      id: this.id,
+      ip: ipInt,
+      port: this.port,
+      pid: this.pid,
+      hostname: this.hostname,
+      version: VERSION,
+      address: { hostname: this.hostname, ip: this.ip, port: this.port },
+    };
   }
 
   async start() {
@@ -153,17 +186,32 @@ export class Master {
     glog.info("master.cpp:442", `Master ${this.id} (${this.hostname}) started on ${this.ip}:${this.port}`);
     glog.info("master.cpp:444", `Flags at startup: ${flagsLine(this.raw, DEFS)}`);
     if (this.ip.startsWith("127.")) {
-      glog.warn("master.cpp:447", "\n**************************************************\nMaster bound to loopback interface! Cannot communicate with remote schedulers or agents. You might want to set '--ip' flag to a routable IP address.\n**************************************************");
+      glog.warn(
+        "master.cpp:447",
+        "\n**************************************************\nMaster bound to loopback interface! Cannot communicate with remote schedulers or agents. You might want to set '--ip' flag to a routable IP address.\n**************************************************",
+      );
     }
-    glog.info(f.authenticate_frameworks ? "master.cpp:494" : "master.cpp:496", f.authenticate_frameworks ? "Master only allowing authenticated frameworks to register" : "Master allowing unauthenticated frameworks to register");
-    glog.info(f.authenticate_agents ? "master.cpp:508" : "master.cpp:510", f.authenticate_agents ? "Master only allowing authenticated agents to register" : "Master allowing unauthenticated agents to register");
-    glog.info(f.authenticate_http_frameworks ? "master.cpp:521" : "master.cpp:524", f.authenticate_http_frameworks ? "Master only allowing authenticated HTTP frameworks to register" : "Master allowing HTTP frameworks to register without authentication");
+    glog.info(
+      f.authenticate_frameworks ? "master.cpp:494" : "master.cpp:496",
+      f.authenticate_frameworks ? "Master only allowing authenticated frameworks to register" : "Master allowing unauthenticated frameworks to register",
+    );
+    glog.info(
+      f.authenticate_agents ? "master.cpp:508" : "master.cpp:510",
+      f.authenticate_agents ? "Master only allowing authenticated agents to register" : "Master allowing unauthenticated agents to register",
+    );
+    glog.info(
+      f.authenticate_http_frameworks ? "master.cpp:521" : "master.cpp:524",
+      f.authenticate_http_frameworks
+        ? "Master only allowing authenticated HTTP frameworks to register"
+        : "Master allowing HTTP frameworks to register without authentication",
+    );
     if (f.credentials) this.loadCredentials(f.credentials);
     glog.info("master.cpp:566", "Using default 'crammd5' authenticator");
     glog.info("authenticator.cpp:520", "Initializing server SASL");
     if (!f.credentials) glog.warn("authenticator.cpp:513", "No credentials provided, authentication requests will be refused");
     this.auth = new HttpAuth({ credentials: this.credentials });
-    const noCreds = (realm) => `Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm '${realm}'`;
+    const noCreds = (realm) =>
+      `Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm '${realm}'`;
     if (f.authenticate_http_readonly) {
       if (!f.credentials) glog.exit("master.cpp:611", 1, noCreds(REALM.readonly));
       glog.info(is111 ? "http.cpp:1296" : "http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${REALM.readonly}'`);
@@ -175,8 +223,18 @@ export class Master {
       this.auth.enable(REALM.readwrite, ["basic"]);
     }
     if (f.authenticate_http_frameworks) {
-      if (!f.http_framework_authenticators) glog.exit("master.cpp:630", 1, "Missing `--http_framework_authenticators` flag. This must be used in conjunction with `--authenticate_http_frameworks`");
-      if (f.http_framework_authenticators !== "basic") glog.exit("master.cpp:641", 1, `Failed to create HTTP authenticator module '${f.http_framework_authenticators}': Module '${f.http_framework_authenticators}' unknown`);
+      if (!f.http_framework_authenticators)
+        glog.exit(
+          "master.cpp:630",
+          1,
+          "Missing `--http_framework_authenticators` flag. This must be used in conjunction with `--authenticate_http_frameworks`",
+        );
+      if (f.http_framework_authenticators !== "basic")
+        glog.exit(
+          "master.cpp:641",
+          1,
+          `Failed to create HTTP authenticator module '${f.http_framework_authenticators}': Module '${f.http_framework_authenticators}' unknown`,
+        );
       if (!f.credentials) glog.exit("master.cpp:641", 1, noCreds(REALM.scheduler));
       glog.info(is111 ? "http.cpp:1296" : "http.cpp:1026", `Creating default 'basic' HTTP authenticator for realm '${REALM.scheduler}'`);
       this.auth.enable(REALM.scheduler, ["basic"]);
@@ -185,7 +243,11 @@ export class Master {
     try {
       this.server = await listen({ ip: this.bindIp, port: this.port, ssl: this.ssl, handler: (q, s) => this.handle(q, s) });
     } catch (e) {
-      glog.exit("master.cpp:375", 1, `Failed to initialize: Failed to bind on ${this.bindIp}:${this.port}: ${e.code === "EADDRINUSE" ? "Address already in use" : e.message}`);
+      glog.exit(
+        "master.cpp:375",
+        1,
+        `Failed to initialize: Failed to bind on ${this.bindIp}:${this.port}: ${e.code === "EADDRINUSE" ? "Address already in use" : e.message}`,
+      );
     }
     exitOnTerm(() => this.zk?.stop());
     // libprocess serves HTTP from here on; the contender needs a ZooKeeper session first
@@ -202,7 +264,11 @@ export class Master {
     } catch (e) {
       glog.exit("master.cpp:543", 1, `Failed to read credentials file '${p}': ${e.code === "ENOENT" ? "No such file or directory" : e.message}`);
     }
-    if (tooOpen(p)) glog.warn("credentials.hpp:52", `Permissions on credentials file '${p}' are too open; it is recommended that your credentials file is NOT accessible by others`);
+    if (tooOpen(p))
+      glog.warn(
+        "credentials.hpp:52",
+        `Permissions on credentials file '${p}' are too open; it is recommended that your credentials file is NOT accessible by others`,
+      );
     let list;
     try {
       list = parseCredentials(text);
@@ -231,7 +297,11 @@ export class Master {
       else glog.info("master.cpp:2227", "No master was elected.");
       if (was) {
         if (!is111) glog.exit("master.cpp:2182", 1, "Lost leadership... committing suicide!");
-        glog.exit(leaderInfo ? "master.cpp:2193" : "master.cpp:2230", 1, leaderInfo ? "Conceded leadership to another master... committing suicide!" : "Lost leadership after indecisive election... committing suicide!");
+        glog.exit(
+          leaderInfo ? "master.cpp:2193" : "master.cpp:2230",
+          1,
+          leaderInfo ? "Conceded leadership to another master... committing suicide!" : "Lost leadership after indecisive election... committing suicide!",
+        );
       }
       return undefined;
     };
@@ -264,7 +334,10 @@ export class Master {
   recover() {
     if (!this.isLeader() || this.recovered) return;
     this.recovered = true;
-    glog.info(ML(1801, 1825), `Recovered 0 agents from the registry (${is111 ? "132B" : "129B"}); allowing 10mins for agents to ${is111 ? "reregister" : "re-register"}`);
+    glog.info(
+      ML(1801, 1825),
+      `Recovered 0 agents from the registry (${is111 ? "132B" : "129B"}); allowing 10mins for agents to ${is111 ? "reregister" : "re-register"}`,
+    );
     for (const w of this.recoveredWaiters.splice(0)) w();
   }
 
@@ -298,7 +371,10 @@ export class Master {
     }
     if (!this.leader) {
       const asked = req.url.startsWith("/master/") ? req.url : `/master${req.url}`;
-      glog.warn(is111 ? "http.cpp:1750" : "http.cpp:2253", `Current master is not elected as leader, and leader information is unavailable. Failed to redirect the request url: ${asked}`);
+      glog.warn(
+        is111 ? "http.cpp:1750" : "http.cpp:2253",
+        `Current master is not elected as leader, and leader information is unavailable. Failed to redirect the request url: ${asked}`,
+      );
       send(res, 503, "No leader elected");
       return true;
     }
@@ -359,7 +435,14 @@ export class Master {
   versionJson() {
     return is111
       ? { version: VERSION, git_tag: VERSION, build_date: "2020-11-19 17:01:49", build_time: 1605805309, build_user: "root" }
-      : { version: VERSION, git_sha: "b3fd2e7ab26e118222fe18af4b92c53a3c01e6cc", git_tag: VERSION, build_date: "2017-09-13 23:21:06", build_time: 1505344866, build_user: "root" };
+      : {
+          version: VERSION,
+          git_sha: "b3fd2e7ab26e118222fe18af4b92c53a3c01e6cc",
+          git_tag: VERSION,
+          build_date: "2017-09-13 23:21:06",
+          build_time: 1505344866,
+          build_user: "root",
+        };
   }
 
   readonly(res, sub, principal) {
@@ -373,7 +456,12 @@ export class Master {
       case "/state.json":
         return send(res, 200, st);
       case "/state-summary":
-        return send(res, 200, { hostname: st.hostname, cluster: st.cluster, slaves: st.slaves, frameworks: st.frameworks.map((x) => ({ id: x.id, name: x.name })) });
+        return send(res, 200, {
+          hostname: st.hostname,
+          cluster: st.cluster,
+          slaves: st.slaves,
+          frameworks: st.frameworks.map((x) => ({ id: x.id, name: x.name })),
+        });
       case "/frameworks":
         return send(res, 200, { frameworks: st.frameworks, completed_frameworks: st.completed_frameworks, unregistered_frameworks: [] });
       case "/slaves":
@@ -385,7 +473,12 @@ export class Master {
       case "/roles.json":
         return send(res, 200, { roles: [] });
       case "/metrics/snapshot":
-        return send(res, 200, { "master/elected": this.isLeader() ? 1 : 0, "master/slaves_active": st.activated_slaves, "master/frameworks_active": st.frameworks.length, "master/uptime_secs": Date.now() / 1000 - this.startTime });
+        return send(res, 200, {
+          "master/elected": this.isLeader() ? 1 : 0,
+          "master/slaves_active": st.activated_slaves,
+          "master/frameworks_active": st.frameworks.length,
+          "master/uptime_secs": Date.now() / 1000 - this.startTime,
+        });
       default:
         return send(res, 200, {});
     }
@@ -424,7 +517,19 @@ export class Master {
       leader_info: this.leader ?? undefined,
       log_dir: this.flags.log_dir,
       flags: flagsJson(this.raw, DEFS),
-      slaves: [...this.agents.values()].map((a) => ({ id: a.id, pid: a.pid, hostname: a.hostname, port: a.port, registered_time: a.registeredTime, active: a.active, version: VERSION, resources: a.total, used_resources: a.used, offered_resources: a.offered, attributes: {} })),
+      slaves: [...this.agents.values()].map((a) => ({
+        id: a.id,
+        pid: a.pid,
+        hostname: a.hostname,
+        port: a.port,
+        registered_time: a.registeredTime,
+        active: a.active,
+        version: VERSION,
+        resources: a.total,
+        used_resources: a.used,
+        offered_resources: a.offered,
+        attributes: {},
+      })),
       frameworks: visible.map(fwJson),
       completed_frameworks: this.completedFrameworks.filter((fw) => this.authz("view_frameworks", principal, fw.info.user)).map(fwJson),
       orphan_tasks: [],
@@ -453,5 +558,15 @@ export class Master {
 }
 
 export function taskJson(t) {
-  return { id: t.id, name: t.name, framework_id: t.frameworkId, executor_id: t.executorId ?? "", slave_id: t.agentId, state: t.state, resources: t.resources, statuses: t.statuses, user: t.user };
+  return {
+    id: t.id,
+    name: t.name,
+    framework_id: t.frameworkId,
+    executor_id: t.executorId ?? "",
+    slave_id: t.agentId,
+    state: t.state,
+    resources: t.resources,
+    statuses: t.statuses,
+    user: t.user,
+  };
 }

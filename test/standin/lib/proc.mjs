@@ -45,4 +45,13 @@ export function exitOnTerm(cleanup) {
   process.on("SIGINT", h);
 }
 
-export const TERMINAL = new Set(["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR"]);
+export const TERMINAL = new Set([
+  "TASK_FINISHED",
+  "TASK_FAILED",
+  "TASK_KILLED",
+  "TASK_ERROR",
+  "TASK_LOST",
+  "TASK_DROPPED",
+  "TASK_GONE",
+  "TASK_GONE_BY_OPERATOR",
+]);

@@ -27,7 +27,20 @@ export function toProto(res) {
   return Object.entries(res).map(([name, v]) =>
     typeof v === "number"
       ? { name, type: "SCALAR", scalar: { value: v } }
-      : { name, type: "RANGES", ranges: { range: v.replace(/[[\]]/g, "").split(",").filter(Boolean).map((r) => { const [b, e] = r.trim().split("-"); return { begin: Number(b), end: Number(e) }; }) } },
+      : {
+          name,
+          type: "RANGES",
+          ranges: {
+            range: v
+              .replace(/[[\]]/g, "")
+              .split(",")
+              .filter(Boolean)
+              .map((r) => {
+                const [b, e] = r.trim().split("-");
+                return { begin: Number(b), end: Number(e) };
+              }),
+          },
+        },
   );
 }
 

@@ -16,7 +16,10 @@ export function check(credentials, chal, response) {
   const principal = i < 0 ? String(response) : String(response).slice(0, i);
   const digest = i < 0 ? "" : String(response).slice(i + 1);
   if (!credentials.has(principal)) return { error: "user not found" };
-  const want = crypto.createHmac("md5", String(credentials.get(principal) ?? "")).update(chal).digest("hex");
+  const want = crypto
+    .createHmac("md5", String(credentials.get(principal) ?? ""))
+    .update(chal)
+    .digest("hex");
   if (want !== digest) return { error: "authentication failure" };
   return { principal };
 }

@@ -9,7 +9,24 @@ import tls from "node:tls";
 import { FlagError, is111, parseBool } from "./flags.mjs";
 import * as glog from "./glog.mjs";
 
-const KEYS_14 = ["enabled", "support_downgrade", "cert_file", "key_file", "verify_cert", "require_cert", "verify_ipadd", "verification_depth", "ca_dir", "ca_file", "ciphers", "ecdh_curves", "enable_ssl_v3", "enable_tls_v1_0", "enable_tls_v1_1", "enable_tls_v1_2"];
+const KEYS_14 = [
+  "enabled",
+  "support_downgrade",
+  "cert_file",
+  "key_file",
+  "verify_cert",
+  "require_cert",
+  "verify_ipadd",
+  "verification_depth",
+  "ca_dir",
+  "ca_file",
+  "ciphers",
+  "ecdh_curves",
+  "enable_ssl_v3",
+  "enable_tls_v1_0",
+  "enable_tls_v1_1",
+  "enable_tls_v1_2",
+];
 const KEYS_111 = [...KEYS_14, "enable_tls_v1_3", "hostname_validation_scheme", "verify_server_cert", "require_client_cert"];
 
 function readEnv(env) {
@@ -67,10 +84,11 @@ export function sslConfig(env = process.env) {
 function loadCa(cfg) {
   const cas = [];
   if (cfg.caFile) cas.push(fs.readFileSync(cfg.caFile, "utf8"));
-  if (cfg.caDir) for (const f of fs.readdirSync(cfg.caDir)) {
-    const p = path.join(cfg.caDir, f);
-    if (fs.statSync(p).isFile()) cas.push(fs.readFileSync(p, "utf8"));
-  }
+  if (cfg.caDir)
+    for (const f of fs.readdirSync(cfg.caDir)) {
+      const p = path.join(cfg.caDir, f);
+      if (fs.statSync(p).isFile()) cas.push(fs.readFileSync(p, "utf8"));
+    }
   return cas.length ? cas : undefined;
 }
 
@@ -85,7 +103,8 @@ export function initSsl(env = process.env) {
   try {
     cfg = sslConfig(env);
   } catch (e) {
-    if (e instanceof FlagError) glog.exit(fl(432, 520), 1, `Failed to load flags from environment variables prefixed by LIBPROCESS_SSL_ or SSL_ (deprecated): ${e.message}`);
+    if (e instanceof FlagError)
+      glog.exit(fl(432, 520), 1, `Failed to load flags from environment variables prefixed by LIBPROCESS_SSL_ or SSL_ (deprecated): ${e.message}`);
     throw e;
   }
   if (!cfg.enabled) return { cfg, mat: null };
@@ -97,40 +116,67 @@ export function initSsl(env = process.env) {
     if (!cfg.caDir) glog.info("openssl.cpp:599", "CA directory path unspecified! NOTE: Set CA directory path with LIBPROCESS_SSL_CA_DIR=<dirpath>");
     if (cfg.requireClient) glog.info("openssl.cpp:604", "Will require client certificates for incoming TLS connections.");
     if (cfg.verifyServer) glog.info("openssl.cpp:642", "Will verify server certificates for outgoing TLS connections.");
-    else glog.info("openssl.cpp:645", "Will not verify server certificates!\nNOTE: Set LIBPROCESS_SSL_VERIFY_SERVER_CERT=1 to enable peer certificate verification");
+    else
+      glog.info(
+        "openssl.cpp:645",
+        "Will not verify server certificates!\nNOTE: Set LIBPROCESS_SSL_VERIFY_SERVER_CERT=1 to enable peer certificate verification",
+      );
     glog.info("openssl.cpp:663", `Using '${cfg.scheme}' scheme for hostname validation`);
     if (cfg.caFile) glog.info("openssl.cpp:688", `Using CA file: ${cfg.caFile}`);
   } else {
-    if (cfg.legacyRequire && !cfg.legacyVerify) glog.info("openssl.cpp:466", "LIBPROCESS_SSL_REQUIRE_CERT implies peer certificate verification.\nLIBPROCESS_SSL_VERIFY_CERT set to true");
+    if (cfg.legacyRequire && !cfg.legacyVerify)
+      glog.info("openssl.cpp:466", "LIBPROCESS_SSL_REQUIRE_CERT implies peer certificate verification.\nLIBPROCESS_SSL_VERIFY_CERT set to true");
     if (cfg.downgrade) glog.warn("openssl.cpp:476", "Failed SSL connections will be downgraded to a non-SSL socket");
     if (!cfg.keyFile) glog.exit("openssl.cpp:482", 1, "SSL requires key! NOTE: Set path with LIBPROCESS_SSL_KEY_FILE");
     if (!cfg.certFile) glog.exit("openssl.cpp:487", 1, "SSL requires certificate! NOTE: Set path with LIBPROCESS_SSL_CERT_FILE");
     if (!cfg.caFile) glog.info("openssl.cpp:493", "CA file path is unspecified! NOTE: Set CA file path with LIBPROCESS_SSL_CA_FILE=<filepath>");
     if (!cfg.caDir) glog.info("openssl.cpp:498", "CA directory path unspecified! NOTE: Set CA directory path with LIBPROCESS_SSL_CA_DIR=<dirpath>");
-    if (!cfg.verifyServer) glog.info("openssl.cpp:503", "Will not verify peer certificate!\nNOTE: Set LIBPROCESS_SSL_VERIFY_CERT=1 to enable peer certificate verification");
-    if (!cfg.requireClient) glog.info("openssl.cpp:509", "Will only verify peer certificate if presented!\nNOTE: Set LIBPROCESS_SSL_REQUIRE_CERT=1 to require peer certificate verification");
-    if (cfg.verifyServer && !cfg.caFile && !cfg.caDir) glog.info("openssl.cpp:527", "Using default CA file '/usr/lib/ssl/cert.pem' and/or directory '/usr/lib/ssl/certs'");
+    if (!cfg.verifyServer)
+      glog.info("openssl.cpp:503", "Will not verify peer certificate!\nNOTE: Set LIBPROCESS_SSL_VERIFY_CERT=1 to enable peer certificate verification");
+    if (!cfg.requireClient)
+      glog.info(
+        "openssl.cpp:509",
+        "Will only verify peer certificate if presented!\nNOTE: Set LIBPROCESS_SSL_REQUIRE_CERT=1 to require peer certificate verification",
+      );
+    if (cfg.verifyServer && !cfg.caFile && !cfg.caDir)
+      glog.info("openssl.cpp:527", "Using default CA file '/usr/lib/ssl/cert.pem' and/or directory '/usr/lib/ssl/certs'");
   }
   const mat = {};
   try {
     mat.ca = loadCa(cfg);
   } catch (e) {
-    glog.exit(fl(540, 697), 1, `Could not load CA file and/or directory (OpenSSL error #33558530): error:02001002:system library:fopen:${e.code === "ENOENT" ? "No such file or directory" : e.message}`);
+    glog.exit(
+      fl(540, 697),
+      1,
+      `Could not load CA file and/or directory (OpenSSL error #33558530): error:02001002:system library:fopen:${e.code === "ENOENT" ? "No such file or directory" : e.message}`,
+    );
   }
   try {
     mat.cert = fs.readFileSync(cfg.certFile, "utf8");
     new crypto.X509Certificate(mat.cert);
   } catch (e) {
-    glog.exit(fl(561, 718), 1, `Could not load cert file '${cfg.certFile}' (OpenSSL error #${e.code === "ENOENT" ? "33558530): error:02001002:system library:fopen:No such file or directory" : "151584876): error:0906D06C:PEM routines:PEM_read_bio:no start line"}`);
+    glog.exit(
+      fl(561, 718),
+      1,
+      `Could not load cert file '${cfg.certFile}' (OpenSSL error #${e.code === "ENOENT" ? "33558530): error:02001002:system library:fopen:No such file or directory" : "151584876): error:0906D06C:PEM routines:PEM_read_bio:no start line"}`,
+    );
   }
   try {
     mat.key = fs.readFileSync(cfg.keyFile, "utf8");
     crypto.createPrivateKey(mat.key);
   } catch (e) {
-    glog.exit(fl(571, 728), 1, `Could not load key file '${cfg.keyFile}' (OpenSSL error #${e.code === "ENOENT" ? "33558530): error:02001002:system library:fopen:No such file or directory" : "151584876): error:0906D06C:PEM routines:PEM_read_bio:no start line"}`);
+    glog.exit(
+      fl(571, 728),
+      1,
+      `Could not load key file '${cfg.keyFile}' (OpenSSL error #${e.code === "ENOENT" ? "33558530): error:02001002:system library:fopen:No such file or directory" : "151584876): error:0906D06C:PEM routines:PEM_read_bio:no start line"}`,
+    );
   }
   if (!new crypto.X509Certificate(mat.cert).checkPrivateKey(crypto.createPrivateKey(mat.key))) {
-    glog.exit(fl(580, 737), 1, "Private key does not match the certificate public key (OpenSSL error #185073780): error:0B080074:x509 certificate routines:X509_check_private_key:key values mismatch");
+    glog.exit(
+      fl(580, 737),
+      1,
+      "Private key does not match the certificate public key (OpenSSL error #185073780): error:0B080074:x509 certificate routines:X509_check_private_key:key values mismatch",
+    );
   }
   return { cfg, mat };
 }
@@ -160,7 +206,14 @@ const OPENSSL_10 = {
   "unsupported protocol": "error:1408A10B:SSL routines:SSL3_GET_CLIENT_HELLO:wrong version number",
 };
 
-const ERRNO_TEXT = { ECONNRESET: "Connection reset by peer", EPIPE: "Broken pipe", ECONNREFUSED: "Connection refused", ETIMEDOUT: "Connection timed out", EHOSTUNREACH: "No route to host", ENETUNREACH: "Network is unreachable" };
+const ERRNO_TEXT = {
+  ECONNRESET: "Connection reset by peer",
+  EPIPE: "Broken pipe",
+  ECONNREFUSED: "Connection refused",
+  ETIMEDOUT: "Connection timed out",
+  EHOSTUNREACH: "No route to host",
+  ENETUNREACH: "Network is unreachable",
+};
 
 /** OpenSSL error text in the style of the profile's OpenSSL (1.0.x for the 1.4 images, 3.x for 1.11). */
 export function opensslText(err) {
@@ -175,7 +228,8 @@ export const peerOf = (sock) => `${String(sock?.remoteAddress ?? "unknown").repl
 /** The line libprocess logs when an incoming TLS handshake fails (e.g. a plaintext peer). */
 export function logAcceptFailure(err, sock) {
   // Node verifies client certificates after the handshake and just drops the socket; say what OpenSSL would say.
-  if (sock?.authorizationError && (err?.code === "ECONNRESET" || !err?.message?.includes("error:"))) err = new Error("error:0A000086:SSL routines:tls_process_client_certificate:certificate verify failed");
+  if (sock?.authorizationError && (err?.code === "ECONNRESET" || !err?.message?.includes("error:")))
+    err = new Error("error:0A000086:SSL routines:tls_process_client_certificate:certificate verify failed");
   const peer = sock?._parent?.standinPeer ?? peerOf(sock?._parent ?? sock);
   if (is111) glog.info("process.cpp:911", `Failed to accept socket: Failed to complete SSL connection for ${peer}: ${opensslText(err)}`);
   else glog.info("process.cpp:1068", `Failed to accept socket: Failed accept: connection error: ${opensslText(err)}`);
@@ -224,9 +278,12 @@ export function connector(ssl) {
         up = true;
         cb(null, s);
       });
-      s.once("error", /** @param {NodeJS.ErrnoException} e */ (e) => {
-        if (!up) cb(Object.assign(e, { stage: "connect", text: `Failed to connect to ${host}:${port}: ${ERRNO_TEXT[e.code] ?? e.message}` }));
-      });
+      s.once(
+        "error",
+        /** @param {NodeJS.ErrnoException} e */ (e) => {
+          if (!up) cb(Object.assign(e, { stage: "connect", text: `Failed to connect to ${host}:${port}: ${ERRNO_TEXT[e.code] ?? e.message}` }));
+        },
+      );
       return undefined;
     }
     const { cfg, mat } = ssl;
@@ -238,7 +295,18 @@ export function connector(ssl) {
       process.nextTick(() => cb(e));
       return undefined;
     }
-    const s = tls.connect({ host, port, cert: mat.cert, key: mat.key, ca: mat.ca, rejectUnauthorized: false, servername: net.isIP(host) ? undefined : host, minVersion: cfg.minVersion, maxVersion: cfg.maxVersion, checkServerIdentity: () => undefined });
+    const s = tls.connect({
+      host,
+      port,
+      cert: mat.cert,
+      key: mat.key,
+      ca: mat.ca,
+      rejectUnauthorized: false,
+      servername: net.isIP(host) ? undefined : host,
+      minVersion: cfg.minVersion,
+      maxVersion: cfg.maxVersion,
+      checkServerIdentity: () => undefined,
+    });
     let done = false;
     s.once("secureConnect", () => {
       if (!cfg.verifyServer) {

@@ -14,7 +14,9 @@ const unb64 = (s) => JSON.parse(Buffer.from(s, "base64").toString("utf8"));
 function log4j(level, where, msg) {
   const d = new Date();
   const p = (n, w = 2) => String(n).padStart(w, "0");
-  process.stdout.write(`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)} [myid:] - ${level.padEnd(5)} [${where}] - ${msg}\n`);
+  process.stdout.write(
+    `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)} [myid:] - ${level.padEnd(5)} [${where}] - ${msg}\n`,
+  );
 }
 
 export function runZkServer({ port = 2181 } = {}) {
@@ -193,7 +195,9 @@ export class ZkSession extends EventEmitter {
       ok = true;
       this.sock = sock;
       process.stderr.write(`${zooStamp()}:ZOO_INFO@check_events@1728: initiated connection to server [${ip}:${target.port}]\n`);
-      process.stderr.write(`${zooStamp()}:ZOO_INFO@check_events@1775: session establishment complete on server [${ip}:${target.port}], sessionId=0x${Math.floor(Math.random() * 2 ** 48).toString(16)}, negotiated timeout=10000\n`);
+      process.stderr.write(
+        `${zooStamp()}:ZOO_INFO@check_events@1775: session establishment complete on server [${ip}:${target.port}], sessionId=0x${Math.floor(Math.random() * 2 ** 48).toString(16)}, negotiated timeout=10000\n`,
+      );
       this.emit("connected");
       if (this.joinData) sock.write(`JOIN ${this.url.path} ${b64(this.joinData)}\n`);
       if (this.watching) sock.write(`WATCH ${this.url.path}\n`);
@@ -212,14 +216,22 @@ export class ZkSession extends EventEmitter {
         else if (cmd === "NONE") this.emit("leader", null);
       }
     });
-    sock.on("error", /** @param {NodeJS.ErrnoException} e */ (e) => {
-      if (!ok) this.zooError(`check_events@2985: Socket [${ip}:${target.port}] zk retcode=-4, errno=${e.errno ? -e.errno : 111}(${e.code === "ECONNREFUSED" ? "Connection refused" : e.code === "EHOSTUNREACH" ? "No route to host" : e.message}): server refused to accept the client`);
-    });
+    sock.on(
+      "error",
+      /** @param {NodeJS.ErrnoException} e */ (e) => {
+        if (!ok)
+          this.zooError(
+            `check_events@2985: Socket [${ip}:${target.port}] zk retcode=-4, errno=${e.errno ? -e.errno : 111}(${e.code === "ECONNREFUSED" ? "Connection refused" : e.code === "EHOSTUNREACH" ? "No route to host" : e.message}): server refused to accept the client`,
+          );
+      },
+    );
     sock.on("close", () => {
       clearInterval(pinger);
       if (ok) {
         this.sock = null;
-        process.stderr.write(`${zooStamp()}:ZOO_ERROR@handle_socket_error_msg@1746: Socket [${ip}:${target.port}] zk retcode=-4, errno=112(Host is down): failed while receiving a server response\n`);
+        process.stderr.write(
+          `${zooStamp()}:ZOO_ERROR@handle_socket_error_msg@1746: Socket [${ip}:${target.port}] zk retcode=-4, errno=112(Host is down): failed while receiving a server response\n`,
+        );
         this.emit("disconnected");
       }
       if (!this.stopped) setTimeout(() => this.connect(), ok ? 200 : 500);
@@ -254,4 +266,3 @@ export async function detectMaster(masterFlag, { pid }, onLeader) {
   setImmediate(() => onLeader({ pid: `master@${ip}:${port}`, ip, port, hostname: m[1], standalone: true }));
   return { stop() {} };
 }
-
