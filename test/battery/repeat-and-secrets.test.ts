@@ -1,3 +1,4 @@
+import { PRINCIPALS, REGISTRY_ACCOUNTS } from "../../src/pki/index.js";
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -44,9 +45,12 @@ describe.skipIf(!hasDocker)("repeatability, isolation and secrets", () => {
       cli(["verify", "02", "--reporter", "json"], { cwd: dir }),
       cli(["verify", "02", "--reporter", "junit"], { cwd: dir }),
     ]);
-    const secrets = Object.values(JSON.parse(readFileSync(path.join(dir, "credentials", "secrets.json"), "utf8")) as Record<string, string>);
+    const byName = JSON.parse(readFileSync(path.join(dir, "credentials", "secrets.json"), "utf8")) as Record<string, string>;
+    const secrets = Object.values(byName);
     secrets.push(readFileSync(path.join(dir, "credentials", "executor_secret_key"), "utf8").trim());
-    expect(secrets.length).toBe(6);
+    // the Mesos principals, the lab registry's accounts, the executor key; and the registry credentials' base64 form
+    expect(secrets.length).toBe(PRINCIPALS.length + REGISTRY_ACCOUNTS.length + 1);
+    for (const a of REGISTRY_ACCOUNTS) secrets.push(Buffer.from(`${a}:${byName[a]}`).toString("base64"));
     for (const o of outs) {
       expect(o.exitCode, o.all).toBe(0);
       for (const s of secrets) expect(o.all).not.toContain(s);
