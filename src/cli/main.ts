@@ -141,6 +141,11 @@ export function buildProgram(run: (code: number) => void): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `mesos-lab list | head`: a reader that stops early is not an error
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   let exitCode: number | undefined;
   const program = buildProgram((code) => (exitCode = code));
   try {
@@ -150,7 +155,11 @@ export async function main(argv: string[]): Promise<void> {
       argv = [...argv, tty ? "tui" : "list"];
       if (tty) {
         try {
-          const tui = await import("../tui/launch.js").catch(() => undefined);
+          const tui = await import("../tui/launch.js").catch((err: unknown) => {
+            // say why, then list: an attendee still sees the exercises
+            process.stderr.write(`mesos-lab: the TUI could not start (${(err as Error).message.split("\n")[0]}); showing the list instead\n`);
+            return undefined;
+          });
           if (tui) {
             process.exitCode = await tui.launchTui({});
             if (shutdown.requested) return new Promise<void>(() => undefined);

@@ -3,7 +3,7 @@
  *   node --import tsx test/standin/try.ts [--profile 1.11] [-v] 02 03:agent-credential
  * It writes a throw-away lab folder whose lab.config.ts points at the stand-ins and this checkout's exercises/.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -26,4 +26,5 @@ const r = await execa("node", ["--import", import.meta.resolve("tsx"), path.join
   reject: false,
   env: { CI: "true" },
 });
+rmSync(dir, { recursive: true, force: true });
 process.exit(r.exitCode ?? 1);
