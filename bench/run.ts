@@ -12,8 +12,8 @@ import { performance } from "node:perf_hooks";
 import Docker from "dockerode";
 import { loadCatalogue } from "../src/catalogue/load.js";
 import { resolveConfig } from "../src/config/load.js";
-import { DockerPort } from "../src/docker/port.js";
-import { labelFilter, runLabels } from "../src/docker/labels.js";
+import { createRuntime } from "../src/runtime/factory.js";
+import { labelFilter, runLabels } from "../src/runtime/labels.js";
 import { LabBus, type StepResult } from "../src/engine/events.js";
 import { ExpectationSet } from "../src/engine/expectations.js";
 import { renderExercise } from "../src/engine/render.js";
@@ -41,9 +41,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-const port = new DockerPort();
+const runtime = createRuntime();
 const docker = new Docker();
-const info = await port.info();
+const info = await runtime.info();
 const images = await ensureStandinImages({ profile: "1.11" });
 const busybox = await ensureBusybox();
 const root = tempDir("bench");
@@ -56,7 +56,7 @@ const tPki = performance.now();
 const material = await ensureLabMaterial({ sslDir: path.join(root, "ssl"), credentialsDir: path.join(root, "credentials") });
 const pkiMs = performance.now() - tPki;
 const catalogue = await loadCatalogue();
-const base = { config, port, material, labId: "bench", publish: "ephemeral" as const, publishHost: info.publishHost };
+const base = { config, runtime, material, labId: "bench", publish: "ephemeral" as const, publishHost: info.publishHost };
 
 // ---- 1. per-step overhead. The step's wall time holds three parts: Docker creating and starting the containers
 // (baseline: raw dockerode create+start of the same containers), Mesos itself getting to the lines (each matched
@@ -87,7 +87,7 @@ const base = { config, port, material, labId: "bench", publish: "ephemeral" as c
     const run = `braw${i}${Date.now() % 10000}`;
     const labels = runLabels({ lab: "bench", run });
     const rendered = renderExercise(ex01, config)[0]!;
-    const net = await port.createNetwork(`mesos-lab-${run}`, "auto", labels);
+    const net = await runtime.networks.create(`mesos-lab-${run}`, "auto", labels);
     const t0 = performance.now();
     await Promise.all(
       (["zk", "master", "agent"] as const).map(async (role) => {
@@ -108,7 +108,7 @@ const base = { config, port, material, labId: "bench", publish: "ephemeral" as c
       }),
     );
     const raw = performance.now() - t0;
-    await port.removeOwned(await port.listOwned(labelFilter({ run })));
+    await runtime.owned.remove(await runtime.owned.list(labelFilter({ run })));
     const wall = lastResolved - stepStart;
     steps.push(wall);
     raws.push(raw);
@@ -131,7 +131,7 @@ const base = { config, port, material, labId: "bench", publish: "ephemeral" as c
 // ---- 2. detection latency: a line written by a container → expectation resolved (docker log stream → demux → matcher)
 {
   const run = `blat${Date.now() % 100000}`;
-  const id = await port.createContainer({
+  const id = await runtime.containers.create({
     name: `mesos-lab-${run}`,
     image: busybox,
     cmd: ["sh", "-c", "sleep 1; for i in $(seq 0 39); do echo MARK-$i; sleep 0.05; done; sleep 1"],
@@ -150,12 +150,12 @@ const base = { config, port, material, labId: "bench", publish: "ephemeral" as c
     negativeWindowMs: 1,
     onResult: (r) => r.matchedTs && r.resolvedAt && latencies.push(r.resolvedAt - r.matchedTs),
   });
-  await port.start(id);
-  const f = await port.follow(id);
+  await runtime.containers.start(id);
+  const f = await runtime.logs.follow(id);
   f.onLine((l) => set.feed(SourceKeys.log("zk"), l.text, l.ts));
   await set.settled;
   f.close();
-  await port.remove(id);
+  await runtime.containers.remove(id);
   rows.push({
     figure: "detection latency, median (baseline col: p95)",
     value: round(median(latencies)),
@@ -359,7 +359,7 @@ const base = { config, port, material, labId: "bench", publish: "ephemeral" as c
   });
 }
 
-await port.removeOwned(await port.listOwned(labelFilter({ lab: "bench" })));
+await runtime.owned.remove(await runtime.owned.list(labelFilter({ lab: "bench" })));
 const w = Math.max(...rows.map((r) => r.figure.length));
 console.log(`\nmesos-lab bench — Docker ${info.serverVersion}, ${os.cpus().length} cores, node ${process.versions.node}\n`);
 console.log(`${"figure".padEnd(w)}  ${"value".padStart(12)}  ${"baseline".padStart(10)}  ${"ratio".padStart(6)}  goal`);

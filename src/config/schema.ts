@@ -61,6 +61,20 @@ export const configSchema = z
       .object({ master: port.default(5050), agent: port.default(5051), exhibitor: port.default(8080), zk: port.default(0) })
       .strict()
       .default({ master: 5050, agent: 5051, exhibitor: 8080, zk: 0 }),
+    /**
+     * The container engine. `runtime`: the one the lab expects ("auto": whichever answers; "docker" or "podman" also
+     * narrows where it is looked for). `host`: its address (unix:// or tcp://) when DOCKER_HOST is unset.
+     */
+    engine: z
+      .object({
+        runtime: z.enum(["auto", "docker", "podman"]).default("auto"),
+        host: z
+          .string()
+          .regex(/^(unix:\/\/\/|tcp:\/\/|ssh:\/\/|npipe:\/\/)\S+$/, "an engine address such as unix:///run/podman/podman.sock or tcp://10.0.0.2:2375")
+          .optional(),
+      })
+      .strict()
+      .default({ runtime: "auto" }),
     agents: z.number().int().min(1).max(5).default(1),
     timeouts: z
       .object({

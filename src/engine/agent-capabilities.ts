@@ -1,6 +1,6 @@
 import type { LabConfig } from "../config/schema.js";
-import type { DockerPort } from "../docker/port.js";
-import type { ContainerSpec, Owned } from "../docker/types.js";
+import type { ContainerRuntime } from "../runtime/container-runtime.js";
+import type { ContainerSpec, Owned } from "../runtime/types.js";
 import type { Exercise, Step } from "../model/exercise.js";
 
 /**
@@ -83,9 +83,9 @@ export function agentCapabilities(
 }
 
 /** Runs RELEASE_SCRIPT in a running capabilities-mode container; a container that is not running has nothing to release. */
-export async function releaseNestedCgroups(port: DockerPort, id: string, timeoutMs = 10_000): Promise<string> {
+export async function releaseNestedCgroups(runtime: ContainerRuntime, id: string, timeoutMs = 10_000): Promise<string> {
   try {
-    const r = await port.exec(id, ["/bin/sh", "-c", RELEASE_SCRIPT], timeoutMs);
+    const r = await runtime.exec.run(id, ["/bin/sh", "-c", RELEASE_SCRIPT], timeoutMs);
     return `${r.stdout}${r.stderr}`.trim();
   } catch (err) {
     return `not released: ${(err as Error).message.split("\n")[0]}`;
@@ -93,6 +93,6 @@ export async function releaseNestedCgroups(port: DockerPort, id: string, timeout
 }
 
 /** `releaseNestedCgroups` for the capabilities-mode containers among `items`: call it before removing them. */
-export async function releaseOwned(port: DockerPort, items: Owned[]): Promise<void> {
-  await Promise.all(items.filter((i) => i.kind === "container" && i.labels[CAPABILITIES_LABEL] === "true").map((i) => releaseNestedCgroups(port, i.id)));
+export async function releaseOwned(runtime: ContainerRuntime, items: Owned[]): Promise<void> {
+  await Promise.all(items.filter((i) => i.kind === "container" && i.labels[CAPABILITIES_LABEL] === "true").map((i) => releaseNestedCgroups(runtime, i.id)));
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
-import { LABEL, runLabels, labelFilter, type RunIdentity } from "../docker/labels.js";
-import type { DockerPort, LogFollow } from "../docker/port.js";
-import type { ContainerSpec, LogLine, PlacedFile } from "../docker/types.js";
+import { LABEL, runLabels, labelFilter, type RunIdentity } from "../runtime/labels.js";
+import type { ContainerRuntime, LogFollow } from "../runtime/container-runtime.js";
+import type { ContainerSpec, LogLine, PlacedFile } from "../runtime/types.js";
 import type { HttpAction, PushAction } from "../model/exercise.js";
 import { CLUSTER_ROLES, perRole, ROLE_PORTS, ROLE_PROGRAM, type ClusterRole, type Role } from "../model/roles.js";
 import { makeLabImage, pushImage } from "../registry/push.js";
@@ -73,7 +73,7 @@ const READY_LINES: Record<Role, RegExp[]> = { zk: [], master: [MASTER_LEADS], ag
 const UPSTREAM: Record<ClusterRole, ClusterRole[]> = { zk: [], master: ["zk"], agent: ["zk", "master"], registry: [], tokens: [] };
 
 export interface ClusterOptions {
-  port: DockerPort;
+  runtime: ContainerRuntime;
   config: LabConfig;
   material: Material;
   identity: RunIdentity;
@@ -127,7 +127,7 @@ export class Cluster {
 
   async init(): Promise<void> {
     if (!this.hostMode) {
-      this.network = await this.o.port.createNetwork(`mesos-lab-${this.runId}`, this.o.config.network.subnet, this.labels);
+      this.network = await this.o.runtime.networks.create(`mesos-lab-${this.runId}`, this.o.config.network.subnet, this.labels);
     }
     const agents = Array.from({ length: this.o.config.agents }, (_, i) => this.ipOf("agent", i + 1));
     const host = perRole((r) => (this.hostMode ? "127.0.0.1" : r));
@@ -249,17 +249,17 @@ export class Cluster {
 
   private async launch(key: string, role: Role, instance: number, spec: ContainerSpec, hash: string, sourceId?: string): Promise<Live> {
     spec.labels[LABEL.configHash] = hash;
-    const id = await this.o.port.createContainer(spec);
+    const id = await this.o.runtime.containers.create(spec);
     const tail = streamTails();
     this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "created", name: spec.name });
     const removeOnFailure = async (err: unknown) => {
-      await this.o.port.remove(id).catch(() => undefined);
+      await this.o.runtime.containers.remove(id).catch(() => undefined);
       throw err;
     };
-    await this.o.port.start(id, spec.image).catch(removeOnFailure);
+    await this.o.runtime.containers.start(id, spec.image).catch(removeOnFailure);
     // Docker ends a log follow on a container that is not running yet, so follow after start, from the beginning:
     // the container is new, so every line it has is this step's.
-    const follow = await this.o.port.follow(id, 0).catch(removeOnFailure);
+    const follow = await this.o.runtime.logs.follow(id, 0).catch(removeOnFailure);
     const marks = new LineMarks(READY_LINES[role]);
     const capabilities = spec.labels[CAPABILITIES_LABEL] === "true";
     const live: Live = {
@@ -284,9 +284,9 @@ export class Cluster {
       this.lineSink?.(role, source, line);
     });
     this.live.set(key, live);
-    const st = await this.o.port.inspect(id);
+    const st = await this.o.runtime.containers.inspect(id);
     live.ports = st?.ports ?? {};
-    live.exit = this.o.port.wait(id).catch(() => -1);
+    live.exit = this.o.runtime.containers.wait(id).catch(() => -1);
     this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role, state: "started", name: spec.name });
     // The log stream ends after the last line is delivered; only then is the exit reported, so expectations that
     // could still match those last lines are not failed early.
@@ -307,8 +307,8 @@ export class Cluster {
     if (!l) return;
     this.live.delete(key);
     l.follow.close();
-    if (l.capabilities) await releaseNestedCgroups(this.o.port, l.id);
-    await this.o.port.remove(l.id);
+    if (l.capabilities) await releaseNestedCgroups(this.o.runtime, l.id);
+    await this.o.runtime.containers.remove(l.id);
     this.o.bus.emit({ type: "container", exercise: this.o.identity.exercise ?? "", role: l.role, state: "removed", name: l.name });
   }
 
@@ -396,7 +396,7 @@ export class Cluster {
   async stopExecute(key: string): Promise<void> {
     const l = this.live.get(key);
     if (!l) return;
-    if (l.exitCode === null) await this.o.port.kill(l.id);
+    if (l.exitCode === null) await this.o.runtime.containers.kill(l.id);
     await this.drop(key);
   }
 
@@ -490,7 +490,7 @@ export class Cluster {
   async exec(role: ClusterRole, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
     const l = this.liveOf(role);
     if (!l || l.exitCode !== null) throw new Error(`${role} is not running`);
-    return this.o.port.exec(l.id, cmd, timeoutMs);
+    return this.o.runtime.exec.run(l.id, cmd, timeoutMs);
   }
 
   /** Not disposed: a next step can go on with it (reconcile relaunches whatever exited in between). */
@@ -505,13 +505,13 @@ export class Cluster {
     this.live.clear();
     // Another remove of the same container (the runner's own cleanup racing a signal handler) answers 409 at once while
     // the first is still in progress: wait until the run's resources are really gone, so an exit right after leaves none.
-    const list = () => this.o.port.listOwned(labelFilter({ run: this.runId }));
+    const list = () => this.o.runtime.owned.list(labelFilter({ run: this.runId }));
     let owned = await list();
     const count = owned.length;
     const deadline = Date.now() + 20_000;
     while (owned.length && Date.now() < deadline) {
-      await releaseOwned(this.o.port, owned);
-      await this.o.port.removeOwned(owned).catch(() => undefined);
+      await releaseOwned(this.o.runtime, owned);
+      await this.o.runtime.owned.remove(owned).catch(() => undefined);
       owned = await list();
       if (owned.length) await new Promise((r) => setTimeout(r, 200));
     }

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { PullProgress } from "../docker/types.js";
+import type { PullProgress } from "../runtime/types.js";
 import type { Citation, Exercise, Step } from "../model/exercise.js";
 import type { Role } from "../model/roles.js";
 import type { EnvChange } from "./render.js";

@@ -1,16 +1,14 @@
-import type { LabConfig } from "../config/schema.js";
-import type { RunIdentity } from "../docker/labels.js";
-import type { DockerPort } from "../docker/port.js";
+import type { RunnerOptions } from "./runner-options.js";
+import type { RunIdentity } from "../runtime/labels.js";
 import type { Exercise } from "../model/exercise.js";
 import type { ClusterRole, Role } from "../model/roles.js";
 import { isLabError } from "../util/errors.js";
 import { abortable, Interrupted } from "./abortable.js";
 import { describeAction, runAction } from "./actions/index.js";
 import { Cluster, newRunId, type Live } from "./cluster.js";
-import type { DiedProcess, ExpectationResult, LabBus, StepResult } from "./events.js";
+import type { DiedProcess, ExpectationResult, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
-import type { Material } from "./material.js";
-import { expectationsOf, renderExercise, type EnvOverride, type RenderedStep } from "./render.js";
+import { expectationsOf, renderExercise, type RenderedStep } from "./render.js";
 import { outputOf } from "./process-output.js";
 import { SourceKeys } from "./source-keys.js";
 
@@ -19,39 +17,14 @@ export { Interrupted } from "./abortable.js";
 /** Clusters alive in this process, so Ctrl-C / SIGTERM can remove them. */
 export const activeClusters = new Set<Cluster>();
 
-export interface RunnerOptions {
-  config: LabConfig;
-  port: DockerPort;
-  material: Material;
-  bus: LabBus;
-  labId: string;
-  publish: "configured" | "ephemeral";
-  publishHost: string;
-  /** Keep the cluster after the last step (`up`). */
-  keep?: boolean;
-  /** Stop after this step id (`up 03:agent-credential`). */
-  untilStep?: string;
-  /** Run only this step (TUI re-run); earlier steps' deltas still apply. */
-  onlyStep?: string;
-  signal?: AbortSignal;
-  /** Hands-on mode: the env per role comes from the attendee's workspace file instead of the steps' deltas. */
-  envOverride?: EnvOverride;
-  /**
-   * Go on with the cluster a kept run of the same exercise left, as `verify` goes from one step to the next (the TUI's
-   * next step): only what the step changes is restarted. It must hold the state the step before `onlyStep` left.
-   */
-  cluster?: Cluster;
-  /** Told the cluster the run uses, so a caller can keep it for the next step. */
-  onCluster?: (cluster: Cluster) => void;
-}
-
 /** Runs one exercise on its own network: every step in order, or up to/only one step. */
 export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepResult[]> {
   const t0 = Date.now();
   const identity: RunIdentity = { lab: o.labId, run: newRunId(), exercise: ex.id, keep: o.keep };
   const continued = o.cluster?.intact ? o.cluster : undefined;
   const cluster =
-    continued ?? new Cluster({ port: o.port, config: o.config, material: o.material, identity, bus: o.bus, publish: o.publish, publishHost: o.publishHost });
+    continued ??
+    new Cluster({ runtime: o.runtime, config: o.config, material: o.material, identity, bus: o.bus, publish: o.publish, publishHost: o.publishHost });
   activeClusters.add(cluster);
   o.onCluster?.(cluster);
   const steps = renderExercise(ex, o.config, { envOverride: o.envOverride });

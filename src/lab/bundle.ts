@@ -49,7 +49,7 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
   await s.engine();
   const images = configuredImages(s.config);
   const missing: string[] = [];
-  for (const i of images) if (!(await s.port.imageInspect(i))) missing.push(i);
+  for (const i of images) if (!(await s.runtime.images.inspect(i))) missing.push(i);
   if (missing.length)
     throw new LabError(
       "imageMissing",
@@ -87,7 +87,7 @@ export async function exportBundle(s: Session, file: string, opts: { withMateria
       if (h.type === "file" || h.type === "contiguous-file") stream.pipe(entry);
       else stream.resume();
     });
-    const saved = pipeline(await s.port.saveImages(images), counter("save", onProgress), extract).then(() => pack.finalize());
+    const saved = pipeline(await s.runtime.images.save(images), counter("save", onProgress), extract).then(() => pack.finalize());
     // a failed save must also end the bundle's write, or `written` would wait forever
     await Promise.all([
       saved.catch((err: unknown) => {
@@ -143,7 +143,7 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
     );
   }
   try {
-    const loaded = await loadBundleImages(b, (t) => s.port.loadImages(t), { onProgress: opts.onProgress });
+    const loaded = await loadBundleImages(b, (t) => s.runtime.images.load(t), { onProgress: opts.onProgress });
     await checkLoaded(s, b);
     return { manifest: b.manifest, loaded, material: { written: staged.commit(), kept } };
   } finally {
@@ -157,7 +157,7 @@ export async function importBundle(s: Session, file: string, opts: { force?: boo
  */
 async function checkLoaded(s: Session, b: BundleContents): Promise<void> {
   const absent: string[] = [];
-  for (const image of b.images) for (const tag of image.tags) if (!(await s.port.imageInspect(tag))) absent.push(tag);
+  for (const image of b.images) for (const tag of image.tags) if (!(await s.runtime.images.inspect(tag))) absent.push(tag);
   if (absent.length)
     throw new LabError(
       "imageMissing",

@@ -1,20 +1,13 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { engineHost } from "../docker/engine-host.js";
-import { localPortInUse } from "../docker/port.js";
-import { RUNTIME_TITLE } from "../docker/runtime.js";
-import type { EngineInfo } from "../docker/types.js";
+import { localPortInUse } from "../util/local-port.js";
+import type { EngineHost, HostSource } from "../runtime/engine-host.js";
+import { type EngineInfo, RUNTIME_TITLE } from "../runtime/types.js";
 import { isLabError } from "../util/errors.js";
+import type { DoctorCheck } from "./doctor-check.js";
 import { mesosImageRoles, probeAgentCapabilities, probeMesosImage, probeZooKeeper } from "./image-probes.js";
 import { imageStatus } from "./images.js";
 import type { Session } from "./session.js";
-
-export interface DoctorCheck {
-  name: string;
-  status: "ok" | "warn" | "fail";
-  detail: string;
-  fix?: string;
-}
 
 const GOARCH: Record<string, string> = { x86_64: "amd64", amd64: "amd64", aarch64: "arm64", arm64: "arm64" };
 
@@ -23,10 +16,12 @@ const MISSING_IMAGE_FIX =
   "Any image with Mesos on the PATH will do for master, agent and mesos-execute (with or without an entrypoint: the lab starts the program itself), " +
   "and any ZooKeeper image for zk: set images.* in lab.config.ts.";
 
+const HOST_SOURCE: Record<HostSource, string> = { env: " (DOCKER_HOST)", config: " (engine.host in lab.config.ts)", found: "", default: "" };
+
 /** Which runtime answers, its own version, and where: "Podman 4.3.1 (Docker-compatible API 1.41) at unix://…". */
-export function engineDetail(engine: Pick<EngineInfo, "runtime" | "serverVersion" | "apiVersion">): string {
+export function engineDetail(engine: Pick<EngineInfo, "runtime" | "serverVersion" | "apiVersion">, host: EngineHost): string {
   const api = engine.runtime === "docker" ? `API ${engine.apiVersion}` : `Docker-compatible API ${engine.apiVersion}`;
-  return `${RUNTIME_TITLE[engine.runtime]} ${engine.serverVersion} (${api}) at ${engineHost().url}`;
+  return `${RUNTIME_TITLE[engine.runtime]} ${engine.serverVersion} (${api}) at ${host.url}${HOST_SOURCE[host.source]}`;
 }
 
 /**
@@ -47,10 +42,10 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
     engine = await s.engine();
   } catch (err) {
     if (!isLabError(err)) throw err;
-    checks.push({ name: "docker", status: "fail", detail: err.message, fix: err.fix });
+    checks.push({ name: "engine", status: "fail", detail: err.message, fix: err.fix, exitCode: err.exitCode });
     return checks;
   }
-  checks.push({ name: "docker", status: "ok", detail: engineDetail(engine) });
+  checks.push({ name: "engine", status: "ok", detail: engineDetail(engine, s.runtime.host) });
   checks.push({
     name: "cgroups",
     status: "ok",
@@ -58,7 +53,7 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   });
 
   const engineArch = GOARCH[engine.arch] ?? engine.arch;
-  const status = await imageStatus(s.port, s.config);
+  const status = await imageStatus(s.runtime, s.config);
   for (const img of status) {
     if (!img.present) checks.push({ name: `image ${img.image}`, status: "fail", detail: "not present on this engine", fix: MISSING_IMAGE_FIX });
     else if (img.arch && img.arch !== engineArch)
@@ -74,10 +69,10 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   const present = new Set(status.filter((i) => i.present).map((i) => i.image));
   const probes = [...mesosImageRoles(s.config)]
     .filter(([image]) => present.has(image))
-    .map(([image, roles]) => probeMesosImage(s.port, s.labId, image, roles, s.config.profile));
-  if (present.has(s.config.images.zk)) probes.push(probeZooKeeper(s.port, s.labId, s.config.images.zk, engine.publishHost));
+    .map(([image, roles]) => probeMesosImage(s.runtime, s.labId, image, roles, s.config.profile));
+  if (present.has(s.config.images.zk)) probes.push(probeZooKeeper(s.runtime, s.labId, s.config.images.zk, engine.publishHost));
   const capabilities = present.has(s.config.images.agent)
-    ? probeAgentCapabilities(s.port, s.labId, s.config.images.agent, engine)
+    ? probeAgentCapabilities(s.runtime, s.labId, s.config.images.agent, engine)
     : Promise.resolve<DoctorCheck[]>([
         { name: "agent capabilities mode", status: "warn", detail: "not checked: the agent image is not on this engine (see above)" },
       ]);

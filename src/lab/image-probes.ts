@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
-import { runLabels } from "../docker/labels.js";
-import type { DockerPort } from "../docker/port.js";
+import { runLabels } from "../runtime/labels.js";
+import type { ContainerRuntime } from "../runtime/container-runtime.js";
 import { CAPABILITIES_LABEL, CAPABILITIES_SPEC, capabilitiesEntrypoint, releaseNestedCgroups } from "../engine/agent-capabilities.js";
 import { fourLetterWord } from "../engine/http.js";
 import { ZK_SERVING } from "../engine/wait.js";
 import { ROLE_PROGRAM, type Role } from "../model/roles.js";
-import type { DoctorCheck } from "./doctor.js";
+import type { DoctorCheck } from "./doctor-check.js";
 
 /**
  * `doctor` looks inside the configured images: does each Mesos image have the programs the lab starts in it, which
@@ -18,14 +18,14 @@ type MesosRole = Exclude<Role, "zk">;
 const whitelisted = /is not executed because it is not in the whitelist/;
 
 async function throwaway<T>(
-  port: DockerPort,
+  runtime: ContainerRuntime,
   labId: string,
   image: string,
   opts: { entrypoint?: string[]; publish?: Record<number, number> },
   use: (id: string) => Promise<T>,
 ): Promise<T> {
   const identity = { lab: labId, run: `doctor-${randomBytes(3).toString("hex")}` };
-  const id = await port.createContainer({
+  const id = await runtime.containers.create({
     name: `mesos-lab-${identity.run}`,
     image,
     entrypoint: opts.entrypoint,
@@ -35,15 +35,21 @@ async function throwaway<T>(
     publish: opts.publish,
   });
   try {
-    await port.start(id, image);
+    await runtime.containers.start(id, image);
     return await use(id);
   } finally {
-    await port.remove(id).catch(() => undefined);
+    await runtime.containers.remove(id).catch(() => undefined);
   }
 }
 
 /** The programs of the roles an image serves, and the version `mesos-master`/`mesos-agent` reports. */
-export async function probeMesosImage(port: DockerPort, labId: string, image: string, roles: MesosRole[], profile: LabConfig["profile"]): Promise<DoctorCheck> {
+export async function probeMesosImage(
+  runtime: ContainerRuntime,
+  labId: string,
+  image: string,
+  roles: MesosRole[],
+  profile: LabConfig["profile"],
+): Promise<DoctorCheck> {
   const programs = roles.map((r) => ROLE_PROGRAM[r]);
   const versionOf = roles.includes("master") ? "mesos-master" : roles.includes("agent") ? "mesos-agent" : undefined;
   const script = [
@@ -52,7 +58,7 @@ export async function probeMesosImage(port: DockerPort, labId: string, image: st
   ].join("; ");
   const name = `image ${image} (${roles.join(", ")})`;
   try {
-    const out = await throwaway(port, labId, image, { entrypoint: ["sh", "-c", "sleep 60"] }, (id) => port.exec(id, ["sh", "-c", script], 15_000));
+    const out = await throwaway(runtime, labId, image, { entrypoint: ["sh", "-c", "sleep 60"] }, (id) => runtime.exec.run(id, ["sh", "-c", script], 15_000));
     const lines = `${out.stdout}\n${out.stderr}`
       .split("\n")
       .map((l) => l.trim())
@@ -95,16 +101,16 @@ export async function probeMesosImage(port: DockerPort, labId: string, image: st
  * Starts the ZooKeeper image with its own command and asks `srvr` (the word the lab's readiness uses) and `ruok`.
  * ZooKeeper 3.5+ answers `ruok` only when its 4lw whitelist names it: that is normal, not a fault.
  */
-export async function probeZooKeeper(port: DockerPort, labId: string, image: string, host: string, deadlineMs = 45_000): Promise<DoctorCheck> {
+export async function probeZooKeeper(runtime: ContainerRuntime, labId: string, image: string, host: string, deadlineMs = 45_000): Promise<DoctorCheck> {
   const name = `image ${image} (zk)`;
   try {
-    return await throwaway(port, labId, image, { publish: { 2181: 0 } }, async (id) => {
-      const p = (await port.inspect(id))?.ports[2181];
+    return await throwaway(runtime, labId, image, { publish: { 2181: 0 } }, async (id) => {
+      const p = (await runtime.containers.inspect(id))?.ports[2181];
       if (!p) throw new Error("ZooKeeper's port 2181 was not published");
       const until = Date.now() + deadlineMs;
       let last = "";
       while (Date.now() < until) {
-        const st = await port.inspect(id);
+        const st = await runtime.containers.inspect(id);
         if (st && !st.running)
           return {
             name,
@@ -180,7 +186,7 @@ const CAPABILITIES_FIX =
  * container image (nested-container sessions without an image do not need it).
  */
 export async function probeAgentCapabilities(
-  port: DockerPort,
+  runtime: ContainerRuntime,
   labId: string,
   image: string,
   engine: { cgroupVersion: string },
@@ -208,17 +214,17 @@ export async function probeAgentCapabilities(
   };
   let id: string | undefined;
   try {
-    id = await port.createContainer(spec).catch((err: Error) => {
+    id = await runtime.containers.create(spec).catch((err: Error) => {
       throw new Error(`could not create a container with CAP_SYS_ADMIN and seccomp/AppArmor unconfined: ${err.message.split("\n")[0]}`);
     });
-    await port.start(id, image);
+    await runtime.containers.start(id, image);
     const code = await Promise.race([
-      port.wait(id),
+      runtime.containers.wait(id),
       new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`the probe did not finish within ${deadlineMs / 1000} s`)), deadlineMs)),
     ]);
     const lines = await new Promise<string[]>((resolve) => {
       const out: string[] = [];
-      void port.follow(id!, 0).then(
+      void runtime.logs.follow(id!, 0).then(
         (f) => {
           f.onLine((l) => out.push(l.text));
           f.onEnd(() => resolve(out));
@@ -259,8 +265,8 @@ export async function probeAgentCapabilities(
     return [{ name, status: "warn", detail: `not available: ${(err as Error).message.split("\n")[0]}`, fix: CAPABILITIES_FIX }];
   } finally {
     if (id) {
-      await releaseNestedCgroups(port, id).catch(() => undefined);
-      await port.remove(id).catch(() => undefined);
+      await releaseNestedCgroups(runtime, id).catch(() => undefined);
+      await runtime.containers.remove(id).catch(() => undefined);
     }
   }
 }

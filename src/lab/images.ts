@@ -1,6 +1,6 @@
 import type { LabConfig } from "../config/schema.js";
-import type { DockerPort } from "../docker/port.js";
-import type { PullProgress } from "../docker/types.js";
+import type { ContainerRuntime } from "../runtime/container-runtime.js";
+import type { PullProgress } from "../runtime/types.js";
 import { stepApplies } from "../engine/render.js";
 import type { Exercise } from "../model/exercise.js";
 import type { MesosProfile } from "../model/profiles/index.js";
@@ -31,10 +31,10 @@ export interface ImageStatus {
   arch?: string;
 }
 
-export async function imageStatus(port: DockerPort, config: Pick<LabConfig, "images" | "mesos">, exercises?: Exercise[]): Promise<ImageStatus[]> {
+export async function imageStatus(runtime: ContainerRuntime, config: Pick<LabConfig, "images" | "mesos">, exercises?: Exercise[]): Promise<ImageStatus[]> {
   return Promise.all(
     configuredImages(config, exercises).map(async (image) => {
-      const i = await port.imageInspect(image);
+      const i = await runtime.images.inspect(image);
       return { image, present: !!i, arch: i?.arch };
     }),
   );
@@ -45,11 +45,11 @@ export async function imageStatus(port: DockerPort, config: Pick<LabConfig, "ima
  * default, so CI never hangs on a registry) a missing image is an error naming the image and the fix.
  */
 export async function ensureImages(
-  port: DockerPort,
+  runtime: ContainerRuntime,
   config: Pick<LabConfig, "images" | "timeouts" | "mesos">,
   opts: { pull: boolean; onProgress?: (p: PullProgress) => void; exercises?: Exercise[] },
 ): Promise<void> {
-  const status = await imageStatus(port, config, opts.exercises);
+  const status = await imageStatus(runtime, config, opts.exercises);
   const missing = status.filter((s) => !s.present).map((s) => s.image);
   if (missing.length === 0) return;
   if (!opts.pull) {
@@ -59,5 +59,5 @@ export async function ensureImages(
       "Run `mesos-lab pull` where a registry is reachable (or `mesos-lab bundle import <file>` with an instructor's offline bundle), or pass --pull.",
     );
   }
-  for (const image of missing) await port.pull(image, opts.onProgress ?? (() => undefined), config.timeouts.pull);
+  for (const image of missing) await runtime.images.pull(image, opts.onProgress ?? (() => undefined), config.timeouts.pull);
 }

@@ -1,5 +1,5 @@
 import type { LabConfig } from "../config/schema.js";
-import { localPortInUse } from "../docker/port.js";
+import { localPortInUse } from "../util/local-port.js";
 
 export type UiPort = keyof LabConfig["ports"];
 

@@ -1,8 +1,9 @@
 import { loadCatalogue } from "../catalogue/load.js";
-import type { EngineInfo } from "../docker/types.js";
+import type { EngineInfo } from "../runtime/types.js";
 import type { Cluster } from "../engine/cluster.js";
 import { LabBus, type LabEvent } from "../engine/events.js";
-import { activeClusters, runExercise, type RunnerOptions } from "../engine/runner.js";
+import { activeClusters, runExercise } from "../engine/runner.js";
+import type { RunnerOptions } from "../engine/runner-options.js";
 import type { Exercise } from "../model/exercise.js";
 import { redactEvent, redactor } from "../report/redact.js";
 import { reporters, type Reporter, type ReporterOptions } from "../report/reporters.js";
@@ -38,13 +39,13 @@ export interface PrepareOptions {
 }
 
 /** What the runner needs of a prepared run; `verify`, `up` and the TUI add only what is theirs. */
-export type PreparedRun = Pick<RunnerOptions, "config" | "port" | "material" | "bus" | "labId" | "publish" | "publishHost" | "signal">;
+export type PreparedRun = Pick<RunnerOptions, "config" | "runtime" | "material" | "bus" | "labId" | "publish" | "publishHost" | "signal">;
 
 /**
  * One lab run for every front end (`verify`, `up`, the TUI): open → prepare → run → dispose.
  *
  * - open: signal cleanup first (Ctrl-C / SIGTERM remove this process's containers from here on), then the session
- *   (config, engine port, lab material) and the catalogue;
+ *   (config, container runtime, lab material) and the catalogue;
  * - prepare: the engine, the images of the exercises to run, the lab material, the dead-run sweep and the port policy;
  * - run: the engine on the run's bus (one exercise, or `verify`'s selection `jobs` at a time);
  * - dispose: reporters closed, signal handlers removed.
@@ -108,12 +109,12 @@ export class LabRun {
   async prepare(o: PrepareOptions): Promise<PreparedRun> {
     const s = this.session;
     const engine = (this.engineInfo ??= await s.engine());
-    await ensureImages(s.port, s.config, { pull: o.pull, exercises: o.exercises, onProgress: (progress) => this.emit({ type: "image:pull", progress }) });
+    await ensureImages(s.runtime, s.config, { pull: o.pull, exercises: o.exercises, onProgress: (progress) => this.emit({ type: "image:pull", progress }) });
     const material = await s.material();
     this.redact = redactor(material.secrets());
-    if (o.replaceKept) await resetLab(s.port, { labId: s.labId, all: false });
+    if (o.replaceKept) await resetLab(s.runtime, { labId: s.labId, all: false });
     else {
-      const swept = await sweepDeadRuns(s.port, s.labId);
+      const swept = await sweepDeadRuns(s.runtime, s.labId);
       if (swept) this.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
     }
     let config = s.config;
@@ -124,7 +125,7 @@ export class LabRun {
       config = { ...s.config, ports: decision.ports };
       publish = "configured";
     }
-    return { config, port: s.port, material, bus: this.bus, labId: s.labId, publish, publishHost: engine.publishHost, signal: this.signal };
+    return { config, runtime: s.runtime, material, bus: this.bus, labId: s.labId, publish, publishHost: engine.publishHost, signal: this.signal };
   }
 
   /** `verify`: the selection, `jobs` exercises at a time, between `run:start` and `run:end`. */

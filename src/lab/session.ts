@@ -1,17 +1,18 @@
 import path from "node:path";
 import { loadConfig } from "../config/load.js";
 import type { LabConfig } from "../config/schema.js";
-import { DockerPort } from "../docker/port.js";
-import type { EngineInfo } from "../docker/types.js";
+import type { ContainerRuntime } from "../runtime/container-runtime.js";
+import { createRuntime } from "../runtime/factory.js";
+import type { EngineInfo } from "../runtime/types.js";
 import type { Material } from "../engine/material.js";
 import { ensureLabMaterial } from "../pki/index.js";
 import { LabError } from "../util/errors.js";
 import { labIdOf } from "./identity.js";
 
-/** What every command needs: the validated config, the docker port, and (lazily) the lab material. */
+/** What every command needs: the validated config, the container runtime, and (lazily) the lab material. */
 export interface Session {
   config: LabConfig;
-  port: DockerPort;
+  runtime: ContainerRuntime;
   labId: string;
   engine(): Promise<EngineInfo>;
   material(opts?: { force?: boolean }): Promise<Material>;
@@ -19,14 +20,14 @@ export interface Session {
 
 export async function openSession(opts: { cwd?: string; configFile?: string } = {}): Promise<Session> {
   const config = await loadConfig({ cwd: opts.cwd, file: opts.configFile });
-  const port = new DockerPort();
+  const runtime = createRuntime({ engine: config.engine });
   let info: Promise<EngineInfo> | undefined;
   let material: Promise<Material> | undefined;
   return {
     config,
-    port,
+    runtime,
     labId: labIdOf(config),
-    engine: () => (info ??= port.info()),
+    engine: () => (info ??= runtime.info()),
     material: (o) => {
       if (o?.force || !material) {
         material = ensureLabMaterial({

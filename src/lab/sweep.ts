@@ -1,7 +1,7 @@
 import os from "node:os";
-import { LABEL, labelFilter } from "../docker/labels.js";
-import type { DockerPort } from "../docker/port.js";
-import type { Owned } from "../docker/types.js";
+import { LABEL, labelFilter } from "../runtime/labels.js";
+import type { ContainerRuntime } from "../runtime/container-runtime.js";
+import type { Owned } from "../runtime/types.js";
 import { releaseOwned } from "../engine/agent-capabilities.js";
 import { processAlive } from "../util/process-alive.js";
 
@@ -20,28 +20,28 @@ export function deadRunItems(items: Owned[]): Owned[] {
  * Scoped to this lab (checkout): another checkout's leftovers are its own to sweep, and two labs starting at once
  * must not race each other over the same dead run. `reset --all` is the instructor's engine-wide broom.
  */
-export async function sweepDeadRuns(port: DockerPort, labId: string): Promise<number> {
-  const items = await port.listOwned(labelFilter({ lab: labId }));
+export async function sweepDeadRuns(runtime: ContainerRuntime, labId: string): Promise<number> {
+  const items = await runtime.owned.list(labelFilter({ lab: labId }));
   const dead = deadRunItems(items);
   if (dead.length) {
-    await releaseOwned(port, dead);
-    await port.removeOwned(dead);
+    await releaseOwned(runtime, dead);
+    await runtime.owned.remove(dead);
   }
   return dead.length;
 }
 
 /** `reset`: this lab's resources, or with `all` every mesos-lab resource on the engine — selected by label only. */
-export async function resetLab(port: DockerPort, opts: { labId: string; all: boolean; exercise?: string }): Promise<Owned[]> {
+export async function resetLab(runtime: ContainerRuntime, opts: { labId: string; all: boolean; exercise?: string }): Promise<Owned[]> {
   const filter = opts.all ? labelFilter({}) : labelFilter({ lab: opts.labId, exercise: opts.exercise });
-  const items = await port.listOwned(filter);
+  const items = await runtime.owned.list(filter);
   // networks carry no exercise label when they were made for one: select the exercise's runs, then their networks
   let toRemove = items;
   if (opts.exercise && !opts.all) {
     const runs = new Set(items.map((i) => i.labels[LABEL.run]));
-    const nets = (await port.listOwned(labelFilter({ lab: opts.labId }))).filter((i) => i.kind === "network" && runs.has(i.labels[LABEL.run]));
+    const nets = (await runtime.owned.list(labelFilter({ lab: opts.labId }))).filter((i) => i.kind === "network" && runs.has(i.labels[LABEL.run]));
     toRemove = [...items, ...nets.filter((n) => !items.some((i) => i.id === n.id))];
   }
-  await releaseOwned(port, toRemove);
-  await port.removeOwned(toRemove);
+  await releaseOwned(runtime, toRemove);
+  await runtime.owned.remove(toRemove);
   return toRemove;
 }

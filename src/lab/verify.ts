@@ -1,6 +1,7 @@
 import type { LabBus, StepResult } from "../engine/events.js";
 import { stepApplies, type EnvOverride } from "../engine/render.js";
-import { runExercise, type RunnerOptions } from "../engine/runner.js";
+import { runExercise } from "../engine/runner.js";
+import type { RunnerOptions } from "../engine/runner-options.js";
 import type { Exercise } from "../model/exercise.js";
 import { EXIT } from "../util/errors.js";
 

@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useEffect, useReducer, useRef } from "react";
 import type { LabBus, LabEvent } from "../engine/events.js";
-import type { DoctorCheck } from "../lab/doctor.js";
+import type { DoctorCheck } from "../lab/doctor-check.js";
 import type { LabProgress } from "../lab/progress.js";
 import { DoctorScreen } from "./components/DoctorScreen.js";
 import { ExerciseList } from "./components/ExerciseList.js";

@@ -50,13 +50,13 @@ export function tuiController(run: LabRun, opts: { handsOn?: boolean } = {}): Co
       step?.abort();
       trail = undefined;
       await run.disposeClusters();
-      await resetLab(s.port, { labId: s.labId, all: false, exercise: exerciseId });
+      await resetLab(s.runtime, { labId: s.labId, all: false, exercise: exerciseId });
     },
     async resetAll() {
       step?.abort();
       trail = undefined;
       await run.disposeClusters();
-      return (await resetLab(s.port, { labId: s.labId, all: true })).length;
+      return (await resetLab(s.runtime, { labId: s.labId, all: true })).length;
     },
     doctor: () => runDoctor(s),
     saveProgress: (p) => writeProgress(s.labId, { ...p, root: s.config.root }),

@@ -1,7 +1,7 @@
-import type { PullProgress } from "../docker/types.js";
+import type { PullProgress } from "../runtime/types.js";
 import type { ExpectationResult, LabEvent, StepResult } from "../engine/events.js";
 import type { EnvChange } from "../engine/render.js";
-import type { DoctorCheck } from "../lab/doctor.js";
+import type { DoctorCheck } from "../lab/doctor-check.js";
 import { clearExercise, recordResult, type LabProgress } from "../lab/progress.js";
 import { perRole, type Role } from "../model/roles.js";
 

@@ -2,17 +2,17 @@ import { existsSync, realpathSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { CITE, labWithExercises } from "../helpers/fixture-lab.js";
 
-const port = new DockerPort();
+const runtime = createRuntime();
 const nothingCreated = async (dir: string) => {
-  expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+  expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   expect(existsSync(path.join(dir, "ssl", "ca.pem"))).toBe(false);
 };
 const oneError = (stderr: string) => {
@@ -47,7 +47,7 @@ describe.skipIf(!hasDocker)("bad input: one clear message, a distinct exit code,
       expect(blocker.listening).toBe(true);
       const down = await cli(["down"], { cwd: dir });
       expect(down.exitCode, down.all).toBe(0);
-      expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) })), "down removed the lab's containers and network").toEqual([]);
+      expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) })), "down removed the lab's containers and network").toEqual([]);
     } finally {
       blocker.close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
 import { startCli } from "../helpers/cli.js";
@@ -9,7 +9,7 @@ import { labWithExercises, waitingExercise } from "../helpers/fixture-lab.js";
 import { slowDockerProxy } from "../helpers/slow-docker.js";
 import { pollUntil } from "../helpers/wait.js";
 
-const port = new DockerPort();
+const runtime = createRuntime();
 const until = (what: string, pred: () => Promise<boolean> | boolean, ms = 20_000) =>
   pollUntil(pred, Boolean, { timeoutMs: ms, failure: () => `${what}: not within ${ms / 1000} s` });
 
@@ -27,7 +27,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
         child.kill(signal);
         const r = await child;
         expect(r.exitCode).toBe(code);
-        expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+        expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
       } finally {
         proxy.close();
       }
@@ -38,11 +38,11 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
       const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-wait": waitingExercise("01", 30_000) });
       const lab = labIdOf({ root: dir });
       const child = startCli(["verify", "01"], { cwd: dir });
-      await until("a container of the run exists", async () => (await port.listOwned(labelFilter({ lab }))).some((i) => i.kind === "container"));
+      await until("a container of the run exists", async () => (await runtime.owned.list(labelFilter({ lab }))).some((i) => i.kind === "container"));
       child.kill(signal);
       const r = await child;
       expect(r.exitCode).toBe(code);
-      expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+      expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
     });
 
     it(`${signal} while waiting on expectations`, async () => {
@@ -58,7 +58,7 @@ describe.skipIf(!hasDocker)("interrupting a step at each of its phases leaves no
       const r = await child;
       expect(r.exitCode).toBe(code);
       expect(Date.now() - t0).toBeLessThan(15_000);
-      expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+      expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
     });
   }
 });

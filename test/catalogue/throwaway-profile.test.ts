@@ -3,8 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { loadConfig } from "../../src/config/load.js";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import type { StepResult } from "../../src/engine/events.js";
 import { expectationsOf, renderExercise } from "../../src/engine/render.js";
 import { labIdOf } from "../../src/lab/identity.js";
@@ -22,7 +22,7 @@ import { disagreements } from "./standin-vs-real.js";
  */
 
 const PROFILE = "acme-1.11.9";
-const port = new DockerPort();
+const runtime = createRuntime();
 
 /** The one file: a lab.config.ts whose profile is its own. */
 function forkLab(images: object): string {
@@ -111,7 +111,7 @@ describe("a throwaway profile in lab.config.ts", () => {
         exit: 0,
         failed: [],
       });
-      expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+      expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
     },
     900_000,
   );

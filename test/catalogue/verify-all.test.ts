@@ -2,8 +2,8 @@ import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import type { StepResult } from "../../src/engine/events.js";
 import { stepApplies } from "../../src/engine/render.js";
 import { labIdOf } from "../../src/lab/identity.js";
@@ -21,7 +21,7 @@ import { disagreements } from "./standin-vs-real.js";
  * by expectation, with the recorded run of the same catalogue on real Mesos 1.11 (real-1.11-outcomes.json).
  */
 
-const port = new DockerPort();
+const runtime = createRuntime();
 const catalogue = await loadCatalogue();
 
 function standinLab(profile: string, images: object): string {
@@ -45,7 +45,7 @@ describe.skipIf(!hasDocker)("verify --all against the stand-ins", () => {
       expect(suite?.[1], `exercise ${ex.id}`).toBe(String(steps.length));
       for (const s of steps) expect(r.stdout, `${ex.id}:${s.id}`).toContain(`classname="mesos-lab.${ex.id}" name="${s.id}: `);
     }
-    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   }, 900_000);
 
   it("profile 1.11: verify --all --jobs 3 agrees with the recorded real Mesos 1.11 run on every step and expectation", async () => {
@@ -56,6 +56,6 @@ describe.skipIf(!hasDocker)("verify --all against the stand-ins", () => {
     const real = JSON.parse(readFileSync(RECORDING, "utf8")) as Recording;
     expect(disagreements(steps, real), r.stdout.slice(-4000)).toEqual([]);
     expect({ exit: r.exitCode, failed: steps.filter((s) => s.status !== "passed").map((s) => `${s.exercise}:${s.step}`) }).toEqual({ exit: 0, failed: [] });
-    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   }, 900_000);
 });

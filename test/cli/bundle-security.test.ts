@@ -18,7 +18,7 @@ import { pipeline } from "node:stream/promises";
 import Docker from "dockerode";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DockerPort } from "../../src/docker/port.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -236,7 +236,7 @@ describe.skipIf(!hasDocker)("bundle import refuses what is not a genuine bundle 
   it("an archive carrying an image its manifest does not list is refused as foreign; neither image is loaded", async () => {
     await uniqueImage(image);
     await uniqueImage(extra);
-    const saved = await new DockerPort().saveImages([image, extra]);
+    const saved = await createRuntime().images.save([image, extra]);
     const both = path.join(work, "both.tar");
     await pipeline(saved as Readable, createWriteStream(both));
     await docker.getImage(image).remove();

@@ -2,8 +2,8 @@ import { existsSync, realpathSync } from "node:fs";
 import { labIdOf } from "../../src/lab/identity.js";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DockerPort } from "../../src/docker/port.js";
-import { labelFilter } from "../../src/docker/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
+import { labelFilter } from "../../src/runtime/labels.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 
@@ -42,14 +42,14 @@ describe("mesos-lab CLI (the real binary)", () => {
     const dir = tempLab(
       `{ images: { zk: "mesos-lab-test/absent-zk:0", master: "mesos-lab-test/absent-master:0", agent: "mesos-lab-test/absent-agent:0", execute: "mesos-lab-test/absent-mesos:0" } }`,
     );
-    const port = new DockerPort();
+    const runtime = createRuntime();
     const lab = labIdOf({ root: realpathSync(dir) });
     const r = await cli(["verify", "01", "--reporter", "junit"], { cwd: dir });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toContain("mesos-lab-test/absent-master:0");
     expect(r.stderr).toContain("mesos-lab pull");
     expect(r.stdout).toBe("");
-    expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
     expect(existsSync(path.join(dir, "ssl", "ca.pem"))).toBe(false);
   });
 

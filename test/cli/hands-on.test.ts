@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 
-const port = new DockerPort();
+const runtime = createRuntime();
 
 // Hands-on checked without a TTY: the attendee's workspace file, not the step's delta, decides what Mesos gets.
 describe.skipIf(!hasDocker)("verify --hands-on (real binary, real engine, stand-in images)", () => {
@@ -35,7 +35,7 @@ describe.skipIf(!hasDocker)("verify --hands-on (real binary, real engine, stand-
     const typo = await cli(["verify", "03", "--hands-on"], { cwd: dir });
     expect(typo.exitCode, typo.all).toBe(4);
     expect(typo.stderr).toMatch(/line \d+: unknown flag MESOS_AUTHENTICATE_AGENT \(did you mean MESOS_AUTHENTICATE_AGENTS\?\)/);
-    expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
 
     // the starter of the first step holds no flags: the agent registers, and the step fails on that negative at
     // once instead of waiting the 60 s expectation timeout for the refusal lines
@@ -58,7 +58,7 @@ describe.skipIf(!hasDocker)("verify --hands-on (real binary, real engine, stand-
     expect(pass.stdout).toContain('name="master-requires');
     expect(pass.stderr).toContain("✓ the master only lets authenticated agents register");
     expect(pass.stderr).toContain("✓ the agent does not register");
-    expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
   });
 
   it("a solution for the wrong step fails that step: the flags, not the step's delta, are what runs", async () => {

@@ -1,13 +1,13 @@
 import { realpathSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 
-const port = new DockerPort();
+const runtime = createRuntime();
 
 describe.skipIf(!hasDocker)("mesos-lab against stand-in images (real binary, real engine)", () => {
   it("verify 01 --reporter junit exits 0 with one testcase per step and no secret in the output", async () => {
@@ -18,7 +18,7 @@ describe.skipIf(!hasDocker)("mesos-lab against stand-in images (real binary, rea
     expect(r.stdout.match(/<testcase /g)).toHaveLength(2);
     expect(r.stdout).toContain('failures="0"');
     expect(r.stderr).toContain("✓ the agent registers with the master");
-    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   });
 
   it("up leaves the cluster running with the UI published; doctor sees the images; down removes it", async () => {
@@ -28,14 +28,14 @@ describe.skipIf(!hasDocker)("mesos-lab against stand-in images (real binary, rea
     const up = await cli(["up", "01:cluster"], { cwd: dir });
     expect(up.exitCode, up.all).toBe(0);
     expect(up.stdout).toContain("The cluster stays up");
-    const running = (await port.listOwned(labelFilter({ lab }))).filter((i) => i.kind === "container");
+    const running = (await runtime.owned.list(labelFilter({ lab }))).filter((i) => i.kind === "container");
     expect(running.map((c) => c.labels["io.mesos-lab.role"]).sort()).toEqual(["agent", "master", "zk"]);
     const doctor = await cli(["doctor"], { cwd: dir });
-    expect(doctor.stdout).toMatch(/✓ docker: Docker \d+/);
+    expect(doctor.stdout).toMatch(/✓ engine: Docker \d+/);
     expect(doctor.stdout).toContain(`✓ image ${images.master}: present`);
     const down = await cli(["down"], { cwd: dir });
     expect(down.exitCode).toBe(0);
     expect(down.stdout).toMatch(/removed 3 container\(s\), 1 network\(s\)/);
-    expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
   });
 });

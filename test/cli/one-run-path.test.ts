@@ -3,8 +3,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { upCommand } from "../../src/cli/commands/cluster.js";
 import { verifyCommand } from "../../src/cli/commands/verify.js";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import type { LabEvent } from "../../src/engine/events.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { LabRun } from "../../src/lab/run-service.js";
@@ -15,7 +15,7 @@ import { tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { ensureStandinImages } from "../standin/image.js";
 
-const port = new DockerPort();
+const runtime = createRuntime();
 
 /**
  * The events of one step, without what differs from run to run: timings, ids, container names and log lines, and the
@@ -46,7 +46,7 @@ function stepEvents(events: LabEvent[]) {
 describe.skipIf(!hasDocker)("verify, up and the TUI share one run path", () => {
   let dir: string;
   afterAll(async () => {
-    if (dir) await resetLab(port, { labId: labIdOf({ root: dir }), all: false });
+    if (dir) await resetLab(runtime, { labId: labIdOf({ root: dir }), all: false });
   });
 
   it("a capturing reporter registry sees the three emit the same events for step 01:cluster", async () => {
@@ -96,6 +96,6 @@ describe.skipIf(!hasDocker)("verify, up and the TUI share one run path", () => {
       expect(kept.map((e) => e.type)).toEqual(expect.arrayContaining(["exercise:start", "exercise:end"]));
       expect(kept.map((e) => e.type)).not.toContain("cleanup");
     }
-    expect((await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).filter((i) => i.kind === "container")).toEqual([]);
+    expect((await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).filter((i) => i.kind === "container")).toEqual([]);
   });
 });

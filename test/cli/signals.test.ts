@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { labelFilter, LABEL } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter, LABEL } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
 import { cli, startCli, tempLab } from "../helpers/cli.js";
@@ -8,9 +8,9 @@ import { hasDocker } from "../helpers/docker.js";
 import { pollUntil } from "../helpers/wait.js";
 import { realpathSync } from "node:fs";
 
-const port = new DockerPort();
+const runtime = createRuntime();
 async function labItems(labId: string) {
-  return port.listOwned(labelFilter({ lab: labId }));
+  return runtime.owned.list(labelFilter({ lab: labId }));
 }
 
 /** The lab's items once one of them is a container: the run is under way. */
@@ -46,10 +46,10 @@ describe.skipIf(!hasDocker)("signals on the real mesos-lab process", () => {
     child.kill("SIGKILL");
     await child;
     const deadRun = items.find((x) => x.kind === "container")!.labels[LABEL.run];
-    expect((await port.listOwned(labelFilter({ run: deadRun }))).length).toBeGreaterThan(0);
+    expect((await runtime.owned.list(labelFilter({ run: deadRun }))).length).toBeGreaterThan(0);
     // the next start (any verify) sweeps it before doing its own work
     const next = await cli(["verify", "01"], { cwd: dir });
     expect(next.stdout).toMatch(/removed \d+ leftover/);
-    expect(await port.listOwned(labelFilter({ run: deadRun }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ run: deadRun }))).toEqual([]);
   });
 });

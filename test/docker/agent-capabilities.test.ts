@@ -2,13 +2,12 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { engineSocketPath } from "../../src/docker/engine-host.js";
-import { labelFilter, runLabels } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
-import type { ContainerSpec } from "../../src/docker/types.js";
+import { labelFilter, runLabels } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
+import type { ContainerSpec } from "../../src/runtime/types.js";
 import { CAPABILITIES_SPEC, CAPABILITIES_LABEL, capabilitiesEntrypoint, releaseNestedCgroups } from "../../src/engine/agent-capabilities.js";
 import { probeAgentCapabilities } from "../../src/lab/image-probes.js";
-import { hasDocker } from "../helpers/docker.js";
+import { engineClient, engineSocket, hasDocker } from "../helpers/docker.js";
 import { ensureStandinImages } from "../standin/image.js";
 
 /**
@@ -19,12 +18,12 @@ import { ensureStandinImages } from "../standin/image.js";
  * /sys/fs/cgroup/freezer: they need a local cgroup-v1 engine, as this project's CI has.
  */
 
-const port = new DockerPort();
+const runtime = createRuntime();
 const lab = `capabilities-test-${randomBytes(3).toString("hex")}`;
 const FREEZER = "/sys/fs/cgroup/freezer";
-const info = hasDocker ? await port.info() : undefined;
+const info = hasDocker ? await runtime.info() : undefined;
 // a local engine (Docker's socket or a unix DOCKER_HOST such as Podman's): its containers' cgroups are this host's
-const v1Local = !!info && info.cgroupVersion === "1" && !!engineSocketPath() && existsSync(FREEZER);
+const v1Local = !!info && info.cgroupVersion === "1" && !!engineSocket() && existsSync(FREEZER);
 
 /** Where the engine puts a container's freezer cgroup on the host (Docker: cgroupfs or systemd driver; Podman: cgroupfs). */
 function hostCgroupOf(id: string): string | undefined {
@@ -64,7 +63,7 @@ async function until<T>(f: () => T | undefined, ms = 15_000): Promise<T | undefi
 }
 
 async function logsOf(id: string): Promise<string[]> {
-  const f = await port.follow(id, 0);
+  const f = await runtime.logs.follow(id, 0);
   return new Promise((resolve) => {
     const lines: string[] = [];
     f.onLine((l) => lines.push(l.text));
@@ -88,23 +87,23 @@ function spec(image: string, script: string): ContainerSpec {
 
 afterAll(async () => {
   if (!hasDocker) return;
-  const left = await port.listOwned(labelFilter({ lab }));
-  for (const c of left.filter((i) => i.kind === "container")) await releaseNestedCgroups(port, c.id);
-  await port.removeOwned(left).catch(() => undefined);
+  const left = await runtime.owned.list(labelFilter({ lab }));
+  for (const c of left.filter((i) => i.kind === "container")) await releaseNestedCgroups(runtime, c.id);
+  await runtime.owned.remove(left).catch(() => undefined);
 });
 
 describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
   it("creates the container with SYS_ADMIN, seccomp and AppArmor unconfined, and nothing privileged", async () => {
     const { agent } = await ensureStandinImages({ profile: "1.11" });
-    const id = await port.createContainer(spec(agent, "true"));
+    const id = await runtime.containers.create(spec(agent, "true"));
     created.push(id);
     const hc = (
-      (await port.docker.getContainer(id).inspect()) as { HostConfig: { CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean } }
+      (await engineClient().getContainer(id).inspect()) as { HostConfig: { CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean } }
     ).HostConfig;
     expect(hc.CapAdd).toEqual(["SYS_ADMIN"]);
     expect(hc.SecurityOpt).toEqual(["seccomp=unconfined", "apparmor=unconfined"]);
     expect(hc.Privileged).toBe(false);
-    await port.remove(id);
+    await runtime.containers.remove(id);
   });
 
   it.runIf(v1Local)(
@@ -113,9 +112,9 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
       const { agent } = await ensureStandinImages({ profile: "1.11" });
       // what Mesos does under MESOS_CGROUPS_ROOT: a cgroup per container, a process in it
       const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/task"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; sleep 600';
-      const id = await port.createContainer(spec(agent, script));
+      const id = await runtime.containers.create(spec(agent, script));
       created.push(id);
-      await port.start(id);
+      await runtime.containers.start(id);
       const own = await until(() => hostCgroupOf(id));
       expect(own, "the container's freezer cgroup on the host").toBeDefined();
       expect(
@@ -123,30 +122,30 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
         "Mesos' root, and what it nests, lives inside the container's cgroup",
       ).toBe(true);
       expect(existsSync(path.join(FREEZER, "mesos")), "never at the host's freezer root").toBe(false);
-      const r = await port.exec(id, [
+      const r = await runtime.exec.run(id, [
         "/bin/sh",
         "-c",
         "tr '\\0' '\\n' < /proc/1/environ | grep MESOS_CGROUPS_ROOT; grep ' /sys/fs/cgroup/freezer ' /proc/self/mountinfo",
       ]);
       expect(r.stdout).toContain(`MESOS_CGROUPS_ROOT=${path.relative(FREEZER, own!)}/mesos`);
       expect(r.stdout).toMatch(/ \/sys\/fs\/cgroup\/freezer rw,.* - cgroup freezer rw,/);
-      await port.remove(id);
+      await runtime.containers.remove(id);
       expect(hostDirsNaming(id), "nothing named after the container is left in the host's freezer hierarchy").toEqual([]);
     },
   );
 
   it("without the capabilities the wrapper says why the mode is not available, and exits 1", async () => {
     const { agent } = await ensureStandinImages({ profile: "1.11" });
-    const id = await port.createContainer({ ...spec(agent, "echo never"), capAdd: undefined, securityOpt: undefined });
+    const id = await runtime.containers.create({ ...spec(agent, "echo never"), capAdd: undefined, securityOpt: undefined });
     created.push(id);
-    await port.start(id);
-    expect(await port.wait(id)).toBe(1);
+    await runtime.containers.start(id);
+    expect(await runtime.containers.wait(id)).toBe(1);
     const lines = await logsOf(id);
     expect(lines.join("\n")).toMatch(
       /^mesos-lab: the agent capabilities mode is not available here: (cannot unmount the read-only \/sys\/fs\/cgroup\/freezer|there is no cgroup-v1 freezer)/m,
     );
     expect(lines).not.toContain("never");
-    await port.remove(id);
+    await runtime.containers.remove(id);
   });
 
   it.runIf(v1Local)(
@@ -157,28 +156,28 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
       // kill a frozen process, and its removal fails ("… is zombie and can not be killed", observed-1.11.md)
       const script =
         'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/stuck/nested"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; echo FROZEN > "${c%/*}/freezer.state"; sleep 600';
-      const id = await port.createContainer(spec(agent, script));
+      const id = await runtime.containers.create(spec(agent, script));
       created.push(id);
-      await port.start(id);
+      await runtime.containers.start(id);
       const own = await until(() => hostCgroupOf(id));
       const state = path.join(own!, "mesos", "stuck", "freezer.state");
       expect(await until(() => (existsSync(state) && readFileSync(state, "utf8").trim() === "FROZEN") || undefined)).toBe(true);
       expect(readFileSync(path.join(own!, "mesos", "stuck", "nested", "cgroup.procs"), "utf8").trim(), "a process sits in the frozen cgroup").not.toBe("");
       try {
-        expect(await releaseNestedCgroups(port, id)).toBe("released: 0 nested cgroups left");
-        await port.remove(id);
+        expect(await releaseNestedCgroups(runtime, id)).toBe("released: 0 nested cgroups left");
+        await runtime.containers.remove(id);
       } finally {
         // never leave a stuck container behind, whatever failed above
         if (existsSync(state)) writeFileSync(state, "THAWED");
       }
-      expect(await port.inspect(id)).toBeUndefined();
+      expect(await runtime.containers.inspect(id)).toBeUndefined();
       expect(hostDirsNaming(id)).toEqual([]);
     },
     60_000,
   );
 
   it("doctor: a cgroup-v2 engine gets 'not available' and a fix, without starting anything", async () => {
-    const [check] = await probeAgentCapabilities(port, lab, "no-such-image:never", { cgroupVersion: "2" });
+    const [check] = await probeAgentCapabilities(runtime, lab, "no-such-image:never", { cgroupVersion: "2" });
     expect(check).toMatchObject({ name: "agent capabilities mode", status: "warn" });
     expect(check!.detail).toMatch(/^not available: the engine's host runs cgroup v2, and Mesos 1\.11's Linux launcher needs the cgroup-v1 freezer hierarchy$/);
     expect(check!.fix).toMatch(/cgroup v1/);
@@ -186,7 +185,7 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
 
   it.runIf(v1Local)("doctor: on this cgroup-v1 host the mode is available, and /proc/sysrq-trigger is reported as the kernel has it", async () => {
     const { agent } = await ensureStandinImages({ profile: "1.11" });
-    const checks = await probeAgentCapabilities(port, lab, agent, info!);
+    const checks = await probeAgentCapabilities(runtime, lab, agent, info!);
     expect(checks[0]).toMatchObject({ name: "agent capabilities mode", status: "ok" });
     expect(checks[0]!.detail).toMatch(/^available: cgroup v1, CAP_SYS_ADMIN granted, .*MESOS_CGROUPS_ROOT=\S+\/mesos\)$/);
     const sysrq = existsSync("/proc/sysrq-trigger");
@@ -196,13 +195,13 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
         /^missing on this kernel .*WITH a container image.*nested-container sessions without an image \(exercise 11\) do not need it$/,
       );
     expect(
-      (await port.listOwned(labelFilter({ lab }))).filter((i) => i.kind === "container" && !created.includes(i.id)),
+      (await runtime.owned.list(labelFilter({ lab }))).filter((i) => i.kind === "container" && !created.includes(i.id)),
       "the probe's container is gone",
     ).toEqual([]);
   });
 
   it("doctor: a missing image is 'not available' with the engine's reason, not a crash", async () => {
-    const checks = await probeAgentCapabilities(port, lab, "mesos-lab-test/no-such-image:never", { cgroupVersion: "1" });
+    const checks = await probeAgentCapabilities(runtime, lab, "mesos-lab-test/no-such-image:never", { cgroupVersion: "1" });
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ name: "agent capabilities mode", status: "warn" });
     expect(checks[0]!.detail).toMatch(/^not available: /);

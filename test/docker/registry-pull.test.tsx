@@ -1,8 +1,8 @@
 import Docker from "dockerode";
 import { render } from "ink-testing-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DockerPort } from "../../src/docker/port.js";
-import type { PullProgress } from "../../src/docker/types.js";
+import { createRuntime } from "../../src/runtime/factory.js";
+import type { PullProgress } from "../../src/runtime/types.js";
 import { PullBars } from "../../src/tui/components/PullBars.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
@@ -16,7 +16,7 @@ const docker = new Docker();
 const run = `${process.pid}${Date.now().toString(36)}`;
 // Podman's compat API reports a pull in fewer words: every blob (the config too) as a layer that ends "Download
 // complete", and byte counts only for a download slower than its one-second progress tick (never for this registry)
-const podman = hasDocker && (await new DockerPort().runtime()) === "podman";
+const podman = hasDocker && (await createRuntime().name()) === "podman";
 
 /** The TUI's bar rows once every layer's last event is in. */
 function finalBars(events: PullProgress[]): string[] {
@@ -52,7 +52,7 @@ describe.skipIf(!hasDocker || !registryAvailable())("pulling from a real registr
 
   it("`mesos-lab pull` pulls every configured image with a compact progress line and exits 0", async () => {
     const ref = refs[0]!;
-    expect(await new DockerPort().imageInspect(ref)).toBeUndefined();
+    expect(await createRuntime().images.inspect(ref)).toBeUndefined();
     // every role's image, the lab registry's two included (pull fetches them all)
     const roles = ["zk", "master", "agent", "execute", "registry", "tokens"];
     const lab = tempLab(`{ images: { ${roles.map((r) => `${r}: ${JSON.stringify(ref)}`).join(", ")} } }`);
@@ -71,7 +71,7 @@ describe.skipIf(!hasDocker || !registryAvailable())("pulling from a real registr
   it("the TUI's bars, fed the engine's real events, end with every layer at 100 %", async () => {
     const ref = refs[1]!;
     const events: PullProgress[] = [];
-    await new DockerPort().pull(ref, (p) => events.push(p), 60_000);
+    await createRuntime().images.pull(ref, (p) => events.push(p), 60_000);
     if (podman) {
       const rows = finalBars(events);
       expect(rows).toHaveLength(3);
@@ -103,6 +103,6 @@ describe.skipIf(!hasDocker || !registryAvailable())("pulling from a real registr
     expect(r.exitCode, r.all).toBe(6);
     expect(r.stderr).toContain(`Could not pull ${gone}`);
     expect(r.stderr).toContain("mesos-lab bundle import");
-    expect(await new DockerPort().imageInspect(gone)).toBeUndefined();
+    expect(await createRuntime().images.inspect(gone)).toBeUndefined();
   });
 });

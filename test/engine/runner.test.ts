@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import type { Cluster } from "../../src/engine/cluster.js";
 import { LabBus } from "../../src/engine/events.js";
 import { jsonReport } from "../../src/report/json.js";
@@ -11,8 +11,8 @@ import { hasDocker } from "../helpers/docker.js";
 import { cite } from "../helpers/cite.js";
 import { fixture, run, standinConfig } from "../helpers/lab.js";
 
-const port = new DockerPort();
-const leftovers = async (run: string) => (await port.listOwned(labelFilter({ run }))).length;
+const runtime = createRuntime();
+const leftovers = async (run: string) => (await runtime.owned.list(labelFilter({ run }))).length;
 
 describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", () => {
   it("exercise 01 passes end to end; step 2 reuses the three unchanged containers; nothing is left behind", async () => {

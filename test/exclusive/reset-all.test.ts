@@ -1,7 +1,7 @@
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labelFilter, runLabels } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter, runLabels } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { resetLab } from "../../src/lab/sweep.js";
 import { ensureBusybox, hasDocker } from "../helpers/docker.js";
 
@@ -15,7 +15,7 @@ const lab = `resetlab${process.pid}`;
 const labels = runLabels({ lab, run });
 
 describe.skipIf(!hasDocker)("reset --all on the real engine", () => {
-  const port = new DockerPort();
+  const runtime = createRuntime();
   const docker = new Docker();
   let image: string;
   let foreignId: string | undefined;
@@ -26,7 +26,7 @@ describe.skipIf(!hasDocker)("reset --all on the real engine", () => {
   });
 
   afterAll(async () => {
-    await port.removeOwned(await port.listOwned(labelFilter({ run })));
+    await runtime.owned.remove(await runtime.owned.list(labelFilter({ run })));
     if (foreignId)
       await docker
         .getContainer(foreignId)
@@ -45,13 +45,13 @@ describe.skipIf(!hasDocker)("reset --all on the real engine", () => {
     ).id;
     await docker.getContainer(foreignId).start();
     foreignNet = (await docker.createNetwork({ Name: `mesos-lab-${run}-lookalike`, Labels: { "io.mesos-lab.run": run } })).id;
-    const mine = await port.createContainer({ name: `mesos-lab-${run}-mine`, image, cmd: ["sleep", "60"], env: {}, labels });
-    await port.start(mine);
-    const removed = await resetLab(port, { labId: lab, all: true });
+    const mine = await runtime.containers.create({ name: `mesos-lab-${run}-mine`, image, cmd: ["sleep", "60"], env: {}, labels });
+    await runtime.containers.start(mine);
+    const removed = await resetLab(runtime, { labId: lab, all: true });
     expect(removed.some((r) => r.id === mine)).toBe(true);
     expect(removed.some((r) => r.id === foreignId || r.id === foreignNet)).toBe(false);
     expect((await docker.getContainer(foreignId).inspect()).State.Running).toBe(true);
     expect(await docker.getNetwork(foreignNet).inspect()).toBeTruthy();
-    expect(await port.inspect(mine)).toBeUndefined();
+    expect(await runtime.containers.inspect(mine)).toBeUndefined();
   });
 });

@@ -1,7 +1,22 @@
 import { readFileSync } from "node:fs";
 import Docker from "dockerode";
 import tar from "tar-stream";
-import { DockerPort } from "../../src/docker/port.js";
+import { socketPathOf } from "../../src/runtime/engine-host.js";
+import { createRuntime } from "../../src/runtime/factory.js";
+
+/**
+ * The engine as a test observes it: a dockerode client of its own at the address the product resolves, so a check
+ * of what is left on the engine does not go through the code under test.
+ */
+export function engineClient(): Docker {
+  const socketPath = engineSocket();
+  return socketPath ? new Docker({ socketPath }) : new Docker();
+}
+
+/** The engine's unix socket (DOCKER_HOST's, else the one the product finds), or undefined for a tcp:// engine. */
+export function engineSocket(): string | undefined {
+  return socketPathOf(createRuntime().host);
+}
 
 /**
  * Docker-backed tests run against the real engine. Without one they skip on a laptop, but FAIL in CI:
@@ -9,7 +24,7 @@ import { DockerPort } from "../../src/docker/port.js";
  */
 export async function engineAvailable(): Promise<boolean> {
   try {
-    await new DockerPort().info(3000);
+    await createRuntime().info(3000);
     return true;
   } catch (err) {
     if (process.env.CI === "true" || process.env.CI === "1") {
@@ -26,7 +41,7 @@ const APPLETS = ["sh", "sleep", "echo", "cat", "ls", "env", "nc", "true", "false
 
 /** A busybox image made from Debian's busybox-static, without any registry. */
 export async function ensureBusybox(): Promise<string> {
-  const docker = new Docker();
+  const docker = engineClient();
   try {
     await docker.getImage(BUSYBOX).inspect();
     return BUSYBOX;

@@ -1,10 +1,11 @@
 import path from "node:path";
 import { resolveConfig } from "../../src/config/load.js";
 import type { LabConfig, LabConfigInput } from "../../src/config/schema.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { LabBus, type LabEvent } from "../../src/engine/events.js";
 import type { Material } from "../../src/engine/material.js";
-import { runExercise, type RunnerOptions } from "../../src/engine/runner.js";
+import { runExercise } from "../../src/engine/runner.js";
+import type { RunnerOptions } from "../../src/engine/runner-options.js";
 import { exerciseSchema, type Exercise, type ExerciseInput } from "../../src/model/exercise.js";
 import { ensureLabMaterial } from "../../src/pki/index.js";
 import { ensureStandinImages } from "../standin/image.js";
@@ -37,11 +38,11 @@ export async function run(ex: Exercise, config: LabConfig, extra: Partial<Runner
   const bus = new LabBus();
   const events: LabEvent[] = [];
   bus.on((e) => events.push(e));
-  const port = new DockerPort();
-  const info = await port.info();
+  const runtime = createRuntime();
+  const info = await runtime.info();
   const results = await runExercise(ex, {
     config,
-    port,
+    runtime,
     material: await testMaterial(),
     bus,
     labId: `test${process.pid}`,

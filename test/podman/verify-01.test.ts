@@ -1,7 +1,7 @@
 import { realpathSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
@@ -18,8 +18,8 @@ describe.runIf(podmanRun)("verify 01 on Podman", () => {
   it("passes every step against the stand-ins and leaves nothing behind", async () => {
     // under CI=true a missing engine has already failed the import of hasDocker; this names it off CI too
     expect(hasDocker, `no engine answers at DOCKER_HOST=${process.env.DOCKER_HOST}; start \`podman system service\``).toBe(true);
-    const port = new DockerPort();
-    expect(await port.runtime()).toBe("podman");
+    const runtime = createRuntime();
+    expect(await runtime.name()).toBe("podman");
     for (const profile of ["1.4", "1.11"] as const) {
       const images = await ensureStandinImages({ profile });
       const dir = realpathSync(tempLab(`{ profile: "${profile}", images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
@@ -27,7 +27,7 @@ describe.runIf(podmanRun)("verify 01 on Podman", () => {
       const failing = [...r.stdout.matchAll(/<testcase [^>]*name="([^"]+)"[^/]*>\s*<(?:failure|error) message="([^"]*)"/g)].map((m) => `${m[1]}: ${m[2]}`);
       expect({ profile, exit: r.exitCode, failing }, r.stderr.slice(-4000)).toEqual({ profile, exit: 0, failing: [] });
       expect(r.stdout, profile).toMatch(/<testsuite name="01 [^"]*" tests="[1-9]\d*" failures="0"/);
-      expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+      expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
     }
   }, 600_000);
 });

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LABEL, labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { LABEL, labelFilter } from "../../src/runtime/labels.js";
+import { engineClient } from "../helpers/docker.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { CAPABILITIES_LABEL } from "../../src/engine/agent-capabilities.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { cli } from "../helpers/cli.js";
@@ -15,9 +16,9 @@ import { realAvailable, realLab } from "./real-mesos.js";
  * It reads the host's /sys/fs/cgroup/freezer, so it needs a local cgroup-v1 engine (this project's CI).
  */
 
-const port = new DockerPort();
+const runtime = createRuntime();
 const FREEZER = "/sys/fs/cgroup/freezer";
-const info = await port.info().catch(() => undefined);
+const info = await runtime.info().catch(() => undefined);
 const v1Local = !!info && info.cgroupVersion === "1" && !process.env.DOCKER_HOST && existsSync(FREEZER);
 
 /** Directories under the host's freezer hierarchy (a few levels deep), relative to it. */
@@ -38,12 +39,12 @@ function freezerDirs(depth = 6): string[] {
 
 /** Host cgroups that name `id`, and every `mesos` cgroup of a container the engine no longer has. */
 async function leftovers(ids: string[]): Promise<string[]> {
-  const live = new Set((await port.docker.listContainers({ all: true })).map((c) => c.Id));
+  const live = new Set((await engineClient().listContainers({ all: true })).map((c) => c.Id));
   return freezerDirs().filter((d) => ids.some((id) => d.includes(id)) || (/(^|\/)mesos$/.test(d) && !live.has(/([0-9a-f]{64})/.exec(d)?.[1] ?? "")));
 }
 
 async function agentOf(lab: string): Promise<string> {
-  const agents = (await port.listOwned(labelFilter({ lab }))).filter((i) => i.kind === "container" && i.labels[LABEL.role] === "agent");
+  const agents = (await runtime.owned.list(labelFilter({ lab }))).filter((i) => i.kind === "container" && i.labels[LABEL.role] === "agent");
   expect(agents, "one agent").toHaveLength(1);
   expect(agents[0]!.labels[CAPABILITIES_LABEL], "it runs in the capabilities mode").toBe("true");
   return agents[0]!.id;
@@ -61,8 +62,8 @@ function hostCgroupOf(id: string): string {
  * its container's freezer cgroup, nested under the agent container's, holds its processes.
  */
 async function holdTask(lab: string, agentCg: string): Promise<string> {
-  const master = (await port.listOwned(labelFilter({ lab }))).find((i) => i.kind === "container" && i.labels[LABEL.role] === "master")!;
-  await port.exec(master.id, ["sh", "-c", "nohup mesos-execute --master=zk://zk:2181/mesos --name=held --command='sleep 600' >/tmp/held.log 2>&1 &"]);
+  const master = (await runtime.owned.list(labelFilter({ lab }))).find((i) => i.kind === "container" && i.labels[LABEL.role] === "master")!;
+  await runtime.exec.run(master.id, ["sh", "-c", "nohup mesos-execute --master=zk://zk:2181/mesos --name=held --command='sleep 600' >/tmp/held.log 2>&1 &"]);
   const root = path.join(FREEZER, agentCg, "mesos");
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -74,7 +75,9 @@ async function holdTask(lab: string, agentCg: string): Promise<string> {
     const busy = held.find((d) => readFileSync(path.join(d, "cgroup.procs"), "utf8").trim() !== "");
     if (busy) return path.relative(FREEZER, busy);
     if (Date.now() > deadline)
-      throw new Error(`no task cgroup with processes under ${root} within 60 s: ${(await port.exec(master.id, ["cat", "/tmp/held.log"])).stdout.slice(-2000)}`);
+      throw new Error(
+        `no task cgroup with processes under ${root} within 60 s: ${(await runtime.exec.run(master.id, ["cat", "/tmp/held.log"])).stdout.slice(-2000)}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -97,7 +100,7 @@ describe.runIf((await realAvailable()) && v1Local)(
         expect(existsSync(path.join(FREEZER, "mesos")), "Mesos made nothing at the host's freezer root").toBe(false);
         const r = await cli([how], { cwd: dir, timeout: 120_000 });
         expect(r.exitCode, r.all).toBe(0);
-        expect(await port.listOwned(labelFilter({ lab })), `${how} removed the lab's containers and network`).toEqual([]);
+        expect(await runtime.owned.list(labelFilter({ lab })), `${how} removed the lab's containers and network`).toEqual([]);
         expect(await leftovers([agent]), `no cgroup of the agent ${agent.slice(0, 12)} or of its tasks is left on the host`).toEqual([]);
       },
       420_000,
@@ -106,7 +109,7 @@ describe.runIf((await realAvailable()) && v1Local)(
     it("verify 11 12 passes; after it and reset --all no container, network, volume or cgroup of the lab is left, registry included", async () => {
       const dir = await realLab();
       const before = new Set(freezerDirs());
-      const volumes = async () => new Set(((await port.docker.listVolumes()).Volumes ?? []).map((v) => v.Name));
+      const volumes = async () => new Set(((await engineClient().listVolumes()).Volumes ?? []).map((v) => v.Name));
       const volumesBefore = await volumes();
       const report = path.join(dir, "report.json");
       const r = await cli(["verify", "11", "12", "--reporter", "json", "--output", report], { cwd: dir, timeout: 900_000 });
@@ -123,7 +126,7 @@ describe.runIf((await realAvailable()) && v1Local)(
       ]);
       const reset = await cli(["reset", "--all"], { cwd: dir, timeout: 120_000 });
       expect(reset.exitCode, reset.all).toBe(0);
-      expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+      expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
       // the registry image declares VOLUME /var/lib/registry, as the official one does: its anonymous volume (and the
       // images pushed into it) go with its container
       expect(
@@ -131,7 +134,7 @@ describe.runIf((await realAvailable()) && v1Local)(
         "no volume was left",
       ).toEqual([]);
       const added = freezerDirs().filter((d) => !before.has(d));
-      const live = new Set((await port.docker.listContainers({ all: true })).map((c) => c.Id));
+      const live = new Set((await engineClient().listContainers({ all: true })).map((c) => c.Id));
       expect(
         added.filter((d) => d.split("/").some((p) => p === "mesos") && !live.has(/([0-9a-f]{64})/.exec(d)?.[1] ?? "")),
         "no Mesos cgroup of a removed container",

@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import type { StepResult } from "../../src/engine/events.js";
 import { stepApplies } from "../../src/engine/render.js";
 import { labIdOf } from "../../src/lab/identity.js";
@@ -19,7 +19,7 @@ import { realAvailable, realLab } from "./real-mesos.js";
  * the recording the stand-in is compared with (test/catalogue/standin-vs-real.test.ts).
  */
 
-const port = new DockerPort();
+const runtime = createRuntime();
 const catalogue = await loadCatalogue();
 const mesos = builtinProfile("1.11")!;
 const steps = catalogue.filter((e) => inRange(e, mesos.release)).flatMap((e) => e.steps.filter((s) => stepApplies(s, mesos)).map((s) => `${e.id}:${s.id}`));
@@ -53,7 +53,7 @@ describe.runIf(await realAvailable())("the catalogue on real Mesos 1.11", () => 
         mkdirSync(path.dirname(RECORDING), { recursive: true });
         writeFileSync(RECORDING, `${JSON.stringify(outcomesOf(results), null, 2)}\n`);
       }
-      expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) })), "nothing of the runs is left on the engine").toEqual([]);
+      expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) })), "nothing of the runs is left on the engine").toEqual([]);
     },
     1_500_000,
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { cli } from "../helpers/cli.js";
 import { CITE, labWithExercises } from "../helpers/fixture-lab.js";
@@ -38,6 +38,6 @@ describe.runIf(await realAvailable())("a failing mesos-execute on real Mesos", (
     expect(junit.exitCode).toBe(1);
     expect(junit.stdout).toMatch(/<failure message="[^"]*mesos-execute \(action bad-task\) exited with code 1/);
     expect(junit.stdout).toContain("Missing required fields: agent_id");
-    expect(await new DockerPort().listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+    expect(await createRuntime().owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   }, 600_000);
 });

@@ -1,7 +1,7 @@
 import Docker from "dockerode";
 import { describe, expect, it } from "vitest";
-import { DockerPort } from "../../src/docker/port.js";
-import { labelFilter } from "../../src/docker/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
+import { labelFilter } from "../../src/runtime/labels.js";
 import { fourLetterWord } from "../../src/engine/http.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { cli } from "../helpers/cli.js";
@@ -15,7 +15,7 @@ import { realAvailable, realImages, realLab } from "./real-mesos.js";
  */
 
 const docker = new Docker();
-const port = new DockerPort();
+const runtime = createRuntime();
 
 describe.runIf(await realAvailable())("real Mesos images as users have them", () => {
   it("the Mesos image has no entrypoint and reports 1.11; a second call only finds the images", async () => {
@@ -31,9 +31,9 @@ describe.runIf(await realAvailable())("real Mesos images as users have them", ()
 
   it("the ZooKeeper image refuses ruok (default whitelist) and answers srvr", async () => {
     const images = await realImages();
-    const info = await port.info();
+    const info = await runtime.info();
     const lab = `realzk${process.pid}`;
-    const id = await port.createContainer({
+    const id = await runtime.containers.create({
       name: `mesos-lab-realzk-${process.pid}`,
       image: images.zk,
       env: {},
@@ -41,8 +41,8 @@ describe.runIf(await realAvailable())("real Mesos images as users have them", ()
       publish: { 2181: 0 },
     });
     try {
-      await port.start(id);
-      const p = (await port.inspect(id))!.ports[2181]!;
+      await runtime.containers.start(id);
+      const p = (await runtime.containers.inspect(id))!.ports[2181]!;
       let srvr = "";
       for (let i = 0; i < 120 && !/^Mode: standalone$/m.test(srvr); i++) {
         srvr = await fourLetterWord(info.publishHost, p, "srvr", 1000).catch(() => "");
@@ -51,9 +51,9 @@ describe.runIf(await realAvailable())("real Mesos images as users have them", ()
       expect(srvr).toMatch(/^Zookeeper version: 3\.8\./m);
       expect(await fourLetterWord(info.publishHost, p, "ruok", 1000)).toBe("ruok is not executed because it is not in the whitelist.");
     } finally {
-      await port.remove(id);
+      await runtime.containers.remove(id);
     }
-    expect(await port.listOwned(labelFilter({ lab }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
   }, 120_000);
 
   it("doctor finds the programs, the release and a serving ZooKeeper, and says ruok's refusal is fine", async () => {
@@ -64,7 +64,7 @@ describe.runIf(await realAvailable())("real Mesos images as users have them", ()
       /✓ image \S+ \(zk\): ZooKeeper 3\.8\.\d+ serves \(Mode: standalone\); srvr answered; ruok is not in its four-letter-word whitelist/,
     );
     expect(r.exitCode, r.stdout).toBe(0);
-    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) })), "the probes' containers are gone").toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) })), "the probes' containers are gone").toEqual([]);
   }, 180_000);
 
   it("verify 01 passes with that ZooKeeper and one image for master, agent and mesos-execute", async () => {

@@ -2,8 +2,8 @@ import { realpathSync } from "node:fs";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
-import { labelFilter } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
+import { labelFilter } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
 import { stepApplies } from "../../src/engine/render.js";
 import { builtinProfile } from "../../src/model/profiles/index.js";
 import { labIdOf } from "../../src/lab/identity.js";
@@ -16,7 +16,7 @@ import { ensureStandinImages } from "../standin/image.js";
  * its own exercise's heading, and the exercise in the foreground streams while it runs.
  */
 
-const port = new DockerPort();
+const runtime = createRuntime();
 
 describe.skipIf(!hasDocker)("verify --jobs 2, plain output (real binary, stand-in images)", () => {
   it("keeps each exercise's lines under its heading and streams the foreground one", async () => {
@@ -63,6 +63,6 @@ describe.skipIf(!hasDocker)("verify --jobs 2, plain output (real binary, stand-i
     const first = blocks[0]!.lines;
     expect(first.at(-1)!.t - first[0]!.t).toBeGreaterThan(500);
     expect(lines.at(-1)!.text).toMatch(/^\d+ passed, \d+ failed \(/);
-    expect(await port.listOwned(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+    expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   }, 320_000);
 });

@@ -4,9 +4,12 @@
  */
 import crypto from "node:crypto";
 import { PassThrough } from "node:stream";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { pack } from "tar-stream";
-import { DockerPort } from "../../src/docker/port.js";
+import { createRuntime } from "../../src/runtime/factory.js";
+import { engineClient } from "../helpers/docker.js";
+
+const runtime = createRuntime();
 
 export const TEST_LABEL = "io.mesos-lab.test";
 export const RUN_LABEL = "io.mesos-lab.test-run";
@@ -23,7 +26,7 @@ export class Lab {
   readonly labels: Record<string, string>;
   network?: { id: string; name: string; prefix: string };
 
-  constructor(docker = new Docker()) {
+  constructor(docker = engineClient()) {
     this.docker = docker;
     this.labels = { [TEST_LABEL]: "standin", [RUN_LABEL]: this.run };
   }
@@ -130,9 +133,9 @@ export class Running {
     return this.stdout + this.stderr;
   }
 
-  /** Through the docker port's follow: Podman's own log follow drops lines of a burst, and the port's does not. */
+  /** Through the runtime's follow: Podman's own log follow drops lines of a burst, and the runtime's does not. */
   async follow(): Promise<void> {
-    const f = await new DockerPort(this.docker).follow(this.container.id);
+    const f = await runtime.logs.follow(this.container.id);
     f.onLine((l) => {
       this[l.stream] += `${l.text}\n`;
       this.poke();

@@ -3,7 +3,7 @@ import path from "node:path";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { resolveConfig } from "../../src/config/load.js";
 import { LabBus, type LabEvent } from "../../src/engine/events.js";
-import type { DoctorCheck } from "../../src/lab/doctor.js";
+import type { DoctorCheck } from "../../src/lab/doctor-check.js";
 import { emptyProgress, type LabProgress } from "../../src/lab/progress.js";
 import type { Controller } from "../../src/tui/App.js";
 import { exerciseInfos } from "../../src/tui/catalogue.js";

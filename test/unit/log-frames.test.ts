@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FrameReader, LineAssembler, parseTimestamp, type RawLine } from "../../src/docker/log-frames.js";
+import { FrameReader, LineAssembler, parseTimestamp, type RawLine } from "../../src/runtime/docker-api/log-frames.js";
 
 /** One multiplexed frame as the engine sends it: stream byte, three zero bytes, length, payload. */
 function frame(stream: 1 | 2, payload: string): Buffer {

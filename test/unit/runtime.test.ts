@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { skewWithin } from "../../src/docker/clock-skew.js";
-import { engineHost, engineSocketPath } from "../../src/docker/engine-host.js";
-import { runtimeOf } from "../../src/docker/runtime.js";
+import { skewWithin } from "../../src/runtime/docker-api/clock-skew.js";
+import { knownSockets, resolveEngineHost, socketPathOf } from "../../src/runtime/engine-host.js";
+import { runtimeOf } from "../../src/runtime/docker-api/dialect.js";
 import { engineDetail } from "../../src/lab/doctor.js";
 
 /** `GET /_ping`'s headers as each runtime answered (lower-cased, as Node gives them). */
@@ -24,28 +24,57 @@ describe("which runtime answers the Docker API", () => {
     expect(runtimeOf({})).toBe("docker");
   });
 
-  it("doctor's line names the runtime, its own version, and where it answered", () => {
-    const before = process.env.DOCKER_HOST;
-    try {
-      process.env.DOCKER_HOST = "unix:///run/podman/podman.sock";
-      expect(engineDetail({ runtime: "podman", serverVersion: "4.3.1", apiVersion: "1.41" })).toBe(
-        "Podman 4.3.1 (Docker-compatible API 1.41) at unix:///run/podman/podman.sock",
-      );
-      delete process.env.DOCKER_HOST;
-      expect(engineDetail({ runtime: "docker", serverVersion: "20.10.24", apiVersion: "1.41" })).toBe(
-        "Docker 20.10.24 (API 1.41) at unix:///var/run/docker.sock",
-      );
-    } finally {
-      if (before === undefined) delete process.env.DOCKER_HOST;
-      else process.env.DOCKER_HOST = before;
-    }
+  it("doctor's line names the runtime, its own version, where it answered and the setting that chose it", () => {
+    expect(engineDetail({ runtime: "podman", serverVersion: "4.3.1", apiVersion: "1.41" }, { url: "unix:///run/podman/podman.sock", source: "env" })).toBe(
+      "Podman 4.3.1 (Docker-compatible API 1.41) at unix:///run/podman/podman.sock (DOCKER_HOST)",
+    );
+    expect(engineDetail({ runtime: "docker", serverVersion: "20.10.24", apiVersion: "1.41" }, { url: "unix:///var/run/docker.sock", source: "found" })).toBe(
+      "Docker 20.10.24 (API 1.41) at unix:///var/run/docker.sock",
+    );
+    expect(engineDetail({ runtime: "docker", serverVersion: "27.3.1", apiVersion: "1.47" }, { url: "tcp://10.0.0.2:2375", source: "config" })).toBe(
+      "Docker 27.3.1 (API 1.47) at tcp://10.0.0.2:2375 (engine.host in lab.config.ts)",
+    );
+  });
+});
+
+describe("where the engine is", () => {
+  const env = { XDG_RUNTIME_DIR: "/run/user/1000", HOME: "/home/ann" };
+  const only =
+    (...present: string[]) =>
+    (p: string) =>
+      present.includes(p);
+
+  it("DOCKER_HOST wins over engine.host, which wins over any socket found", () => {
+    const all = () => true;
+    expect(resolveEngineHost({ runtime: "auto", host: "tcp://10.0.0.2:2375" }, { ...env, DOCKER_HOST: "unix:///tmp/e.sock" }, all)).toEqual({
+      url: "unix:///tmp/e.sock",
+      source: "env",
+    });
+    expect(resolveEngineHost({ runtime: "auto", host: "tcp://10.0.0.2:2375" }, env, all)).toEqual({ url: "tcp://10.0.0.2:2375", source: "config" });
+    // an empty DOCKER_HOST is unset, as for the docker CLI
+    expect(resolveEngineHost({ runtime: "auto" }, { ...env, DOCKER_HOST: "" }, all)).toEqual({ url: "unix:///var/run/docker.sock", source: "found" });
   });
 
-  it("the engine's address: DOCKER_HOST when set, the socket path only for unix://", () => {
-    expect(engineHost({})).toEqual({ url: "unix:///var/run/docker.sock", fromEnv: false });
-    expect(engineHost({ DOCKER_HOST: "tcp://10.0.0.2:2375" })).toEqual({ url: "tcp://10.0.0.2:2375", fromEnv: true });
-    expect(engineSocketPath({ DOCKER_HOST: "unix:///run/podman/podman.sock" })).toBe("/run/podman/podman.sock");
-    expect(engineSocketPath({ DOCKER_HOST: "tcp://10.0.0.2:2375" })).toBeUndefined();
+  it("without either, Docker's sockets come before Podman's; a named runtime looks only for its own", () => {
+    const rootless = only("/run/user/1000/podman/podman.sock", "/run/user/1000/docker.sock");
+    expect(resolveEngineHost({ runtime: "auto" }, env, rootless)).toEqual({ url: "unix:///run/user/1000/docker.sock", source: "found" });
+    expect(resolveEngineHost({ runtime: "podman" }, env, rootless)).toEqual({ url: "unix:///run/user/1000/podman/podman.sock", source: "found" });
+    expect(resolveEngineHost({ runtime: "auto" }, env, only("/run/podman/podman.sock"))).toEqual({ url: "unix:///run/podman/podman.sock", source: "found" });
+    expect(resolveEngineHost({ runtime: "auto" }, env, only("/home/ann/.docker/run/docker.sock"))).toEqual({
+      url: "unix:///home/ann/.docker/run/docker.sock",
+      source: "found",
+    });
+  });
+
+  it("with no socket at all, the runtime's usual address, so the message names where it looked", () => {
+    expect(resolveEngineHost({ runtime: "auto" }, env, only())).toEqual({ url: "unix:///var/run/docker.sock", source: "default" });
+    expect(resolveEngineHost({ runtime: "podman" }, env, only())).toEqual({ url: "unix:///run/podman/podman.sock", source: "default" });
+    expect(knownSockets("podman", {})).toEqual(["/run/podman/podman.sock"]);
+  });
+
+  it("the socket path only for unix://", () => {
+    expect(socketPathOf({ url: "unix:///run/podman/podman.sock", source: "env" })).toBe("/run/podman/podman.sock");
+    expect(socketPathOf({ url: "tcp://10.0.0.2:2375", source: "env" })).toBeUndefined();
   });
 });
 

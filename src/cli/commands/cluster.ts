@@ -1,5 +1,5 @@
 import { selectExercises } from "../../catalogue/load.js";
-import { LABEL, labelFilter } from "../../docker/labels.js";
+import { LABEL, labelFilter } from "../../runtime/labels.js";
 import { LabBus } from "../../engine/events.js";
 import { usesTls } from "../../engine/render.js";
 import type { GlobalOpts } from "../../lab/global-options.js";
@@ -27,10 +27,10 @@ async function upInner(run: LabRun, target: string, opts: { pull?: boolean; verb
   // one `up` cluster per lab: the previous one goes (before the port policy looks at the ports it held)
   const prepared = await run.prepare({ exercises: [sel!.exercise], pull: opts.pull ?? true, ports: "room", replaceKept: true });
   const results = await run.runExercise(prepared, sel!.exercise, { keep: true, untilStep: sel!.step });
-  const containers = (await s.port.listOwned(labelFilter({ lab: s.labId }))).filter((i) => i.kind === "container");
+  const containers = (await s.runtime.owned.list(labelFilter({ lab: s.labId }))).filter((i) => i.kind === "container");
   process.stdout.write(`\nThe cluster stays up: ${containers.map((c) => c.name).join(", ")}\n`);
   for (const c of containers) {
-    const st = await s.port.inspect(c.id);
+    const st = await s.runtime.containers.inspect(c.id);
     const role = c.labels[LABEL.role];
     const tls = usesTls(st?.env ?? {});
     for (const [inner, host] of Object.entries(st?.ports ?? {})) {
@@ -47,7 +47,7 @@ async function upInner(run: LabRun, target: string, opts: { pull?: boolean; verb
 /** `down`: remove this lab's cluster(s); `reset --all`: every mesos-lab container, network and volume on the engine. */
 export async function downCommand(g: GlobalOpts, opts: { all?: boolean; exercise?: string }): Promise<number> {
   const s = await openSession({ configFile: g.config });
-  const removed = await resetLab(s.port, { labId: s.labId, all: !!opts.all, exercise: opts.exercise });
+  const removed = await resetLab(s.runtime, { labId: s.labId, all: !!opts.all, exercise: opts.exercise });
   const byKind = (k: string) => removed.filter((r) => r.kind === k).length;
   process.stdout.write(
     `removed ${byKind("container")} container(s), ${byKind("network")} network(s), ${byKind("volume")} volume(s)${opts.all ? " (every mesos-lab run on this engine)" : ""}\n`,
@@ -66,7 +66,7 @@ export async function pullCommand(g: GlobalOpts): Promise<number> {
   );
   for (const image of configuredImages(s.config)) {
     process.stdout.write(`pulling ${image}\n`);
-    await s.port.pull(image, (progress) => bus.emit({ type: "image:pull", progress }), s.config.timeouts.pull);
+    await s.runtime.images.pull(image, (progress) => bus.emit({ type: "image:pull", progress }), s.config.timeouts.pull);
   }
   process.stdout.write("all images present.\n");
   return EXIT.ok;

@@ -8,11 +8,11 @@ const MARK = { ok: "✓", warn: "!", fail: "✗" } as const;
 export async function doctorCommand(g: GlobalOpts): Promise<number> {
   const s = await openSession({ configFile: g.config });
   const checks = await runDoctor(s);
-  const docker = checks.find((c) => c.name === "docker");
-  if (docker?.status === "fail") {
-    // daemon down: say it in one line with the fix
-    process.stdout.write(`✗ ${docker.detail} Fix: ${docker.fix}\n`);
-    return EXIT.dockerUnreachable;
+  const engine = checks.find((c) => c.name === "engine");
+  if (engine?.status === "fail") {
+    // no usable engine: say it in one line with the fix
+    process.stdout.write(`✗ ${engine.detail} Fix: ${engine.fix}\n`);
+    return engine.exitCode ?? EXIT.dockerUnreachable;
   }
   for (const c of checks) process.stdout.write(`${MARK[c.status]} ${c.name}: ${c.detail}${c.fix && c.status !== "ok" ? `\n    fix: ${c.fix}` : ""}\n`);
   const fails = checks.filter((c) => c.status === "fail");

@@ -4,7 +4,7 @@ import type { Cluster } from "../cluster.js";
 import type { DiedProcess } from "../events.js";
 import type { ExpectationSet } from "../expectations.js";
 import type { RenderedStep } from "../render.js";
-import type { RunnerOptions } from "../runner.js";
+import type { RunnerOptions } from "../runner-options.js";
 import type { SourceKey } from "../source-keys.js";
 
 /** What an action runs with: the step's cluster and expectations, and where it reports what it saw. */

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { DoctorCheck } from "../../lab/doctor.js";
+import type { DoctorCheck } from "../../lab/doctor-check.js";
 
 const MARK = { ok: ["✓", "green"], warn: ["!", "yellow"], fail: ["✗", "red"] } as const;
 

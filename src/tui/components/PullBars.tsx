@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { PullProgress } from "../../docker/types.js";
+import type { PullProgress } from "../../runtime/types.js";
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)}`;
 

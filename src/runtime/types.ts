@@ -1,6 +1,9 @@
-/** Plain data crossing the docker port; no dockerode types leak out of src/docker/port.ts. */
+/** Plain data crossing the container runtime interface (container-runtime.ts); no client library's types leak out. */
 
-import type { RuntimeName } from "./runtime.js";
+/** Which engine answers: Docker, or Podman through its Docker-compatible service (`podman system service`). */
+export type RuntimeName = "docker" | "podman";
+
+export const RUNTIME_TITLE: Record<RuntimeName, string> = { docker: "Docker", podman: "Podman" };
 
 export interface EngineInfo {
   /** Which engine answers the Docker API at DOCKER_HOST (or the default socket). */
@@ -16,6 +19,15 @@ export interface EngineInfo {
   clockSkewMs: number;
   /** Host name the published ports are reachable at. */
   publishHost: string;
+}
+
+export interface ImageFacts {
+  id: string;
+  arch: string;
+  os: string;
+  labels: Record<string, string>;
+  /** The image's configured user ("" for root by default). */
+  user: string;
 }
 
 export interface PlacedFile {

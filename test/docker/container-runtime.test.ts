@@ -1,11 +1,9 @@
 import net from "node:net";
-import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engineSocketPath } from "../../src/docker/engine-host.js";
-import { labelFilter, runLabels, LABEL } from "../../src/docker/labels.js";
-import { DockerPort } from "../../src/docker/port.js";
-import type { LogLine } from "../../src/docker/types.js";
-import { ensureBusybox, hasDocker } from "../helpers/docker.js";
+import { labelFilter, runLabels, LABEL } from "../../src/runtime/labels.js";
+import { createRuntime } from "../../src/runtime/factory.js";
+import type { LogLine } from "../../src/runtime/types.js";
+import { engineClient, engineSocket, ensureBusybox, hasDocker } from "../helpers/docker.js";
 import { pollUntil, sleep } from "../helpers/wait.js";
 
 const run = `t${process.pid}${Date.now() % 100000}`;
@@ -20,9 +18,9 @@ const lineArrives = (lines: string[], line: string) =>
 const lab = `portlab${process.pid}`;
 const labels = runLabels({ lab, run });
 
-describe.skipIf(!hasDocker)("docker port against the real engine", () => {
-  const port = new DockerPort();
-  const docker = new Docker();
+describe.skipIf(!hasDocker)("the container runtime against the real engine", () => {
+  const runtime = createRuntime();
+  const docker = engineClient();
   let image: string;
 
   beforeAll(async () => {
@@ -30,22 +28,22 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
   });
 
   afterAll(async () => {
-    await port.removeOwned(await port.listOwned(labelFilter({ run })));
+    await runtime.owned.remove(await runtime.owned.list(labelFilter({ run })));
   });
 
   it("reports the engine", async () => {
-    const info = await port.info();
+    const info = await runtime.info();
     expect(info.serverVersion).toMatch(/\d+\.\d+/);
     expect(info.publishHost).toBe("127.0.0.1");
   });
 
   it("creates a labelled network with a free /24 and fixed addresses", async () => {
-    const net = await port.createNetwork(`mesos-lab-${run}`, "auto", labels);
+    const net = await runtime.networks.create(`mesos-lab-${run}`, "auto", labels);
     expect(net.subnet).toMatch(/^10\.213\.\d+\.0\/24$/);
     const n = (await docker.getNetwork(net.id).inspect()) as { Labels: Record<string, string> };
     expect(n.Labels[LABEL.run]).toBe(run);
     const ip = net.subnet.replace(/0\/24$/, "7");
-    const id = await port.createContainer({
+    const id = await runtime.containers.create({
       name: `mesos-lab-${run}-ip`,
       image,
       cmd: ["sh", "-c", "hostname; sleep 30"],
@@ -54,14 +52,14 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
       network: { name: net.name, ip, aliases: ["zk"] },
       hostname: "zk",
     });
-    await port.start(id);
+    await runtime.containers.start(id);
     const c = (await docker.getContainer(id).inspect()) as { NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[] }> } };
     expect(c.NetworkSettings.Networks[net.name]!.IPAddress).toBe(ip);
     expect(c.NetworkSettings.Networks[net.name]!.Aliases).toContain("zk");
   });
 
   it("copies files in with putArchive, keeping their modes and root ownership", async () => {
-    const id = await port.createContainer({
+    const id = await runtime.containers.create({
       name: `mesos-lab-${run}-files`,
       image,
       cmd: ["sh", "-c", "stat -c '%a %u %n' /etc/credentials/credentials.json /etc/ssl/cert.pem; cat /etc/credentials/credentials.json; echo"],
@@ -73,15 +71,15 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
       ],
     });
     const lines: LogLine[] = [];
-    await port.start(id);
-    const f = await port.follow(id);
+    await runtime.containers.start(id);
+    const f = await runtime.logs.follow(id);
     f.onLine((l) => lines.push(l));
     await new Promise<void>((r) => f.onEnd(r));
     expect(lines.map((l) => l.text)).toEqual(["600 0 /etc/credentials/credentials.json", "644 0 /etc/ssl/cert.pem", '{"credentials":[]}']);
   });
 
   it("follows demultiplexed stdout/stderr lines with timestamps and ends when the container exits", async () => {
-    const id = await port.createContainer({
+    const id = await runtime.containers.create({
       name: `mesos-lab-${run}-logs`,
       image,
       cmd: ["sh", "-c", "echo out1; echo err1 >&2; echo out2; exit 3"],
@@ -90,21 +88,21 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
     });
     const lines: LogLine[] = [];
     const t0 = Date.now();
-    await port.start(id);
-    const f = await port.follow(id);
+    await runtime.containers.start(id);
+    const f = await runtime.logs.follow(id);
     f.onLine((l) => lines.push(l));
     await new Promise<void>((r) => f.onEnd(r));
     expect(lines.map((l) => `${l.stream}:${l.text}`).sort()).toEqual(["stderr:err1", "stdout:out1", "stdout:out2"]);
     expect(lines.every((l) => Math.abs(l.ts - t0) < 10_000)).toBe(true);
-    expect(await port.wait(id)).toBe(3);
-    expect((await port.inspect(id))!.exitCode).toBe(3);
+    expect(await runtime.containers.wait(id)).toBe(3);
+    expect((await runtime.containers.inspect(id))!.exitCode).toBe(3);
   });
 
   it("a chatty container's lines all arrive exactly once, its last ones before the end, also when followed after it exited", async () => {
     const script = "seq 1 3000; seq 1 3000 >&2; echo LAST; exit 0";
     const collect = async (id: string) => {
       const lines: LogLine[] = [];
-      const f = await port.follow(id);
+      const f = await runtime.logs.follow(id);
       f.onLine((l) => lines.push(l));
       await new Promise<void>((r) => f.onEnd(r));
       return lines;
@@ -118,11 +116,13 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
       expect(err).toEqual(Array.from({ length: 3000 }, (_, i) => String(i + 1)));
     };
     const ids = await Promise.all(
-      Array.from({ length: 4 }, (_, i) => port.createContainer({ name: `mesos-lab-${run}-chatty${i}`, image, cmd: ["sh", "-c", script], env: {}, labels })),
+      Array.from({ length: 4 }, (_, i) =>
+        runtime.containers.create({ name: `mesos-lab-${run}-chatty${i}`, image, cmd: ["sh", "-c", script], env: {}, labels }),
+      ),
     );
     const live = await Promise.all(
       ids.map(async (id) => {
-        await port.start(id);
+        await runtime.containers.start(id);
         return collect(id);
       }),
     );
@@ -133,7 +133,7 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
 
   it("a log connection dropped mid-run is resumed: every line once, in order, then the end at the exit", async () => {
     // a TCP front for the engine (the one DOCKER_HOST names) that can cut the follow connections, as a flaky engine or proxy would
-    const socket = engineSocketPath();
+    const socket = engineSocket();
     if (!socket) throw new Error(`this test fronts the engine's unix socket; DOCKER_HOST=${process.env.DOCKER_HOST} is not one`);
     const follows = new Set<net.Socket>();
     const server = net.createServer((client) => {
@@ -153,17 +153,17 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
-      const flaky = new DockerPort(new Docker({ host: "127.0.0.1", port: (server.address() as net.AddressInfo).port }));
-      const id = await flaky.createContainer({
+      const flaky = createRuntime({ env: { DOCKER_HOST: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}` } });
+      const id = await flaky.containers.create({
         name: `mesos-lab-${run}-cut`,
         image,
         cmd: ["sh", "-c", "for i in $(seq 1 40); do echo $i; sleep 0.05; done; exit 4"],
         env: {},
         labels,
       });
-      await flaky.start(id);
+      await flaky.containers.start(id);
       const lines: string[] = [];
-      const f = await flaky.follow(id);
+      const f = await flaky.logs.follow(id);
       f.onLine((l) => lines.push(l.text));
       const ended = new Promise<void>((r) => f.onEnd(r));
       for (const cutAt of [5, 20]) {
@@ -173,7 +173,7 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
       }
       await ended;
       expect(lines).toEqual(Array.from({ length: 40 }, (_, i) => String(i + 1)));
-      expect(await flaky.wait(id)).toBe(4);
+      expect(await flaky.containers.wait(id)).toBe(4);
     } finally {
       server.close();
     }
@@ -181,16 +181,16 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
 
   it("a follow started later does not re-read lines from before `since`", async () => {
     // "late" waits for /tmp/go, so that it comes after `since` however slowly the engine starts and answers
-    const id = await port.createContainer({
+    const id = await runtime.containers.create({
       name: `mesos-lab-${run}-since`,
       image,
       cmd: ["sh", "-c", "echo early; until cat /tmp/go 2>/dev/null; do sleep 0.1; done; echo late; sleep 30"],
       env: {},
       labels,
     });
-    await port.start(id);
+    await runtime.containers.start(id);
     const seen: string[] = [];
-    const all = await port.follow(id);
+    const all = await runtime.logs.follow(id);
     all.onLine((l) => seen.push(l.text));
     await lineArrives(seen, "early");
     all.close();
@@ -198,34 +198,42 @@ describe.skipIf(!hasDocker)("docker port against the real engine", () => {
     await sleep(1200);
     const since = Date.now();
     const lines: string[] = [];
-    const f = await port.follow(id, since);
+    const f = await runtime.logs.follow(id, since);
     f.onLine((l) => lines.push(l.text));
-    await port.exec(id, ["sh", "-c", ": > /tmp/go"]);
+    await runtime.exec.run(id, ["sh", "-c", ": > /tmp/go"]);
     await lineArrives(lines, "late");
     f.close();
     expect(lines).toEqual(["late"]);
   });
 
   it("runs a command in a running container", async () => {
-    const id = await port.createContainer({ name: `mesos-lab-${run}-exec`, image, cmd: ["sleep", "30"], env: { FOO: "bar" }, labels });
-    await port.start(id);
-    const r = await port.exec(id, ["sh", "-c", "echo $FOO; echo oops >&2; exit 4"]);
+    const id = await runtime.containers.create({ name: `mesos-lab-${run}-exec`, image, cmd: ["sleep", "30"], env: { FOO: "bar" }, labels });
+    await runtime.containers.start(id);
+    const r = await runtime.exec.run(id, ["sh", "-c", "echo $FOO; echo oops >&2; exit 4"]);
     expect(r).toEqual({ exitCode: 4, stdout: "bar\n", stderr: "oops\n" });
   });
 
   it("says which image is missing, and which port is taken", async () => {
-    await expect(port.createContainer({ name: `mesos-lab-${run}-nope`, image: "mesos-lab-test/absent:0", env: {}, labels })).rejects.toMatchObject({
+    await expect(runtime.containers.create({ name: `mesos-lab-${run}-nope`, image: "mesos-lab-test/absent:0", env: {}, labels })).rejects.toMatchObject({
       kind: "imageMissing",
     });
-    const a = await port.createContainer({ name: `mesos-lab-${run}-p1`, image, cmd: ["sleep", "30"], env: {}, labels, network: undefined, publish: { 80: 0 } });
-    await port.start(a);
-    const taken = (await port.inspect(a))!.ports[80]!;
+    const a = await runtime.containers.create({
+      name: `mesos-lab-${run}-p1`,
+      image,
+      cmd: ["sleep", "30"],
+      env: {},
+      labels,
+      network: undefined,
+      publish: { 80: 0 },
+    });
+    await runtime.containers.start(a);
+    const taken = (await runtime.containers.inspect(a))!.ports[80]!;
     expect(taken).toBeGreaterThan(0);
-    const b = await port.createContainer({ name: `mesos-lab-${run}-p2`, image, cmd: ["sleep", "30"], env: {}, labels, publish: { 80: taken } });
-    await expect(port.start(b)).rejects.toMatchObject({ kind: "portTaken", message: expect.stringContaining(String(taken)) });
+    const b = await runtime.containers.create({ name: `mesos-lab-${run}-p2`, image, cmd: ["sleep", "30"], env: {}, labels, publish: { 80: taken } });
+    await expect(runtime.containers.start(b)).rejects.toMatchObject({ kind: "portTaken", message: expect.stringContaining(String(taken)) });
   });
 
   it("refuses to list without the managed label", async () => {
-    await expect(port.listOwned([`${LABEL.run}=${run}`])).rejects.toThrow(/managed/);
+    await expect(runtime.owned.list([`${LABEL.run}=${run}`])).rejects.toThrow(/managed/);
   });
 });

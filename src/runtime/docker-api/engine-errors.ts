@@ -1,8 +1,8 @@
-import { LabError } from "../util/errors.js";
-import { engineHost } from "./engine-host.js";
+import { LabError } from "../../util/errors.js";
+import type { EngineHost } from "../engine-host.js";
 
 /**
- * The one place engine errors are translated. Every call of the port goes through `engineError`, so a lost or
+ * The one place engine errors are translated. Every call of the Docker-API runtime goes through `engineError`, so a lost or
  * missing engine is the same one-line "unreachable" LabError whichever method met it (the CLI maps it to exit 5).
  */
 
@@ -26,14 +26,31 @@ export function errorText(err: unknown): string {
   return e.json?.message ?? e.reason ?? e.message ?? String(err);
 }
 
-export function unreachable(err: unknown): LabError {
+const DEFAULT_FIX =
+  "Start Docker (`sudo systemctl start docker`, Docker Desktop, or `dockerd &`) or point DOCKER_HOST at a running engine (Podman: `podman system service --time=0 unix:///run/podman/podman.sock &` and DOCKER_HOST=unix:///run/podman/podman.sock), then run `mesos-lab doctor`.";
+
+/** Where the engine was looked for, and the setting that changes it. */
+function whereAndFix(host: EngineHost): { where: string; fix: string } {
+  switch (host.source) {
+    case "env":
+      return {
+        where: `${host.url}, the address DOCKER_HOST names`,
+        fix: `Start Docker, or Podman's API service (\`podman system service --time=0 ${host.url} &\`), so that it listens at DOCKER_HOST, or unset DOCKER_HOST to use the default socket; then run \`mesos-lab doctor\`.`,
+      };
+    case "config":
+      return {
+        where: `${host.url}, the address engine.host in lab.config.ts names`,
+        fix: "Start the engine so that it listens there, or correct or remove engine.host in lab.config.ts (DOCKER_HOST also overrides it); then run `mesos-lab doctor`.",
+      };
+    default:
+      return { where: host.url, fix: DEFAULT_FIX };
+  }
+}
+
+export function unreachable(err: unknown, host: EngineHost): LabError {
   const e = err as EngineErrorLike;
   const why = e.code ?? e.message?.split("\n")[0] ?? String(err);
-  const host = engineHost();
-  const where = host.fromEnv ? `${host.url}, the address DOCKER_HOST names` : host.url;
-  const fix = host.fromEnv
-    ? `Start Docker, or Podman's API service (\`podman system service --time=0 ${host.url} &\`), so that it listens at DOCKER_HOST, or unset DOCKER_HOST to use the default socket; then run \`mesos-lab doctor\`.`
-    : "Start Docker (`sudo systemctl start docker`, Docker Desktop, or `dockerd &`) or point DOCKER_HOST at a running engine (Podman: `podman system service --time=0 unix:///run/podman/podman.sock &` and DOCKER_HOST=unix:///run/podman/podman.sock), then run `mesos-lab doctor`.";
+  const { where, fix } = whereAndFix(host);
   return new LabError("dockerUnreachable", `Docker engine unreachable at ${where} (${why}).`, fix, { cause: err });
 }
 
@@ -65,9 +82,9 @@ function engineSetupError(err: unknown): LabError | undefined {
  * What a caller should see for an engine error: the unreachable error for a connection failure, a setup error with
  * its fix, else the error itself.
  */
-export function engineError(err: unknown): unknown {
+export function engineError(err: unknown, host: EngineHost): unknown {
   if (err instanceof LabError) return err;
-  return isConnectionError(err) ? unreachable(err) : (engineSetupError(err) ?? err);
+  return isConnectionError(err) ? unreachable(err, host) : (engineSetupError(err) ?? err);
 }
 
 /** A catch handler that treats the listed HTTP statuses as "already so" (e.g. 404 on remove) and rethrows the rest. */

@@ -1,12 +1,9 @@
+import type { RuntimeName } from "../types.js";
+
 /**
- * Which container runtime answers the Docker API: Docker itself, or Podman through its Docker-compatible service
- * (`podman system service`). Both are driven through the same port; knowing which one it is lets `doctor` name it and
- * lets the port work around the places where Podman's compat API behaves differently.
+ * Docker and Podman's Docker-compatible service (`podman system service`) speak the same API with a few differences
+ * of dialect; the Docker-API runtime reads which one answers from /_ping and treats each as its quirks say.
  */
-
-export type RuntimeName = "docker" | "podman";
-
-export const RUNTIME_TITLE: Record<RuntimeName, string> = { docker: "Docker", podman: "Podman" };
 
 /** The headers of `GET /_ping`, lower-cased as Node gives them. */
 export type PingHeaders = Record<string, string | string[] | undefined>;
@@ -19,7 +16,7 @@ export function runtimeOf(headers: PingHeaders): RuntimeName {
   return headers["libpod-api-version"] !== undefined || /libpod|podman/i.test(String(headers.server ?? "")) ? "podman" : "docker";
 }
 
-/** How the port treats each runtime where their Docker APIs differ. */
+/** How the Docker-API runtime treats each engine where their Docker APIs differ. */
 export interface RuntimeQuirks {
   /**
    * Podman 4.3's log follow drops lines of a burst (seen: `seq 1 3000` in four containers at once came out with
@@ -30,7 +27,7 @@ export interface RuntimeQuirks {
   lossyFollow: boolean;
   /**
    * Docker gives a root container's process group 0 as a supplementary group too (`id` prints `groups=0(root)`, as
-   * exercise 11's nested-container session shows); Podman 4 gives it none, so the port adds it there.
+   * exercise 11's nested-container session shows); Podman 4 gives it none, so the runtime adds it there.
    */
   rootNeedsGroupAdd: boolean;
 }

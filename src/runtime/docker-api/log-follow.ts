@@ -1,15 +1,8 @@
 import type { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { FrameReader, LineAssembler, type RawLine } from "./log-frames.js";
-import type { LogLine } from "./types.js";
-
-/** A followed log stream of one container, split into lines. Ends when the container stops. */
-export interface LogFollow {
-  onLine(cb: (line: LogLine) => void): void;
-  onEnd(cb: () => void): void;
-  close(): void;
-  readonly ended: boolean;
-}
+import type { LogFollow } from "../container-runtime.js";
+import type { LogLine } from "../types.js";
 
 const OPTS = { stdout: true, stderr: true, timestamps: true } as const;
 /** A follow cut while the container runs is resumed at most this often (a flaky proxy must not loop forever). */

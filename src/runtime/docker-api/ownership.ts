@@ -1,0 +1,34 @@
+import type { ContainerClient, NetworkClient, OwnershipClient } from "../container-runtime.js";
+import { LABEL } from "../labels.js";
+import type { Owned } from "../types.js";
+import type { EngineConnection } from "./connection.js";
+import { tolerate } from "./engine-errors.js";
+
+export class DockerApiOwnership implements OwnershipClient {
+  constructor(
+    private readonly c: EngineConnection,
+    private readonly containers: ContainerClient,
+    private readonly networks: NetworkClient,
+  ) {}
+
+  async list(filters: string[]): Promise<Owned[]> {
+    if (!filters.some((f) => f.startsWith(`${LABEL.managed}=true`))) throw new Error("refusing to list without the managed label filter");
+    const label = { label: filters };
+    const { docker } = this.c;
+    const [cs, ns, vs] = await this.c.guard(() =>
+      Promise.all([docker.listContainers({ all: true, filters: label }), docker.listNetworks({ filters: label }), docker.listVolumes({ filters: label })]),
+    );
+    return [
+      ...cs.map((c) => ({ id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ""), kind: "container" as const, labels: c.Labels ?? {} })),
+      ...ns.map((n) => ({ id: n.Id, name: n.Name, kind: "network" as const, labels: (n.Labels as Record<string, string>) ?? {} })),
+      ...(vs.Volumes ?? []).map((v) => ({ id: v.Name, name: v.Name, kind: "volume" as const, labels: v.Labels ?? {} })),
+    ];
+  }
+
+  async remove(items: Owned[]): Promise<number> {
+    await Promise.all(items.filter((i) => i.kind === "container").map((c) => this.containers.remove(c.id)));
+    for (const n of items.filter((i) => i.kind === "network")) await this.networks.remove(n.id);
+    for (const v of items.filter((i) => i.kind === "volume")) await this.c.guard(() => this.c.docker.getVolume(v.id).remove().catch(tolerate(404)));
+    return items.length;
+  }
+}
