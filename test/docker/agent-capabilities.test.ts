@@ -9,6 +9,7 @@ import { CAPABILITIES_SPEC, CAPABILITIES_LABEL, capabilitiesEntrypoint, releaseN
 import { probeAgentCapabilities } from "../../src/lab/image-probes.js";
 import { engineClient, engineSocket, hasDocker } from "../helpers/docker.js";
 import { ensureStandinImages } from "../standin/image.js";
+import { pollUntil } from "../helpers/wait.js";
 
 /**
  * The agent capabilities mode on the real engine, with the stand-in agent image (busybox: sh, awk, mount, find): the
@@ -52,15 +53,13 @@ function hostDirsNaming(id: string): string[] {
   return out;
 }
 
-/** Polls `f` until it answers (not undefined) or 15 s have passed. */
-async function until<T>(f: () => T | undefined, ms = 15_000): Promise<T | undefined> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The container's freezer cgroup on the host, once the engine has made it (15 s at most). */
+const ownCgroup = async (id: string): Promise<string> =>
+  (await pollUntil(
+    () => hostCgroupOf(id),
+    (p) => p !== undefined,
+    { timeoutMs: 15_000, everyMs: 100, failure: () => `no freezer cgroup of container ${id.slice(0, 12)} under ${FREEZER} within 15 s` },
+  ))!;
 
 async function logsOf(id: string): Promise<string[]> {
   const f = await runtime.logs.follow(id, 0);
@@ -115,19 +114,25 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
       const id = await runtime.containers.create(spec(agent, script));
       created.push(id);
       await runtime.containers.start(id);
-      const own = await until(() => hostCgroupOf(id));
-      expect(own, "the container's freezer cgroup on the host").toBeDefined();
-      expect(
-        await until(() => existsSync(path.join(own!, "mesos", "task")) || undefined),
-        "Mesos' root, and what it nests, lives inside the container's cgroup",
-      ).toBe(true);
+      const own = await ownCgroup(id);
+      const task = path.join(own, "mesos", "task");
+      await pollUntil(
+        () => existsSync(task),
+        (made) => made,
+        {
+          timeoutMs: 15_000,
+          everyMs: 100,
+          failure: () =>
+            `Mesos' root, and what it nests, lives inside the container's cgroup: no ${task} within 15 s; ${own} holds ${JSON.stringify(existsSync(own) ? readdirSync(own) : [])}`,
+        },
+      );
       expect(existsSync(path.join(FREEZER, "mesos")), "never at the host's freezer root").toBe(false);
       const r = await runtime.exec.run(id, [
         "/bin/sh",
         "-c",
         "tr '\\0' '\\n' < /proc/1/environ | grep MESOS_CGROUPS_ROOT; grep ' /sys/fs/cgroup/freezer ' /proc/self/mountinfo",
       ]);
-      expect(r.stdout).toContain(`MESOS_CGROUPS_ROOT=${path.relative(FREEZER, own!)}/mesos`);
+      expect(r.stdout).toContain(`MESOS_CGROUPS_ROOT=${path.relative(FREEZER, own)}/mesos`);
       expect(r.stdout).toMatch(/ \/sys\/fs\/cgroup\/freezer rw,.* - cgroup freezer rw,/);
       await runtime.containers.remove(id);
       expect(hostDirsNaming(id), "nothing named after the container is left in the host's freezer hierarchy").toEqual([]);
@@ -159,10 +164,14 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
       const id = await runtime.containers.create(spec(agent, script));
       created.push(id);
       await runtime.containers.start(id);
-      const own = await until(() => hostCgroupOf(id));
-      const state = path.join(own!, "mesos", "stuck", "freezer.state");
-      expect(await until(() => (existsSync(state) && readFileSync(state, "utf8").trim() === "FROZEN") || undefined)).toBe(true);
-      expect(readFileSync(path.join(own!, "mesos", "stuck", "nested", "cgroup.procs"), "utf8").trim(), "a process sits in the frozen cgroup").not.toBe("");
+      const own = await ownCgroup(id);
+      const state = path.join(own, "mesos", "stuck", "freezer.state");
+      await pollUntil(
+        () => (existsSync(state) ? readFileSync(state, "utf8").trim() : "(no such file)"),
+        (s) => s === "FROZEN",
+        { timeoutMs: 15_000, everyMs: 100, failure: (last) => `${state} not FROZEN within 15 s; last read: ${last}` },
+      );
+      expect(readFileSync(path.join(own, "mesos", "stuck", "nested", "cgroup.procs"), "utf8").trim(), "a process sits in the frozen cgroup").not.toBe("");
       try {
         expect(await releaseNestedCgroups(runtime, id)).toBe("released: 0 nested cgroups left");
         await runtime.containers.remove(id);

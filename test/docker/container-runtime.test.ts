@@ -167,7 +167,11 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
       f.onLine((l) => lines.push(l.text));
       const ended = new Promise<void>((r) => f.onEnd(r));
       for (const cutAt of [5, 20]) {
-        while (lines.length < cutAt) await new Promise((r) => setTimeout(r, 20));
+        await pollUntil(
+          () => lines.length,
+          (n) => n >= cutAt,
+          { timeoutMs: 15_000, everyMs: 20, failure: (n) => `${cutAt} lines not followed within 15 s before the cut; got ${n}: ${JSON.stringify(lines)}` },
+        );
         expect(follows.size).toBe(1);
         for (const c of follows) c.destroy();
       }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import Docker from "dockerode";
 import { ensureBusybox } from "./docker.js";
-import { sleep } from "./wait.js";
+import { pollUntil } from "./wait.js";
 
 /**
  * A real registry on loopback: Debian's `docker-registry` (the CNCF distribution server), so pulls go through the
@@ -30,6 +30,32 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Waits until the docker-registry `child` serving `url` answers `GET /v2/` with `status` (200 open, 401 behind a token
+ * service), 15 s at most. Otherwise, or once it exits, it is killed and the error says what /v2/ last answered and
+ * the end of `stderr`.
+ */
+export async function registryAnswers(url: string, status: number, child: ChildProcess, stderr = () => ""): Promise<void> {
+  const answer = () =>
+    fetch(`${url}/v2/`).then(
+      (r) => `HTTP ${r.status}`,
+      (e: Error) => (e.cause instanceof Error ? e.cause.message : e.message),
+    );
+  const want = `HTTP ${status}`;
+  const said = (last: string) => `${url}/v2/ last answered: ${last}; stderr: ${stderr().slice(-1000)}`;
+  try {
+    const last = await pollUntil(answer, (a) => a === want || child.exitCode !== null || child.signalCode !== null, {
+      timeoutMs: 15_000,
+      everyMs: 100,
+      failure: (a) => `docker-registry did not answer ${want} within 15 s; ${said(a)}`,
+    });
+    if (last !== want) throw new Error(`docker-registry exited (${child.exitCode ?? child.signalCode}) before answering ${want}; ${said(last)}`);
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
+  }
+}
+
 export interface LocalRegistry {
   /** `127.0.0.1:<port>` */
   host: string;
@@ -48,19 +74,7 @@ export async function startRegistry(): Promise<LocalRegistry> {
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   const host = `127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const ok = await fetch(`http://${host}/v2/`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`docker-registry did not answer on ${host}: ${stderr.slice(-1000)}`);
-    }
-    await sleep(100);
-  }
+  await registryAnswers(`http://${host}`, 200, child, () => stderr);
   return {
     host,
     async stop() {

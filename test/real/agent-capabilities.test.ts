@@ -8,6 +8,7 @@ import { CAPABILITIES_LABEL } from "../../src/engine/agent-capabilities.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { cli } from "../helpers/cli.js";
 import { realAvailable, realLab } from "./real-mesos.js";
+import { pollUntil } from "../helpers/wait.js";
 
 /**
  * The agent capabilities mode on real Mesos 1.11 (exercise 11 runs its agent in it): Mesos' cgroups live inside the
@@ -65,21 +66,21 @@ async function holdTask(lab: string, agentCg: string): Promise<string> {
   const master = (await runtime.owned.list(labelFilter({ lab }))).find((i) => i.kind === "container" && i.labels[LABEL.role] === "master")!;
   await runtime.exec.run(master.id, ["sh", "-c", "nohup mesos-execute --master=zk://zk:2181/mesos --name=held --command='sleep 600' >/tmp/held.log 2>&1 &"]);
   const root = path.join(FREEZER, agentCg, "mesos");
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const held = existsSync(root)
+  // the task cgroups under root and the processes in each
+  const held = () =>
+    existsSync(root)
       ? readdirSync(root, { withFileTypes: true })
           .filter((e) => e.isDirectory())
-          .map((e) => path.join(root, e.name))
+          .map((e) => ({ dir: path.join(root, e.name), procs: readFileSync(path.join(root, e.name, "cgroup.procs"), "utf8").trim() }))
       : [];
-    const busy = held.find((d) => readFileSync(path.join(d, "cgroup.procs"), "utf8").trim() !== "");
-    if (busy) return path.relative(FREEZER, busy);
-    if (Date.now() > deadline)
-      throw new Error(
-        `no task cgroup with processes under ${root} within 60 s: ${(await runtime.exec.run(master.id, ["cat", "/tmp/held.log"])).stdout.slice(-2000)}`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const cgroups = await pollUntil(held, (cgs) => cgs.some((c) => c.procs !== ""), {
+    timeoutMs: 60_000,
+    everyMs: 250,
+    failure: (cgs) => `no task cgroup with processes under ${root} within 60 s; there: ${JSON.stringify(cgs.map((c) => path.basename(c.dir)))}`,
+  }).catch(async (e: Error) => {
+    throw new Error(`${e.message}; mesos-execute: ${(await runtime.exec.run(master.id, ["cat", "/tmp/held.log"])).stdout.slice(-2000)}`);
+  });
+  return path.relative(FREEZER, cgroups.find((c) => c.procs !== "")!.dir);
 }
 
 describe.runIf((await realAvailable()) && v1Local)(

@@ -7,6 +7,7 @@ import { labIdOf } from "../../src/lab/identity.js";
 import { cli } from "../helpers/cli.js";
 import { ensureRealImages } from "./images.js";
 import { realAvailable, realImages, realLab } from "./real-mesos.js";
+import { pollUntil } from "../helpers/wait.js";
 
 /**
  * The images as users have them, on the real build: master, agent and mesos-execute from one image without an
@@ -43,11 +44,15 @@ describe.runIf(await realAvailable())("real Mesos images as users have them", ()
     try {
       await runtime.containers.start(id);
       const p = (await runtime.containers.inspect(id))!.ports[2181]!;
-      let srvr = "";
-      for (let i = 0; i < 120 && !/^Mode: standalone$/m.test(srvr); i++) {
-        srvr = await fourLetterWord(info.publishHost, p, "srvr", 1000).catch(() => "");
-        if (!/Mode:/.test(srvr)) await new Promise((r) => setTimeout(r, 500));
-      }
+      const srvr = await pollUntil(
+        () => fourLetterWord(info.publishHost, p, "srvr", 1000).catch((e: Error) => `(no answer: ${e.message})`),
+        (answer) => /^Mode: standalone$/m.test(answer),
+        {
+          timeoutMs: 60_000,
+          everyMs: 500,
+          failure: (last) => `ZooKeeper on ${info.publishHost}:${p} did not answer srvr with "Mode: standalone" within 60 s; last answer: ${last}`,
+        },
+      );
       expect(srvr).toMatch(/^Zookeeper version: 3\.8\./m);
       expect(await fourLetterWord(info.publishHost, p, "ruok", 1000)).toBe("ruok is not executed because it is not in the whitelist.");
     } finally {

@@ -7,7 +7,7 @@ import { createCa, issueLeaf } from "../../src/pki/index.js";
 import { makeLabImage, MANIFEST_V2, pushImage } from "../../src/registry/push.js";
 import { registryConfig, REGISTRY_SERVICE, TOKEN_ISSUER } from "../../src/registry/roles.js";
 import { basicCredential, grantedAccess, issueToken, parseScope, startTokenService } from "../../src/registry/token-service.js";
-import { freePort, REGISTRY_BIN, registryAvailable } from "../helpers/registry.js";
+import { freePort, REGISTRY_BIN, registryAnswers, registryAvailable } from "../helpers/registry.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 /**
@@ -78,15 +78,8 @@ describe.runIf(registryAvailable())("the token service with a real distribution 
       .replace("/etc/mesos-lab/token-ca.pem", f("ca.pem", ca.certPem));
     registry = spawn(REGISTRY_BIN, ["serve", f("registry.yml", config)], { stdio: "ignore" });
     reg = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const up = await fetch(`${reg}/v2/`).then(
-        (r) => r.status === 401,
-        () => false,
-      );
-      if (up) break;
-      if (i > 150) throw new Error("docker-registry did not start");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // behind the token service, /v2/ asks for a token
+    await registryAnswers(reg, 401, registry);
   });
 
   afterAll(() => {

@@ -8,6 +8,7 @@ import type Docker from "dockerode";
 import { pack } from "tar-stream";
 import { createRuntime } from "../../src/runtime/factory.js";
 import { engineClient } from "../helpers/docker.js";
+import { pollUntil } from "../helpers/wait.js";
 
 const runtime = createRuntime();
 
@@ -150,30 +151,38 @@ export class Running {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /** Waits `ms`, or less once a line or the end arrives. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      this.waiters.push(() => {
+        clearTimeout(t);
+        r();
+      });
+    });
+  }
+
   /** Resolves once `re` matches stdout+stderr; rejects after `ms` with the log tail. */
   async waitFor(re: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const m = this.all.match(re);
-      if (m) return m;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; log tail:\n${this.all.slice(-3000)}`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 250);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
+    const m = await pollUntil(
+      () => this.all.match(re),
+      (m) => m !== null,
+      { timeoutMs: ms, everyMs: 250, pause: (t) => this.pause(t), failure: () => `timed out waiting for ${re}; log tail:\n${this.all.slice(-3000)}` },
+    );
+    return m!;
   }
 
   async exitCode(ms = 30_000): Promise<number> {
     const t = setTimeout(() => void this.container.kill().catch(() => undefined), ms);
     try {
       const r = (await this.container.wait()) as { StatusCode: number };
-      // the last lines arrive with the follow's end, which can come after the exit
-      const deadline = Date.now() + 10_000;
-      while (!this.ended && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      // the last lines arrive with the follow's end, which can come after the exit; a follow not ended 10 s after it
+      // leaves the lines it has (as before: a test that needs more fails on them, one that needs only the code passes)
+      await pollUntil(
+        () => this.ended,
+        (ended) => ended,
+        { timeoutMs: 10_000, everyMs: 50, pause: (t) => this.pause(t), failure: () => `the log follow had not ended 10 s after the exit (${r.StatusCode})` },
+      ).catch(() => undefined);
       return r.StatusCode;
     } finally {
       clearTimeout(t);

@@ -23,4 +23,20 @@ describe("pollUntil", () => {
       ),
     ).rejects.toThrow("not up; last: still starting");
   });
+
+  it("waits between reads with `pause` when given, asking it for `everyMs`", async () => {
+    const asked: number[] = [];
+    let n = 0;
+    const started = Date.now();
+    expect(
+      await pollUntil(
+        () => ++n,
+        (v) => v >= 3,
+        // sleep's 60 s between reads would outlast the test; this pause returns at once
+        { timeoutMs: 120_000, everyMs: 60_000, pause: async (ms) => void asked.push(ms), failure: () => "never" },
+      ),
+    ).toBe(3);
+    expect(asked).toEqual([60_000, 60_000]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  }, 2000);
 });
