@@ -40,7 +40,8 @@ export interface ImageClient {
 export interface NetworkClient {
   /** Creates a bridge network; with subnet 'auto' it takes the first free 10.213.N.0/24, retrying on overlap races. */
   create(name: string, subnet: string, labels: Record<string, string>): Promise<{ id: string; name: string; subnet: string }>;
-  remove(id: string): Promise<void>;
+  /** Waits up to `settleMs` for the endpoints of containers just removed to be released; a network in use fails. */
+  remove(id: string, settleMs?: number): Promise<void>;
 }
 
 export interface ContainerClient {

@@ -58,6 +58,38 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
     expect(c.NetworkSettings.Networks[net.name]!.Aliases).toContain("zk");
   });
 
+  it("a network whose last container is still going is removed once the endpoint is released; one still in use fails", async () => {
+    const net = await runtime.networks.create(`mesos-lab-${run}-busy`, "auto", labels);
+    const id = await runtime.containers.create({
+      name: `mesos-lab-${run}-busy`,
+      image,
+      cmd: ["sleep", "60"],
+      env: {},
+      labels,
+      network: { name: net.name, aliases: [] },
+    });
+    await runtime.containers.start(id);
+    // the container holds its endpoint throughout: the engine's refusal stays, and is its own error
+    const refused = await runtime.networks.remove(net.id, 1_000).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    const gone = async () => !(await runtime.owned.list(labelFilter({ run }))).some((i) => i.id === net.id);
+    if ((await runtime.name()) === "podman") {
+      // Podman 4.3's compat API removes a network in use, taking its containers off it: nothing to wait for there
+      expect(refused).toBeUndefined();
+      expect(await gone()).toBe(true);
+      return;
+    }
+    expect(String(refused?.message)).toMatch(/active endpoints/i);
+    // released while the removal waits: it goes through
+    const removing = runtime.networks.remove(net.id);
+    await sleep(500);
+    await runtime.containers.remove(id);
+    await removing;
+    expect(await gone()).toBe(true);
+  });
+
   it("copies files in with putArchive, keeping their modes and root ownership", async () => {
     const id = await runtime.containers.create({
       name: `mesos-lab-${run}-files`,

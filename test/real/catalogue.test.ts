@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
@@ -33,6 +33,8 @@ describe.runIf(await realAvailable())("the catalogue on real Mesos 1.11", () => 
       const t0 = Date.now();
       const r = await cli(["verify", "--all", "--jobs", String(jobs), "--reporter", "json", "--output", report], { cwd: dir, timeout: 1_500_000 });
       const wallMs = Date.now() - t0;
+      // a run that ended before writing its report says why in its own output, not as ENOENT
+      expect(existsSync(report), `no report: exit ${r.exitCode}\n${r.all.slice(-6000)}`).toBe(true);
       const results = (JSON.parse(readFileSync(report, "utf8")) as { steps: StepResult[] }).steps;
       const failing = results
         .filter((s) => s.status !== "passed")

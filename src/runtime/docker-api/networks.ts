@@ -3,6 +3,8 @@ import type { NetworkClient } from "../container-runtime.js";
 import type { EngineConnection } from "./connection.js";
 import { engineError, errorText, tolerate } from "./engine-errors.js";
 
+const ENDPOINTS_LEFT = /active endpoints|is being used|associated containers/i;
+
 export class DockerApiNetworks implements NetworkClient {
   constructor(private readonly c: EngineConnection) {}
 
@@ -49,7 +51,20 @@ export class DockerApiNetworks implements NetworkClient {
     );
   }
 
-  async remove(id: string): Promise<void> {
-    await this.c.guard(() => this.c.docker.getNetwork(id).remove().catch(tolerate(404)));
+  /**
+   * A container's endpoint can outlive its removal by a moment (the engine releases it after answering, later on a
+   * loaded host), and the network then refuses to go: "has active endpoints" (Docker), "is being used" (Podman). Such
+   * a refusal is retried for up to `settleMs`; one that stays is the engine's error.
+   */
+  async remove(id: string, settleMs = 10_000): Promise<void> {
+    const end = Date.now() + settleMs;
+    for (;;) {
+      try {
+        return void (await this.c.docker.getNetwork(id).remove().catch(tolerate(404)));
+      } catch (err) {
+        if (!ENDPOINTS_LEFT.test(errorText(err)) || Date.now() > end) throw engineError(err, this.c.host);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 }
