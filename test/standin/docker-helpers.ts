@@ -1,20 +1,25 @@
 /**
- * Small dockerode helpers for the stand-in's own tests: a labelled /24 network, containers with files copied in
- * before start, followed logs with waiters, and a one-shot run that returns exit code, stdout and stderr apart.
+ * The stand-in's own tests' helpers, on the product's container runtime (no client library of their own): a labelled
+ * /24 network, containers with files placed before start, followed logs with waiters, and a one-shot run that returns
+ * exit code, stdout and stderr apart. Docker's and Podman's dialects are the runtime's to follow (Podman's missing
+ * root group, its lossy log follow), as they are for the lab.
  */
 import crypto from "node:crypto";
-import { PassThrough } from "node:stream";
-import type Docker from "dockerode";
-import { pack } from "tar-stream";
+import type { ContainerRuntime } from "../../src/runtime/container-runtime.js";
 import { createRuntime } from "../../src/runtime/factory.js";
-import { engineClient } from "../helpers/docker.js";
+import { labelFilter, runLabels } from "../../src/runtime/labels.js";
+import type { ContainerState, Owned, PlacedFile as RuntimeFile } from "../../src/runtime/types.js";
 import { pollUntil } from "../helpers/wait.js";
 
-const runtime = createRuntime();
-
+/** Marks the stand-in tests' containers and network among the managed ones (`reset --all` in test/exclusive runs last). */
 export const TEST_LABEL = "io.mesos-lab.test";
-export const RUN_LABEL = "io.mesos-lab.test-run";
+/** The lab id the stand-in tests' resources carry: no CLI run sweeps it, as it is no checkout's. */
+export const STANDIN_TEST_LAB = "standin-test";
 
+/** Longer than any exec'd command of the tests takes, even on a loaded engine (Podman's exec alone takes about a second). */
+const EXEC_TIMEOUT_MS = 30_000;
+
+/** A file placed before start; `mode` defaults to 0644. */
 export interface PlacedFile {
   path: string;
   content: string | Buffer;
@@ -22,52 +27,26 @@ export interface PlacedFile {
 }
 
 export class Lab {
-  readonly docker: Docker;
   readonly run = crypto.randomUUID().slice(0, 8);
   readonly labels: Record<string, string>;
   network?: { id: string; name: string; prefix: string };
 
-  constructor(docker = engineClient()) {
-    this.docker = docker;
-    this.labels = { [TEST_LABEL]: "standin", [RUN_LABEL]: this.run };
+  constructor(readonly runtime: ContainerRuntime = createRuntime()) {
+    this.labels = runLabels({ lab: STANDIN_TEST_LAB, run: this.run }, { [TEST_LABEL]: "standin" });
   }
 
-  /** A bridge network on the first free 10.213.N.0/24 (N from a per-process start so parallel runs spread out). */
+  /** A bridge network on a free 10.213.N.0/24, as the lab's `auto` subnet picks it (per-process start, retried on overlap). */
   async createNetwork(): Promise<void> {
-    const nets = (await this.docker.listNetworks()) as Array<{ IPAM?: { Config?: Array<{ Subnet?: string }> | null } }>;
-    const used = new Set(nets.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet)));
-    const start = 100 + (process.pid % 100);
-    for (let i = 0; i < 150; i++) {
-      const n = 100 + ((start - 100 + i) % 150);
-      const subnet = `10.213.${n}.0/24`;
-      if (used.has(subnet)) continue;
-      const name = `standin-test-${this.run}`;
-      try {
-        const net = await this.docker.createNetwork({
-          Name: name,
-          Driver: "bridge",
-          Labels: this.labels,
-          IPAM: { Driver: "default", Config: [{ Subnet: subnet, Gateway: `10.213.${n}.1` }] },
-        });
-        this.network = { id: net.id, name, prefix: `10.213.${n}.` };
-        return;
-      } catch (e) {
-        if (!/overlap|already/i.test(String((e as Error).message))) throw e;
-      }
-    }
-    throw new Error("no free 10.213.N.0/24 subnet");
+    const net = await this.runtime.networks.create(`standin-test-${this.run}`, "auto", this.labels);
+    this.network = { id: net.id, name: net.name, prefix: net.subnet.replace(/0\/24$/, "") };
   }
 
   ip(host: number): string {
     return `${this.network!.prefix}${host}`;
   }
 
-  async putFiles(c: Docker.Container, files: PlacedFile[]): Promise<void> {
-    const p = pack();
-    for (const f of files)
-      p.entry({ name: f.path.replace(/^\//, ""), mode: f.mode ?? 0o644 }, typeof f.content === "string" ? Buffer.from(f.content) : f.content);
-    p.finalize();
-    await c.putArchive(p as unknown as NodeJS.ReadableStream, { path: "/" });
+  async putFiles(c: Running, files: PlacedFile[]): Promise<void> {
+    await this.runtime.containers.putFiles(c.id, placed(files));
   }
 
   async start(opts: {
@@ -80,43 +59,35 @@ export class Lab {
     files?: PlacedFile[];
     init?: boolean;
   }): Promise<Running> {
-    const c = await this.docker.createContainer({
+    // root's group 0 as a supplementary group (`id` prints groups=0(root)): Docker gives it, the runtime adds it on Podman
+    const id = await this.runtime.containers.create({
       name: `standin-${this.run}-${opts.name}`,
-      Image: opts.image,
-      Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      Cmd: opts.cmd,
-      Labels: this.labels,
-      Hostname: opts.aliases?.[0] ?? opts.name,
-      // GroupAdd 0: Docker gives root's process group 0 as a supplementary group (`id` prints groups=0(root)), Podman does not
-      HostConfig: { NetworkMode: this.network!.name, Init: opts.init ?? false, GroupAdd: ["0"] },
-      NetworkingConfig: { EndpointsConfig: { [this.network!.name]: { IPAMConfig: { IPv4Address: this.ip(opts.host) }, Aliases: opts.aliases ?? [] } } },
+      image: opts.image,
+      env: opts.env ?? {},
+      cmd: opts.cmd,
+      labels: this.labels,
+      hostname: opts.aliases?.[0] ?? opts.name,
+      init: opts.init ?? false,
+      network: { name: this.network!.name, ip: this.ip(opts.host), aliases: opts.aliases ?? [] },
+      files: opts.files?.length ? placed(opts.files) : undefined,
     });
-    if (opts.files?.length) await this.putFiles(c, opts.files);
-    await c.start();
-    const r = new Running(this.docker, c);
+    await this.runtime.containers.start(id, opts.image);
+    const r = new Running(this.runtime, id);
     await r.follow();
     return r;
   }
 
-  /** Removes every container and network of this run, by label. */
+  /** Removes every container and network of this run, by label; each removal is best effort. */
   async cleanup(): Promise<void> {
-    const filters = { label: [`${RUN_LABEL}=${this.run}`] };
-    const cs = await this.docker.listContainers({ all: true, filters });
-    await Promise.all(
-      cs.map((c) =>
-        this.docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-    );
-    const ns = await this.docker.listNetworks({ filters });
-    for (const n of ns)
-      await this.docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => undefined);
+    const items = await this.runtime.owned.list(labelFilter({ run: this.run }));
+    const remove = (i: Owned) => this.runtime.owned.remove([i]).catch(() => undefined);
+    await Promise.all(items.filter((i) => i.kind === "container").map(remove));
+    for (const n of items.filter((i) => i.kind === "network")) await remove(n);
   }
+}
+
+function placed(files: PlacedFile[]): RuntimeFile[] {
+  return files.map((f) => ({ path: f.path, content: f.content, mode: f.mode ?? 0o644 }));
 }
 
 export class Running {
@@ -126,8 +97,8 @@ export class Running {
   ended = false;
 
   constructor(
-    readonly docker: Docker,
-    readonly container: Docker.Container,
+    readonly runtime: ContainerRuntime,
+    readonly id: string,
   ) {}
 
   get all(): string {
@@ -136,7 +107,7 @@ export class Running {
 
   /** Through the runtime's follow: Podman's own log follow drops lines of a burst, and the runtime's does not. */
   async follow(): Promise<void> {
-    const f = await runtime.logs.follow(this.container.id);
+    const f = await this.runtime.logs.follow(this.id);
     f.onLine((l) => {
       this[l.stream] += `${l.text}\n`;
       this.poke();
@@ -145,6 +116,21 @@ export class Running {
       this.ended = true;
       this.poke();
     });
+  }
+
+  /** Undefined once the container is gone. */
+  inspect(): Promise<ContainerState | undefined> {
+    return this.runtime.containers.inspect(this.id);
+  }
+
+  /** SIGKILL; a container already stopped or gone is not an error. */
+  kill(): Promise<void> {
+    return this.runtime.containers.kill(this.id);
+  }
+
+  /** Removes the container, running or not. */
+  remove(): Promise<void> {
+    return this.runtime.containers.remove(this.id);
   }
 
   private poke(): void {
@@ -173,17 +159,17 @@ export class Running {
   }
 
   async exitCode(ms = 30_000): Promise<number> {
-    const t = setTimeout(() => void this.container.kill().catch(() => undefined), ms);
+    const t = setTimeout(() => void this.kill().catch(() => undefined), ms);
     try {
-      const r = (await this.container.wait()) as { StatusCode: number };
+      const code = await this.runtime.containers.wait(this.id);
       // the last lines arrive with the follow's end, which can come after the exit; a follow not ended 10 s after it
       // leaves the lines it has (as before: a test that needs more fails on them, one that needs only the code passes)
       await pollUntil(
         () => this.ended,
         (ended) => ended,
-        { timeoutMs: 10_000, everyMs: 50, pause: (t) => this.pause(t), failure: () => `the log follow had not ended 10 s after the exit (${r.StatusCode})` },
+        { timeoutMs: 10_000, everyMs: 50, pause: (t) => this.pause(t), failure: () => `the log follow had not ended 10 s after the exit (${code})` },
       ).catch(() => undefined);
-      return r.StatusCode;
+      return code;
     } finally {
       clearTimeout(t);
     }
@@ -195,18 +181,19 @@ export class Running {
     opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
   ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const script = `const u=new URL(process.argv[1]);const o=JSON.parse(process.argv[2]);const m=u.protocol==="https:"?require("https"):require("http");const r=m.request(u,{method:o.method||"GET",headers:o.headers||{},rejectUnauthorized:false},(res)=>{let b="";res.on("data",(d)=>b+=d);res.on("end",()=>console.log(JSON.stringify({status:res.statusCode,headers:res.headers,body:b})))});r.on("error",(e)=>console.log(JSON.stringify({status:0,headers:{},body:String(e.message)})));r.end(o.body);`;
-    const out = await this.exec(["node", "-e", script, url, JSON.stringify(opts)]);
-    return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as { status: number; headers: Record<string, string>; body: string };
+    // the answer is the last line node prints on stdout; its stderr (a warning, a crash) is not mixed into it
+    const r = await this.runtime.exec.run(this.id, ["node", "-e", script, url, JSON.stringify(opts)], EXEC_TIMEOUT_MS);
+    const line = r.stdout.trim().split("\n").at(-1) ?? "";
+    try {
+      return JSON.parse(line) as { status: number; headers: Record<string, string>; body: string };
+    } catch {
+      throw new Error(`no answer from node's request to ${url} (exit ${r.exitCode}); stdout: ${r.stdout}; stderr: ${r.stderr}`);
+    }
   }
 
+  /** Runs `cmd` in the container; its stdout, then its stderr, as one string (the exit code is not looked at). */
   async exec(cmd: string[]): Promise<string> {
-    const e = await this.container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const s = await e.start({});
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on("data", (d: Buffer) => chunks.push(d));
-    this.docker.modem.demuxStream(s, out, out);
-    await new Promise((r) => s.on("end", r));
-    return Buffer.concat(chunks).toString("utf8");
+    const r = await this.runtime.exec.run(this.id, cmd, EXEC_TIMEOUT_MS);
+    return r.stdout + r.stderr;
   }
 }

@@ -41,7 +41,7 @@ function selfSigned(ips: string[]): { cert: string; key: string } {
 }
 
 describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
-  const lab = new Lab(docker);
+  const lab = new Lab();
   let images: StandinImages;
   let images111: StandinImages;
   let zk: Running;
@@ -175,8 +175,8 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
       /scheduler\.cpp:534\] Request for call type SUBSCRIBE failed: Connection reset by peer\n.*scheduler\.cpp:444\] Re-detecting master\n.*scheduler\.cpp:470\] New master detected at/,
     );
     expect(x.stdout).toBe("");
-    expect((await x.container.inspect()).State.Running).toBe(true);
-    await x.container.kill();
+    expect((await x.inspect())?.running).toBe(true);
+    await x.kill();
   }, 60_000);
 
   it("TLS everywhere but the executor: TASK_FAILED 'Executor terminated' from SOURCE_AGENT", async () => {
@@ -300,7 +300,7 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     const bare = await agent("agent-111-nocred", 52, "mesos-111", {}, [], images111);
     await bare.waitFor(/slave\.cpp:1527\] No credentials provided\. Attempting to register without authentication/);
     await m.waitFor(/(Refusing registration of agent at slave\(1\)@[\d.]+\.52:5051 because it is not authenticated[\s\S]*){2}/);
-    expect((await bare.container.inspect()).State.Running).toBe(true);
+    expect((await bare.inspect())?.running).toBe(true);
     expect(bare.all).not.toContain("Agent asked to shut down");
 
     // a wrong secret: since 1.4.2 the master logs it at INFO as unsuccessful, not as a failure (master.cpp:9807)
@@ -405,7 +405,7 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     expect(await httpAgent.exec(["sh", "-c", `cat ${sandbox}/stderr`])).toMatch(
       /executor\.cpp:286\] Using URL http:\/\/[\d.]+\.91:5051\/slave\(1\)\/api\/v1\/executor for the executor API endpoint/,
     );
-    await httpAgent.container.remove({ force: true });
+    await httpAgent.remove();
 
     const v0Agent = await agent("agent-jwt111-v0", 93, "jwt111", jwt, keyFile, images111);
     await v0Agent.waitFor(/Registered with master/);
@@ -435,15 +435,15 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     const ok = JSON.stringify({ name: "foo", task_id: { value: "foo" }, agent_id: { value: "" }, command: { value: "true" } });
     const y = await execute("exec-emptyagent", 98, "nothing-here", [`--task=${ok}`]);
     await y.waitFor(/Version: /);
-    expect((await y.container.inspect()).State.Running).toBe(true);
-    await y.container.kill();
+    expect((await y.inspect())?.running).toBe(true);
+    await y.kill();
   }, 60_000);
 
   it("a replaced agent is disconnected at once, so a task right after the new one registers never lands on the old ID", async () => {
     const m = await master("master-replace", 70, "replace");
     const old = await agent("agent-old", 71, "replace");
     const oldId = (await old.waitFor(/Registered with master \S+; given agent ID (\S+)/))[1]!;
-    await old.container.remove({ force: true });
+    await old.remove();
     await m.waitFor(new RegExp(`Agent ${oldId} at slave\\(1\\)@[\\d.]+:5051 \\(agent-old\\) disconnected`), 10_000);
     await m.waitFor(/Deactivating agent/);
     const fresh = await agent("agent-new", 72, "replace");
