@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../catalogue/root.js";
-import type { PlacedFile } from "../docker/types.js";
+import type { PlacedFile } from "../runtime/types.js";
 import type { Role } from "../model/roles.js";
 import type { TokenServiceConfig } from "./token-service.js";
 
@@ -28,11 +28,19 @@ export const ROLE_COMMAND: Partial<Record<Role, string[]>> = {
   tokens: [PROGRAM, `${CONF}/token-service.json`],
 };
 
+/** The compiled token service by path, read once: each reconcile copies it again. */
+const programs = new Map<string, string>();
+
 /** The compiled token service, copied into the container as it is (it imports only Node's built-ins). */
 function tokenServiceProgram(): string {
   const file = path.join(packageRoot(), "dist", "src", "registry", "token-service.js");
-  if (!existsSync(file)) throw new Error(`the token service is not built (${file} is missing): run \`npm run build\``);
-  return readFileSync(file, "utf8");
+  let program = programs.get(file);
+  if (program === undefined) {
+    if (!existsSync(file)) throw new Error(`the token service is not built (${file} is missing): run \`npm run build\``);
+    program = readFileSync(file, "utf8");
+    programs.set(file, program);
+  }
+  return program;
 }
 
 /** distribution's configuration: filesystem storage inside the container (it goes with it), tokens from `realm`. */
