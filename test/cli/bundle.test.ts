@@ -35,6 +35,15 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
       .getImage(image)
       .remove()
       .catch(() => undefined);
+  /** Whether the engine has the test's image (an inspect that fails: it has not). */
+  const imagePresent = () =>
+    docker
+      .getImage(image)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
   afterAll(removeImage);
 
   it("round-trips the configured images and, with --with-material, the lab material", async () => {
@@ -67,15 +76,7 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     expect(look.stdout).toMatch(/ssl\/ca\.pem +0644/);
 
     await removeImage();
-    expect(
-      await docker
-        .getImage(image)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        ),
-    ).toBe(false);
+    expect(await imagePresent()).toBe(false);
 
     const attendee = tempLab(config);
     const inn = await cli(["bundle", "import", file], { cwd: attendee });
@@ -115,15 +116,7 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     const inn = await cli(["bundle", "import", gz], { cwd: attendee });
     expect(inn.exitCode, inn.all).toBe(0);
     expect(inn.stdout).toContain(`loaded 1 image(s): ${image}`);
-    expect(
-      await docker
-        .getImage(image)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        ),
-    ).toBe(true);
+    expect(await imagePresent()).toBe(true);
 
     const cut = path.join(instructor, "cut.tar.gz");
     writeFileSync(cut, readFileSync(gz).subarray(0, Math.floor(statSync(gz).size / 2)));
@@ -163,15 +156,7 @@ describe.skipIf(!hasDocker)("bundle export / import (real engine)", () => {
     const r = await cli(["bundle", "import", v1], { cwd: dir });
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toContain(`loaded 1 image(s): ${image}`);
-    expect(
-      await docker
-        .getImage(image)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        ),
-    ).toBe(true);
+    expect(await imagePresent()).toBe(true);
   });
 
   it("a file that is not a bundle is a usage error (exit 2) with the fix", async () => {
