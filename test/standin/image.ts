@@ -61,12 +61,22 @@ function roleChanges(role: Role): string[] {
   }
 }
 
-/** What the stand-in shares with the product, as data: each built-in profile's ACL tables (src/model/profiles/). */
+/**
+ * What the stand-in shares with the product, as data, per built-in profile (src/model/profiles/): the release it
+ * reports, its ACL tables, and the libprocess SSL settings it reads (LIBPROCESS_SSL_X as `x`).
+ */
 function standinTables(): string {
-  const acls = Object.fromEntries(
-    BUILTIN_PROFILES.map((p) => [p.name, { objects: p.acls.objects, anyOrNoneOnly: p.acls.anyOrNoneOnly, authorizablePaths: p.acls.authorizablePaths }]),
+  const profiles = Object.fromEntries(
+    BUILTIN_PROFILES.map((p) => [
+      p.name,
+      {
+        release: p.release,
+        acls: { objects: p.acls.objects, anyOrNoneOnly: p.acls.anyOrNoneOnly, authorizablePaths: p.acls.authorizablePaths },
+        sslKeys: p.flags.flatMap((f) => /^LIBPROCESS_SSL_(.+)$/.exec(f)?.[1]?.toLowerCase() ?? []),
+      },
+    ]),
   );
-  return `${JSON.stringify({ acls }, null, 2)}\n`;
+  return `${JSON.stringify({ profiles }, null, 2)}\n`;
 }
 
 function standinSources(): string[] {

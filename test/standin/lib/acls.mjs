@@ -1,18 +1,14 @@
 // The local authorizer: ACLs JSON (acls.proto), LocalAuthorizer::validate, and first-match-wins evaluation.
 // Unknown keys are dropped silently, as stout's protobuf JSON parser does.
-import { readFileSync } from "node:fs";
-import { FlagError } from "./flags.mjs";
+import { FlagError, TABLES } from "./flags.mjs";
 
 /**
  * The local authorizer's tables of the running profile: ACL key -> object entity field, the ANY-or-NONE-only keys and
- * the authorizable paths. They are the product's own (src/model/profiles/), written into the image as tables.json by
- * test/standin/image.ts, so that the stand-in and the lab's ACL checker cannot drift apart.
+ * the authorizable paths, the lab's ACL checker's own (TABLES, from src/model/profiles/).
  */
-const TABLES = JSON.parse(readFileSync(new URL("./tables.json", import.meta.url), "utf8"));
-const TABLE = TABLES.acls[process.env.STANDIN_PROFILE === "1.4" ? "1.4" : "1.11"];
-export const ACL_OBJECTS = TABLE.objects;
-const ANY_OR_NONE_ONLY = TABLE.anyOrNoneOnly;
-const AUTHORIZABLE_PATHS = TABLE.authorizablePaths;
+export const ACL_OBJECTS = TABLES.acls.objects;
+const ANY_OR_NONE_ONLY = TABLES.acls.anyOrNoneOnly;
+const AUTHORIZABLE_PATHS = TABLES.acls.authorizablePaths;
 
 function entity(e, where) {
   if (e === undefined) return { type: "ANY" };

@@ -4,7 +4,15 @@ import fs from "node:fs";
 
 export const PROFILE = process.env.STANDIN_PROFILE === "1.11" ? "1.11" : "1.4";
 export const is111 = PROFILE === "1.11";
-export const VERSION = is111 ? "1.11.0" : "1.4.0";
+
+/**
+ * The running profile's data as the product holds it (src/model/profiles/): its release, ACL tables and libprocess SSL
+ * settings, written into the image as tables.json by test/standin/image.ts, so that the stand-in and the lab cannot
+ * drift apart.
+ * @type {{ release: string, acls: { objects: Record<string, string>, anyOrNoneOnly: string[], authorizablePaths: string[] }, sslKeys: string[] }}
+ */
+export const TABLES = JSON.parse(fs.readFileSync(new URL("./tables.json", import.meta.url), "utf8")).profiles[PROFILE];
+export const VERSION = TABLES.release;
 
 export class FlagError extends Error {}
 

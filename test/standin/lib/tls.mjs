@@ -6,31 +6,13 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import tls from "node:tls";
-import { FlagError, is111, parseBool } from "./flags.mjs";
+import { FlagError, is111, parseBool, TABLES } from "./flags.mjs";
 import * as glog from "./glog.mjs";
 
-const KEYS_14 = [
-  "enabled",
-  "support_downgrade",
-  "cert_file",
-  "key_file",
-  "verify_cert",
-  "require_cert",
-  "verify_ipadd",
-  "verification_depth",
-  "ca_dir",
-  "ca_file",
-  "ciphers",
-  "ecdh_curves",
-  "enable_ssl_v3",
-  "enable_tls_v1_0",
-  "enable_tls_v1_1",
-  "enable_tls_v1_2",
-];
-const KEYS_111 = [...KEYS_14, "enable_tls_v1_3", "hostname_validation_scheme", "verify_server_cert", "require_client_cert"];
+/** The running profile's libprocess SSL settings (src/model/profiles/, LIBPROCESS_SSL_X as `x`); others are ignored. */
+const KNOWN = new Set(TABLES.sslKeys);
 
 function readEnv(env) {
-  const known = new Set(is111 ? KEYS_111 : KEYS_14);
   const deprecated = {};
   const current = {};
   for (const [k, v] of Object.entries(env)) {
@@ -39,7 +21,7 @@ function readEnv(env) {
     else if ((m = /^SSL_(.+)$/.exec(k))) deprecated[m[1].toLowerCase()] = v;
   }
   const out = {};
-  for (const [k, v] of Object.entries({ ...deprecated, ...current })) if (known.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries({ ...deprecated, ...current })) if (KNOWN.has(k)) out[k] = v;
   return out;
 }
 
