@@ -462,6 +462,15 @@ export class Executors {
   }
 
   stateJson(principal) {
+    const taskJson = (ex, id, t) => ({
+      id,
+      name: t.info.name,
+      state: t.state,
+      framework_id: ex.fid,
+      executor_id: ex.id,
+      slave_id: this.agent.id,
+      resources: t.resources,
+    });
     const exJson = (ex) => ({
       id: ex.id,
       name: ex.kind === "command" ? `Command Executor (Task: ${ex.id}) (Command: sh -c '${[...ex.tasks.values()][0]?.info.command?.value ?? ""}')` : "",
@@ -472,26 +481,8 @@ export class Executors {
       type: ex.kind === "default" ? "DEFAULT" : "CUSTOM",
       tasks: [...ex.tasks.entries()]
         .filter(([, t]) => !TERMINAL.has(t.state) && this.agent.authz("view_tasks", principal, ex.fw.info?.user))
-        .map(([id, t]) => ({
-          id,
-          name: t.info.name,
-          state: t.state,
-          framework_id: ex.fid,
-          executor_id: ex.id,
-          slave_id: this.agent.id,
-          resources: t.resources,
-        })),
-      completed_tasks: [...ex.tasks.entries()]
-        .filter(([, t]) => TERMINAL.has(t.state))
-        .map(([id, t]) => ({
-          id,
-          name: t.info.name,
-          state: t.state,
-          framework_id: ex.fid,
-          executor_id: ex.id,
-          slave_id: this.agent.id,
-          resources: t.resources,
-        })),
+        .map(([id, t]) => taskJson(ex, id, t)),
+      completed_tasks: [...ex.tasks.entries()].filter(([, t]) => TERMINAL.has(t.state)).map(([id, t]) => taskJson(ex, id, t)),
       queued_tasks: [],
     });
     const fwJson = (fw, executors, completed) => ({

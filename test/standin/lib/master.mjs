@@ -84,19 +84,11 @@ const READONLY = new Set([
   "/maintenance/status",
 ]);
 
-/** Read-only endpoints that answer only on the leading master (http.cpp `if (!master->elected()) return redirect`). */
-const LEADER_ONLY = new Set([
-  "/frameworks",
-  "/roles",
-  "/roles.json",
-  "/slaves",
-  "/state",
-  "/state.json",
-  "/state-summary",
-  "/tasks",
-  "/tasks.json",
-  "/maintenance/status",
-]);
+/**
+ * Read-only endpoints that answer only on the leading master (http.cpp `if (!master->elected()) return redirect`):
+ * all of them but /flags, which any master answers.
+ */
+const LEADER_ONLY = new Set([...READONLY].filter((p) => p !== "/flags"));
 
 /**
  * How long the stand-in takes to reach ZooKeeper and become elected after it listens, and to recover its registry
