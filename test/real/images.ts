@@ -81,8 +81,28 @@ export interface RealImages {
   origin: { mesos: "built" | "given"; zk: "built" | "given" };
 }
 
+/**
+ * The build beside the checkout (../shared/real-mesos), or MESOS_LAB_REAL_MESOS_DIR. A clone of a local checkout made
+ * elsewhere (`git clone . /tmp/ci-clone`) has none beside it, and reads the one beside the checkout it came from.
+ */
 export function realMesosDir(): string {
-  return process.env.MESOS_LAB_REAL_MESOS_DIR ?? path.resolve(ROOT, "../shared/real-mesos");
+  if (process.env.MESOS_LAB_REAL_MESOS_DIR) return process.env.MESOS_LAB_REAL_MESOS_DIR;
+  const beside = (checkout: string) => path.resolve(checkout, "../shared/real-mesos");
+  if (fs.existsSync(beside(ROOT))) return beside(ROOT);
+  const origin = localOrigin();
+  return origin && fs.existsSync(beside(origin)) ? beside(origin) : beside(ROOT);
+}
+
+/** The folder `origin` names when it is a checkout on this machine (a path or file:// URL), else undefined. */
+function localOrigin(): string | undefined {
+  let url: string;
+  try {
+    url = execFileSync("git", ["-C", ROOT, "config", "--get", "remote.origin.url"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return undefined;
+  }
+  const dir = url.startsWith("file://") ? url.slice("file://".length) : url;
+  return path.isAbsolute(dir) && fs.existsSync(dir) ? dir : undefined;
 }
 
 function tarball(): string | undefined {
