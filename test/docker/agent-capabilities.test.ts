@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelFilter, runLabels } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import type { ContainerSpec } from "../../src/runtime/types.js";
@@ -92,8 +92,12 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
+  let agent: string;
+  beforeAll(async () => {
+    ({ agent } = await ensureStandinImages({ profile: "1.11" }));
+  });
+
   it("creates the container with SYS_ADMIN, seccomp and AppArmor unconfined, and nothing privileged", async () => {
-    const { agent } = await ensureStandinImages({ profile: "1.11" });
     const id = await runtime.containers.create(spec(agent, "true"));
     created.push(id);
     const hc = (
@@ -108,7 +112,6 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
   it.runIf(v1Local)(
     "mounts the freezer read-write and nests Mesos' cgroups root in the container's own cgroup; removal leaves nothing on the host",
     async () => {
-      const { agent } = await ensureStandinImages({ profile: "1.11" });
       // what Mesos does under MESOS_CGROUPS_ROOT: a cgroup per container, a process in it
       const script = 'c="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/task"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; sleep 600';
       const id = await runtime.containers.create(spec(agent, script));
@@ -140,7 +143,6 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
   );
 
   it("without the capabilities the wrapper says why the mode is not available, and exits 1", async () => {
-    const { agent } = await ensureStandinImages({ profile: "1.11" });
     const id = await runtime.containers.create({ ...spec(agent, "echo never"), capAdd: undefined, securityOpt: undefined });
     created.push(id);
     await runtime.containers.start(id);
@@ -156,7 +158,6 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
   it.runIf(v1Local)(
     "a nested cgroup left frozen with a process in it is released, so the container's removal goes through and leaves nothing",
     async () => {
-      const { agent } = await ensureStandinImages({ profile: "1.11" });
       // a Mesos that died between freezing a container's cgroup and thawing it leaves exactly this; the engine cannot
       // kill a frozen process, and its removal fails ("… is zombie and can not be killed", observed-1.11.md)
       const script =
@@ -193,7 +194,6 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
   });
 
   it.runIf(v1Local)("doctor: on this cgroup-v1 host the mode is available, and /proc/sysrq-trigger is reported as the kernel has it", async () => {
-    const { agent } = await ensureStandinImages({ profile: "1.11" });
     const checks = await probeAgentCapabilities(runtime, lab, agent, info!);
     expect(checks[0]).toMatchObject({ name: "agent capabilities mode", status: "ok" });
     expect(checks[0]!.detail).toMatch(/^available: cgroup v1, CAP_SYS_ADMIN granted, .*MESOS_CGROUPS_ROOT=\S+\/mesos\)$/);

@@ -23,6 +23,15 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
   const docker = engineClient();
   let image: string;
 
+  /** Every line of the container's log, followed until it ends. */
+  const collect = async (id: string) => {
+    const lines: LogLine[] = [];
+    const f = await runtime.logs.follow(id);
+    f.onLine((l) => lines.push(l));
+    await new Promise<void>((r) => f.onEnd(r));
+    return lines;
+  };
+
   beforeAll(async () => {
     image = await ensureBusybox();
   });
@@ -102,11 +111,8 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
         { path: "/etc/ssl/cert.pem", content: Buffer.from("CERT"), mode: 0o644 },
       ],
     });
-    const lines: LogLine[] = [];
     await runtime.containers.start(id);
-    const f = await runtime.logs.follow(id);
-    f.onLine((l) => lines.push(l));
-    await new Promise<void>((r) => f.onEnd(r));
+    const lines = await collect(id);
     expect(lines.map((l) => l.text)).toEqual(["600 0 /etc/credentials/credentials.json", "644 0 /etc/ssl/cert.pem", '{"credentials":[]}']);
   });
 
@@ -118,12 +124,9 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
       env: {},
       labels,
     });
-    const lines: LogLine[] = [];
     const t0 = Date.now();
     await runtime.containers.start(id);
-    const f = await runtime.logs.follow(id);
-    f.onLine((l) => lines.push(l));
-    await new Promise<void>((r) => f.onEnd(r));
+    const lines = await collect(id);
     expect(lines.map((l) => `${l.stream}:${l.text}`).sort()).toEqual(["stderr:err1", "stdout:out1", "stdout:out2"]);
     expect(lines.every((l) => Math.abs(l.ts - t0) < 10_000)).toBe(true);
     expect(await runtime.containers.wait(id)).toBe(3);
@@ -132,13 +135,6 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
 
   it("a chatty container's lines all arrive exactly once, its last ones before the end, also when followed after it exited", async () => {
     const script = "seq 1 3000; seq 1 3000 >&2; echo LAST; exit 0";
-    const collect = async (id: string) => {
-      const lines: LogLine[] = [];
-      const f = await runtime.logs.follow(id);
-      f.onLine((l) => lines.push(l));
-      await new Promise<void>((r) => f.onEnd(r));
-      return lines;
-    };
     const check = (lines: LogLine[]) => {
       const out = lines.filter((l) => l.stream === "stdout").map((l) => l.text);
       const err = lines.filter((l) => l.stream === "stderr").map((l) => l.text);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -15,6 +15,16 @@ export function tempDir(purpose: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${purpose}-`));
   made.push(dir);
   return dir;
+}
+
+/** A tempDir(purpose) holding `files` (relative path → text), their folders made as needed. */
+export function tempTree(purpose: string, files: Record<string, string>): string {
+  const root = tempDir(purpose);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return root;
 }
 
 export function removeTempDirs(): void {

@@ -149,28 +149,23 @@ describe.runIf(registryAvailable())("the token service with a real distribution 
   it("the registry verifies the signature: a token with the right claims from another key is refused", async () => {
     const rogueCa = createCa("rogue CA");
     const rogue = issueLeaf(rogueCa, { commonName: "token issuer", dnsNames: ["tokens"], ips: [] });
-    const forged = issueToken({
-      issuer: TOKEN_ISSUER,
-      audience: REGISTRY_SERVICE,
-      subject: "cainiao",
-      access: [{ type: "repository", name: "alipay/a1", actions: ["pull"] }],
-      ttl: 300,
-      keyPem: rogue.keyPem,
-      certPem: rogue.certPem,
-    });
+    // cainiao's pull of alipay/a1, signed with the key given
+    const signedBy = ({ keyPem, certPem }: { keyPem: string; certPem: string }) =>
+      issueToken({
+        issuer: TOKEN_ISSUER,
+        audience: REGISTRY_SERVICE,
+        subject: "cainiao",
+        access: [{ type: "repository", name: "alipay/a1", actions: ["pull"] }],
+        ttl: 300,
+        keyPem,
+        certPem,
+      });
+    const forged = signedBy(rogue);
     const r = await manifest("alipay/a1", forged);
     expect(r.status).toBe(401);
     expect(r.headers.get("www-authenticate")).toContain('error="invalid_token"');
     // and the same claims signed with the lab issuer's key pass: the refusal is the signature's
-    const genuine = issueToken({
-      issuer: TOKEN_ISSUER,
-      audience: REGISTRY_SERVICE,
-      subject: "cainiao",
-      access: [{ type: "repository", name: "alipay/a1", actions: ["pull"] }],
-      ttl: 300,
-      keyPem: issuer.keyPem,
-      certPem: issuer.certPem,
-    });
+    const genuine = signedBy(issuer);
     expect((await manifest("alipay/a1", genuine)).status).toBe(200);
   });
 });

@@ -12,9 +12,9 @@ import type { ContainerState, Owned, PlacedFile as RuntimeFile } from "../../src
 import { pollUntil } from "../helpers/wait.js";
 
 /** Marks the stand-in tests' containers and network among the managed ones (`reset --all` in test/exclusive runs last). */
-export const TEST_LABEL = "io.mesos-lab.test";
+const TEST_LABEL = "io.mesos-lab.test";
 /** The lab id the stand-in tests' resources carry: no CLI run sweeps it, as it is no checkout's. */
-export const STANDIN_TEST_LAB = "standin-test";
+const STANDIN_TEST_LAB = "standin-test";
 
 /** Longer than any exec'd command of the tests takes, even on a loaded engine (Podman's exec alone takes about a second). */
 const EXEC_TIMEOUT_MS = 30_000;
@@ -43,10 +43,6 @@ export class Lab {
 
   ip(host: number): string {
     return `${this.network!.prefix}${host}`;
-  }
-
-  async putFiles(c: Running, files: PlacedFile[]): Promise<void> {
-    await this.runtime.containers.putFiles(c.id, placed(files));
   }
 
   async start(opts: {

@@ -7,6 +7,17 @@ import { infos, recorded, stepEvents } from "./helpers.js";
 
 const base = async () => initialState(await infos(), emptyProgress());
 const open = (s: TuiState) => reducer(s, { type: "open" });
+/** `n` master log lines, `line <from>` on. */
+const burst = (n: number, from: number): LabEvent[] =>
+  Array.from({ length: n }, (_, i) => ({
+    type: "log",
+    exercise: "01",
+    source: "log:master",
+    role: "master",
+    stream: "stderr",
+    text: `line ${from + i}`,
+    ts: 0,
+  }));
 
 describe("TUI reducer", () => {
   it("starts on the list at the exercise and step the progress says", async () => {
@@ -33,16 +44,6 @@ describe("TUI reducer", () => {
 
   it("scroll-back in a focused pane stays on the same lines while new ones arrive; f or scrolling down follows again", async () => {
     let s = reducer(open(await base()), { type: "runRequested", now: 0 });
-    const burst = (n: number, from: number): LabEvent[] =>
-      Array.from({ length: n }, (_, i) => ({
-        type: "log",
-        exercise: "01",
-        source: "log:master",
-        role: "master",
-        stream: "stderr",
-        text: `line ${from + i}`,
-        ts: 0,
-      }));
     const key = (input: string, k = {}) => {
       const i = keyIntent(s, input, k);
       if (i && "type" in i) s = reducer(s, i);
@@ -74,16 +75,6 @@ describe("TUI reducer", () => {
 
   it("keeps at most LOG_CAP lines per role and counts the dropped ones", async () => {
     let s = reducer(open(await base()), { type: "runRequested", now: 0 });
-    const burst = (n: number, from: number): LabEvent[] =>
-      Array.from({ length: n }, (_, i) => ({
-        type: "log",
-        exercise: "01",
-        source: "log:master",
-        role: "master",
-        stream: "stderr",
-        text: `line ${from + i}`,
-        ts: 0,
-      }));
     s = reducer(s, { type: "events", events: burst(400, 0) });
     s = reducer(s, { type: "events", events: burst(400, 400) });
     expect(s.logs.master).toHaveLength(LOG_CAP);

@@ -1,19 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeCycles, findCycles, importCycles, importGraph, type ImportGraph } from "../../scripts/import-cycles.js";
 import { ROOT } from "../helpers/cli.js";
-import { tempDir } from "../helpers/temp-dir.js";
-
-/** A source tree on disk: relative path → file text. */
-function tree(files: Record<string, string>): string {
-  const root = tempDir("imports");
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), text);
-  }
-  return root;
-}
+import { tempTree } from "../helpers/temp-dir.js";
 
 describe("import cycles", () => {
   it("src/ has none, type-only imports included, between modules or between its top-level folders", () => {
@@ -44,7 +33,7 @@ describe("import cycles", () => {
   });
 
   it("sees a dynamic import hidden from the type checker, and the folder cycle it closes", () => {
-    const root = tree({
+    const root = tempTree("imports", {
       "cli/main.ts": 'export async function main() { return (await import("../tui/run.js" as string)).run(); }\n',
       "cli/signals.ts": "export const shutdown = { requested: false };\n",
       "tui/run.ts": 'import { shutdown } from "../cli/signals.js";\nexport const run = () => shutdown.requested;\n',
@@ -54,7 +43,7 @@ describe("import cycles", () => {
   });
 
   it("a type-only import closes a cycle between folders, but not between modules of one folder unless asked", () => {
-    const root = tree({
+    const root = tempTree("imports", {
       "lab/doctor.ts": 'import { probe } from "./probes.js";\nexport interface Check { ok: boolean }\nexport const run = () => probe();\n',
       "lab/probes.ts": 'import type { Check } from "./doctor.js";\nexport const probe = (): Check => ({ ok: true });\n',
       "cli/main.ts": 'export * from "../lab/doctor.js";\nexport type { View } from "../tui/view.js";\n',

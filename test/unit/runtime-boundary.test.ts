@@ -1,9 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { specifiersOf } from "../../scripts/import-cycles.js";
 import { ROOT } from "../helpers/cli.js";
-import { tempDir } from "../helpers/temp-dir.js";
+import { tempTree } from "../helpers/temp-dir.js";
 
 /**
  * The container runtime's boundary: the Docker client library (dockerode, docker-modem) is imported only inside
@@ -37,16 +37,13 @@ describe("the container runtime's boundary", () => {
   });
 
   it("names a module that imports dockerode or reaches into the implementation from outside", () => {
-    const root = tempDir("boundary");
-    const put = (rel: string, text: string) => {
-      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-      writeFileSync(path.join(root, rel), text);
-    };
-    put("runtime/docker-api/connection.ts", 'import Docker from "dockerode";\nexport const c = new Docker();\n');
-    put("runtime/factory.ts", 'export { c } from "./docker-api/connection.js";\n');
-    put("engine/cluster.ts", 'import type { ContainerCreateOptions } from "dockerode";\nexport type X = ContainerCreateOptions;\n');
-    put("lab/doctor.ts", 'import { c } from "../runtime/docker-api/connection.js";\nexport const d = c;\n');
-    put("lab/ok.ts", 'import { c } from "../runtime/factory.js";\nexport const e = c;\n');
+    const root = tempTree("boundary", {
+      "runtime/docker-api/connection.ts": 'import Docker from "dockerode";\nexport const c = new Docker();\n',
+      "runtime/factory.ts": 'export { c } from "./docker-api/connection.js";\n',
+      "engine/cluster.ts": 'import type { ContainerCreateOptions } from "dockerode";\nexport type X = ContainerCreateOptions;\n',
+      "lab/doctor.ts": 'import { c } from "../runtime/docker-api/connection.js";\nexport const d = c;\n',
+      "lab/ok.ts": 'import { c } from "../runtime/factory.js";\nexport const e = c;\n',
+    });
     expect(boundaryViolations(root)).toEqual(["engine/cluster.ts imports dockerode", "lab/doctor.ts imports ../runtime/docker-api/connection.js"]);
   });
 });
