@@ -26,6 +26,11 @@ export async function cli(args: string[], opts: { cwd?: string; env?: Record<str
   return { exitCode: r.exitCode, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), all: String(r.all ?? "") };
 }
 
+/** The failed or errored test cases of a `--reporter junit` output, as `name: message`. */
+export function junitFailures(xml: string): string[] {
+  return [...xml.matchAll(/<testcase [^>]*name="([^"]+)"[^/]*>\s*<(?:failure|error) message="([^"]*)"/g)].map((m) => `${m[1]}: ${m[2]}`);
+}
+
 const started = new Set<ResultPromise>();
 
 /** Starts the built binary without waiting for it, for a test that signals it or reads it while it runs. */
