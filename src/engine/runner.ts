@@ -10,7 +10,7 @@ import type { DiedProcess, ExpectationResult, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
 import { expectationsOf, renderExercise, type RenderedStep } from "./render.js";
 import { outputOf } from "./process-output.js";
-import { SourceKeys } from "./source-keys.js";
+import { DEFAULT_EXECUTE, SourceKeys } from "./source-keys.js";
 
 export { Interrupted } from "./abortable.js";
 
@@ -176,7 +176,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       (e) =>
         "exit" in e.source &&
         e.source.exit === "execute" &&
-        (e.source.action ?? firstExecute?.id ?? "execute") === action &&
+        (e.source.action ?? firstExecute?.id ?? DEFAULT_EXECUTE) === action &&
         expectations.find((r) => r.id === e.id)?.status === "passed",
     );
   const explains = died.filter((d) => d.role !== "execute" || (!passed && !accepted(d.action)));

@@ -1,5 +1,4 @@
 import { loadCatalogue } from "../catalogue/load.js";
-import type { EngineInfo } from "../runtime/types.js";
 import type { Cluster } from "../engine/cluster.js";
 import { LabBus, type LabEvent } from "../engine/events.js";
 import { activeClusters, runExercise } from "../engine/runner.js";
@@ -60,13 +59,13 @@ export class LabRun {
   readonly stream = new LabBus();
   private redact: (t: string) => string = (t) => t;
   private readonly attached: Array<{ reporter: Reporter; detach: () => void }> = [];
-  private readonly aborter = new AbortController();
   private readonly onExit = () => this.closeReporters();
-  private engineInfo?: EngineInfo;
 
   private constructor(
     readonly session: Session,
     readonly catalogue: Exercise[],
+    /** Aborted by the signal cleanup. */
+    private readonly aborter: AbortController,
     private readonly uninstallSignals: () => void,
   ) {
     this.bus.on((ev) => this.stream.emit(redactEvent(ev, this.redact)));
@@ -80,9 +79,7 @@ export class LabRun {
     try {
       const session = await openSession({ cwd: o.cwd, configFile: o.configFile });
       const catalogue = await loadCatalogue(session.config);
-      const run = new LabRun(session, catalogue, uninstall);
-      aborter.signal.addEventListener("abort", () => run.aborter.abort());
-      return run;
+      return new LabRun(session, catalogue, aborter, uninstall);
     } catch (err) {
       uninstall();
       throw err;
@@ -108,7 +105,7 @@ export class LabRun {
 
   async prepare(o: PrepareOptions): Promise<PreparedRun> {
     const s = this.session;
-    const engine = (this.engineInfo ??= await s.engine());
+    const engine = await s.engine();
     await ensureImages(s.runtime, s.config, { pull: o.pull, exercises: o.exercises, onProgress: (progress) => this.emit({ type: "image:pull", progress }) });
     const material = await s.material();
     this.redact = redactor(material.secrets());
@@ -118,13 +115,12 @@ export class LabRun {
       if (swept) this.emit({ type: "warning", message: `removed ${swept} leftover container(s)/network(s) of runs that died` });
     }
     let config = s.config;
-    let publish: PreparedRun["publish"] = o.ports === "ephemeral" ? "ephemeral" : "configured";
     if (o.ports === "room") {
       const decision = await roomPorts(s.config, engine.publishHost);
       for (const t of decision.taken) this.emit({ type: "warning", message: t.message });
       config = { ...s.config, ports: decision.ports };
-      publish = "configured";
     }
+    const publish = o.ports === "ephemeral" ? "ephemeral" : "configured";
     return { config, runtime: s.runtime, material, bus: this.bus, labId: s.labId, publish, publishHost: engine.publishHost, signal: this.signal };
   }
 

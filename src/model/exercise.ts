@@ -242,7 +242,6 @@ export const exerciseSchema = z
   });
 
 export type Citation = z.infer<typeof citationSchema>;
-export type RangedCitation = z.infer<typeof rangedCitationSchema>;
 export type Source = z.infer<typeof sourceSchema>;
 export type Expectation = z.infer<typeof expectationSchema>;
 /** An expectation as it runs under one release: the citation and example line of that release. */

@@ -28,18 +28,15 @@ export const ROLE_COMMAND: Partial<Record<Role, string[]>> = {
   tokens: [PROGRAM, `${CONF}/token-service.json`],
 };
 
-/** The compiled token service by path, read once: each reconcile copies it again. */
-const programs = new Map<string, string>();
+/** The compiled token service, read once: each reconcile copies it again. */
+let program: string | undefined;
 
 /** The compiled token service, copied into the container as it is (it imports only Node's built-ins). */
 function tokenServiceProgram(): string {
+  if (program !== undefined) return program;
   const file = path.join(packageRoot(), "dist", "src", "registry", "token-service.js");
-  let program = programs.get(file);
-  if (program === undefined) {
-    if (!existsSync(file)) throw new Error(`the token service is not built (${file} is missing): run \`npm run build\``);
-    program = readFileSync(file, "utf8");
-    programs.set(file, program);
-  }
+  if (!existsSync(file)) throw new Error(`the token service is not built (${file} is missing): run \`npm run build\``);
+  program = readFileSync(file, "utf8");
   return program;
 }
 

@@ -59,11 +59,7 @@ export async function pullCommand(g: GlobalOpts): Promise<number> {
   const s = await openSession({ configFile: g.config });
   await s.engine();
   const bus = new LabBus();
-  attachPlain(
-    bus,
-    (t) => process.stdout.write(t),
-    (t) => t,
-  );
+  attachPlain(bus, (t) => process.stdout.write(t));
   for (const image of configuredImages(s.config)) {
     process.stdout.write(`pulling ${image}\n`);
     await s.runtime.images.pull(image, (progress) => bus.emit({ type: "image:pull", progress }), s.config.timeouts.pull);

@@ -21,10 +21,7 @@ export interface ActionContext {
   died: DiedProcess[];
 }
 
-/**
- * One kind of action: how a report names it, how it runs, and the source keys it feeds (so that an expectation naming
- * a source no action feeds is an error, not a timeout).
- */
+/** One kind of action: how a report names it, and how it runs (feeding its source keys, src/engine/source-keys.ts). */
 export interface ActionHandler<A extends Action> {
   describe(action: A): string;
   run(ctx: ActionContext, action: A): Promise<void>;
