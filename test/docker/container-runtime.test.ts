@@ -79,17 +79,19 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
     });
     await runtime.containers.start(id);
     // the container holds its endpoint throughout: the engine's refusal stays, and is its own error
+    const gone = async () => !(await runtime.owned.list(labelFilter({ run }))).some((i) => i.id === net.id);
+    if ((await runtime.name()) === "podman") {
+      // Podman 4.3's compat API would remove a network in use, leaving its bridge on the host with the subnet routed
+      // to it (later lab networks on that subnet were unreachable): there the network goes after its container
+      await runtime.containers.remove(id);
+      await runtime.networks.remove(net.id);
+      expect(await gone()).toBe(true);
+      return;
+    }
     const refused = await runtime.networks.remove(net.id, 1_000).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
-    const gone = async () => !(await runtime.owned.list(labelFilter({ run }))).some((i) => i.id === net.id);
-    if ((await runtime.name()) === "podman") {
-      // Podman 4.3's compat API removes a network in use, taking its containers off it: nothing to wait for there
-      expect(refused).toBeUndefined();
-      expect(await gone()).toBe(true);
-      return;
-    }
     expect(String(refused?.message)).toMatch(/active endpoints/i);
     // released while the removal waits: it goes through
     const removing = runtime.networks.remove(net.id);

@@ -1,8 +1,12 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { skewWithin } from "../../src/runtime/docker-api/clock-skew.js";
 import { knownSockets, resolveEngineHost, socketPathOf } from "../../src/runtime/engine-host.js";
 import { runtimeOf } from "../../src/runtime/docker-api/dialect.js";
 import { engineDetail } from "../../src/lab/doctor.js";
+import { hostRoutes, overlapsRoutes } from "../../src/runtime/host-routes.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 /** `GET /_ping`'s headers as each runtime answered (lower-cased, as Node gives them). */
 const PODMAN_4_3 = {
@@ -89,5 +93,36 @@ describe("the daemon's clock against ours", () => {
     expect(skewWithin(15_050, 10_000, 10_100)).toBe(4_950);
     expect(skewWithin(4_000, 10_000, 10_100)).toBe(-6_000);
     expect(skewWithin(NaN, 10_000, 10_100)).toBe(0);
+  });
+});
+
+describe("subnets the host already routes", () => {
+  // /proc/net/route as this machine had it with Podman's bridges left up on lab subnets
+  const TABLE = [
+    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
+    "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0",
+    "podman7\t000CD50A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
+    "docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0",
+    "",
+  ].join("\n");
+
+  it("reads each interface's network and mask, leaving out the default route", () => {
+    const file = path.join(tempDir("routes"), "route");
+    writeFileSync(file, TABLE);
+    expect(hostRoutes(file)).toEqual([
+      [(10 << 24) + (213 << 16) + (12 << 8), 0xffffff00],
+      [((172 << 24) >>> 0) + (17 << 16), 0xffff0000],
+    ]);
+    expect(hostRoutes(path.join(tempDir("routes"), "missing"))).toEqual([]);
+  });
+
+  it("a lab /24 overlaps a route as long as or longer than it, and one that contains it", () => {
+    const file = path.join(tempDir("routes"), "route");
+    writeFileSync(file, TABLE);
+    const routes = hostRoutes(file);
+    expect(overlapsRoutes("10.213.12.0/24", routes)).toBe(true);
+    expect(overlapsRoutes("10.213.13.0/24", routes)).toBe(false);
+    expect(overlapsRoutes("172.17.5.0/24", routes)).toBe(true);
+    expect(overlapsRoutes("10.213.12.0/24", [[(10 << 24) + (213 << 16) + (12 << 8) + 128, 0xffffff80]])).toBe(true);
   });
 });

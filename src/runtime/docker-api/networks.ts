@@ -1,5 +1,7 @@
 import { LabError } from "../../util/errors.js";
 import type { NetworkClient } from "../container-runtime.js";
+import { socketPathOf } from "../engine-host.js";
+import { hostRoutes, overlapsRoutes } from "../host-routes.js";
 import type { EngineConnection } from "./connection.js";
 import { engineError, errorText, tolerate } from "./engine-errors.js";
 
@@ -17,10 +19,13 @@ export class DockerApiNetworks implements NetworkClient {
     const candidates: string[] = [];
     if (subnet === "auto") {
       const used = new Set(await this.subnetsInUse());
+      // a local engine's bridges share the host's routing table: a subnet routed elsewhere (another engine's bridge)
+      // would take the lab's traffic; Docker checks its own networks only
+      const routes = socketPathOf(this.c.host) ? hostRoutes() : [];
       const start = process.pid % 200;
       for (let i = 0; i < 250; i++) {
         const s = `10.213.${(start + i) % 250}.0/24`;
-        if (!used.has(s)) candidates.push(s);
+        if (!used.has(s) && !overlapsRoutes(s, routes)) candidates.push(s);
       }
     } else candidates.push(subnet);
     let lastErr: unknown;
