@@ -1,7 +1,11 @@
 /**
  * `npm run bench`: the harness's timing claims, each measured next to its baseline in the same run, on the real
  * Docker engine with the stand-in images, and the whole catalogue on real Mesos 1.11 next to the stand-in's time for
- * it. Prints a table and writes bench/results/<date>.json.
+ * it. Each section prints its figures as it finishes (a failure late in the run keeps the earlier ones), and the run
+ * writes bench/results/<date>.json. It exits 1 when a section threw or a step failed.
+ *
+ * `npm run bench -- --short` is the form CI runs: every section, with fewer repetitions, and on real Mesos one
+ * exercise instead of the catalogue. SIGINT and SIGTERM remove every container and network of lab `bench`.
  */
 import { SourceKeys } from "../src/engine/source-keys.js";
 import { execFileSync } from "node:child_process";
@@ -41,7 +45,71 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
+const SHORT = process.argv.includes("--short");
+/** Sections that threw, and steps that failed: either fails the bench. */
+const failures: string[] = [];
+
+const w = 62;
+const printRow = (r: Row) =>
+  console.log(
+    `${r.figure.padEnd(w)}  ${`${r.value} ${r.unit}`.padStart(12)}  ${String(r.baseline ?? "").padStart(10)}  ${String(r.ratio ?? "").padStart(6)}  ${r.goal}${r.met === null ? "" : r.met ? "  ✓" : "  ✗"}`,
+  );
+
+/** Runs one section and prints its rows at once, so a failure later in the run keeps them. */
+async function section(name: string, body: () => Promise<void>): Promise<void> {
+  if (stop.signal.aborted) return; // the signal handler is removing the lab and will exit
+  const before = rows.length;
+  const t0 = performance.now();
+  console.log(`\n## ${name}`);
+  try {
+    await body();
+  } catch (err) {
+    failures.push(`${name}: ${(err as Error).message}`);
+    console.error(`bench: section ${name} failed: ${(err as Error).stack ?? err}`);
+  }
+  for (const r of rows.slice(before)) printRow(r);
+  console.log(`(${round((performance.now() - t0) / 1000)} s)`);
+}
+
+/** A failed step fails the bench, and says why. */
+function reportFailedSteps(where: string, results: StepResult[]): void {
+  for (const r of results.filter((x) => x.status !== "passed")) {
+    const why =
+      r.error ??
+      r.expectations
+        .filter((e) => e.status === "failed")
+        .map((e) => `${e.says} (${e.reason ?? ""})`)
+        .join("; ");
+    failures.push(`${where} ${r.exercise}:${r.step} ${r.status}`);
+    console.error(`bench: ${where} step ${r.exercise}:${r.step} ${r.status}: ${why}`);
+  }
+}
+
 const runtime = createRuntime();
+// SIGINT / SIGTERM (e.g. `timeout` around npm run bench): stop the runs, remove everything of lab `bench` (again
+// until nothing is left, since a run may still be creating a container when the signal comes), then exit 130 / 143
+const stop = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    console.error(`\nbench: ${signal}: removing lab bench's containers and networks…`);
+    stop.abort();
+    void (async () => {
+      let removed = 0;
+      for (let i = 0; i < 20; i++) {
+        const owned = await runtime.owned.list(labelFilter({ lab: "bench" }));
+        if (!owned.length && i > 0) break;
+        removed += owned.length;
+        await runtime.owned.remove(owned).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      console.error(`bench: removed ${removed} container(s)/network(s)`);
+    })()
+      .catch((err: unknown) => console.error(`bench: cleanup failed: ${(err as Error).message}`))
+      .finally(() => {
+        removeTempDirs();
+        process.exit(signal === "SIGINT" ? 130 : 143);
+      });
+  });
 const docker = new Docker();
 const info = await runtime.info();
 const images = await ensureStandinImages({ profile: "1.11" });
@@ -55,20 +123,22 @@ const config = resolveConfig(
 const tPki = performance.now();
 const material = await ensureLabMaterial({ sslDir: path.join(root, "ssl"), credentialsDir: path.join(root, "credentials") });
 const pkiMs = performance.now() - tPki;
-const catalogue = await loadCatalogue();
-const base = { config, runtime, material, labId: "bench", publish: "ephemeral" as const, publishHost: info.publishHost };
+const fullCatalogue = await loadCatalogue();
+// the short form runs the stand-in catalogue's first three exercises: every kind of step, in a third of the time
+const catalogue = SHORT ? fullCatalogue.slice(0, 3) : fullCatalogue;
+const base = { config, runtime, material, labId: "bench", publish: "ephemeral" as const, publishHost: info.publishHost, signal: stop.signal };
 
 // ---- 1. per-step overhead. The step's wall time holds three parts: Docker creating and starting the containers
 // (baseline: raw dockerode create+start of the same containers), Mesos itself getting to the lines (each matched
 // line's write time minus its container's start), and the harness. Overhead = wall − baseline − Mesos' part.
-{
+await section("1. per-step overhead", async () => {
   const ex01 = catalogue[0]!;
   const rendered = renderExercise(ex01, config)[0]!;
   const overheads: number[] = [];
   const raws: number[] = [];
   const steps: number[] = [];
   const mesosParts: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < (SHORT ? 2 : 5); i++) {
     const bus = new LabBus();
     const started = new Map<string, number>();
     let stepStart = 0;
@@ -126,10 +196,10 @@ const base = { config, runtime, material, labId: "bench", publish: "ephemeral" a
     goal: "≤ 500 ms",
     met: median(overheads) <= 500,
   });
-}
+});
 
 // ---- 2. detection latency: a line written by a container → expectation resolved (docker log stream → demux → matcher)
-{
+await section("2. detection latency", async () => {
   const run = `blat${Date.now() % 100000}`;
   const id = await runtime.containers.create({
     name: `mesos-lab-${run}`,
@@ -164,10 +234,10 @@ const base = { config, runtime, material, labId: "bench", publish: "ephemeral" a
     goal: "≤ 50 ms",
     met: median(latencies) <= 50 && p95(latencies) <= 50,
   });
-}
+});
 
 // ---- 3. matcher throughput with 20 active patterns
-{
+await section("3. matcher throughput", async () => {
   const exps = Array.from({ length: 20 }, (_, i) =>
     citedFor(
       expectationSchema.parse({
@@ -188,10 +258,10 @@ const base = { config, runtime, material, labId: "bench", publish: "ephemeral" a
   const s = (performance.now() - t0) / 1000;
   set.abort("done");
   rows.push({ figure: "matcher throughput, 20 active patterns", value: Math.round(n / s), unit: "lines/s", goal: "≥ 200k lines/s", met: n / s >= 200_000 });
-}
+});
 
 // ---- 4. restarts avoided over the catalogue, and 5. --jobs 1 vs --jobs 3
-{
+await section("4-5. the catalogue on the stand-in", async () => {
   const timeJobs = async (jobs: number) => {
     const bus = new LabBus();
     const t0 = performance.now();
@@ -224,16 +294,8 @@ const base = { config, runtime, material, labId: "bench", publish: "ephemeral" a
     goal: "info",
     met: null,
   });
-  for (const r of [...j1.results, ...j3.results].filter((x) => x.status !== "passed"))
-    console.error(
-      `bench: step ${r.exercise}:${r.step} ${r.status}: ${
-        r.error ??
-        r.expectations
-          .filter((e) => e.status === "failed")
-          .map((e) => `${e.says} (${e.reason ?? ""})`)
-          .join("; ")
-      }`,
-    );
+  reportFailedSteps("stand-in --jobs 1", j1.results);
+  reportFailedSteps("stand-in --jobs 3", j3.results);
   rows.push({
     figure: "steps passed against the stand-in (jobs 3)",
     value: j3.results.filter((r) => r.status === "passed").length,
@@ -250,37 +312,36 @@ const base = { config, runtime, material, labId: "bench", publish: "ephemeral" a
     goal: "info",
     met: null,
   });
-}
+});
 
 // ---- 6. the whole catalogue on real Mesos 1.11 (the build in ../shared/real-mesos), with the defaults a user has,
 // next to the stand-in's time for the same catalogue at --jobs 1 (section 4)
-{
+await section("6. real Mesos 1.11", async () => {
   const why = missingBuild();
+  // like the real suite, the section may be missing on a laptop without the build, but never under CI
+  if (why && (process.env.CI === "true" || process.env.CI === "1")) throw new Error(`CI=true but real Mesos cannot run: ${why}`);
   if (why) rows.push({ figure: `real Mesos catalogue: not run (${why})`, value: 0, unit: "s", goal: "info", met: null });
   else {
     const real = await ensureRealImages({ log: (l) => console.error(`bench: ${l}`) });
     const realConfig = resolveConfig(
-      { profile: "1.11", images: { zk: real.zk, master: real.master, agent: real.agent, execute: real.execute } },
+      // exercise 12's registry and token service: the stand-in build's registry and node images (nothing is pulled)
+      {
+        profile: "1.11",
+        images: { zk: real.zk, master: real.master, agent: real.agent, execute: real.execute, registry: images.registry, tokens: images.tokens },
+      },
       undefined,
       root,
     );
-    for (const jobs of [1, 4]) {
+    // the short form: exercise 01 at --jobs 1, so every part of the section runs in well under a minute
+    const realCatalogue = SHORT ? fullCatalogue.slice(0, 1) : fullCatalogue;
+    for (const jobs of SHORT ? [1] : [1, 4]) {
       const t0 = performance.now();
       const out = await verify(
-        catalogue.map((exercise) => ({ exercise })),
+        realCatalogue.map((exercise) => ({ exercise })),
         { ...base, config: realConfig, bus: new LabBus(), jobs, runId: `benchreal${jobs}` },
       );
       const ms = performance.now() - t0;
-      for (const r of out.results.filter((x) => x.status !== "passed"))
-        console.error(
-          `bench: real Mesos step ${r.exercise}:${r.step} ${r.status}: ${
-            r.error ??
-            r.expectations
-              .filter((e) => e.status === "failed")
-              .map((e) => e.says)
-              .join("; ")
-          }`,
-        );
+      reportFailedSteps(`real Mesos --jobs ${jobs}`, out.results);
       rows.push({
         figure: `catalogue on real Mesos 1.11, --jobs ${jobs} (baseline: stand-in, --jobs 1)`,
         value: round(ms / 1000),
@@ -300,15 +361,15 @@ const base = { config, runtime, material, labId: "bench", publish: "ephemeral" a
       });
     }
   }
-}
+});
 
 // ---- 7. CLI cold start, and PKI vs the workshop's openssl 4096-bit self-signed
-{
+await section("7. CLI cold start and PKI", async () => {
   const bin = path.resolve("bin/mesos-lab.js");
-  /** The median of five timed runs of `cmd`. */
+  /** The median of five (short form: three) timed runs of `cmd`. */
   const medianMs = (cmd: () => void) => {
     const xs: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < (SHORT ? 3 : 5); i++) {
       const t0 = performance.now();
       cmd();
       xs.push(performance.now() - t0);
@@ -344,19 +405,19 @@ const base = { config, runtime, material, labId: "bench", publish: "ephemeral" a
     goal: "info (baseline: workshop's openssl 4096 self-signed)",
     met: null,
   });
-}
+});
 
 await runtime.owned.remove(await runtime.owned.list(labelFilter({ lab: "bench" })));
-const w = Math.max(...rows.map((r) => r.figure.length));
-console.log(`\nmesos-lab bench — Docker ${info.serverVersion}, ${os.cpus().length} cores, node ${process.versions.node}\n`);
+console.log(`\nmesos-lab bench${SHORT ? " (short)" : ""}: Docker ${info.serverVersion}, ${os.cpus().length} cores, node ${process.versions.node}`);
 console.log(`${"figure".padEnd(w)}  ${"value".padStart(12)}  ${"baseline".padStart(10)}  ${"ratio".padStart(6)}  goal`);
-for (const r of rows)
-  console.log(
-    `${r.figure.padEnd(w)}  ${`${r.value} ${r.unit}`.padStart(12)}  ${String(r.baseline ?? "").padStart(10)}  ${String(r.ratio ?? "").padStart(6)}  ${r.goal}${r.met === null ? "" : r.met ? "  ✓" : "  ✗"}`,
-  );
+for (const r of rows) printRow(r);
 mkdirSync("bench/results", { recursive: true });
 const file = path.join("bench/results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), docker: info.serverVersion, cores: os.cpus().length, rows }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify({ at: new Date().toISOString(), short: SHORT, docker: info.serverVersion, cores: os.cpus().length, rows, failures }, null, 2),
+);
 console.log(`\nwrote ${file}`);
 removeTempDirs();
-process.exit(0);
+if (failures.length) console.error(`\nbench failed:\n${failures.map((f) => `- ${f}`).join("\n")}`);
+process.exit(failures.length ? 1 : 0);

@@ -80,7 +80,12 @@ export class EngineConnection {
     return found;
   }
 
-  async info(timeoutMs = 5_000): Promise<EngineInfo> {
+  /**
+   * A dead engine fails at once (ENOENT, ECONNREFUSED); the deadline is for one that accepted the connection and
+   * does not answer. Podman computes /info from its storage and took over 3 s on a loaded 2-core machine, so the
+   * deadline is generous: a hung engine is rare, a busy one is common.
+   */
+  async info(timeoutMs = 15_000): Promise<EngineInfo> {
     const t0 = Date.now();
     let raw: Record<string, unknown>;
     let ping: PingHeaders;
