@@ -1,9 +1,9 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentNotRegistered, agentRegistered, cites, F111, F14 } from "../_shared/expect.js";
-const O_1129 = `${F111} Observed 2026-11-29`;
-const O_MORE = `${F111} More failure modes (observed)`;
-const O_AUTH = `${F111} Agent authentication (master MESOS_CREDENTIALS + MESOS_AUTHENTICATE_AGENTS=1)`;
-const O_TOKENS = `${F111} Observed 2026-11-29, mesos-lab runs`;
+import { agentNotRegistered, agentRegistered, cites, OBSERVED_111, FACTS_14 } from "../_shared/expect.js";
+const OBSERVED_2026_11_29 = `${OBSERVED_111} Observed 2026-11-29`;
+const OBSERVED_FAILURE_MODES = `${OBSERVED_111} More failure modes (observed)`;
+const OBSERVED_AGENT_AUTH = `${OBSERVED_111} Agent authentication (master MESOS_CREDENTIALS + MESOS_AUTHENTICATE_AGENTS=1)`;
+const OBSERVED_LAB_RUNS = `${OBSERVED_111} Observed 2026-11-29, mesos-lab runs`;
 const CREDS = "/etc/credentials/credentials.json";
 const CRED = "/etc/credentials/credential.json";
 
@@ -40,8 +40,8 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           source: { log: "master" },
           pattern: "Master only allowing authenticated agents to register",
           cite: cites(
-            { at: "src/master/master.cpp:508", ref: `${F14} §1.5` },
-            { at: "src/master/master.cpp:508", ref: O_AUTH, example: "master.cpp:508] Master only allowing authenticated agents to register" },
+            { at: "src/master/master.cpp:508", ref: `${FACTS_14} §1.5` },
+            { at: "src/master/master.cpp:508", ref: OBSERVED_AGENT_AUTH, example: "master.cpp:508] Master only allowing authenticated agents to register" },
           ),
           example: "Master only allowing authenticated agents to register",
         },
@@ -51,10 +51,10 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           source: { log: "master" },
           pattern: "Loading credentials for authentication from '/etc/credentials/credentials\\.json'",
           cite: cites(
-            { at: "src/credentials/credentials.hpp:37", ref: `${F14} §1.5` },
+            { at: "src/credentials/credentials.hpp:37", ref: `${FACTS_14} §1.5` },
             {
               at: "src/credentials/credentials.hpp:37",
-              ref: O_AUTH,
+              ref: OBSERVED_AGENT_AUTH,
               example: "credentials.hpp:37] Loading credentials for authentication from '/etc/credentials/credentials.json'",
             },
           ),
@@ -66,8 +66,12 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           source: { log: "agent" },
           pattern: "No credentials provided\\. Attempting to register without authentication",
           cite: cites(
-            { at: "src/slave/slave.cpp:995", ref: `${F14} §1.5` },
-            { at: "src/slave/slave.cpp:1527", ref: O_AUTH, example: "slave.cpp:1527] No credentials provided. Attempting to register without authentication" },
+            { at: "src/slave/slave.cpp:995", ref: `${FACTS_14} §1.5` },
+            {
+              at: "src/slave/slave.cpp:1527",
+              ref: OBSERVED_AGENT_AUTH,
+              example: "slave.cpp:1527] No credentials provided. Attempting to register without authentication",
+            },
           ),
           example: "No credentials provided. Attempting to register without authentication",
         },
@@ -76,7 +80,7 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           says: "the master refuses the unauthenticated agent",
           source: { log: "master" },
           pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ because it is not authenticated",
-          cite: { at: "src/master/master.cpp:5689", ref: `${F14} §1.5` },
+          cite: { at: "src/master/master.cpp:5689", ref: `${FACTS_14} §1.5` },
           example: "Refusing registration of agent at slave(1)@10.213.1.4:5051 because it is not authenticated",
           until: "1.5", // asserted for 1.4 only: real 1.11 was not seen printing it
         },
@@ -85,7 +89,7 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           says: "the agent is told to shut down: it is not authenticated",
           source: { log: "agent" },
           pattern: "Agent asked to shut down by master@\\S+ because 'Agent is not authenticated'",
-          cite: { at: "src/slave/slave.cpp:885", ref: `${F14} §1.5` },
+          cite: { at: "src/slave/slave.cpp:885", ref: `${FACTS_14} §1.5` },
           example: "Agent asked to shut down by master@10.213.1.3:5050 because 'Agent is not authenticated'",
           until: "1.4.2", // the master stopped sending ShutdownMessage in 1.4.2 and 1.7.0 (e4ea236da, backported as 9cca4544f)
         },
@@ -109,8 +113,8 @@ master's challenge.`,
           source: { log: "agent" },
           pattern: "Agent using credential for: agent-principal",
           cite: cites(
-            { at: "src/slave/slave.cpp:283", ref: `${F14} §1.5` },
-            { at: "src/slave/slave.cpp:314", ref: O_AUTH, example: "slave.cpp:314] Agent using credential for: agent-principal" },
+            { at: "src/slave/slave.cpp:283", ref: `${FACTS_14} §1.5` },
+            { at: "src/slave/slave.cpp:314", ref: OBSERVED_AGENT_AUTH, example: "slave.cpp:314] Agent using credential for: agent-principal" },
           ),
           example: "Agent using credential for: agent-principal",
         },
@@ -120,8 +124,8 @@ master's challenge.`,
           source: { log: "agent" },
           pattern: "Authenticating with master master@\\S+",
           cite: cites(
-            { at: "src/slave/slave.cpp:1033", ref: `${F14} §1.5` },
-            { at: "src/slave/slave.cpp:1565", ref: O_AUTH, example: "slave.cpp:1565] Authenticating with master master@10.213.1.3:5050" },
+            { at: "src/slave/slave.cpp:1033", ref: `${FACTS_14} §1.5` },
+            { at: "src/slave/slave.cpp:1565", ref: OBSERVED_AGENT_AUTH, example: "slave.cpp:1565] Authenticating with master master@10.213.1.3:5050" },
           ),
           example: "Authenticating with master master@10.213.1.3:5050",
         },
@@ -131,10 +135,10 @@ master's challenge.`,
           source: { log: "master" },
           pattern: "Successfully authenticated principal 'agent-principal' at slave\\(1\\)@\\S+",
           cite: cites(
-            { at: "src/master/master.cpp:7862", ref: `${F14} §1.5` },
+            { at: "src/master/master.cpp:7862", ref: `${FACTS_14} §1.5` },
             {
               at: "src/master/master.cpp:9802",
-              ref: O_TOKENS,
+              ref: OBSERVED_LAB_RUNS,
               example: "master.cpp:9802] Successfully authenticated principal 'agent-principal' at slave(1)@10.213.46.4:5051",
             },
           ),
@@ -165,7 +169,7 @@ failure\`.`,
           says: "the master fails the agent's authentication: refused",
           source: { log: "master" },
           pattern: "Failed to authenticate slave\\(1\\)@\\S+: Refused authentication",
-          cite: { at: "src/master/master.cpp:7859", ref: `${F14} §1.5`, derived: true },
+          cite: { at: "src/master/master.cpp:7859", ref: `${FACTS_14} §1.5`, derived: true },
           example: "Failed to authenticate slave(1)@10.213.1.4:5051: Refused authentication",
           until: "1.4.2",
         },
@@ -174,7 +178,7 @@ failure\`.`,
           says: "the master logs the agent's authentication as unsuccessful: invalid credentials",
           source: { log: "master" },
           pattern: "Authentication of slave\\(1\\)@\\S+ was unsuccessful: Invalid credentials",
-          cite: { at: "src/master/master.cpp:9807", ref: O_1129 },
+          cite: { at: "src/master/master.cpp:9807", ref: OBSERVED_2026_11_29 },
           example: "master.cpp:9807] Authentication of slave(1)@10.213.34.4:5051 was unsuccessful: Invalid credentials",
           since: "1.4.2",
         },
@@ -184,10 +188,10 @@ failure\`.`,
           source: { log: "agent" },
           pattern: "EXIT with status 1: Master master@\\S+ refused authentication",
           cite: cites(
-            { at: "src/slave/slave.cpp:1124", ref: `${F14} §1.5`, derived: true },
+            { at: "src/slave/slave.cpp:1124", ref: `${FACTS_14} §1.5`, derived: true },
             {
               at: "src/slave/slave.cpp:1661",
-              ref: O_MORE,
+              ref: OBSERVED_FAILURE_MODES,
               example: "slave.cpp:1661] EXIT with status 1: Master master@192.168.0.3:5050 refused authentication",
             },
           ),

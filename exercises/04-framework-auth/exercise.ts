@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { cites, executeExits, F111, F14, on111, S111, subscribed, taskFinished as finished } from "../_shared/expect.js";
+import { cites, executeExits, OBSERVED_111, FACTS_14, cite111, SOURCE_111, subscribed, taskFinished as finished } from "../_shared/expect.js";
 
 const CREDS = "/etc/credentials/credentials.json";
 
@@ -32,8 +32,8 @@ it still allows HTTP frameworks without authentication — and \`mesos-execute\`
           source: { log: "master" },
           pattern: "Master only allowing authenticated frameworks to register",
           cite: cites(
-            { at: "src/master/master.cpp:494", ref: `${F14} §1.5` },
-            on111("src/master/master.cpp:502", `${S111} §4`, "master.cpp:502] Master only allowing authenticated frameworks to register"),
+            { at: "src/master/master.cpp:494", ref: `${FACTS_14} §1.5` },
+            cite111("src/master/master.cpp:502", `${SOURCE_111} §4`, "master.cpp:502] Master only allowing authenticated frameworks to register"),
           ),
           example: "Master only allowing authenticated frameworks to register",
         },
@@ -43,8 +43,8 @@ it still allows HTTP frameworks without authentication — and \`mesos-execute\`
           source: { log: "master" },
           pattern: "Master allowing HTTP frameworks to register without authentication",
           cite: cites(
-            { at: "src/master/master.cpp:524", ref: `${F14} §1.5` },
-            on111("src/master/master.cpp:517", `${S111} §4`, "master.cpp:517] Master allowing HTTP frameworks to register without authentication"),
+            { at: "src/master/master.cpp:524", ref: `${FACTS_14} §1.5` },
+            cite111("src/master/master.cpp:517", `${SOURCE_111} §4`, "master.cpp:517] Master allowing HTTP frameworks to register without authentication"),
           ),
           example: "Master allowing HTTP frameworks to register without authentication",
         },
@@ -69,8 +69,12 @@ scheduler realm. \`mesos-execute\` still sends no credentials: the master answer
           source: { log: "master" },
           pattern: "Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'",
           cite: cites(
-            { at: "src/common/http.cpp:1026", ref: `${F14} §1.6` },
-            on111("src/common/http.cpp:1296", `${S111} §4`, "http.cpp:1296] Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'"),
+            { at: "src/common/http.cpp:1026", ref: `${FACTS_14} §1.6` },
+            cite111(
+              "src/common/http.cpp:1296",
+              `${SOURCE_111} §4`,
+              "http.cpp:1296] Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'",
+            ),
           ),
           example: "Creating default 'basic' HTTP authenticator for realm 'mesos-master-scheduler'",
         },
@@ -80,8 +84,8 @@ scheduler realm. \`mesos-execute\` still sends no credentials: the master answer
           source: { log: "master" },
           pattern: "Master only allowing authenticated HTTP frameworks to register",
           cite: cites(
-            { at: "src/master/master.cpp:521", ref: `${F14} §1.5` },
-            on111("src/master/master.cpp:514", `${S111} §4`, "master.cpp:514] Master only allowing authenticated HTTP frameworks to register"),
+            { at: "src/master/master.cpp:521", ref: `${FACTS_14} §1.5` },
+            cite111("src/master/master.cpp:514", `${SOURCE_111} §4`, "master.cpp:514] Master only allowing authenticated HTTP frameworks to register"),
           ),
           example: "Master only allowing authenticated HTTP frameworks to register",
         },
@@ -91,10 +95,10 @@ scheduler realm. \`mesos-execute\` still sends no credentials: the master answer
           source: { execute: "stderr" },
           pattern: "EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' \\(\\) for SUBSCRIBE",
           cite: cites(
-            { at: "src/cli/execute.cpp:666", ref: `${F14} §1.6` },
-            on111(
+            { at: "src/cli/execute.cpp:666", ref: `${FACTS_14} §1.6` },
+            cite111(
               "src/cli/execute.cpp:674",
-              `${F111} Framework authentication`,
+              `${OBSERVED_111} Framework authentication`,
               "execute.cpp:674] EXIT with status 1: Received an ERROR event: Received unexpected '401 Unauthorized' () for SUBSCRIBE",
             ),
           ),

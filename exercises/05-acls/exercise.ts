@@ -1,6 +1,6 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, S17 } from "../_shared/acls.js";
-import { agentNotRegistered, agentRegistered, executeExits, S111, subscribed, taskFinished } from "../_shared/expect.js";
+import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, FACTS_14_ACLS } from "../_shared/acls.js";
+import { agentNotRegistered, agentRegistered, executeExits, SOURCE_111, subscribed, taskFinished } from "../_shared/expect.js";
 
 const DENY_REGISTER = acls({ permissive: true, register_frameworks: [acl("scheduler-principal", { roles: { type: "NONE" } })] });
 const DENY_TASKS = acls({ permissive: true, run_tasks: [acl("scheduler-principal", { users: { type: "NONE" } })] });
@@ -51,7 +51,7 @@ event and mesos-execute exits with status 1. From 1.10 on the message reads \`No
           says: "the master asks the authorizer about the framework's roles",
           source: { log: "master" },
           pattern: "Authorizing framework principal 'scheduler-principal' to receive offers for roles '\\{ \\* \\}'",
-          cite: { at: "src/master/master.cpp:2228", ref: S17 },
+          cite: { at: "src/master/master.cpp:2228", ref: FACTS_14_ACLS },
           example: "Authorizing framework principal 'scheduler-principal' to receive offers for roles '{ * }'",
           until: "1.10", // 1.10 reworded the role authorization
         },
@@ -80,7 +80,7 @@ reaches the agent. Note that mesos-execute still exits 0: only the status update
           says: "the master asks the authorizer about the task",
           source: { log: "master" },
           pattern: "Authorizing framework principal 'scheduler-principal' to launch task foo",
-          cite: { at: "src/master/master.cpp:3530", ref: S17 },
+          cite: { at: "src/master/master.cpp:3530", ref: FACTS_14_ACLS },
           example: "Authorizing framework principal 'scheduler-principal' to launch task foo",
           until: "1.5", // asserted for 1.4 only
         },
@@ -89,7 +89,7 @@ reaches the agent. Note that mesos-execute still exits 0: only the status update
           says: "the master sends TASK_ERROR itself: not authorized to launch as root",
           source: { log: "master" },
           pattern: "Sending status update TASK_ERROR for task foo of framework \\S+ 'Not authorized to launch as user 'root''",
-          cite: { at: "src/master/master.cpp:6898", ref: S17 },
+          cite: { at: "src/master/master.cpp:6898", ref: FACTS_14_ACLS },
           example:
             "Sending status update TASK_ERROR for task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 'Not authorized to launch as user 'root''",
           until: "1.10",
@@ -116,7 +116,7 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           says: "the master asks the authorizer about the agent's principal",
           source: { log: "master" },
           pattern: "Authorizing agent with principal 'agent-principal'",
-          cite: { at: "src/master/master.cpp:3803", ref: S17 },
+          cite: { at: "src/master/master.cpp:3803", ref: FACTS_14_ACLS },
           example: "Authorizing agent with principal 'agent-principal'",
           until: "1.5", // asserted for 1.4 only
         },
@@ -125,7 +125,7 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           says: "the master refuses the agent: not authorized to register",
           source: { log: "master" },
           pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ \\(\\S+\\): Not authorized to register as agent with principal 'agent-principal'",
-          cite: { at: "src/master/master.cpp:5762", ref: S17 },
+          cite: { at: "src/master/master.cpp:5762", ref: FACTS_14_ACLS },
           example: "Refusing registration of agent at slave(1)@10.213.1.4:5051 (agent): Not authorized to register as agent with principal 'agent-principal'",
           until: "1.6", // 1.6 authorizes the agent's resources
         },
@@ -134,7 +134,7 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           says: "the agent is told to shut down",
           source: { log: "agent" },
           pattern: "Agent asked to shut down by master@\\S+ because 'Not authorized to register as agent with principal 'agent-principal''",
-          cite: { at: "src/slave/slave.cpp:885", ref: S17 },
+          cite: { at: "src/slave/slave.cpp:885", ref: FACTS_14_ACLS },
           example: "Agent asked to shut down by master@10.213.1.3:5050 because 'Not authorized to register as agent with principal 'agent-principal''",
           until: "1.4.2", // no ShutdownMessage since 1.4.2 and 1.7.0
         },
@@ -143,7 +143,7 @@ In 1.4 the master tells the agent to shut down and its container stops. Since 1.
           says: "the master refuses the agent: not authorized to register agent providing its resources",
           source: { log: "master" },
           pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ \\(\\S+\\): Not authorized to register agent providing resources '[^']*'",
-          cite: { at: "src/master/master.cpp:6322", ref: `${S111} §5` },
+          cite: { at: "src/master/master.cpp:6322", ref: `${SOURCE_111} §5` },
           example:
             "master.cpp:6322] Refusing registration of agent at slave(1)@10.213.1.4:5051 (agent): Not authorized to register agent providing resources 'cpus:2; mem:23128; disk:252899; ports:[31000-32000]' with principal 'agent-principal'",
           since: "1.6",

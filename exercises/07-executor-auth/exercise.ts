@@ -1,12 +1,12 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentNotRegistered, agentRegistered, cites, executeExits, F111, F14, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentNotRegistered, agentRegistered, cites, executeExits, OBSERVED_111, FACTS_14, subscribed, taskFinished } from "../_shared/expect.js";
 
 const KEY = "/etc/mesos/executor_secret_key";
-const S19 = `${F14} §1.9`;
-const O_JWT = `${F111} Executor authentication (JWT)`;
-const O_1129 = `${F111} Observed 2026-11-29`;
-const O_RUNS = `${F111} Observed 2026-11-29, mesos-lab runs`;
-const O_AT = "observed:executor-authentication";
+const FACTS_14_EXECUTOR_AUTH = `${FACTS_14} §1.9`;
+const OBSERVED_JWT = `${OBSERVED_111} Executor authentication (JWT)`;
+const OBSERVED_2026_11_29 = `${OBSERVED_111} Observed 2026-11-29`;
+const OBSERVED_LAB_RUNS = `${OBSERVED_111} Observed 2026-11-29, mesos-lab runs`;
+const OBSERVED_AT_EXECUTOR_AUTH = "observed:executor-authentication";
 
 /**
  * Reads the newest `foo` sandbox's stdout on the agent (the `env` output of the task) and prints what the task's
@@ -77,14 +77,14 @@ function refused(action: string, what: string, says: string, error: string) {
       says: `${what} is 401 Unauthorized`,
       source: { http: action, part: "status" as const },
       pattern: "^HTTP/1\\.1 401 Unauthorized$",
-      cite: cites({ at: "src/executor/executor.cpp:657", ref: S19, derived: true }, { at: O_AT, ref: O_JWT }),
+      cite: cites({ at: "src/executor/executor.cpp:657", ref: FACTS_14_EXECUTOR_AUTH, derived: true }, { at: OBSERVED_AT_EXECUTOR_AUTH, ref: OBSERVED_JWT }),
     },
     {
       id: `${action}-challenge`,
       says,
       source: { http: action, part: "headers" as const },
       pattern: `${challenge.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`,
-      cite: { at: O_AT, ref: O_JWT },
+      cite: { at: OBSERVED_AT_EXECUTOR_AUTH, ref: OBSERVED_JWT },
       example: `WWW-Authenticate: ${challenge}`,
       since: "1.11", // seen on 1.11; the 1.4 facts do not quote the header
     },
@@ -98,10 +98,10 @@ const executorSubscribed = {
   source: { log: "agent" as const },
   pattern: "Received Subscribe request for HTTP executor 'foo' of framework \\S+-\\d{4,}",
   cite: cites(
-    { at: "src/slave/slave.cpp:3727", ref: S19 },
+    { at: "src/slave/slave.cpp:3727", ref: FACTS_14_EXECUTOR_AUTH },
     {
       at: "src/slave/slave.cpp:5252",
-      ref: O_JWT,
+      ref: OBSERVED_JWT,
       example: "slave.cpp:5252] Received Subscribe request for HTTP executor 'foo' of framework ecedb0cc-3a0f-47db-bcb0-7e34249bd5eb-0000",
     },
   ),
@@ -158,10 +158,10 @@ registers.`,
           pattern:
             "EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
           cite: cites(
-            { at: "src/slave/slave.cpp:358", ref: S19, derived: true },
+            { at: "src/slave/slave.cpp:358", ref: FACTS_14_EXECUTOR_AUTH, derived: true },
             {
               at: "src/slave/slave.cpp:387",
-              ref: O_JWT,
+              ref: OBSERVED_JWT,
               example:
                 "slave.cpp:387] EXIT with status 1: Failed to create HTTP authenticator module 'basic': No credentials provided for the default 'basic' HTTP authenticator for realm 'mesos-agent-executor'",
             },
@@ -174,7 +174,7 @@ registers.`,
           says: "the agent process exits with code 1",
           source: { exit: "agent" },
           pattern: "^1$",
-          cite: cites({ at: "src/slave/slave.cpp:358", ref: S19, derived: true }, { at: "src/slave/slave.cpp:387", ref: O_JWT }),
+          cite: cites({ at: "src/slave/slave.cpp:358", ref: FACTS_14_EXECUTOR_AUTH, derived: true }, { at: "src/slave/slave.cpp:387", ref: OBSERVED_JWT }),
         },
         agentNotRegistered,
       ],
@@ -222,10 +222,10 @@ executor prints the token like the v0 task of the next step.`,
           source: { log: "agent" },
           pattern: "Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'",
           cite: cites(
-            { at: "src/common/http.cpp:1047", ref: S19 },
+            { at: "src/common/http.cpp:1047", ref: FACTS_14_EXECUTOR_AUTH },
             {
               at: "src/common/http.cpp:1317",
-              ref: O_RUNS,
+              ref: OBSERVED_LAB_RUNS,
               example: "http.cpp:1317] Creating default 'jwt' HTTP authenticator for realm 'mesos-agent-executor'",
             },
           ),
@@ -241,7 +241,7 @@ executor prints the token like the v0 task of the next step.`,
           says: "the task ran under the HTTP command executor (MESOS_HTTP_COMMAND_EXECUTOR=1 in its environment)",
           source: { exec: "task-env" },
           pattern: "^MESOS_HTTP_COMMAND_EXECUTOR=1$",
-          cite: cites({ at: "src/slave/slave.cpp:8102", ref: S19 }, { at: "src/slave/slave.cpp:11467", ref: O_RUNS }),
+          cite: cites({ at: "src/slave/slave.cpp:8102", ref: FACTS_14_EXECUTOR_AUTH }, { at: "src/slave/slave.cpp:11467", ref: OBSERVED_LAB_RUNS }),
           example: "MESOS_HTTP_COMMAND_EXECUTOR=1",
         },
         {
@@ -251,7 +251,7 @@ executor prints the token like the v0 task of the next step.`,
           pattern: "^MESOS_EXECUTOR_AUTHENTICATION_TOKEN=",
           negate: true,
           timeoutMs: 1000,
-          cite: { at: "src/executor/executor.cpp:288-295", ref: O_1129 },
+          cite: { at: "src/executor/executor.cpp:288-295", ref: OBSERVED_2026_11_29 },
           example: EXAMPLE_TOKEN_LINE_111,
           since: "1.6", // the executor library erases the token since 1.6
         },
@@ -260,7 +260,7 @@ executor prints the token like the v0 task of the next step.`,
           says: "1.4: the task still sees the token in its environment (the 1.4 executor library does not erase it)",
           source: { exec: "task-env" },
           pattern: TOKEN_PATTERN,
-          cite: { at: "src/slave/slave.cpp:8125-8130", ref: S19, derived: true },
+          cite: { at: "src/slave/slave.cpp:8125-8130", ref: FACTS_14_EXECUTOR_AUTH, derived: true },
           example: EXAMPLE_TOKEN_LINE_14,
           until: "1.6",
         },
@@ -301,10 +301,10 @@ task's environment — and a token in it — as readable by everyone who can rea
           source: { log: "agent" },
           pattern: "Got registration for executor 'foo' of framework \\S+-\\d{4,} from executor\\(1\\)@\\S+",
           cite: cites(
-            { at: "src/slave/slave.cpp:3935", ref: `${F14} §1.1` },
+            { at: "src/slave/slave.cpp:3935", ref: `${FACTS_14} §1.1` },
             {
               at: "src/slave/slave.cpp:5488",
-              ref: O_RUNS,
+              ref: OBSERVED_LAB_RUNS,
               example:
                 "slave.cpp:5488] Got registration for executor 'foo' of framework 92fc2be1-0678-4419-a600-93be574924c6-0001 from executor(1)@10.213.118.4:36017",
             },
@@ -327,8 +327,8 @@ task's environment — and a token in it — as readable by everyone who can rea
           source: { exec: "task-env" },
           pattern: TOKEN_PATTERN,
           cite: cites(
-            { at: "src/slave/slave.cpp:8125-8130", ref: S19 },
-            { at: "src/slave/slave.cpp:11500-11503", ref: O_1129, example: EXAMPLE_TOKEN_LINE_111 },
+            { at: "src/slave/slave.cpp:8125-8130", ref: FACTS_14_EXECUTOR_AUTH },
+            { at: "src/slave/slave.cpp:11500-11503", ref: OBSERVED_2026_11_29, example: EXAMPLE_TOKEN_LINE_111 },
           ),
           example: EXAMPLE_TOKEN_LINE_14,
         },
@@ -337,7 +337,10 @@ task's environment — and a token in it — as readable by everyone who can rea
           says: "its claims name the container (cid), the executor foo (eid) and the framework (fid)",
           source: { exec: "task-env" },
           pattern: CLAIMS_PATTERN,
-          cite: cites({ at: "src/slave/slave.cpp:2658-2686", ref: S19 }, { at: "src/slave/slave.cpp:3701-3716", ref: O_RUNS, example: EXAMPLE_TOKEN_LINE_111 }),
+          cite: cites(
+            { at: "src/slave/slave.cpp:2658-2686", ref: FACTS_14_EXECUTOR_AUTH },
+            { at: "src/slave/slave.cpp:3701-3716", ref: OBSERVED_LAB_RUNS, example: EXAMPLE_TOKEN_LINE_111 },
+          ),
           example: EXAMPLE_TOKEN_LINE_14,
         },
       ],

@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentDisconnected, agentNotRegistered, agentRegistered, F111, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentDisconnected, agentNotRegistered, agentRegistered, OBSERVED_111, subscribed, taskFinished } from "../_shared/expect.js";
 
 const DIR = "/etc/mesos-lab/ssl";
 const CERT = `${DIR}/cert.pem`;
@@ -58,7 +58,7 @@ as IP SANs. In 1.4 the flags are \`LIBPROCESS_SSL_VERIFY_CERT\` and \`LIBPROCESS
           says: "the master requires client certificates",
           source: { log: "master" },
           pattern: "Will require client certificates for incoming TLS connections\\.",
-          cite: { at: "3rdparty/libprocess/src/openssl.cpp:604", ref: `${F111} TLS with certificate verification` },
+          cite: { at: "3rdparty/libprocess/src/openssl.cpp:604", ref: `${OBSERVED_111} TLS with certificate verification` },
           example: "openssl.cpp:604] Will require client certificates for incoming TLS connections.",
           since: "1.10", // with the flags 1.10 renamed
         },

@@ -1,18 +1,18 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentRegistered, cites, F14, on111, S111 } from "../_shared/expect.js";
-import { ok111, S111_HTTP } from "../_shared/http.js";
+import { agentRegistered, cites, FACTS_14, cite111, SOURCE_111 } from "../_shared/expect.js";
+import { ok111, SOURCE_111_HTTP } from "../_shared/http.js";
 
 const CERT = "/etc/mesos-lab/ssl/cert.pem";
 const KEY = "/etc/mesos-lab/ssl/key.pem";
 const TLS_ENV = { LIBPROCESS_SSL_ENABLED: "true", LIBPROCESS_SSL_CERT_FILE: CERT, LIBPROCESS_SSL_KEY_FILE: KEY };
-const S5 = `${F14} §5`;
+const S5 = `${FACTS_14} §5`;
 
 const ok = (id: string, what: string, at: string, at111: string, ref = S5) => ({
   id: `${id}-200`,
   says: `${what} answers 200 OK over https, verified with the lab CA`,
   source: { http: id, part: "status" as const },
   pattern: "^HTTP/1\\.1 200 OK$",
-  cite: cites({ at, ref }, on111(at111, S111_HTTP)),
+  cite: cites({ at, ref }, cite111(at111, SOURCE_111_HTTP)),
 });
 
 export default defineExercise({
@@ -51,16 +51,20 @@ certificates.`,
       expect: [
         agentRegistered,
         ok("master-health", "the master's /health", "src/master/http.cpp:2082-2085", ok111.masterHealth),
-        ok("master-state", "the master's /master/state", "src/common/http.cpp:1166", ok111.state, `${F14} §1.8`),
-        ok("agent-state", "the agent's /state", "src/common/http.cpp:1166", ok111.state, `${F14} §1.8`),
+        ok("master-state", "the master's /master/state", "src/common/http.cpp:1166", ok111.state, `${FACTS_14} §1.8`),
+        ok("agent-state", "the agent's /state", "src/common/http.cpp:1166", ok111.state, `${FACTS_14} §1.8`),
         {
           id: "master-logs-request",
           says: "the master served /master/state",
           source: { log: "master" },
           pattern: "HTTP GET for /master/state from \\S+",
           cite: cites(
-            { at: "src/common/http.cpp:1166", ref: `${F14} §1.8` },
-            on111("src/common/http.cpp:1436", `${S111} §6`, "http.cpp:1436] HTTP GET for /master/state from 10.213.1.1:52144 with User-Agent='mesos-lab'"),
+            { at: "src/common/http.cpp:1166", ref: `${FACTS_14} §1.8` },
+            cite111(
+              "src/common/http.cpp:1436",
+              `${SOURCE_111} §6`,
+              "http.cpp:1436] HTTP GET for /master/state from 10.213.1.1:52144 with User-Agent='mesos-lab'",
+            ),
           ),
           example: "HTTP GET for /master/state from 10.213.1.1:52144 with User-Agent='curl/7.58.0'",
         },

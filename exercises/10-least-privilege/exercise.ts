@@ -1,5 +1,5 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, S111_ACL, S17 } from "../_shared/acls.js";
+import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, SOURCE_111_ACLS, FACTS_14_ACLS } from "../_shared/acls.js";
 import { agentRegistered, cites, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
 
 const ROLE = "analytics";
@@ -103,7 +103,7 @@ with \`--switch_user\` (Mesos' default) the task would also run as \`nobody\`.`,
           pattern: "^Received status update TASK_ERROR for task 'foo'",
           negate: true,
           timeoutMs: 1000,
-          cite: cites({ at: "src/master/master.cpp:4701-4719", ref: S17 }, { at: "src/master/master.cpp:4882-4890", ref: S111_ACL }),
+          cite: cites({ at: "src/master/master.cpp:4701-4719", ref: FACTS_14_ACLS }, { at: "src/master/master.cpp:4882-4890", ref: SOURCE_111_ACLS }),
           example: "Received status update TASK_ERROR for task 'foo'",
         },
       ],

@@ -1,10 +1,10 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { cites, F14, on111, S111 } from "../_shared/expect.js";
-import { challenged, creating, ok, ok111, S111_HTTP } from "../_shared/http.js";
+import { cites, FACTS_14, cite111, SOURCE_111 } from "../_shared/expect.js";
+import { challenged, creating, ok, ok111, SOURCE_111_HTTP } from "../_shared/http.js";
 
 const HTTP_CREDS = "/etc/credentials/http_credentials.json";
 /** Nested-container sessions on the agent's operator API (source-1.11.md §8). */
-const S8 = `${S111} §8`;
+const S8 = `${SOURCE_111} §8`;
 
 type Auth = { principal: string; secret: string };
 const operator: Auth = { principal: "operator-principal", secret: "${secret:operator-principal}" };
@@ -46,7 +46,7 @@ const taskRunning = {
   says: "the task sleeper runs (its container is what the sessions attach to)",
   source: { execute: "stdout" as const },
   pattern: "^Received status update TASK_RUNNING for task 'sleeper'",
-  cite: cites({ at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` }, on111("src/cli/execute.cpp:702", `${S111} §2`)),
+  cite: cites({ at: "src/cli/execute.cpp:693", ref: `${FACTS_14} §1.1` }, cite111("src/cli/execute.cpp:702", `${SOURCE_111} §2`)),
   example: "Received status update TASK_RUNNING for task 'sleeper'",
 };
 
@@ -62,14 +62,14 @@ function shell(action: string, who: string) {
       says: `${who} gets a session: LAUNCH_NESTED_CONTAINER_SESSION is 200 OK`,
       source: { http: action, part: "status" as const },
       pattern: "^HTTP/1\\.1 200 OK$",
-      cite: cites({ at: "src/slave/http.cpp:2829", ref: S8, derived: true }, on111("src/slave/http.cpp:4283", S8)),
+      cite: cites({ at: "src/slave/http.cpp:2829", ref: S8, derived: true }, cite111("src/slave/http.cpp:4283", S8)),
     },
     {
       id: `${action}-output`,
       says: `the answer streams the session's stdout: \`uid=0(root) gid=0(root) groups=0(root)\`, a root shell in the task's container (base64 \`${ROOT_ID_B64}…\` in a ProcessIO DATA record)`,
       source: { http: action, part: "body" as const },
       pattern: `^\\{"type":"DATA","data":\\{"type":"STDOUT","data":"${ROOT_ID_B64}`,
-      cite: cites({ at: "src/slave/http.cpp:2964-2969", ref: S8, derived: true }, on111("src/slave/http.cpp:4426-4430", S8, RECORD)),
+      cite: cites({ at: "src/slave/http.cpp:2964-2969", ref: S8, derived: true }, cite111("src/slave/http.cpp:4426-4430", S8, RECORD)),
       example: RECORD,
     },
     {
@@ -79,7 +79,7 @@ function shell(action: string, who: string) {
       pattern: `Launching nested container \\S+\\.${action} and cloning with namespaces`,
       cite: cites(
         { at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true },
-        on111(
+        cite111(
           "src/slave/containerizer/mesos/linux_launcher.cpp:476",
           S8,
           `linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `,
@@ -108,7 +108,7 @@ const linuxLauncher = {
   pattern: "Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
   cite: cites(
     { at: "src/slave/containerizer/mesos/linux_launcher.cpp:150", ref: S8, derived: true },
-    on111(
+    cite111(
       "src/slave/containerizer/mesos/linux_launcher.cpp:139",
       S8,
       "linux_launcher.cpp:139] Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
@@ -173,7 +173,7 @@ answer streams \`uid=0(root) gid=0(root) groups=0(root)\`. Nobody was asked who 
           says: "the answer lists the task's container, by its executor sleeper",
           source: { http: "containers-anonymous", part: "body" },
           pattern: '"executor_id":\\{"value":"sleeper"\\}',
-          cite: cites({ at: "src/slave/http.cpp:2073-2077", ref: S8, derived: true }, on111("src/slave/http.cpp:2845-2849", S111_HTTP)),
+          cite: cites({ at: "src/slave/http.cpp:2073-2077", ref: S8, derived: true }, cite111("src/slave/http.cpp:2845-2849", SOURCE_111_HTTP)),
         },
         processing("session-anonymous"),
         ...shell("session-anonymous", "an anonymous caller"),
@@ -236,7 +236,7 @@ the agent never starts a container for it. The other entries of \`acls.proto\` (
           says: "viewer-principal's session is 403 Forbidden",
           source: { http: "session-viewer", part: "status" },
           pattern: "^HTTP/1\\.1 403 Forbidden$",
-          cite: cites({ at: "src/slave/http.cpp:2343", ref: S8, derived: true }, on111("src/slave/http.cpp:3360", S8)),
+          cite: cites({ at: "src/slave/http.cpp:2343", ref: S8, derived: true }, cite111("src/slave/http.cpp:3360", S8)),
         },
         {
           id: "session-viewer-not-launched",
@@ -246,7 +246,7 @@ the agent never starts a container for it. The other entries of \`acls.proto\` (
           negate: true,
           cite: cites(
             { at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true },
-            on111(
+            cite111(
               "src/slave/containerizer/mesos/linux_launcher.cpp:476",
               S8,
               "linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ",

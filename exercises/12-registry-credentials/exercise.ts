@@ -1,8 +1,8 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { S111 } from "../_shared/expect.js";
+import { SOURCE_111 } from "../_shared/expect.js";
 
 /** Image pulls from the lab registry (source-1.11.md §9). */
-const S9 = `${S111} §9`;
+const S9 = `${SOURCE_111} §9`;
 const DOCKER_CONFIG = "/etc/mesos/docker_config.json";
 
 /**
@@ -173,7 +173,7 @@ fails before its container exists.`,
           says: "mesos-execute reports the task failed",
           source: { execute: "stdout" },
           pattern: "^Received status update TASK_FAILED for task 'cainiao-a1'",
-          cite: { at: "src/cli/execute.cpp:702", ref: `${S111} §2` },
+          cite: { at: "src/cli/execute.cpp:702", ref: `${SOURCE_111} §2` },
           example: "Received status update TASK_FAILED for task 'cainiao-a1'",
         },
         cached(CAINIAO, true),

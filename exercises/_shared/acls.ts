@@ -1,15 +1,15 @@
 import type { ExerciseInput } from "../../src/model/exercise.js";
-import { cites, executeExits, F111, F14, on111, S111, subscribed, taskFinished } from "./expect.js";
+import { cites, executeExits, OBSERVED_111, FACTS_14, cite111, SOURCE_111, subscribed, taskFinished } from "./expect.js";
 
 /** ACL helpers and the authorization outcomes (facts §1.7; 1.10+ messages from observed-1.11.md). */
 
 type Expectation = ExerciseInput["steps"][number]["expect"][number];
 type Step = ExerciseInput["steps"][number];
 
-export const S17 = `${F14} §1.7`;
-export const O_ACL = `${F111} Authorization`;
+export const FACTS_14_ACLS = `${FACTS_14} §1.7`;
+export const OBSERVED_ACLS = `${OBSERVED_111} Authorization`;
 /** Authorization in the 1.11.x source. */
-export const S111_ACL = `${S111} §5`;
+export const SOURCE_111_ACLS = `${SOURCE_111} §5`;
 
 /** `principals` may name principals; the object entity is `{"type": "ANY"|"NONE"}` or `{"values": [...]}`. */
 export const acl = (subject: string, object: Record<string, unknown>) => ({ principals: { values: [subject] }, ...object });
@@ -47,7 +47,7 @@ export const masterSays = (id: string, says: string, line: string, at: string, a
   says,
   source: { log: "master" as const },
   pattern: line,
-  cite: cites({ at, ref: S17 }, on111(at111, S111_ACL, `${at111.slice(at111.lastIndexOf("/") + 1)}] ${line}`)),
+  cite: cites({ at, ref: FACTS_14_ACLS }, cite111(at111, SOURCE_111_ACLS, `${at111.slice(at111.lastIndexOf("/") + 1)}] ${line}`)),
   example: line,
 });
 
@@ -69,7 +69,7 @@ export const roleRefused: Expectation[] = [
     says: "the master refuses the subscription: not authorized to use role *",
     source: { log: "master" },
     pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to use roles '\\{ \\* \\}'",
-    cite: { at: "src/master/master.cpp:2670", ref: S17 },
+    cite: { at: "src/master/master.cpp:2670", ref: FACTS_14_ACLS },
     example: "Refusing subscription of framework 'mesos-execute instance': Not authorized to use roles '{ * }'",
     until: "1.10", // 1.10 reworded the authorization errors
   },
@@ -78,7 +78,7 @@ export const roleRefused: Expectation[] = [
     says: "the master refuses the subscription: not authorized to register with role *",
     source: { log: "master" },
     pattern: "Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework +with roles \\{ \\* \\}",
-    cite: { at: "src/master/master.cpp:2747", ref: O_ACL },
+    cite: { at: "src/master/master.cpp:2747", ref: OBSERVED_ACLS },
     example: "master.cpp:2747] Refusing subscription of framework 'mesos-execute instance': Not authorized to register framework  with roles { * }",
     since: "1.10",
   },
@@ -87,7 +87,7 @@ export const roleRefused: Expectation[] = [
     says: "mesos-execute receives the ERROR event and exits",
     source: { execute: "stderr" },
     pattern: "EXIT with status 1: Received an ERROR event: Not authorized to use roles '\\{ \\* \\}'",
-    cite: { at: "src/cli/execute.cpp:666", ref: S17 },
+    cite: { at: "src/cli/execute.cpp:666", ref: FACTS_14_ACLS },
     example: "EXIT with status 1: Received an ERROR event: Not authorized to use roles '{ * }'",
     until: "1.10",
   },
@@ -96,7 +96,7 @@ export const roleRefused: Expectation[] = [
     says: "mesos-execute receives the ERROR event and exits",
     source: { execute: "stderr" },
     pattern: "EXIT with status 1: Received an ERROR event: Not authorized to register framework +with roles \\{ \\* \\}",
-    cite: { at: "src/cli/execute.cpp:674", ref: O_ACL },
+    cite: { at: "src/cli/execute.cpp:674", ref: OBSERVED_ACLS },
     example: "execute.cpp:674] EXIT with status 1: Received an ERROR event: Not authorized to register framework  with roles { * }",
     since: "1.10",
   },
@@ -111,7 +111,7 @@ export const rootTaskRefused: Expectation[] = [
     says: "mesos-execute gets TASK_ERROR for foo",
     source: { execute: "stdout" },
     pattern: "^Received status update TASK_ERROR for task 'foo'",
-    cite: cites({ at: "src/master/master.cpp:4701-4719", ref: S17 }, on111("src/master/master.cpp:4882-4890", S111_ACL)),
+    cite: cites({ at: "src/master/master.cpp:4701-4719", ref: FACTS_14_ACLS }, cite111("src/master/master.cpp:4882-4890", SOURCE_111_ACLS)),
     example: "Received status update TASK_ERROR for task 'foo'",
   },
   {
@@ -119,7 +119,7 @@ export const rootTaskRefused: Expectation[] = [
     says: "the message: not authorized to launch as user root",
     source: { execute: "stdout" },
     pattern: "^  message: 'Not authorized to launch as user 'root''",
-    cite: { at: "src/master/master.cpp:4701-4719", ref: S17 },
+    cite: { at: "src/master/master.cpp:4701-4719", ref: FACTS_14_ACLS },
     example: "  message: 'Not authorized to launch as user 'root''",
     until: "1.10",
   },
@@ -128,7 +128,7 @@ export const rootTaskRefused: Expectation[] = [
     says: "the message: the principal is not authorized to launch foo as root",
     source: { execute: "stdout" },
     pattern: "^  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework \\S+ under user 'root''",
-    cite: { at: "src/master/master.cpp:4521-4523", ref: S111_ACL },
+    cite: { at: "src/master/master.cpp:4521-4523", ref: SOURCE_111_ACLS },
     example:
       "  message: 'Principal 'scheduler-principal' no authorized to launch task foo of framework 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0000 under user 'root''",
     since: "1.10",
@@ -138,7 +138,7 @@ export const rootTaskRefused: Expectation[] = [
     says: "the reason is REASON_TASK_UNAUTHORIZED",
     source: { execute: "stdout" },
     pattern: "^  reason: REASON_TASK_UNAUTHORIZED",
-    cite: cites({ at: "src/master/master.cpp:4701-4719", ref: S17 }, on111("src/master/master.cpp:4882-4890", S111_ACL)),
+    cite: cites({ at: "src/master/master.cpp:4701-4719", ref: FACTS_14_ACLS }, cite111("src/master/master.cpp:4882-4890", SOURCE_111_ACLS)),
     example: "  reason: REASON_TASK_UNAUTHORIZED",
   },
   executeExits(0),

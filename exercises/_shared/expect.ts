@@ -5,10 +5,12 @@ import type { Citation, ExerciseInput } from "../../src/model/exercise.js";
 type Expectation = ExerciseInput["steps"][number]["expect"][number];
 type ReleaseCitation = Citation & { example?: string };
 
-export const F14 = "security-facts-1.4.md";
-export const F111 = "observed-1.11.md";
+/** Mesos 1.4.0 read from source (docs/facts/security-facts-1.4.md). */
+export const FACTS_14 = "security-facts-1.4.md";
+/** What a real Mesos 1.11.1 printed and answered (docs/facts/observed-1.11.md). */
+export const OBSERVED_111 = "observed-1.11.md";
 /** Mesos 1.11.x read from source (commit 7017e79), marked where a real 1.11.1 run printed the line too. */
-export const S111 = "source-1.11.md";
+export const SOURCE_111 = "source-1.11.md";
 
 /**
  * The release from which on a fact is cited at its line in the 1.11.x branch: the catalogue's citations come from the
@@ -17,7 +19,7 @@ export const S111 = "source-1.11.md";
  */
 export const CITED_FROM_111 = "1.5";
 
-/** A fact cited at its 1.4.0 line before CITED_FROM_111, and at its 1.11.x line (`on111`) from then on. */
+/** A fact cited at its 1.4.0 line before CITED_FROM_111, and at its 1.11.x line (`cite111`) from then on. */
 export const cites = (c14: ReleaseCitation, c111: ReleaseCitation) => [
   { ...c14, until: CITED_FROM_111 },
   { ...c111, since: CITED_FROM_111 },
@@ -27,7 +29,7 @@ export const cites = (c14: ReleaseCitation, c111: ReleaseCitation) => [
  * A citation of the 1.11.x branch: the line, the facts file (and section) that names it, and the line as 1.11 prints
  * it when it differs from the expectation's own `example` (log lines carry glog's `file.cpp:line]`).
  */
-export const on111 = (at: string, ref: string, example?: string): ReleaseCitation => ({ at, ref, ...(example === undefined ? {} : { example }) });
+export const cite111 = (at: string, ref: string, example?: string): ReleaseCitation => ({ at, ref, ...(example === undefined ? {} : { example }) });
 
 export const agentRegistered: Expectation = {
   id: "registered",
@@ -35,10 +37,10 @@ export const agentRegistered: Expectation = {
   source: { log: "agent" },
   pattern: "Registered with master master@\\S+:5050; given agent ID \\S+-S\\d+",
   cite: cites(
-    { at: "src/slave/slave.cpp:1174", ref: `${F14} §1.0` },
-    on111(
+    { at: "src/slave/slave.cpp:1174", ref: `${FACTS_14} §1.0` },
+    cite111(
       "src/slave/slave.cpp:1698",
-      `${F111} Insecure baseline`,
+      `${OBSERVED_111} Insecure baseline`,
       "slave.cpp:1698] Registered with master master@10.213.1.3:5050; given agent ID 01a2c4f7-3059-41b6-958e-cc8f1787b60c-S0",
     ),
   ),
@@ -60,8 +62,8 @@ export const agentDisconnected: Expectation = {
   source: { log: "agent" },
   pattern: "Master disconnected! Waiting for a new master to be elected",
   cite: cites(
-    { at: "src/slave/slave.cpp:5017", ref: `${F14} §1.2`, derived: true },
-    on111("src/slave/slave.cpp:6712", `${F111} TLS`, "slave.cpp:6712] Master disconnected! Waiting for a new master to be elected"),
+    { at: "src/slave/slave.cpp:5017", ref: `${FACTS_14} §1.2`, derived: true },
+    cite111("src/slave/slave.cpp:6712", `${OBSERVED_111} TLS`, "slave.cpp:6712] Master disconnected! Waiting for a new master to be elected"),
   ),
   example: "Master disconnected! Waiting for a new master to be elected",
 };
@@ -71,7 +73,7 @@ export const subscribed: Expectation = {
   says: "mesos-execute subscribes and gets a framework ID",
   source: { execute: "stdout" },
   pattern: "^Subscribed with ID \\S+",
-  cite: cites({ at: "src/cli/execute.cpp:651", ref: `${F14} §1.1` }, on111("src/cli/execute.cpp:659", `${S111} §2`)),
+  cite: cites({ at: "src/cli/execute.cpp:651", ref: `${FACTS_14} §1.1` }, cite111("src/cli/execute.cpp:659", `${SOURCE_111} §2`)),
   example: "Subscribed with ID 01a2c4f7-3059-41b6-958e-cc8f1787b60c-0002",
 };
 
@@ -80,7 +82,7 @@ export const taskFinished: Expectation = {
   says: "the task finishes",
   source: { execute: "stdout" },
   pattern: "^Received status update TASK_FINISHED for task 'foo'",
-  cite: cites({ at: "src/cli/execute.cpp:693", ref: `${F14} §1.1` }, on111("src/cli/execute.cpp:702", `${S111} §2`)),
+  cite: cites({ at: "src/cli/execute.cpp:693", ref: `${FACTS_14} §1.1` }, cite111("src/cli/execute.cpp:702", `${SOURCE_111} §2`)),
   example: "Received status update TASK_FINISHED for task 'foo'",
 };
 
@@ -91,6 +93,6 @@ export const executeExits = (code: 0 | 1): Expectation => ({
   pattern: `^${code}$`,
   cite:
     code === 0
-      ? cites({ at: "src/cli/execute.cpp:1215-1218", ref: `${F14} §1.1` }, on111("src/cli/execute.cpp:1234-1237", `${S111} §2`))
-      : cites({ at: "src/cli/execute.cpp:666", ref: `${F14} §1.6` }, on111("src/cli/execute.cpp:674", `${F111} Framework authentication`)),
+      ? cites({ at: "src/cli/execute.cpp:1215-1218", ref: `${FACTS_14} §1.1` }, cite111("src/cli/execute.cpp:1234-1237", `${SOURCE_111} §2`))
+      : cites({ at: "src/cli/execute.cpp:666", ref: `${FACTS_14} §1.6` }, cite111("src/cli/execute.cpp:674", `${OBSERVED_111} Framework authentication`)),
 });

@@ -1,10 +1,10 @@
-import { cites, F14, on111, S111 } from "./expect.js";
+import { cites, FACTS_14, cite111, SOURCE_111 } from "./expect.js";
 
 /** HTTP authentication expectations shared by the exercises on endpoints and the operator API. */
 
-const S18 = `${F14} §1.8`;
+const FACTS_14_HTTP_AUTH = `${FACTS_14} §1.8`;
 /** HTTP endpoints in the 1.11.x source. */
-export const S111_HTTP = `${S111} §6`;
+export const SOURCE_111_HTTP = `${SOURCE_111} §6`;
 
 /** A 401 from a protected endpoint: the status, and the realm the client is told to authenticate for. */
 export function challenged(action: string, realm: string, what: string) {
@@ -14,14 +14,20 @@ export function challenged(action: string, realm: string, what: string) {
       says: `${what} without credentials is 401 Unauthorized`,
       source: { http: action, part: "status" as const },
       pattern: "^HTTP/1\\.1 401 Unauthorized$",
-      cite: cites({ at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 }, on111("3rdparty/libprocess/src/authenticator.cpp:89", S111_HTTP)),
+      cite: cites(
+        { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: FACTS_14_HTTP_AUTH },
+        cite111("3rdparty/libprocess/src/authenticator.cpp:89", SOURCE_111_HTTP),
+      ),
     },
     {
       id: `${action}-realm`,
       says: `the answer names the realm ${realm}`,
       source: { http: action, part: "headers" as const },
       pattern: `Basic realm="${realm}"`,
-      cite: cites({ at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: S18 }, on111("3rdparty/libprocess/src/authenticator.cpp:89", S111_HTTP)),
+      cite: cites(
+        { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: FACTS_14_HTTP_AUTH },
+        cite111("3rdparty/libprocess/src/authenticator.cpp:89", SOURCE_111_HTTP),
+      ),
       example: `WWW-Authenticate: Basic realm="${realm}"`,
     },
   ];
@@ -36,7 +42,7 @@ export const ok = (action: string, what: string, at111: string) => ({
   says: `${what} is 200 OK`,
   source: { http: action, part: "status" as const },
   pattern: "^HTTP/1\\.1 200 OK$",
-  cite: cites({ at: "src/common/http.cpp:1166", ref: S18 }, on111(at111, S111_HTTP)),
+  cite: cites({ at: "src/common/http.cpp:1166", ref: FACTS_14_HTTP_AUTH }, cite111(at111, SOURCE_111_HTTP)),
 });
 
 /** Where Mesos 1.11.x answers 200 (source-1.11.md §6). */
@@ -57,8 +63,8 @@ export const creating = (realm: string, role: "master" | "agent") => ({
   source: { log: role },
   pattern: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
   cite: cites(
-    { at: "src/common/http.cpp:1026", ref: S18 },
-    on111("src/common/http.cpp:1296", `${S111} §4`, `http.cpp:1296] Creating default 'basic' HTTP authenticator for realm '${realm}'`),
+    { at: "src/common/http.cpp:1026", ref: FACTS_14_HTTP_AUTH },
+    cite111("src/common/http.cpp:1296", `${SOURCE_111} §4`, `http.cpp:1296] Creating default 'basic' HTTP authenticator for realm '${realm}'`),
   ),
   example: `Creating default 'basic' HTTP authenticator for realm '${realm}'`,
 });

@@ -75,26 +75,29 @@ export interface StepResult {
   timings: { reconcileMs: number; readyMs: number; actionsMs: number; settleMs: number; created: number; reused: number };
 }
 
+/** A container of the run changed state (the TUI's panes, the plain reporter's verbose lines, the bench's phases). */
+export interface ContainerEvent {
+  type: "container";
+  exercise: string;
+  role: Role;
+  state: "created" | "started" | "reused" | "ready" | "exited" | "removed";
+  exitCode?: number | null;
+  name?: string;
+}
+
 export type LabEvent =
   | {
       type: "run:start";
       runId: string;
       exercises: Array<{ id: string; title: string; steps: number }>;
-      profile: string /** hands-on: the workspace file the flags come from */;
+      profile: string;
+      /** hands-on: the workspace file the flags come from */
       handsOn?: string;
     }
-  | { type: "images:check"; images: string[] }
   | { type: "image:pull"; progress: PullProgress }
   | { type: "exercise:start"; exercise: Pick<Exercise, "id" | "title" | "slug">; steps: number }
   | { type: "step:start"; exercise: string; step: Pick<Step, "id" | "title" | "text" | "hint">; index: number; total: number; diff: Record<Role, EnvChange[]> }
-  | {
-      type: "container";
-      exercise: string;
-      role: Role;
-      state: "created" | "started" | "reused" | "ready" | "exited" | "removed";
-      exitCode?: number | null;
-      name?: string;
-    }
+  | ContainerEvent
   | { type: "action:start"; exercise: string; step: string; action: string; detail: string }
   | { type: "action:end"; exercise: string; step: string; action: string; detail: string; ms: number }
   | { type: "log"; exercise: string; source: string; role: Role; stream: "stdout" | "stderr"; text: string; ts: number }

@@ -28,6 +28,11 @@ export interface RunnerOptions {
    * next step): only what the step changes is restarted. It must hold the state the step before `onlyStep` left.
    */
   cluster?: Cluster;
+  /**
+   * The clusters of the calling run that are up: the runner adds its cluster and removes it once disposed, so the
+   * run's Ctrl-C / SIGTERM cleanup (src/lab/signal-cleanup.ts) finds what to remove.
+   */
+  clusters?: Set<Cluster>;
   /** Told the cluster the run uses, so a caller can keep it for the next step. */
   onCluster?: (cluster: Cluster) => void;
 }

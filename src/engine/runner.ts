@@ -14,9 +14,6 @@ import { DEFAULT_EXECUTE, SourceKeys } from "./source-keys.js";
 
 export { Interrupted } from "./abortable.js";
 
-/** Clusters alive in this process, so Ctrl-C / SIGTERM can remove them. */
-export const activeClusters = new Set<Cluster>();
-
 /** Runs one exercise on its own network: every step in order, or up to/only one step. */
 export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepResult[]> {
   const t0 = Date.now();
@@ -25,7 +22,7 @@ export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepR
   const cluster =
     continued ??
     new Cluster({ runtime: o.runtime, config: o.config, material: o.material, identity, bus: o.bus, publish: o.publish, publishHost: o.publishHost });
-  activeClusters.add(cluster);
+  o.clusters?.add(cluster);
   o.onCluster?.(cluster);
   const steps = renderExercise(ex, o.config, { envOverride: o.envOverride });
   const lastIndex = o.untilStep ? steps.findIndex((s) => s.step.id === o.untilStep) : steps.length - 1;
@@ -44,7 +41,7 @@ export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepR
     if (!o.keep || o.signal?.aborted) {
       const removed = await cluster.dispose().catch(() => 0);
       o.bus.emit({ type: "cleanup", removed, exercise: ex.id });
-      activeClusters.delete(cluster);
+      o.clusters?.delete(cluster);
     }
     o.bus.emit({
       type: "exercise:end",
@@ -88,7 +85,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
   // in the order they ended; a mesos-execute run that ended non-zero or at its timeout is kept only if it explains a failure
   const died: DiedProcess[] = [];
 
-  cluster.attach(
+  cluster.route(
     (role, source, line) => {
       if (line.ts < t0 - 1) return;
       // an execute run's lines come with its action id, a cluster role's with its role
@@ -164,8 +161,8 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
     error = (err as Error).message;
     set.abort(error);
   } finally {
-    for (const key of executeIds.keys()) await cluster.stopExecute(key).catch(() => undefined);
-    cluster.attach(undefined, undefined);
+    for (const key of executeIds.keys()) await cluster.containers.stop(key).catch(() => undefined);
+    cluster.route(undefined, undefined);
   }
 
   const expectations = set.results();

@@ -1,7 +1,7 @@
 import { loadCatalogue } from "../catalogue/load.js";
 import type { Cluster } from "../engine/cluster.js";
 import { LabBus, type LabEvent } from "../engine/events.js";
-import { activeClusters, runExercise } from "../engine/runner.js";
+import { runExercise } from "../engine/runner.js";
 import type { RunnerOptions } from "../engine/runner-options.js";
 import type { Exercise } from "../model/exercise.js";
 import { redactEvent, redactor } from "../report/redact.js";
@@ -38,7 +38,7 @@ export interface PrepareOptions {
 }
 
 /** What the runner needs of a prepared run; `verify`, `up` and the TUI add only what is theirs. */
-export type PreparedRun = Pick<RunnerOptions, "config" | "runtime" | "material" | "bus" | "labId" | "publish" | "publishHost" | "signal">;
+export type PreparedRun = Pick<RunnerOptions, "config" | "runtime" | "material" | "bus" | "labId" | "publish" | "publishHost" | "signal" | "clusters">;
 
 /**
  * One lab run for every front end (`verify`, `up`, the TUI): open → prepare → run → dispose.
@@ -66,6 +66,8 @@ export class LabRun {
     readonly catalogue: Exercise[],
     /** Aborted by the signal cleanup. */
     private readonly aborter: AbortController,
+    /** The clusters this run keeps up: the signal cleanup and disposeClusters remove them. */
+    private readonly clusters: Set<Cluster>,
     private readonly uninstallSignals: () => void,
   ) {
     this.bus.on((ev) => this.stream.emit(redactEvent(ev, this.redact)));
@@ -75,11 +77,12 @@ export class LabRun {
 
   static async open(o: LabRunOptions = {}): Promise<LabRun> {
     const aborter = new AbortController();
-    const uninstall = installSignalCleanup(aborter, o.signalLog);
+    const clusters = new Set<Cluster>();
+    const uninstall = installSignalCleanup(aborter, clusters, o.signalLog);
     try {
       const session = await openSession({ cwd: o.cwd, configFile: o.configFile });
       const catalogue = await loadCatalogue(session.config);
-      return new LabRun(session, catalogue, aborter, uninstall);
+      return new LabRun(session, catalogue, aborter, clusters, uninstall);
     } catch (err) {
       uninstall();
       throw err;
@@ -121,7 +124,17 @@ export class LabRun {
       config = { ...s.config, ports: decision.ports };
     }
     const publish = o.ports === "ephemeral" ? "ephemeral" : "configured";
-    return { config, runtime: s.runtime, material, bus: this.bus, labId: s.labId, publish, publishHost: engine.publishHost, signal: this.signal };
+    return {
+      config,
+      runtime: s.runtime,
+      material,
+      bus: this.bus,
+      labId: s.labId,
+      publish,
+      publishHost: engine.publishHost,
+      signal: this.signal,
+      clusters: this.clusters,
+    };
   }
 
   /** `verify`: the selection, `jobs` exercises at a time, between `run:start` and `run:end`. */
@@ -130,15 +143,15 @@ export class LabRun {
   }
 
   /** `up` and the TUI: one exercise, its cluster kept to explore. */
-  runExercise(prepared: PreparedRun, ex: Exercise, o: Omit<RunnerOptions, Exclude<keyof PreparedRun, "signal">>) {
+  runExercise(prepared: PreparedRun, ex: Exercise, o: Omit<RunnerOptions, Exclude<keyof PreparedRun, "signal" | "clusters">>) {
     return runExercise(ex, { ...prepared, ...o });
   }
 
   /** Removes the clusters this process keeps, but `except` (the TUI: the one the next step goes on with). */
   async disposeClusters(except?: Cluster): Promise<number> {
-    const others = [...activeClusters].filter((c) => c !== except);
+    const others = [...this.clusters].filter((c) => c !== except);
     const r = await Promise.allSettled(others.map((c) => c.dispose()));
-    for (const c of others) activeClusters.delete(c);
+    for (const c of others) this.clusters.delete(c);
     return r.reduce((a, x) => a + (x.status === "fulfilled" ? x.value : 0), 0);
   }
 

@@ -1,4 +1,4 @@
-import { activeClusters } from "../engine/runner.js";
+import type { Cluster } from "../engine/cluster.js";
 import { EXIT } from "../util/errors.js";
 
 /** Set once a signal arrived: from then on the signal handler decides the exit code, not the interrupted command. */
@@ -7,9 +7,13 @@ export const shutdown: { requested: boolean } = { requested: false };
 /**
  * Ctrl-C / SIGTERM: stop waiting, remove this process's containers and networks, exit 130/143. A second signal
  * exits at once (the next start sweeps what is left, since this process will be dead). The CLI commands and the
- * TUI both install it.
+ * TUI both install it, with the set of clusters their run keeps up.
  */
-export function installSignalCleanup(controller: AbortController, log: (s: string) => void = (s) => process.stderr.write(s)): () => void {
+export function installSignalCleanup(
+  controller: AbortController,
+  clusters: ReadonlySet<Cluster>,
+  log: (s: string) => void = (s) => process.stderr.write(s),
+): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     const code = signal === "SIGINT" ? EXIT.interrupted : EXIT.terminated;
@@ -18,8 +22,7 @@ export function installSignalCleanup(controller: AbortController, log: (s: strin
     shutdown.requested = true;
     log(`\n${signal}: removing this run's containers…\n`);
     controller.abort();
-    const clusters = [...activeClusters];
-    void Promise.allSettled(clusters.map((c) => c.dispose())).then((r) => {
+    void Promise.allSettled([...clusters].map((c) => c.dispose())).then((r) => {
       const removed = r.reduce((a, x) => a + (x.status === "fulfilled" ? x.value : 0), 0);
       log(`removed ${removed} container(s)/network(s)\n`);
       process.exit(code);

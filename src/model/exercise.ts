@@ -32,7 +32,7 @@ const regexSource = z
 export const citationSchema = z.object({
   /** Mesos source location, e.g. `src/slave/slave.cpp:1174`, or an observed-transcript anchor. */
   at: z.string().regex(/^\S+:\d+(-\d+)?$|^observed:/, "cite a source line as path/file.cpp:LINE (or observed:<section>)"),
-  /** Where in shared/reference the fact is written down. */
+  /** Which facts file in docs/facts/ (and section) writes the fact down. */
   ref: z.string().min(1),
   /** True when the fact was read from code, not seen in a real run. */
   derived: z.boolean().optional(),

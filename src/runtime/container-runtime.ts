@@ -57,7 +57,6 @@ export interface ContainerClient {
   wait(id: string): Promise<number>;
   /** A container already gone or stopped is not an error. */
   kill(id: string, signal?: string): Promise<void>;
-  stop(id: string, graceSeconds?: number): Promise<void>;
   /** Removes the container and its anonymous volumes; one already gone is not an error. */
   remove(id: string): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { upCommand } from "../../src/cli/commands/cluster.js";
+import { downCommand, upCommand } from "../../src/cli/commands/cluster.js";
 import { verifyCommand } from "../../src/cli/commands/verify.js";
 import { labelFilter } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
@@ -96,6 +96,12 @@ describe.skipIf(!hasDocker)("verify, up and the TUI share one run path", () => {
       expect(kept.map((e) => e.type)).toEqual(expect.arrayContaining(["exercise:start", "exercise:end"]));
       expect(kept.map((e) => e.type)).not.toContain("cleanup");
     }
+    // each run owns its clusters: quitting the TUI removed the TUI's, and `up`'s stays until `down`, as it would in
+    // another process
+    const runOf = (evs: LabEvent[]) => new Set(evs.flatMap((e) => (e.type === "container" && e.name ? [/^mesos-lab-([0-9a-f]+)-/.exec(e.name)![1]] : [])));
+    const left = (await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).filter((i) => i.kind === "container");
+    expect(new Set(left.map((i) => i.labels["io.mesos-lab.run"]))).toEqual(runOf(seen.up!));
+    expect(await downCommand({ config }, {})).toBe(0);
     expect((await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).filter((i) => i.kind === "container")).toEqual([]);
   });
 });

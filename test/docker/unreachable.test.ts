@@ -26,7 +26,6 @@ const calls: Record<string, () => Promise<unknown>> = {
   "containers.inspect": () => dead.containers.inspect(id),
   "containers.wait": () => dead.containers.wait(id),
   "containers.kill": () => dead.containers.kill(id),
-  "containers.stop": () => dead.containers.stop(id),
   "containers.remove": () => dead.containers.remove(id),
   "logs.follow": () => dead.logs.follow(id),
   "exec.run": () => dead.exec.run(id, ["true"]),

@@ -43,7 +43,7 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
       await kept!.dispose();
     }
     expect(kept!.intact).toBe(false);
-    expect(await leftovers(kept!.runId)).toBe(0);
+    expect(await leftovers(kept!.containers.identity.run)).toBe(0);
     // a disposed cluster is not gone on with: the run starts its own
     const alone = await run(ex01!, config, { onlyStep: "run-task", cluster: kept });
     expect(alone.results[0]).toMatchObject({ step: "run-task", status: "passed", timings: { created: 3, reused: 0 } });

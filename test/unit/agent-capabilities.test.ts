@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { resolveConfig } from "../../src/config/load.js";
 import { agentCapabilities, capabilitiesEntrypoint, CAPABILITIES_WRAPPER, RELEASE_SCRIPT } from "../../src/engine/agent-capabilities.js";
-import { CONTAINER_REF } from "../../src/engine/cluster.js";
+import { CONTAINER_REF } from "../../src/engine/actions/endpoint.js";
 
 /** The capabilities mode's settings and scripts, without Docker (test/docker/ and test/real/ run them). */
 describe("agent capabilities mode", () => {

@@ -7,10 +7,10 @@ import { feedAll, type ActionHandler } from "./context.js";
 export const execAction: ActionHandler<ExecAction> = {
   describe: (a) => `exec in ${a.role}: ${a.cmd.join(" ")}`,
   run: async (ctx, a) => {
-    const lines = await ctx.cluster
+    const lines = await ctx.cluster.containers
       .exec(
         a.role,
-        a.cmd.map((c) => expand(c, ctx.cluster.template)),
+        a.cmd.map((c) => expand(c, ctx.cluster.addresses.template)),
         15_000,
       )
       .then(

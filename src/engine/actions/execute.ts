@@ -1,8 +1,11 @@
+import { randomBytes } from "node:crypto";
 import type { ExecuteAction } from "../../model/exercise.js";
 import { abortable } from "../abortable.js";
 import { outputOf } from "../process-output.js";
 import { SourceKeys } from "../source-keys.js";
-import type { ActionHandler } from "./context.js";
+import { containerSpec, envFor, placedFiles } from "../cluster/container-spec.js";
+import { expand } from "../template.js";
+import type { ActionContext, ActionHandler } from "./context.js";
 
 const describe = (a: ExecuteAction) => `mesos-execute ${a.args.join(" ")}`;
 
@@ -13,8 +16,7 @@ const describe = (a: ExecuteAction) => `mesos-execute ${a.args.join(" ")}`;
 export const executeAction: ActionHandler<ExecuteAction> = {
   describe,
   run: async (ctx, a) => {
-    const files = ctx.step.files.filter((f) => f.role === "execute");
-    const { live, key } = await ctx.cluster.startExecute(ctx.step, a.args, files, a.id);
+    const { live, key } = await startExecute(ctx, a);
     ctx.executeIds.set(key, a.id);
     const stdout = SourceKeys.execute("stdout", a.id);
     const stderr = SourceKeys.execute("stderr", a.id);
@@ -49,3 +51,27 @@ export const executeAction: ActionHandler<ExecuteAction> = {
     }
   },
 };
+
+/**
+ * Starts one `mesos-execute` container on the run's network, pointed at the master through ZooKeeper; its lines reach
+ * the step under the action's id. The step stops it when it ends (ActionContext.executeIds).
+ */
+async function startExecute(ctx: ActionContext, a: ExecuteAction) {
+  const { addresses: plan, containers } = ctx.cluster;
+  const { config, publish } = ctx.options;
+  const { key, n } = containers.oneOffKey("execute");
+  const cmd = [`--master=zk://${plan.template.host.zk}:2181/mesos`, ...a.args.map((x) => expand(x, plan.template))];
+  const spec = containerSpec(
+    { config, identity: containers.identity, plan, publish },
+    "execute",
+    1,
+    envFor(plan, ctx.step, "execute", 1),
+    placedFiles(plan, ctx.step.files, "execute"),
+    {
+      cmd,
+      suffix: `-${n}-${randomBytes(2).toString("hex")}`,
+    },
+  );
+  const live = await containers.launch(key, "execute", 1, spec, "execute", a.id);
+  return { live, key };
+}

@@ -2,6 +2,8 @@ import type { HttpAction, PushAction } from "../../model/exercise.js";
 import type { HttpAnswer } from "../http.js";
 import { SourceKeys, type HttpPart } from "../source-keys.js";
 import type { ActionContext, ActionHandler } from "./context.js";
+import { send } from "./endpoint.js";
+import { push } from "./push.js";
 
 /** Feeds an answer's status line, headers and body (each, and all together) to the action's `http` keys. */
 async function feedAnswer(ctx: ActionContext, id: string, role: "master" | "agent" | "registry", answer: Promise<HttpAnswer>): Promise<void> {
@@ -27,11 +29,11 @@ async function feedAnswer(ctx: ActionContext, id: string, role: "master" | "agen
 
 export const httpAction: ActionHandler<HttpAction> = {
   describe: (a) => `${a.method} ${a.role}${a.path}${a.auth ? ("principal" in a.auth ? ` as ${a.auth.principal}` : " with a bearer token") : ""}`,
-  run: (ctx, a) => feedAnswer(ctx, a.id, a.role, ctx.cluster.http(a, 10_000)),
+  run: (ctx, a) => feedAnswer(ctx, a.id, a.role, send(ctx, a, 10_000)),
 };
 
 /** The build machine's push to the lab registry: its last answer (the manifest PUT) is read like an HTTP action's. */
 export const pushAction: ActionHandler<PushAction> = {
   describe: (a) => `push ${a.image} to the lab registry as ${a.account}`,
-  run: (ctx, a) => feedAnswer(ctx, a.id, "registry", ctx.cluster.push(a, 30_000)),
+  run: (ctx, a) => feedAnswer(ctx, a.id, "registry", push(ctx, a, 30_000)),
 };

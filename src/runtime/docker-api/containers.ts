@@ -154,10 +154,6 @@ export class DockerApiContainers implements ContainerClient {
     );
   }
 
-  async stop(id: string, graceSeconds = 2): Promise<void> {
-    await this.c.guard(() => this.container(id).stop({ t: graceSeconds }).catch(tolerate(404, 304)));
-  }
-
   /** 409: removal already in progress. */
   async remove(id: string): Promise<void> {
     await this.c.guard(() => this.container(id).remove({ force: true, v: true }).catch(tolerate(404, 409)));

@@ -1,0 +1,153 @@
+import type { ContainerRuntime } from "../../runtime/container-runtime.js";
+import { LABEL, type RunIdentity } from "../../runtime/labels.js";
+import type { ContainerSpec } from "../../runtime/types.js";
+import type { ClusterRole, Role } from "../../model/roles.js";
+import { CAPABILITIES_LABEL, releaseNestedCgroups } from "../agent-capabilities.js";
+import type { ContainerEvent, LabBus } from "../events.js";
+import { LineMarks } from "../line-marks.js";
+import { streamTails } from "../ring.js";
+import type { AddressPlan } from "./address-plan.js";
+import { liveKey, type Live } from "./live.js";
+import type { LogRouting } from "./log-routing.js";
+import { READY_LINES } from "./readiness.js";
+
+/**
+ * The run's containers by key (`master#1`, `execute#3`): created, started and followed from their first line, each
+ * line routed to the step that runs, and removed. Only what this run created is here.
+ */
+export class ClusterContainers {
+  private readonly live = new Map<string, Live>();
+  private oneOffs = 0;
+
+  constructor(private readonly o: { runtime: ContainerRuntime; bus: LabBus; identity: RunIdentity; plan: AddressPlan; routing: LogRouting }) {}
+
+  /** The run they belong to: their labels and names carry it. */
+  get identity(): RunIdentity {
+    return this.o.identity;
+  }
+
+  private emit(role: Role, state: ContainerEvent["state"], name: string, exitCode?: number): void {
+    const exercise = this.o.identity.exercise ?? "";
+    const ev: ContainerEvent =
+      exitCode === undefined ? { type: "container", exercise, role, state, name } : { type: "container", exercise, role, state, exitCode, name };
+    this.o.bus.emit(ev);
+  }
+
+  /** A reused container: said on the event stream, as a created one is. */
+  reused(l: Live): void {
+    this.emit(l.role, "reused", l.name);
+  }
+
+  /** A fresh key for a one-off container of `role` (a `mesos-execute` run): `execute#1`, `execute#2`, … */
+  oneOffKey(role: Role): { key: string; n: number } {
+    const n = ++this.oneOffs;
+    return { key: liveKey(role, n), n };
+  }
+
+  /**
+   * Creates and starts a container and follows its log from the first line. Its lines go to the step as `source`
+   * (a one-off's action id; a role's `log:<role>`), its exit once the stream has delivered its last line.
+   */
+  async launch(key: string, role: Role, instance: number, spec: ContainerSpec, hash: string, source = `log:${role}`): Promise<Live> {
+    spec.labels[LABEL.configHash] = hash;
+    const { runtime } = this.o;
+    const id = await runtime.containers.create(spec);
+    this.emit(role, "created", spec.name);
+    const removeOnFailure = async (err: unknown) => {
+      await runtime.containers.remove(id).catch(() => undefined);
+      throw err;
+    };
+    await runtime.containers.start(id, spec.image).catch(removeOnFailure);
+    // Docker ends a log follow on a container that is not running yet, so follow after start, from the beginning:
+    // the container is new, so every line it has is this step's.
+    const follow = await runtime.logs.follow(id, 0).catch(removeOnFailure);
+    const live: Live = {
+      role,
+      instance,
+      id,
+      name: spec.name,
+      hash,
+      env: spec.env,
+      follow,
+      tail: streamTails(),
+      marks: new LineMarks(READY_LINES[role]),
+      exit: Promise.resolve(-1),
+      exitCode: null,
+      ports: {},
+      capabilities: spec.labels[CAPABILITIES_LABEL] === "true",
+    };
+    follow.onLine((line) => {
+      live.tail[line.stream].push(line.text);
+      live.marks.feed(line.text);
+      this.o.routing.line(role, source, line);
+    });
+    this.live.set(key, live);
+    live.ports = (await runtime.containers.inspect(id))?.ports ?? {};
+    live.exit = runtime.containers.wait(id).catch(() => -1);
+    this.emit(role, "started", spec.name);
+    // The log stream ends after the last line is delivered; only then is the exit reported, so expectations that
+    // could still match those last lines are not failed early.
+    follow.onEnd(() => {
+      void live.exit.then((code) => {
+        live.exitCode = code;
+        // a container the harness replaced or removed did not "die": its end is nobody's failure
+        if (this.live.get(key) !== live) return;
+        this.emit(role, "exited", spec.name, code);
+        this.o.routing.exit(live, code);
+      });
+    });
+    return live;
+  }
+
+  /** Removes a container (its nested cgroups first, in the capabilities mode). */
+  async drop(key: string): Promise<void> {
+    const l = this.live.get(key);
+    if (!l) return;
+    this.live.delete(key);
+    l.follow.close();
+    if (l.capabilities) await releaseNestedCgroups(this.o.runtime, l.id);
+    await this.o.runtime.containers.remove(l.id);
+    this.emit(l.role, "removed", l.name);
+  }
+
+  /** Kills a one-off that still runs, then removes it. */
+  async stop(key: string): Promise<void> {
+    const l = this.live.get(key);
+    if (!l) return;
+    if (l.exitCode === null) await this.o.runtime.containers.kill(l.id);
+    await this.drop(key);
+  }
+
+  get(key: string): Live | undefined {
+    return this.live.get(key);
+  }
+
+  of(role: Role, instance = 1): Live | undefined {
+    return this.live.get(liveKey(role, instance));
+  }
+
+  all(): Live[] {
+    return [...this.live.values()];
+  }
+
+  /** Host port that reaches `containerPort` of a role (published port, or the port itself in host mode). */
+  hostPort(role: ClusterRole, containerPort: number, instance = 1): number {
+    if (this.o.plan.hostMode) return role === "agent" ? containerPort + instance - 1 : containerPort;
+    const p = this.of(role, instance)?.ports[containerPort];
+    if (!p) throw new Error(`${role} publishes no port ${containerPort}`);
+    return p;
+  }
+
+  /** Runs a command in a role's running container. */
+  exec(role: ClusterRole, cmd: string[], timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const l = this.of(role);
+    if (!l || l.exitCode !== null) throw new Error(`${role} is not running`);
+    return this.o.runtime.exec.run(l.id, cmd, timeoutMs);
+  }
+
+  /** Stops following every container and forgets them (the run's removal goes by label: see Cluster.dispose). */
+  forget(): void {
+    for (const l of this.live.values()) l.follow.close();
+    this.live.clear();
+  }
+}

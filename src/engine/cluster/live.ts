@@ -1,0 +1,26 @@
+import type { LogFollow } from "../../runtime/container-runtime.js";
+import type { Role } from "../../model/roles.js";
+import type { LineMarks } from "../line-marks.js";
+import type { HeadTail } from "../ring.js";
+
+/** One running container of the cluster, with its log stream open for its whole life. */
+export interface Live {
+  role: Role;
+  instance: number;
+  id: string;
+  name: string;
+  hash: string;
+  env: Record<string, string>;
+  follow: LogFollow;
+  /** What it printed, per stream, for the failure report (first and last lines). */
+  tail: { stdout: HeadTail; stderr: HeadTail };
+  marks: LineMarks;
+  exit: Promise<number>;
+  exitCode: number | null;
+  ports: Record<number, number>;
+  /** Runs in the agent capabilities mode: its nested cgroups are released before it is removed. */
+  capabilities?: boolean;
+}
+
+/** The key of a role's container: `agent#2`; one-off containers (`execute#3`) count on from 1 per run. */
+export const liveKey = (role: Role, instance = 1): string => `${role}#${instance}`;

@@ -1,0 +1,67 @@
+import { CLUSTER_ROLES, type ClusterRole, type Role } from "../../model/roles.js";
+import { registryRoleFiles } from "../../registry/roles.js";
+import type { ContainerSpec } from "../../runtime/types.js";
+import { agentCapabilities } from "../agent-capabilities.js";
+import type { Material } from "../material.js";
+import { configHash, type RenderedStep } from "../render.js";
+import { containerSpec, envFor, placedFiles, type SpecContext } from "./container-spec.js";
+import type { ClusterContainers } from "./containers.js";
+import { liveKey } from "./live.js";
+
+/** The Mesos roles a role depends on: recreating one of them recreates it (an agent must re-register with a new master). */
+const UPSTREAM: Record<ClusterRole, ClusterRole[]> = { zk: [], master: ["zk"], agent: ["zk", "master"], registry: [], tokens: [] };
+
+export interface ReconcileContext extends SpecContext {
+  material: Material;
+  containers: ClusterContainers;
+}
+
+/**
+ * Brings the cluster to the step's configuration. A role is recreated when its own configuration changed or a role it
+ * depends on (zk → master → agent) was recreated, since a Mesos agent must re-register with a new master; a container
+ * that exited is recreated too. `zkReady` is awaited once a new ZooKeeper started, before the Mesos roles start.
+ */
+export async function reconcile(c: ReconcileContext, rendered: RenderedStep, zkReady?: () => Promise<void>): Promise<{ created: Role[]; reused: Role[] }> {
+  const created: Role[] = [];
+  const reused: Role[] = [];
+  const drops: string[] = [];
+  const launches: Array<{ key: string; role: ClusterRole; instance: number; spec: ContainerSpec; hash: string }> = [];
+  const changed = new Set<ClusterRole>();
+  for (const role of CLUSTER_ROLES) {
+    const upstreamChanged = UPSTREAM[role].some((r) => changed.has(r));
+    const instances = role === "agent" ? c.config.agents : 1;
+    const wanted = rendered.cluster.includes(role);
+    for (let i = 1; i <= instances; i++) {
+      const key = liveKey(role, i);
+      const current = c.containers.get(key);
+      if (!wanted) {
+        if (current) drops.push(key);
+        continue;
+      }
+      const env = envFor(c.plan, rendered, role, i);
+      const files = [
+        ...placedFiles(c.plan, rendered.files, role),
+        ...registryRoleFiles(role, { tokensHost: c.plan.template.host.tokens!, runSecret: c.identity.run, read: (n) => c.material.read(n) }),
+      ];
+      const caps = role === "agent" && agentCapabilities(c.config, rendered.exercise, rendered.step);
+      const hash = configHash({ image: c.config.images[role], env, files, extra: `${c.plan.subnet}${caps ? " capabilities" : ""}` });
+      if (current && current.hash === hash && current.exitCode === null && !upstreamChanged) {
+        reused.push(role);
+        c.containers.reused(current);
+        continue;
+      }
+      if (current) drops.push(key);
+      launches.push({ key, role, instance: i, spec: containerSpec(c, role, i, env, files, { capabilities: caps }), hash });
+      created.push(role);
+    }
+    if (launches.some((l) => l.role === role) || (!wanted && role !== "agent")) changed.add(role);
+  }
+  await Promise.all(drops.map((k) => c.containers.drop(k)));
+  // ZooKeeper first: a master or agent that starts before it backs off (and logs ZOO_ERROR noise); once ZK
+  // answers, the Mesos processes can start together since they find each other through it.
+  const zk = launches.filter((l) => l.role === "zk");
+  await Promise.all(zk.map((l) => c.containers.launch(l.key, l.role, l.instance, l.spec, l.hash)));
+  if (zk.length && zkReady) await zkReady();
+  await Promise.all(launches.filter((l) => l.role !== "zk").map((l) => c.containers.launch(l.key, l.role, l.instance, l.spec, l.hash)));
+  return { created, reused };
+}
