@@ -7,7 +7,9 @@ import { DoctorScreen } from "./components/DoctorScreen.js";
 import { ExerciseList } from "./components/ExerciseList.js";
 import { Footer } from "./components/Footer.js";
 import { StepView } from "./components/StepView.js";
-import { keyIntent, type Effect } from "./keys.js";
+import { keyIntent, type BodyView, type Effect } from "./keys.js";
+import { footerLines } from "./layout.js";
+import { stepLayout } from "./step-layout.js";
 import { currentExercise, currentStep, reducer, type TuiState } from "./state.js";
 
 /** What the App asks of the outside world; the real one drives Docker, tests pass a recording fake. */
@@ -34,8 +36,19 @@ export function App({ initial, controller, onExit, header }: { initial: TuiState
   stateRef.current = state;
   const { exit } = useApp();
   const { stdout } = useStdout();
-  const columns = Math.max(60, (stdout?.columns ?? 100) - 1);
+  // a resize re-renders at once: the layout is measured for the terminal's size
+  const [, resized] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!stdout) return;
+    stdout.on("resize", resized);
+    return () => {
+      stdout.off("resize", resized);
+    };
+  }, [stdout]);
+  // one column spare: a line that fills the last column makes some terminals wrap
+  const columns = Math.max(20, (stdout?.columns ?? 100) - 1);
   const rows = stdout?.rows ?? 40;
+  const view = useRef<BodyView | undefined>(undefined);
 
   // batch engine events: one dispatch per frame whatever the log rate
   useEffect(() => {
@@ -105,30 +118,32 @@ export function App({ initial, controller, onExit, header }: { initial: TuiState
   };
 
   useInput((input, key) => {
-    const intent = keyIntent(stateRef.current, input, key);
+    const intent = keyIntent(stateRef.current, input, key, view.current);
     if (!intent) return;
     if ("effect" in intent) perform(intent);
     else dispatch(intent);
   });
 
+  const footer = footerLines(state, columns);
+  // the step screen is measured: the title, the step's header and verdict and the footer always fit
+  const layout = state.screen === "step" ? stepLayout(state, columns, Math.max(0, rows - 1 - footer.length), Date.now()) : undefined;
+  view.current = layout ? { top: layout.top, maxTop: layout.maxTop } : undefined;
   return (
     <Box flexDirection="column" width={columns}>
-      <Text>
+      <Text wrap="truncate-end">
         <Text bold color="cyan">
           mesos-lab
         </Text>
         <Text dimColor> {header ?? ""}</Text>
       </Text>
-      <Box marginY={1} flexDirection="column">
-        {state.screen === "list" ? (
-          <ExerciseList state={state} />
-        ) : state.screen === "doctor" ? (
-          <DoctorScreen doctor={state.doctor} />
-        ) : (
-          <StepView state={state} columns={columns} rows={rows} now={Date.now()} />
-        )}
-      </Box>
-      <Footer state={state} />
+      {state.screen === "step" ? (
+        <StepView state={state} layout={layout} columns={columns} />
+      ) : (
+        <Box marginY={1} flexDirection="column">
+          {state.screen === "list" ? <ExerciseList state={state} /> : <DoctorScreen doctor={state.doctor} />}
+        </Box>
+      )}
+      <Footer state={state} width={columns} />
     </Box>
   );
 }

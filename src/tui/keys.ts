@@ -31,7 +31,13 @@ export interface KeyInfo {
   tab?: boolean;
 }
 
-export function keyIntent(s: TuiState, input: string, key: KeyInfo): Intent | undefined {
+/** Where the step body is scrolled on screen now (src/tui/step-layout.ts), so ↑/↓ move from what the attendee sees. */
+export interface BodyView {
+  top: number;
+  maxTop: number;
+}
+
+export function keyIntent(s: TuiState, input: string, key: KeyInfo, view?: BodyView): Intent | undefined {
   if (key.ctrl && input === "c") return { effect: "interrupt" };
 
   if (s.confirm) {
@@ -109,6 +115,14 @@ export function keyIntent(s: TuiState, input: string, key: KeyInfo): Intent | un
       : { type: "confirm", confirm: { kind: "solution", prompt: "You have not passed this step yet. Show the solution anyway? [y/n]" } };
   }
   if (input === "l" || key.tab) return { type: "cycleLogs" };
+  if (input === "e") return { type: "toggleFlags" };
+  if (s.logFocus === "all" && view) {
+    const to = (top: number) => ({ type: "bodyScroll" as const, top: Math.max(0, Math.min(view.maxTop, top)) });
+    if (key.upArrow) return to(view.top - 1);
+    if (key.downArrow) return to(view.top + 1);
+    if (key.pageUp) return to(view.top - SCROLL_PAGE);
+    if (key.pageDown) return to(view.top + SCROLL_PAGE);
+  }
   if (s.logFocus !== "all") {
     if (key.pageUp) return { type: "scroll", delta: SCROLL_PAGE };
     if (key.pageDown) return { type: "scroll", delta: -SCROLL_PAGE };
@@ -163,6 +177,7 @@ export function footerKeys(s: TuiState): Array<[string, string]> {
     ["h", "hint"],
     ["s", "solution"],
     ["l", `logs: ${s.logFocus}`],
+    ["e", s.expandFlags ? "cut flags" : "full flags"],
     ["/", s.filter ? `filter "${s.filter}"` : "filter"],
     ["x", "reset"],
     ["esc", "list"],

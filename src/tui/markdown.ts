@@ -1,10 +1,11 @@
 /**
  * A deliberately small markdown reader for exercise text: paragraphs (soft-wrapped lines joined), `-`/`*`/`1.`
- * list items, `**bold**`, `*emphasis*` and `` `code` ``. Anything else is shown as written.
+ * list items, fenced code blocks (kept line by line), `**bold**`, `*emphasis*` and `` `code` ``. Anything else is
+ * shown as written.
  */
 
 export type Span = { kind: "text" | "bold" | "code" | "em"; text: string };
-export type Block = { kind: "paragraph"; spans: Span[] } | { kind: "item"; bullet: string; spans: Span[] };
+export type Block = { kind: "paragraph"; spans: Span[] } | { kind: "item"; bullet: string; spans: Span[] } | { kind: "code"; lines: string[] };
 
 export function parseInline(text: string): Span[] {
   const out: Span[] = [];
@@ -32,7 +33,22 @@ export function parseMarkdown(text: string): Block[] {
     para = [];
     item = undefined;
   };
+  let code: string[] | undefined;
   for (const raw of text.split("\n")) {
+    if (/^\s*```/.test(raw)) {
+      if (code) {
+        blocks.push({ kind: "code", lines: code });
+        code = undefined;
+      } else {
+        flush();
+        code = [];
+      }
+      continue;
+    }
+    if (code) {
+      code.push(raw.replace(/\s+$/, ""));
+      continue;
+    }
     const line = raw.trim();
     if (!line) {
       flush();
@@ -46,5 +62,6 @@ export function parseMarkdown(text: string): Block[] {
     else para.push(line);
   }
   flush();
+  if (code) blocks.push({ kind: "code", lines: code });
   return blocks;
 }

@@ -70,6 +70,10 @@ export interface TuiState {
    * started, dropped lines included), so lines arriving meanwhile do not move what the attendee is reading.
    */
   scroll?: { anchor: number; back: number };
+  /** The step body's first line when the attendee scrolled it (↑/↓ with every log pane shown); unset: follow the run. */
+  bodyScroll?: number;
+  /** Long flag values in full (the `e` key) instead of cut with an ellipsis. */
+  expandFlags: boolean;
   filter: string;
   filterEditing: boolean;
   confirm?: Confirm;
@@ -95,6 +99,8 @@ export type TuiAction =
   | { type: "cycleLogs" }
   | { type: "scroll"; delta: number }
   | { type: "follow" }
+  | { type: "bodyScroll"; top: number }
+  | { type: "toggleFlags" }
   | { type: "filterStart" }
   | { type: "filterText"; text: string }
   | { type: "filterEnd"; keep: boolean }
@@ -128,6 +134,7 @@ export function initialState(exercises: ExerciseInfo[], progress: LabProgress, m
     showHint: false,
     showSolution: false,
     logFocus: "all",
+    expandFlags: false,
     filter: "",
     filterEditing: false,
     logs: emptyLogs(),
@@ -260,7 +267,17 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
               0,
               ex.steps.findIndex((st) => !passed.includes(st.id)),
             );
-      return withCurrent({ ...s, screen: "step", exIndex, cursor: exIndex, stepIndex, showHint: false, showSolution: false, message: undefined });
+      return withCurrent({
+        ...s,
+        screen: "step",
+        exIndex,
+        cursor: exIndex,
+        stepIndex,
+        showHint: false,
+        showSolution: false,
+        message: undefined,
+        bodyScroll: undefined,
+      });
     }
     case "back":
       return { ...s, screen: "list", cursor: s.exIndex, confirm: undefined, message: undefined };
@@ -269,7 +286,7 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
       if (!ex || isRunning(s)) return s;
       const stepIndex = Math.min(ex.steps.length - 1, Math.max(0, s.stepIndex + a.delta));
       if (stepIndex === s.stepIndex) return s;
-      return withCurrent({ ...s, stepIndex, showHint: false, showSolution: false, message: undefined });
+      return withCurrent({ ...s, stepIndex, showHint: false, showSolution: false, message: undefined, bodyScroll: undefined });
     }
     case "toggleHint":
       return { ...s, showHint: !s.showHint };
@@ -289,6 +306,10 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
     }
     case "follow":
       return { ...s, scroll: undefined };
+    case "bodyScroll":
+      return { ...s, bodyScroll: Math.max(0, a.top) };
+    case "toggleFlags":
+      return { ...s, expandFlags: !s.expandFlags };
     case "filterStart":
       return { ...s, filterEditing: true };
     case "filterText":
@@ -311,6 +332,7 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
         dropped: zeroDropped(),
         pulls: {},
         scroll: undefined,
+        bodyScroll: undefined,
         run: { exercise: ex.id, step: st.id, running: true, startedAt: a.now, actions: [], expectations: [], containers: {} },
       });
     }

@@ -30,3 +30,13 @@ describe("terminal markdown", () => {
     ]);
   });
 });
+
+describe("terminal markdown: code blocks", () => {
+  it("keeps a fenced block's lines as they are, between the paragraphs around it", () => {
+    expect(parseMarkdown('ACLs:\n\n```json\n{\n  "a": 1\n}\n```\n\nDone.')).toEqual([
+      { kind: "paragraph", spans: [{ kind: "text", text: "ACLs:" }] },
+      { kind: "code", lines: ["{", '  "a": 1', "}"] },
+      { kind: "paragraph", spans: [{ kind: "text", text: "Done." }] },
+    ]);
+  });
+});

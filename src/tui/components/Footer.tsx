@@ -1,25 +1,8 @@
-import { Box, Text } from "ink";
-import { footerKeys } from "../keys.js";
+import { footerLines } from "../layout.js";
 import type { TuiState } from "../state.js";
+import { Lines } from "./Lines.js";
 
-export function Footer({ state }: { state: TuiState }) {
-  return (
-    <Box flexDirection="column">
-      {state.confirm ? (
-        <Text color="yellow" bold>
-          {state.confirm.prompt}
-        </Text>
-      ) : null}
-      {state.filterEditing ? <Text color="cyan">filter logs: {state.filter}▏</Text> : null}
-      {state.message && !state.confirm ? <Text color="yellow">{state.message}</Text> : null}
-      <Text wrap="wrap">
-        {footerKeys(state).map(([k, what], i) => (
-          <Text key={k}>
-            {i ? "  " : ""}
-            <Text inverse> {k} </Text> {what}
-          </Text>
-        ))}
-      </Text>
-    </Box>
-  );
+/** Prompts and the keys that work on this screen (keys.ts), wrapped between keys to the width. */
+export function Footer({ state, width = 99 }: { state: TuiState; width?: number }) {
+  return <Lines lines={footerLines(state, width)} />;
 }

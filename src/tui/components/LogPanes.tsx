@@ -1,6 +1,8 @@
 import { Box, Text } from "ink";
 import type { Role } from "../../model/roles.js";
+import { line, sanitize, truncate } from "../lines.js";
 import { LOG_ROLES, type LogEntry } from "../state.js";
+import { LineView } from "./Lines.js";
 
 /**
  * The lines a pane shows: the last `height` lines before `end` (an index into `lines`, default all of them) passing
@@ -44,22 +46,34 @@ function Pane({
   const total = lines.length + dropped;
   return (
     <Box flexDirection="column" width={width} paddingRight={1}>
-      <Text bold={focused} color={focused ? "cyan" : undefined} wrap="truncate-end">
-        ── {role} ({total} lines{dropped ? `, oldest ${dropped} dropped` : ""}){filter ? ` filter: ${filter}` : ""}
-        {/* the scroll keys live here, not in the footer, which must fit 100 columns */}
-        {scroll
-          ? ` · scrolled back: up to line ${Math.min(total, dropped + end)} of ${total}, ${total - Math.min(total, dropped + end)} newer (f follows)`
-          : focused
-            ? " · PgUp/PgDn ↑↓ scroll"
-            : ""}
-      </Text>
+      <LineView
+        line={truncate(
+          line(
+            `── ${role} (${total} lines${dropped ? `, oldest ${dropped} dropped` : ""})${filter ? ` filter: ${filter}` : ""}${
+              // the scroll keys live here, not in the footer, which must fit 100 columns
+              scroll
+                ? ` · scrolled back: up to line ${Math.min(total, dropped + end)} of ${total}, ${total - Math.min(total, dropped + end)} newer (f follows)`
+                : focused
+                  ? " · PgUp/PgDn ↑↓ scroll"
+                  : ""
+            }`,
+            focused ? { bold: true, color: "cyan" } : {},
+          ),
+          width - 1,
+        )}
+      />
       {shown.map((l, i) => {
         const hit = matched.has(l.text);
+        // a log line as the terminal shows it (tabs expanded, escapes dropped), cut to the pane: a stack trace's tabs
+        // pushed the neighbouring pane sideways
         return (
-          <Text key={i} wrap="truncate-end" color={hit ? "green" : l.stream === "stderr" ? "gray" : undefined} bold={hit}>
-            {hit ? "▶ " : "  "}
-            {l.text}
-          </Text>
+          <LineView
+            key={i}
+            line={truncate(
+              line(`${hit ? "▶ " : "  "}${sanitize(l.text)}`, hit ? { color: "green", bold: true } : l.stream === "stderr" ? { color: "gray" } : {}),
+              width - 1,
+            )}
+          />
         );
       })}
       {Array.from({ length: Math.max(0, height - shown.length) }, (_, i) => (
@@ -91,7 +105,7 @@ export function LogPanes(props: {
         lines={logs[focus]}
         dropped={dropped[focus]}
         filter={filter}
-        height={height}
+        height={Math.max(0, height - 1)}
         matched={matched}
         width={columns}
         focused
@@ -100,7 +114,9 @@ export function LogPanes(props: {
     );
   }
   const half = Math.floor(columns / 2);
-  const each = Math.max(2, Math.floor((height - 2) / 2));
+  // two rows of panes, each a header and `each` lines: exactly `height` rows at most
+  if (height < 2) return null;
+  const each = Math.max(0, Math.floor((height - 2) / 2));
   const rows: Role[][] = [LOG_ROLES.slice(0, 2), LOG_ROLES.slice(2, 4)];
   return (
     <Box flexDirection="column">

@@ -10,8 +10,11 @@ export function bar(fraction: number, width: number): string {
 }
 
 /** Per-layer progress while an image is pulled (Docker reports each layer's download and extraction). */
-export function PullBars({ pulls }: { pulls: Record<string, PullProgress> }) {
-  const rows = Object.values(pulls).filter((p) => p.layer);
+export function PullBars({ pulls, max = Number.POSITIVE_INFINITY }: { pulls: Record<string, PullProgress>; max?: number }) {
+  // the newest layers when the screen has room for fewer (the step view gives the bars the log panes' rows)
+  const rows = Object.values(pulls)
+    .filter((p) => p.layer)
+    .slice(-Math.max(1, max));
   if (rows.length === 0) return null;
   return (
     <Box flexDirection="column">
@@ -24,7 +27,7 @@ export function PullBars({ pulls }: { pulls: Record<string, PullProgress> }) {
               <Text dimColor>{p.layer}</Text>
             </Box>
             <Text color={frac >= 1 ? "green" : "cyan"}>{bar(frac, 24)}</Text>
-            <Text>
+            <Text wrap="truncate-end">
               {" "}
               {String(Math.round(frac * 100)).padStart(3)}% {p.total ? `${mb(p.current ?? 0)}/${mb(p.total)} MB ` : ""}
               <Text dimColor>{p.status}</Text>

@@ -1,0 +1,93 @@
+import { currentExercise, currentStep, stepPassed, type TuiState } from "./state.js";
+import { allocate, bodyTop } from "./layout.js";
+import { blank, inline, line, type Line, markdownLines, truncate, wrap } from "./lines.js";
+import { actionLines, checklistLines, failureLines, flagLines, noteLines, verdictLine } from "./step-lines.js";
+
+/** The step screen measured for a terminal: what each region shows, and where the body is scrolled to. */
+export interface StepLayout {
+  header: Line;
+  verdict: Line;
+  /** The body lines on screen, a scroll marker included when the body does not fit. */
+  body: Line[];
+  logRows: number;
+  /** First body line shown, and the largest first line (↑/↓ move between 0 and it). */
+  top: number;
+  maxTop: number;
+  /** Lines an expectation matched: highlighted in the log panes. */
+  matched: Set<string>;
+}
+
+export function stepLayout(state: TuiState, width: number, rows: number, now: number): StepLayout | undefined {
+  const ex = currentExercise(state);
+  const step = currentStep(state);
+  if (!ex || !step) return undefined;
+  // the run belongs to this step only when the attendee has not moved on to another one
+  const run = state.run && state.run.exercise === ex.id && state.run.step === step.id ? state.run : undefined;
+  const results = new Map((run?.expectations ?? []).map((e) => [e.id, e]));
+  const items = step.expectations.map((e) => ({ id: e.id, says: e.says, result: results.get(e.id) }));
+  for (const r of run?.expectations ?? []) if (!step.expectations.some((e) => e.id === r.id)) items.push({ id: r.id, says: r.says, result: r });
+  const failed = run?.result && run.result.status !== "passed" ? run.result : undefined;
+
+  const badge: Line = [
+    ...(stepPassed(state) ? line(" ✓ passed", { color: "green" }) : []),
+    ...(state.mode === "hands-on" ? line(" [hands-on]", { color: "magenta" }) : []),
+  ];
+  const title: Line = [
+    { text: `${ex.id} ${ex.title} `, bold: true },
+    { text: "· ", dim: true },
+    { text: `step ${state.stepIndex + 1}/${ex.steps.length}: `, bold: true },
+    { text: step.id, color: "cyan", bold: true },
+    { text: ` — ${step.title}`, bold: true },
+  ];
+  // the badge stays whole: the title gives way
+  const badgeWidth = badge.reduce((n, s) => n + s.text.length, 0);
+  const header = [...truncate(title, width - badgeWidth), ...badge];
+  const verdict = verdictLine({ run, now, tick: state.tick, hasNext: state.stepIndex + 1 < ex.steps.length, width });
+
+  const body: Line[] = [...markdownLines(step.text, width), blank];
+  if (state.mode === "hands-on")
+    body.push(
+      ...wrap(
+        inline(
+          `**Your turn:** write the flags for each role in \`workspace/${ex.id}-${ex.slug}.env\`, then press r. (s shows the solution; \`mesos-lab solve ${ex.id}:${step.id}\` writes it.)`,
+        ),
+        width,
+      ),
+    );
+  else body.push(line("Flags this step applies", { bold: true }), ...flagLines(step.diff, width, state.expandFlags));
+  body.push(blank);
+  // what the attendee asked for or the run produced comes into view first: hint, solution, the cause of a failure
+  const runStart = run || state.showHint || state.showSolution ? body.length : undefined;
+  if (state.showHint && !failed) body.push(...wrap([...line("hint:", { color: "cyan" }), { text: " " }, ...inline(step.hint)], width, "  "), blank);
+  if (state.showSolution) {
+    const words = step.solution ? wrap(inline(step.solution), width - 2) : [];
+    body.push(
+      ...noteLines("Solution: these flags, on top of the previous step's", "magenta", [...flagLines(step.diff, width - 2, true), ...words], width),
+      blank,
+    );
+  }
+  if (failed) body.push(...failureLines(failed, width), blank);
+  body.push(line("Expectations", { bold: true }));
+  body.push(...checklistLines(items, { running: !!run?.running, tick: state.tick, elapsedMs: run ? now - run.startedAt : 0, width }));
+  body.push(blank, ...actionLines(run, width));
+  while (body.length && body.at(-1)!.length === 0) body.pop();
+
+  const { body: bodyRows, logs: logRows } = allocate(Math.max(0, rows - 2), body.length);
+  const cut = body.length > bodyRows;
+  const height = cut ? Math.max(0, bodyRows - 1) : bodyRows;
+  const maxTop = Math.max(0, body.length - height);
+  const top = bodyTop({ total: body.length, height, runStart, scroll: state.bodyScroll });
+  const shown = body.slice(top, top + height);
+  if (cut && bodyRows > 0)
+    shown.push(
+      truncate(
+        line(
+          `── lines ${top + 1}–${top + height} of ${body.length}${top > 0 ? " · ↑ more above" : ""}${top < maxTop ? " · ↓ more below" : ""} (${state.logFocus === "all" ? "↑↓ scroll" : "l until logs: all, then ↑↓ scroll"}) ──`,
+          { dim: true },
+        ),
+        width,
+      ),
+    );
+  const matched = new Set((run?.expectations ?? []).filter((e) => e.status === "passed" && e.matched).map((e) => e.matched!));
+  return { header, verdict, body: shown, logRows, top, maxTop, matched };
+}
