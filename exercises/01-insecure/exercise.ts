@@ -1,5 +1,6 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentRegistered, cites, executeExits, OBSERVED_111, FACTS_14, cite111, SOURCE_111, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentRegistered, ATTACKS_SINCE, cites, executeExits, OBSERVED_111, FACTS_14, cite111, SOURCE_111, subscribed, taskFinished } from "../_shared/expect.js";
+import { rootTask } from "./attack.js";
 
 export default defineExercise({
   id: "01",
@@ -12,6 +13,7 @@ register an agent, subscribe a framework and launch tasks as root. Every later e
 This is the workshop's exercise 0: exhibitor/ZooKeeper, \`mesos-master\` and \`mesos-agent\`, then
 \`mesos-execute --name=foo --command=env\`. Unlike the original scripts, mesos-lab starts them on a network of their
 own and waits for each to be ready, so nothing else on your machine is touched.`,
+  attacks: [rootTask],
   steps: [
     {
       id: "cluster",
@@ -92,6 +94,28 @@ register.`,
         },
         { ...executeExits(0), id: "exit-code" },
       ],
+    },
+    {
+      id: "root-task",
+      title: "Attack: an anonymous framework's task runs as root inside the agent",
+      text: `Now as an attacker would: a framework nobody knows (\`mesos-execute\` from the attacker's side) runs a task that
+prints who it runs as and what process 1 of its container is. The agent runs it as **root** (\`MESOS_SWITCH_USER=false\`)
+and, with the POSIX launcher, **inside the agent's own container**: process 1 there is \`mesos-agent\`, so the task
+can read the agent's files, its environment and, in later exercises, its credential and TLS key. Then the attacker
+reads the task's output through the agent's sandbox browser (\`/files/debug\`, \`/files/read\`), again without a
+credential.
+
+Every door this used is closed by a later exercise:
+
+- anyone may register a framework and run tasks: framework authentication (04) and ACLs (05, 10);
+- anyone may read the endpoints and sandboxes, or tear frameworks down: HTTP authentication (06);
+- anyone may join as an agent and be handed tasks: agent authentication (03), verified TLS (08);
+- anyone on the path reads the traffic: TLS (02, 09);
+- anyone may open a shell in a running task: the operator API (11);
+- tasks run as root beside the agent's secrets: a least-privilege user (10).`,
+      hint: "Read the attacker's pane: the sandbox's stdout came back without any credential.",
+      attack: { id: "root-task", expect: "works" },
+      since: ATTACKS_SINCE,
     },
   ],
 });

@@ -3,6 +3,7 @@ import {
   agentDisconnected,
   agentNotRegistered,
   agentRegistered,
+  ATTACKS_SINCE,
   cites,
   executeExits,
   OBSERVED_111,
@@ -12,6 +13,7 @@ import {
   subscribed,
   taskFinished,
 } from "../_shared/expect.js";
+import { eavesdrop } from "./attack.js";
 
 const CERT = "/etc/mesos-lab/ssl/cert.pem";
 const KEY = "/etc/mesos-lab/ssl/key.pem";
@@ -65,7 +67,19 @@ switched on **per process** with environment variables read by libprocess, not w
 A process with TLS on only accepts TLS connections, so the cluster must be switched over completely — master, agents,
 schedulers **and executors**, which the agent starts with an environment of its own. The harness gives each role a
 certificate of the lab CA (\`ssl/ca.pem\`); this exercise does not verify them yet — that is exercise 08.`,
+  attacks: [eavesdrop],
   steps: [
+    {
+      id: "eavesdrop",
+      title: "Attack: an eavesdropper on the scheduler's path",
+      text: `The attacker puts a relay on the path between a scheduler and the master: it forwards every byte both ways and
+records what it sees, as a tap on a switch or a router would. The scheduler (\`mesos-execute\`, sent to the relay's
+address) runs a task with \`DB_PASSWORD\` in its environment. Its calls to the master — the task with its
+environment among them — cross the relay in plain text, and the recording holds the secret.`,
+      hint: "Read the attacker's pane: each line is readable text the relay saw pass, client→master or master→client.",
+      attack: { id: "eavesdrop", expect: "works" },
+      since: ATTACKS_SINCE,
+    },
     {
       id: "master-tls",
       title: "TLS on the master only",
@@ -176,6 +190,21 @@ allowed with task groups at all. The agent can instead give every executor these
           since: "1.11", // seen on 1.11; the 1.4 facts do not quote it
         },
       ],
+    },
+    {
+      id: "eavesdrop-replay",
+      title: "Replay: the same eavesdropper, with TLS everywhere",
+      text: `The same relay and the same scheduler, now that every process speaks TLS. The relay still forwards every
+byte, so the task runs; but what it records is TLS records: the handshake (\`16 03 …\`), then ciphertext. The secret
+is not in it.
+
+**Not the whole story.** libprocess' default ciphers start with \`AES128-SHA\`, a static-RSA key exchange without
+forward secrecy: whoever later gets the master's private key can decrypt a recording made today. And nothing here
+checks *whose* certificate the master presents: a relay that terminates TLS with any certificate of its own reads
+everything. Exercise 08 makes every process verify its peers.`,
+      hint: "Compare the relay's first bytes in this step with the open cluster's.",
+      attack: { id: "eavesdrop", expect: "blocked" },
+      since: ATTACKS_SINCE,
     },
   ],
 });

@@ -1,5 +1,7 @@
 import { defineExercise } from "../../src/model/exercise.js";
+import { ATTACKS_SINCE, OBSERVED_111 } from "../_shared/expect.js";
 import { challenged, creating, ok, ok111 } from "../_shared/http.js";
+import { anonymousHttp, PAYROLL_SECRET } from "./attack.js";
 
 const CREDS = "/etc/credentials/credentials.json";
 const HTTP_CREDS = "/etc/credentials/http_credentials.json";
@@ -12,15 +14,32 @@ export default defineExercise({
   slug: "http-auth",
   title: "HTTP endpoint authentication",
   summary: "Close the master's and the agent's HTTP endpoints (/state, /flags, the operator API) to anonymous callers.",
-  text: `Authenticated agents and frameworks are not enough: the master's and agents' HTTP endpoints still tell anyone the
-whole cluster state (\`/master/state\` lists every task with its environment), show the flags, and — on the operator
-API — change things. Mesos groups endpoints into **realms**: read-only (\`mesos-master-readonly\`), read-write
+  text: `Authenticated agents and frameworks are not enough: the master's and agents' HTTP endpoints still answer anyone.
+They show the flags (how the cluster is secured, and which files hold its credentials), serve every task's sandbox
+(its stdout and stderr, with whatever secret a task prints), and tear frameworks down. Mesos groups endpoints into **realms**: read-only (\`mesos-master-readonly\`), read-write
 (\`mesos-master-readwrite\`), and the same for the agent. Each realm can require HTTP Basic authentication with the
 principals of a credentials file. \`/health\` and \`/version\` always stay open so load balancers keep working.
 
 The harness sends the requests itself (a real HTTP client on your machine); you can repeat them with
 \`curl -i http://127.0.0.1:5050/master/state\` while \`mesos-lab up 06\` keeps the cluster running.`,
+  attacks: [anonymousHttp],
   steps: [
+    {
+      id: "anonymous",
+      title: "Attack: read a task's secret and tear its framework down, anonymously",
+      text: `A task is running (\`payroll\`, with \`DB_PASSWORD\` in its environment, which it prints on stdout). From the
+attacker's host on the lab network, without any credential:
+
+- \`GET /master/flags\` shows how the cluster is secured: \`"authenticate_http_readonly":"false"\`;
+- the agent's sandbox browser (\`/files/debug\` lists the sandboxes, \`/files/read\` reads them) hands out the task's
+  stdout: \`DB_PASSWORD=${PAYROLL_SECRET}\`;
+- \`POST /master/teardown\` with the framework's ID removes the framework, and the master kills its task.
+
+The steps that follow close these doors one realm at a time; the last step replays the same attack.`,
+      hint: "Every endpoint answers: nothing asks who is calling. Read the attacker's pane.",
+      attack: { id: "anonymous-http", expect: "works" },
+      since: ATTACKS_SINCE,
+    },
     {
       id: "master-readonly",
       title: "Protect the master's read-only endpoints",
@@ -99,6 +118,36 @@ master's \`--credentials\`). Its realm is \`mesos-agent-readonly\`.`,
         ...challenged("agent-state-anonymous", "mesos-agent-readonly", "GET agent /state"),
         ok("agent-state-viewer", "GET agent /state as viewer-principal", ok111.state),
         ok("agent-health", "GET agent /health without credentials", ok111.agentHealth),
+      ],
+    },
+    {
+      id: "anonymous-replay",
+      title: "Replay: the same attack, after the controls",
+      text: `The same anonymous requests again: the flags, the sandbox and the teardown are each answered \`401
+Unauthorized\` for their realm, and the framework stays.
+
+**A door stays open.** The agent's operator API (\`POST /api/v1\`) is in its *read-write* realm, which this exercise
+did not close: an anonymous \`GET_EXECUTORS\` still answers \`200\` with the task's environment, \`DB_PASSWORD\`
+included. Exercise 11 closes it.`,
+      hint: "Compare the realms in the WWW-Authenticate headers with the flags each step set.",
+      attack: { id: "anonymous-http", expect: "blocked" },
+      since: ATTACKS_SINCE,
+      actions: [
+        {
+          do: "attack",
+          id: "executors",
+          http: true,
+          run: `curl -si -X POST -H 'Content-Type: application/json' -d '{"type":"GET_EXECUTORS"}' http://\${target.agent}/api/v1`,
+        },
+      ],
+      expect: [
+        {
+          id: "still-open",
+          says: "still open (exercise 11 closes it): the agent's operator API answers an anonymous GET_EXECUTORS with the task's environment",
+          source: { attacker: "executors", part: "body" },
+          pattern: `"name":"DB_PASSWORD","type":"VALUE","value":"${PAYROLL_SECRET}"`,
+          cite: { at: "src/slave/http.cpp:1775", ref: `${OBSERVED_111} Observed 2026-12-06, attack 06` },
+        },
       ],
     },
   ],

@@ -3,7 +3,7 @@ import { cites, executeExits, OBSERVED_111, FACTS_14, cite111, SOURCE_111, subsc
 
 /** ACL helpers and the authorization outcomes (facts §1.7; 1.10+ messages from observed-1.11.md). */
 
-type Expectation = ExerciseInput["steps"][number]["expect"][number];
+type Expectation = NonNullable<ExerciseInput["steps"][number]["expect"]>[number];
 type Step = ExerciseInput["steps"][number];
 
 export const FACTS_14_ACLS = `${FACTS_14} §1.7`;

@@ -2,7 +2,7 @@ import type { Citation, ExerciseInput } from "../../src/model/exercise.js";
 
 /** Expectations several exercises assert the same way (same line, same citation). */
 
-type Expectation = ExerciseInput["steps"][number]["expect"][number];
+type Expectation = NonNullable<ExerciseInput["steps"][number]["expect"]>[number];
 type ReleaseCitation = Citation & { example?: string };
 
 /** Mesos 1.4.0 read from source (docs/facts/security-facts-1.4.md). */
@@ -18,6 +18,12 @@ export const SOURCE_111 = "source-1.11.md";
  * is nearer to 1.11's lines than to 1.4.0's.
  */
 export const CITED_FROM_111 = "1.5";
+
+/**
+ * Attack steps run from the releases cited at their 1.11.x lines: the attacks were observed on real Mesos 1.11.1, and
+ * the 1.4 facts (read from source) do not cover what they send.
+ */
+export const ATTACKS_SINCE = CITED_FROM_111;
 
 /** A fact cited at its 1.4.0 line before CITED_FROM_111, and at its 1.11.x line (`cite111`) from then on. */
 export const cites = (c14: ReleaseCitation, c111: ReleaseCitation) => [

@@ -6,13 +6,17 @@ const FACTS_14_HTTP_AUTH = `${FACTS_14} §1.8`;
 /** HTTP endpoints in the 1.11.x source. */
 export const SOURCE_111_HTTP = `${SOURCE_111} §6`;
 
-/** A 401 from a protected endpoint: the status, and the realm the client is told to authenticate for. */
-export function challenged(action: string, realm: string, what: string) {
+/**
+ * A 401 from a protected endpoint: the status, and the realm the client is told to authenticate for. `from` reads
+ * the answer an attack's command printed (`curl -si`) instead of an HTTP action's.
+ */
+export function challenged(action: string, realm: string, what: string, from?: { attacker: string }) {
+  const source = (part: "status" | "headers") => (from ? { attacker: from.attacker, part } : { http: action, part });
   return [
     {
       id: `${action}-401`,
       says: `${what} without credentials is 401 Unauthorized`,
-      source: { http: action, part: "status" as const },
+      source: source("status"),
       pattern: "^HTTP/1\\.1 401 Unauthorized$",
       cite: cites(
         { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: FACTS_14_HTTP_AUTH },
@@ -22,7 +26,7 @@ export function challenged(action: string, realm: string, what: string) {
     {
       id: `${action}-realm`,
       says: `the answer names the realm ${realm}`,
-      source: { http: action, part: "headers" as const },
+      source: source("headers"),
       pattern: `Basic realm="${realm}"`,
       cite: cites(
         { at: "3rdparty/libprocess/src/authenticator.cpp:89", ref: FACTS_14_HTTP_AUTH },

@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { LabError } from "../util/errors.js";
 import { builtinProfile, type MesosProfile } from "../model/profiles/index.js";
 import { deriveProfile } from "../model/profiles/profile.js";
-import { perRole } from "../model/roles.js";
+import { IMAGE_OF, perRole, type Role } from "../model/roles.js";
 import { configSchema, type LabConfig, type LabConfigParsed } from "./schema.js";
 
 export const CONFIG_FILE = "lab.config.ts";
@@ -48,7 +48,7 @@ export function resolveConfig(raw: unknown, file: string | undefined, root: stri
   return {
     ...c,
     mesos,
-    images: perRole((r) => c.images[r] ?? mesos.images[r]),
+    images: imagesOf(c.images, mesos.images),
     root,
     file,
   };
@@ -92,4 +92,10 @@ export async function loadConfig(opts: { cwd?: string; file?: string } = {}): Pr
     );
   }
   return resolveConfig(mod, file, path.dirname(file));
+}
+
+/** Each role's image: the lab's, else the profile's; a role that follows another (IMAGE_OF) takes that one's. */
+function imagesOf(own: Partial<Record<Role, string>>, profile: Readonly<Record<Role, string>>): Record<Role, string> {
+  const first = perRole((r) => own[r] ?? profile[r]);
+  return perRole((r) => own[r] ?? (IMAGE_OF[r] ? first[IMAGE_OF[r]] : first[r]));
 }

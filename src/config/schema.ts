@@ -13,6 +13,9 @@ const images = z
     execute: image.optional(),
     registry: image.optional(),
     tokens: image.optional(),
+    /** The attacker's host (default: the execute image) and the recording relay's (default: the tokens image). */
+    attacker: image.optional(),
+    relay: image.optional(),
   })
   .strict();
 

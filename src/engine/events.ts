@@ -28,6 +28,8 @@ export interface ExpectationResult {
   /** On failure: why, and the lines that came closest. */
   reason?: string;
   closest?: string[];
+  /** The line shows a secret an exploit stole: reports show it on purpose (src/report/redact.ts). */
+  stolen?: true;
 }
 
 /**
@@ -55,6 +57,8 @@ export interface DiedProcess {
   stdout: StreamTail;
 }
 
+export type AttackOutcome = "works" | "blocked" | "unproven";
+
 export interface StepResult {
   exercise: string;
   step: string;
@@ -71,6 +75,11 @@ export interface StepResult {
    */
   died?: DiedProcess[];
   hint: string;
+  /**
+   * An attack step: the attack, what the step expected of it, and what was seen: `works` (its evidence that it
+   * worked held), `blocked` (its evidence that it was blocked held), or `unproven` (neither).
+   */
+  attack?: { id: string; expect: "works" | "blocked"; outcome: AttackOutcome };
   /** Per-phase timings for the benchmarks. */
   timings: { reconcileMs: number; readyMs: number; actionsMs: number; settleMs: number; created: number; reused: number };
 }

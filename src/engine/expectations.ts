@@ -17,6 +17,8 @@ export function describeSource(source: Source): string {
   if ("execute" in source) return `mesos-execute ${source.execute}`;
   if ("http" in source) return `HTTP ${source.http} (${source.part})`;
   if ("exec" in source) return `exec ${source.exec}`;
+  if ("attacker" in source) return `attacker ${source.attacker}${source.part === "all" ? "" : ` (${source.part})`}`;
+  if ("relay" in source) return `relay ${source.relay}`;
   return `${source.exit} exit code`;
 }
 
@@ -167,6 +169,19 @@ export class ExpectationSet {
     const start = this.now();
     for (const o of negatives) o.deadline = start + (o.exp.timeoutMs ?? this.opts.negativeWindowMs);
     this.schedule();
+  }
+
+  /**
+   * Whether `evidence` holds on what the step's sources printed (the buffered lines): each positive matched at least
+   * its `times`, no negative matched. An attack step asserts one of its attack's two outcomes; this reads the other.
+   */
+  holds(evidence: CitedExpectation[]): boolean {
+    return evidence.every((e) => {
+      const re = new RegExp(e.pattern);
+      const lines = sourceKeys(e.source, this.opts.defaultExecuteId).flatMap((k) => this.buffers.get(k)?.toArray() ?? []);
+      const n = lines.filter((l) => re.test(l)).length;
+      return e.negate ? n === 0 : n >= e.times;
+    });
   }
 
   /** Ends everything still waiting (the step is being torn down). */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
-import { citedFor, type CitedExpectation, type EnvByRole, type Exercise, type FileSpec, type Step } from "../model/exercise.js";
+import { citedFor, withAttack, type CitedExpectation, type EnvByRole, type Exercise, type FileSpec, type Step } from "../model/exercise.js";
 import type { MesosProfile } from "../model/profiles/index.js";
 import { inRange } from "../model/release.js";
 import { perRole, ROLE_PORTS, type ClusterRole, type Role } from "../model/roles.js";
@@ -24,6 +24,7 @@ export interface RenderedFile {
 
 export interface RenderedStep {
   exercise: Exercise;
+  /** The step with its attack's actions and evidence merged in (model/exercise.ts withAttack). */
   step: Step;
   index: number;
   /** The release of the profile it was rendered for. */
@@ -77,6 +78,9 @@ export function baselineEnv(config: Pick<LabConfig, "network" | "extraEnv">): Ro
     // not Mesos: configured by their files (src/registry/roles.ts)
     registry: {},
     tokens: {},
+    // the attack steps' hosts: set up by their actions (src/engine/actions/attack.ts)
+    attacker: {},
+    relay: {},
   };
   if (config.network.mode === "host") {
     // one network namespace for all: the workshop's own settings
@@ -175,7 +179,7 @@ export function renderExercise(
     applyFiles(files, step.files);
     out.push({
       exercise,
-      step,
+      step: withAttack(step, exercise.attacks),
       index,
       release,
       env: cloneEnv(env),

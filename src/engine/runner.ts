@@ -6,7 +6,7 @@ import { isLabError } from "../util/errors.js";
 import { abortable, Interrupted } from "./abortable.js";
 import { describeAction, runAction } from "./actions/index.js";
 import { Cluster, newRunId, type Live } from "./cluster.js";
-import type { DiedProcess, ExpectationResult, StepResult } from "./events.js";
+import type { AttackOutcome, DiedProcess, ExpectationResult, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
 import { expectationsOf, renderExercise, type RenderedStep } from "./render.js";
 import { outputOf } from "./process-output.js";
@@ -88,14 +88,16 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
   cluster.route(
     (role, source, line) => {
       if (line.ts < t0 - 1) return;
-      // an execute run's lines come with its action id, a cluster role's with its role
-      const key = role === "execute" ? SourceKeys.execute(line.stream, source) : SourceKeys.log(role);
+      // an execute run's and a relay's lines come with their action id, a cluster role's with its role; the attacker's
+      // host prints only its start (its commands' output is fed by their action)
+      if (role === "attacker") return;
+      const key = role === "execute" ? SourceKeys.execute(line.stream, source) : role === "relay" ? SourceKeys.relay(source) : SourceKeys.log(role);
       o.bus.emit({ type: "log", exercise: exercise.id, source: key, role, stream: line.stream, text: line.text, ts: line.ts });
       set.feed(key, line.text, line.ts);
     },
     (live: Live, code: number) => {
-      // an execute run's exit is read by its action, which waits for it
-      if (live.role === "execute") return;
+      // an execute run's exit is read by its action, which waits for it; an attack host's end shows in its evidence
+      if (live.role === "execute" || live.role === "attacker" || live.role === "relay") return;
       set.feed(SourceKeys.exit(live.role), String(code));
       set.endSource(SourceKeys.log(live.role), `${live.role} exited with code ${code}`);
       set.endSource(SourceKeys.exit(live.role), `${live.role} exited with code ${code}`);
@@ -177,6 +179,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
         expectations.find((r) => r.id === e.id)?.status === "passed",
     );
   const explains = died.filter((d) => d.role !== "execute" || (!passed && !accepted(d.action)));
+  const attack = step.attack ? { ...step.attack, outcome: attackOutcome(rs, set, expectations) } : undefined;
   return {
     exercise: exercise.id,
     step: step.id,
@@ -187,6 +190,21 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
     error,
     died: explains.length ? explains : undefined,
     hint: step.hint,
+    ...(attack ? { attack } : {}),
     timings,
   };
+}
+
+/**
+ * What the step saw of its attack: the outcome it asserted when that evidence held, else the other one when its
+ * evidence holds on what the step's sources printed (an exploit blocked too early shows as `blocked`), else neither.
+ */
+function attackOutcome(rs: RenderedStep, set: ExpectationSet, results: ExpectationResult[]): AttackOutcome {
+  const def = rs.exercise.attacks.find((a) => a.id === rs.step.attack!.id)!;
+  const expect = rs.step.attack!.expect;
+  const other = expect === "works" ? "blocked" : "works";
+  const asserted = new Set((def[expect] ?? []).map((e) => e.id));
+  if (results.filter((r) => asserted.has(r.id)).every((r) => r.status === "passed")) return expect;
+  const evidence = def[other];
+  return evidence && set.holds(expectationsOf({ step: { ...rs.step, expect: evidence }, release: rs.release })) ? other : "unproven";
 }

@@ -27,6 +27,10 @@ export const SourceKeys = {
   http: (action: string, part: HttpPart) => make(`http:${action}:${part}`),
   /** The output of a command run in a container. */
   exec: (action: string) => make(`exec:${action}`),
+  /** What an attack action's command printed, or one part of the HTTP answer it printed. */
+  attacker: (action: string, part: HttpPart = "all") => make(`attacker:${action}:${part}`),
+  /** What a relay recorded of the bytes it forwarded. */
+  relay: (action: string) => make(`relay:${action}`),
 };
 
 /** The default mesos-execute action of a step: the first one, or `execute`. */
@@ -41,6 +45,8 @@ export function sourceKeys(source: Source, defaultExecuteId: string | undefined)
   }
   if ("http" in source) return [SourceKeys.http(source.http, source.part)];
   if ("exec" in source) return [SourceKeys.exec(source.exec)];
+  if ("attacker" in source) return [SourceKeys.attacker(source.attacker, source.part)];
+  if ("relay" in source) return [SourceKeys.relay(source.relay)];
   if (source.exit === "execute") return [SourceKeys.executeExit(source.action ?? defaultExecuteId ?? DEFAULT_EXECUTE)];
-  return [SourceKeys.exit(source.exit as Exclude<Role, "execute">)];
+  return [SourceKeys.exit(source.exit)];
 }

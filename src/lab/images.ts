@@ -2,7 +2,7 @@ import type { LabConfig } from "../config/schema.js";
 import type { ContainerRuntime } from "../runtime/container-runtime.js";
 import type { PullProgress } from "../runtime/types.js";
 import { stepApplies } from "../engine/render.js";
-import type { Exercise } from "../model/exercise.js";
+import { withAttack, type Exercise } from "../model/exercise.js";
 import type { MesosProfile } from "../model/profiles/index.js";
 import { inRange } from "../model/release.js";
 import { ROLES, type Role } from "../model/roles.js";
@@ -18,9 +18,11 @@ export function configuredImages(config: Pick<LabConfig, "images" | "mesos">, ex
 export function rolesUsed(exercises: Exercise[], mesos: Pick<MesosProfile, "release">): Role[] {
   const used = new Set<Role>();
   for (const ex of exercises.filter((e) => inRange(e, mesos.release)))
-    for (const step of ex.steps.filter((s) => stepApplies(s, mesos))) {
+    for (const step of ex.steps.filter((s) => stepApplies(s, mesos)).map((s) => withAttack(s, ex.attacks))) {
       step.cluster.forEach((r) => used.add(r));
       if (step.actions.some((a) => a.do === "execute")) used.add("execute");
+      if (step.actions.some((a) => a.do === "attack")) used.add("attacker");
+      if (step.actions.some((a) => a.do === "relay")) used.add("relay");
     }
   return ROLES.filter((r) => used.has(r));
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { describeRange, emptyRange, inRange, partitions, rangeShape, type ReleaseRange } from "./release.js";
-import { CLUSTER_ROLES, ROLES } from "./roles.js";
+import { CLUSTER_ROLES, ROLES, type Role } from "./roles.js";
 
 /**
  * Exercises are data. One exercise reads like a chapter of the workshop README: per step the flag delta per role,
@@ -12,10 +12,12 @@ import { CLUSTER_ROLES, ROLES } from "./roles.js";
 
 const role = z.enum(ROLES);
 const clusterRole = z.enum(CLUSTER_ROLES);
+/** The roles an exercise sets flags and places files for: not the attack steps' hosts, which their actions set up. */
+const configuredRole = z.enum(ROLES.filter((r): r is Exclude<Role, "attacker" | "relay"> => r !== "attacker" && r !== "relay"));
 
 /** Env delta for one role: a value sets the variable, `null` removes one set by an earlier step. */
 const envDelta = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env names are letters, digits and _"), z.string().nullable());
-const envByRole = z.partialRecord(role, envDelta);
+const envByRole = z.partialRecord(configuredRole, envDelta);
 
 /** A JavaScript regular expression source, checked when the exercise is loaded. */
 const regexSource = z
@@ -59,8 +61,12 @@ export const sourceSchema = z.union([
   z.object({ log: clusterRole }).strict(),
   z.object({ execute: z.enum(["stdout", "stderr", "output"]), action: z.string().optional() }).strict(),
   z.object({ http: z.string(), part: z.enum(["status", "headers", "body", "all"]).default("all") }).strict(),
-  z.object({ exit: role, action: z.string().optional() }).strict(),
+  z.object({ exit: z.enum([...CLUSTER_ROLES, "execute"]), action: z.string().optional() }).strict(),
   z.object({ exec: z.string() }).strict(),
+  /** What an `attack` action's command printed (both streams); with `http`, a part of the HTTP answer it printed. */
+  z.object({ attacker: z.string(), part: z.enum(["status", "headers", "body", "all"]).default("all") }).strict(),
+  /** What a `relay` recorded of the bytes it forwarded (src/attack/relay.ts). */
+  z.object({ relay: z.string() }).strict(),
 ]);
 
 export const expectationSchema = z
@@ -122,6 +128,13 @@ export const actionSchema = z.discriminatedUnion("do", [
       /** mesos-execute arguments after `--master=…`, which the harness adds. */
       args: z.array(z.string()),
       timeoutMs: z.number().int().positive().optional(),
+      /** `relay`: the scheduler is sent to the relay's address instead of finding the master through ZooKeeper. */
+      via: z.literal("relay").optional(),
+      /**
+       * It runs on in the background once its task is running, so that the next actions can do something to that
+       * task (an attack's victim); what it prints later still reaches the expectations.
+       */
+      detach: z.boolean().optional(),
     })
     .strict(),
   z
@@ -138,6 +151,8 @@ export const actionSchema = z.discriminatedUnion("do", [
       clientCert: z.string().optional(),
       /** CA to verify the server with; defaults to the lab CA. */
       ca: z.string().optional(),
+      /** `relay`: sent to the relay's published port, which forwards it to the role (a proxy on the operator's path). */
+      via: z.literal("relay").optional(),
     })
     .strict(),
   z
@@ -150,6 +165,32 @@ export const actionSchema = z.discriminatedUnion("do", [
     })
     .strict(),
   z.object({ do: z.literal("sleep"), ms: z.number().int().positive() }).strict(),
+  z
+    .object({
+      do: z.literal("attack"),
+      id: z.string(),
+      /**
+       * A shell command the attacker runs from its own host on the lab's network (curl, nc and openssl are there):
+       * `${target.master}` / `${target.agent}` are those processes' addresses (host:port) as the attacker reaches them.
+       * The attacker reaches nothing past the lab's network.
+       */
+      run: z.string().min(1),
+      /** It prints an HTTP answer (`curl -si`): the status line, headers and body are parts of their own. */
+      http: z.boolean().default(false),
+      timeoutMs: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      do: z.literal("relay"),
+      id: z.string(),
+      /**
+       * The process it stands in front of: a client sent to the relay reaches that process through it, and the relay
+       * records what passes (src/attack/relay.ts).
+       */
+      to: z.enum(["master", "agent"]),
+    })
+    .strict(),
   z
     .object({
       do: z.literal("push"),
@@ -166,7 +207,7 @@ export const actionSchema = z.discriminatedUnion("do", [
 
 export const fileSchema = z
   .object({
-    roles: z.array(role).min(1),
+    roles: z.array(configuredRole).min(1),
     /** Absolute path inside the container. */
     path: z.string().startsWith("/"),
     /** Lab material (ssl/… or credentials/…), `{role}` is replaced by the target role. */
@@ -199,12 +240,38 @@ export const stepSchema = z
     /** Wait for a role's readiness probe before the actions (false for a role the step expects to fail). */
     ready: z.partialRecord(clusterRole, z.boolean()).optional(),
     actions: z.array(actionSchema).default([]),
-    expect: z.array(expectationSchema).min(1),
+    /** What Mesos must (or must not) print; a step that runs an attack may leave its evidence to the attack. */
+    expect: z.array(expectationSchema).default([]),
     timeoutMs: z.number().int().positive().optional(),
     /** The releases the step runs on (default: every release its exercise runs on). */
     ...rangeShape,
     /** Run the agent in the capabilities mode (Mesos' Linux launcher without --privileged); overrides the exercise's. */
     agentCapabilities: z.boolean().optional(),
+    /**
+     * The step runs an attack of its exercise (`attacks`) after its own actions, and asserts that it `works` (the
+     * step before the control) or is `blocked` (the replay after it), with that attack's evidence.
+     */
+    attack: z.object({ id: z.string(), expect: z.enum(["works", "blocked"]) }).strict().optional(),
+  })
+  .strict();
+
+/**
+ * An attack, as data: what it sends (its actions), what proves that it worked on the open cluster, and what proves
+ * that the control blocked it (Mesos' own refusal line or status). The steps that run it say which they expect.
+ */
+export const attackSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    title: z.string().min(1),
+    actions: z.array(actionSchema).min(1),
+    works: z.array(expectationSchema).min(1),
+    /** Unset for a baseline attack that no control of its own exercise closes (exercise 01's: the later ones do). */
+    blocked: z.array(expectationSchema).min(1).optional(),
+    /**
+     * What an attendee runs by hand against the cluster `mesos-lab up` leaves running: `${url.master}` and
+     * `${url.agent}` are the published addresses, `${secret:<principal>}` a lab secret.
+     */
+    byHand: z.string().optional(),
   })
   .strict();
 
@@ -219,20 +286,43 @@ export const exerciseSchema = z
     ...rangeShape,
     /** Run the agent of every step in the capabilities mode (src/engine/agent-capabilities.ts); a step may say otherwise. */
     agentCapabilities: z.boolean().optional(),
+    /** The attacks its steps run: each before its control (`works`) and replayed after it (`blocked`). */
+    attacks: z.array(attackSchema).default([]),
     steps: z.array(stepSchema).min(1),
   })
   .strict()
   .superRefine((ex, ctx) => {
     checkRange(ex, ctx);
     const seen = new Set<string>();
-    ex.steps.forEach((s, i) => {
-      checkRange(s, ctx, ["steps", i]);
+    const attacks = new Map(ex.attacks.map((a) => [a.id, a]));
+    ex.attacks.forEach((a, i) => {
+      if (ex.attacks.findIndex((b) => b.id === a.id) < i) ctx.addIssue({ code: "custom", path: ["attacks", i, "id"], message: `a second attack '${a.id}'` });
+      const works = ex.steps.findIndex((s) => s.attack?.id === a.id && s.attack.expect === "works");
+      const blocked = ex.steps.findIndex((s, j) => j > works && s.attack?.id === a.id && s.attack.expect === "blocked");
+      if (works < 0 || (a.blocked && blocked < 0))
+        ctx.addIssue({
+          code: "custom",
+          path: ["attacks", i],
+          message: `attack '${a.id}' needs a step that expects it to work${a.blocked ? " and a later one (after the control) that expects it blocked" : ""}`,
+        });
+      if (!a.blocked && ex.steps.some((s) => s.attack?.id === a.id && s.attack.expect === "blocked"))
+        ctx.addIssue({ code: "custom", path: ["attacks", i, "blocked"], message: `attack '${a.id}' is replayed as blocked but has no evidence of being blocked` });
+    });
+    ex.steps.forEach((raw, i) => {
+      checkRange(raw, ctx, ["steps", i]);
+      if (raw.attack && !attacks.has(raw.attack.id))
+        ctx.addIssue({ code: "custom", path: ["steps", i, "attack", "id"], message: `no attack '${raw.attack.id}' in this exercise's attacks` });
+      const s = withAttack(raw, ex.attacks);
       s.envByRelease?.forEach((d, j) => checkRange(d, ctx, ["steps", i, "envByRelease", j]));
       if (seen.has(s.id)) ctx.addIssue({ code: "custom", path: ["steps", i, "id"], message: `duplicate step id '${s.id}'` });
       seen.add(s.id);
       const actionIds = new Set(s.actions.filter((a) => a.do !== "sleep").map((a) => (a as { id: string }).id));
+      if (s.expect.length === 0) ctx.addIssue({ code: "custom", path: ["steps", i, "expect"], message: `step '${s.id}' expects nothing (and runs no attack)` });
+      const ids = new Set<string>();
       s.expect.forEach((e, j) => {
-        const ref = "http" in e.source ? e.source.http : "exec" in e.source ? e.source.exec : "action" in e.source ? e.source.action : undefined;
+        if (ids.has(e.id)) ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j, "id"], message: `a second expectation '${e.id}' in step '${s.id}' (its attack's included)` });
+        ids.add(e.id);
+        const ref = actionOf(e.source);
         if (ref !== undefined && !actionIds.has(ref))
           ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j, "source"], message: `no action with id '${ref}' in step '${s.id}'` });
         if ("execute" in e.source && !s.actions.some((a) => a.do === "execute"))
@@ -240,6 +330,26 @@ export const exerciseSchema = z
       });
     });
   });
+
+/** The action an expectation's source reads, if it reads one. */
+function actionOf(source: z.infer<typeof sourceSchema>): string | undefined {
+  if ("http" in source) return source.http;
+  if ("exec" in source) return source.exec;
+  if ("attacker" in source) return source.attacker;
+  if ("relay" in source) return source.relay;
+  return "action" in source ? source.action : undefined;
+}
+
+/** A step with its attack's actions before its own, and the evidence it expects (`works` or `blocked`) in its expect. */
+export function withAttack<S extends { actions: Action[]; expect: Expectation[]; attack?: { id: string; expect: "works" | "blocked" } }>(
+  step: S,
+  attacks: Attack[],
+): S {
+  const a = step.attack && attacks.find((x) => x.id === step.attack!.id);
+  if (!a) return step;
+  // the attack first: what the step does besides (a door that stays open, say) may need its victim
+  return { ...step, actions: [...a.actions, ...step.actions], expect: [...step.expect, ...(a[step.attack!.expect] ?? [])] };
+}
 
 export type Citation = z.infer<typeof citationSchema>;
 export type Source = z.infer<typeof sourceSchema>;
@@ -253,6 +363,9 @@ export type ExecAction = Extract<Action, { do: "exec" }>;
 export type PushAction = Extract<Action, { do: "push" }>;
 export type FileSpec = z.infer<typeof fileSchema>;
 export type Step = z.infer<typeof stepSchema>;
+export type Attack = z.infer<typeof attackSchema>;
+export type AttackAction = Extract<Action, { do: "attack" }>;
+export type RelayAction = Extract<Action, { do: "relay" }>;
 export type Exercise = z.infer<typeof exerciseSchema>;
 export type EnvDelta = z.infer<typeof envDelta>;
 export type EnvByRole = z.infer<typeof envByRole>;

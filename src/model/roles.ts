@@ -1,8 +1,10 @@
 /**
  * The containers a lab is made of. `execute` is the one-shot `mesos-execute` scheduler container; `registry` and
  * `tokens` are the lab's private image registry and its token service (src/registry/), for the steps that pull images.
+ * `attacker` and `relay` are the attack steps' (src/attack/): a host of the attacker's on the lab's network, and a
+ * relay on the path between two Mesos processes that records the bytes it forwards.
  */
-export const ROLES = ["zk", "master", "agent", "execute", "registry", "tokens"] as const;
+export const ROLES = ["zk", "master", "agent", "execute", "registry", "tokens", "attacker", "relay"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Roles that stay up across steps (the cluster); `execute` is started per action. */
@@ -27,7 +29,13 @@ export const ROLE_PROGRAM: Record<Exclude<Role, "zk">, string> = {
   execute: "mesos-execute",
   registry: "registry",
   tokens: "node",
+  // both start with a shell: it drops their route past the lab network first (src/attack/roles.ts)
+  attacker: "sh",
+  relay: "sh",
 };
+
+/** Roles whose image is another role's unless the lab names one: the attacker uses the Mesos image (curl, nc, openssl), the relay Node's. */
+export const IMAGE_OF: Partial<Record<Role, Role>> = { attacker: "execute", relay: "tokens" };
 
 /** A record with one fresh value per role, so that a new role cannot be forgotten in a table. */
 export function perRole<T>(make: (role: Role) => T): Record<Role, T> {

@@ -88,3 +88,10 @@ export function failureLines(step: StepResult): string[] {
   out.push(`hint: ${step.hint}`);
   return out;
 }
+
+/** An attack step's verdict, as every report says it: what was seen, and whether that is what the step expected. */
+export function attackVerdict(a: NonNullable<StepResult["attack"]>): string {
+  const seen = a.outcome === "works" ? "exploit worked" : a.outcome === "blocked" ? "exploit blocked" : "exploit neither shown to work nor blocked";
+  const where = a.expect === "works" ? "on the open cluster" : "after the control";
+  return `attack ${a.id}: ${seen}${a.outcome === a.expect ? ` ${where}, as expected` : ` (expected: ${a.expect === "works" ? "it works" : "it is blocked"} ${where})`}`;
+}

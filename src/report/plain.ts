@@ -1,5 +1,5 @@
 import type { LabBus, LabEvent } from "../engine/events.js";
-import { citeText, containersText, failureLines, secs } from "./format.js";
+import { attackVerdict, citeText, containersText, failureLines, secs } from "./format.js";
 import type { Reporter } from "./reporter.js";
 
 /** The exercise an event belongs to; undefined for the run's own events (header, pulls, warnings, summary). */
@@ -145,11 +145,15 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
         if (opts.verbose) out(`      [${ev.source}] ${ev.text}`);
         break;
       case "expectation":
-        if (ev.result.status === "passed") out(`    ✓ ${ev.result.says} (${ev.result.source}, ${secs(ev.result.elapsedMs)}) [${citeText(ev.result)}]`);
+        if (ev.result.status === "passed") {
+          out(`    ✓ ${ev.result.says} (${ev.result.source}, ${secs(ev.result.elapsedMs)}) [${citeText(ev.result)}]`);
+          if (ev.result.stolen && ev.result.matched) out(`      stolen, shown on purpose (the exploit's evidence): ${ev.result.matched}`);
+        }
         break;
       case "step:end": {
         const r = ev.result;
         if (r.status !== "passed") for (const l of failureLines(r)) out(`    ${l}`);
+        if (r.attack) out(`    ${attackVerdict(r.attack)}`);
         out(`    ${r.status === "passed" ? "passed" : "FAILED"} in ${secs(r.durationMs)} (${containersText(r.timings)})`);
         break;
       }

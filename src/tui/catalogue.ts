@@ -19,6 +19,12 @@ export function exerciseInfos(exercises: Exercise[], config: Pick<LabConfig, "ne
       solution: rs.step.solution,
       diff: rs.diff,
       expectations: expectationsOf(rs).map((e) => ({ id: e.id, says: e.says })),
+      ...(rs.step.attack ? { attack: attackInfo(ex, rs.step.attack) } : {}),
     })),
   }));
+}
+
+function attackInfo(ex: Exercise, a: { id: string; expect: "works" | "blocked" }): NonNullable<ExerciseInfo["steps"][number]["attack"]> {
+  const def = ex.attacks.find((x) => x.id === a.id)!;
+  return { id: a.id, title: def.title, expect: a.expect, evidence: (def[a.expect] ?? []).map((e) => e.id) };
 }

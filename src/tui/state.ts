@@ -11,6 +11,8 @@ import { perRole, type Role } from "../model/roles.js";
  */
 
 export const LOG_ROLES = ["master", "agent", "zk", "execute"] as const satisfies readonly Role[];
+/** The attacker's pane holds its commands' output and its relay's recording. */
+export const paneOf = (role: Role): Role => (role === "relay" ? "attacker" : role);
 /** Lines kept per role: enough to scroll back through a step, bounded for a GLOG_v=2 stream. */
 export const LOG_CAP = 500;
 
@@ -22,6 +24,8 @@ export interface StepInfo {
   solution?: string;
   diff: Record<Role, EnvChange[]>;
   expectations: Array<{ id: string; says: string }>;
+  /** An attack step: its attack, what the step expects of it, and which expectations are the attack's evidence. */
+  attack?: { id: string; title: string; expect: "works" | "blocked"; evidence: string[] };
 }
 
 export interface ExerciseInfo {
@@ -165,7 +169,7 @@ function withCurrent(s: TuiState): TuiState {
 function appendLogs(s: TuiState, logs: Array<Extract<LabEvent, { type: "log" }>>): Pick<TuiState, "logs" | "dropped"> {
   if (logs.length === 0) return { logs: s.logs, dropped: s.dropped };
   const byRole = emptyLogs();
-  for (const l of logs) byRole[l.role].push({ text: l.text, stream: l.stream, source: l.source });
+  for (const l of logs) byRole[paneOf(l.role)].push({ text: l.text, stream: l.stream, source: l.source });
   const out = { ...s.logs };
   const dropped = { ...s.dropped };
   for (const role of Object.keys(byRole) as Role[]) {
@@ -293,7 +297,7 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
     case "showSolution":
       return { ...s, showSolution: true, confirm: undefined };
     case "cycleLogs": {
-      const order: Array<Role | "all"> = ["all", ...LOG_ROLES];
+      const order: Array<Role | "all"> = ["all", ...LOG_ROLES, ...(currentStep(s)?.attack || s.logs.attacker.length ? (["attacker"] as const) : [])];
       return { ...s, logFocus: order[(order.indexOf(s.logFocus) + 1) % order.length]!, scroll: undefined };
     }
     case "scroll": {

@@ -1,12 +1,14 @@
 import { currentExercise, currentStep, stepPassed, type TuiState } from "./state.js";
 import { allocate, bodyTop } from "./layout.js";
 import { blank, inline, line, type Line, markdownLines, truncate, wrap } from "./lines.js";
-import { actionLines, checklistLines, failureLines, flagLines, noteLines, verdictLine } from "./step-lines.js";
+import { actionLines, attackLine, checklistLines, failureLines, flagLines, noteLines, verdictLine } from "./step-lines.js";
 
 /** The step screen measured for a terminal: what each region shows, and where the body is scrolled to. */
 export interface StepLayout {
   header: Line;
   verdict: Line;
+  /** An attack step's verdict: exploit worked / blocked, beside its proof. */
+  attack?: Line;
   /** The body lines on screen, a scroll marker included when the body does not fit. */
   body: Line[];
   logRows: number;
@@ -43,6 +45,7 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   const badgeWidth = badge.reduce((n, s) => n + s.text.length, 0);
   const header = [...truncate(title, width - badgeWidth), ...badge];
   const verdict = verdictLine({ run, now, tick: state.tick, hasNext: state.stepIndex + 1 < ex.steps.length, width });
+  const attack = step.attack ? attackLine({ attack: step.attack, run, width }) : undefined;
 
   const body: Line[] = [...markdownLines(step.text, width), blank];
   if (state.mode === "hands-on")
@@ -72,7 +75,7 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   body.push(blank, ...actionLines(run, width));
   while (body.length && body.at(-1)!.length === 0) body.pop();
 
-  const { body: bodyRows, logs: logRows } = allocate(Math.max(0, rows - 2), body.length);
+  const { body: bodyRows, logs: logRows } = allocate(Math.max(0, rows - (attack ? 3 : 2)), body.length);
   const cut = body.length > bodyRows;
   const height = cut ? Math.max(0, bodyRows - 1) : bodyRows;
   const maxTop = Math.max(0, body.length - height);
@@ -89,5 +92,5 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
       ),
     );
   const matched = new Set((run?.expectations ?? []).filter((e) => e.status === "passed" && e.matched).map((e) => e.matched!));
-  return { header, verdict, body: shown, logRows, top, maxTop, matched };
+  return { header, verdict, ...(attack ? { attack } : {}), body: shown, logRows, top, maxTop, matched };
 }

@@ -3,7 +3,7 @@ import type { EnvChange } from "../engine/render.js";
 import type { Role } from "../model/roles.js";
 import { citeText, containersText, processHeadline, secs, streamExcerpt } from "../report/format.js";
 import { blank, cell, inline, line, type Line, sanitize, truncate, truncateMiddle, wrap } from "./lines.js";
-import type { RunView } from "./state.js";
+import type { RunView, StepInfo } from "./state.js";
 
 /** The step view's parts as measured lines (src/tui/lines.ts), each at most `width` cells wide. */
 
@@ -182,3 +182,19 @@ export function noteLines(title: string, color: string, text: Line[], width: num
 }
 
 export { blank };
+
+/**
+ * An attack step's own verdict, beside the line that proves it: "exploit worked" in red on the open cluster,
+ * "exploit blocked" in green after the control. Before a run it says which of the two the step expects.
+ */
+export function attackLine(o: { attack: NonNullable<StepInfo["attack"]>; run?: RunView; width: number }): Line {
+  const { attack, run } = o;
+  const outcome = run?.result?.attack?.outcome;
+  const proof = run?.result?.expectations.find((e) => attack.evidence.includes(e.id) && e.status === "passed" && e.matched)?.matched;
+  const tail = proof ? line(`  ${sanitize(proof)}`, { dim: true }) : [];
+  if (outcome === "works") return truncate([...line(`☠ exploit worked: ${attack.title}`, { color: "red", bold: true }), ...tail], o.width);
+  if (outcome === "blocked") return truncate([...line(`🛡 exploit blocked: ${attack.title}`, { color: "green", bold: true }), ...tail], o.width);
+  if (outcome === "unproven") return truncate(line(`☠ attack ${attack.title}: neither shown to work nor blocked`, { color: "yellow", bold: true }), o.width);
+  const where = attack.expect === "works" ? "the open cluster: it should work" : "after the control: it should be blocked";
+  return truncate(line(`☠ attack: ${attack.title} (on ${where})`, { color: attack.expect === "works" ? "red" : "green" }), o.width);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { citedFile, loadFacts, namesLocation, templatesHolding, templatesOf, type FactsFile } from "../../src/catalogue/facts.js";
-import { citationFor, type Citation, type Expectation, type Exercise, type Step } from "../../src/model/exercise.js";
+import { citationFor, withAttack, type Citation, type Expectation, type Exercise, type Step } from "../../src/model/exercise.js";
 import { BUILTIN_PROFILES, builtinProfile, type MesosProfile } from "../../src/model/profiles/index.js";
 import { inRange } from "../../src/model/release.js";
 
@@ -21,6 +21,8 @@ function sourceKey(e: Expectation): string {
   if ("execute" in s) return "execute";
   if ("http" in s) return `http:${s.part}`;
   if ("exec" in s) return "exec";
+  if ("attacker" in s) return `attacker:${s.part}`;
+  if ("relay" in s) return "relay";
   return `exit:${s.exit}`;
 }
 
@@ -34,8 +36,11 @@ interface Entry {
   name: string;
 }
 
+// each step with its attack's evidence (model/exercise.ts withAttack): an attack's lines are cited like the step's own
 const entries: Entry[] = catalogue.flatMap((exercise) =>
-  exercise.steps.flatMap((step, stepIndex) => step.expect.map((e) => ({ exercise, stepIndex, step, e, name: `${exercise.id}:${step.id}:${e.id}` }))),
+  exercise.steps
+    .map((s) => withAttack(s, exercise.attacks))
+    .flatMap((step, stepIndex) => step.expect.map((e) => ({ exercise, stepIndex, step, e, name: `${exercise.id}:${step.id}:${e.id}` }))),
 );
 
 /** The built-in profiles an expectation runs under: those whose release its exercise's, its step's and its own range cover. */
@@ -113,7 +118,7 @@ describe("every expectation of the catalogue", () => {
   it("every profile an exercise runs under has at least one expectation in each step that runs", () => {
     for (const ex of catalogue)
       for (const p of BUILTIN_PROFILES.filter((p) => inRange(ex, p.release)))
-        for (const step of ex.steps.filter((s) => inRange(s, p.release)))
+        for (const step of ex.steps.filter((s) => inRange(s, p.release)).map((s) => withAttack(s, ex.attacks)))
           expect(step.expect.filter((e) => inRange(e, p.release)).length, `${ex.id}:${step.id} under ${p.name}`).toBeGreaterThan(0);
     expect(BUILTIN_PROFILES.map((p) => p.name)).toContain("1.11");
   });

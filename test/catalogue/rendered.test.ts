@@ -48,6 +48,10 @@ function actionLine(a: Action): string {
       return `sleep ${a.ms} ms`;
     case "push":
       return `push ${a.image} as ${a.account}`;
+    case "attack":
+      return `attack: ${a.run}`;
+    case "relay":
+      return `relay to ${a.to}`;
   }
 }
 
@@ -69,10 +73,11 @@ describe.each(catalogue.map((ex) => [`${ex.id}-${ex.slug}`, ex] as const))("exer
       for (const s of steps) {
         const where = `${ex.id}:${s.step.id} (${profile})`;
         for (const role of ROLES) {
+          const configured = role as keyof NonNullable<typeof s.step.env>;
           const delta = Object.assign(
             {},
-            s.step.env?.[role],
-            ...(s.step.envByRelease ?? []).filter((d) => inRange(d, release)).map((d) => d.env[role]),
+            s.step.env?.[configured],
+            ...(s.step.envByRelease ?? []).filter((d) => inRange(d, release)).map((d) => d.env[configured]),
           ) as Record<string, string | null>;
           for (const [k, v] of Object.entries(delta)) expect(s.env[role][k], `${where} ${role} ${k}`).toBe(v === null ? undefined : v);
           // a flag that names a file must find it in that container (the executor runs inside the agent's)

@@ -157,6 +157,8 @@ function rootfsTar(): NodeJS.ReadableStream {
   file("opt/standin/lib/tables.json", standinTables());
   for (const w of WRAPPERS) file(`usr/local/bin/${w}`, `#!/bin/sh\nexec /usr/bin/node /opt/standin/standin.mjs ${w} "$@"\n`, 0o755);
   for (const w of ["mesos-executor", "mesos-default-executor"]) symlink(`usr/libexec/mesos/${w}`, `/usr/local/bin/${w}`);
+  // the attack commands' curl (the real Mesos image has curl; busybox has none)
+  file("usr/local/bin/curl", '#!/bin/sh\nexec /usr/bin/node /opt/standin/lib/curl.mjs "$@"\n', 0o755);
   p.finalize();
   return p as unknown as NodeJS.ReadableStream;
 }

@@ -224,6 +224,8 @@ describe("components", () => {
           execute: [],
           registry: [],
           tokens: [],
+          attacker: [],
+          relay: [],
         }}
       />,
     );

@@ -20,6 +20,9 @@ describe("lab.config.ts", () => {
       agent: "mesos/mesos-centos:1.11.0",
       execute: "mesos/mesos-centos:1.11.0",
       ...REGISTRY,
+      // the attack steps' hosts: the Mesos image and the token service's Node
+      attacker: "mesos/mesos-centos:1.11.0",
+      relay: "node:20-alpine",
     });
     expect(c.network).toEqual({ mode: "bridge", subnet: "auto" });
     expect(c.ports.master).toBe(5050);
@@ -34,6 +37,8 @@ describe("lab.config.ts", () => {
       agent: "me/agent:1",
       execute: "mesosphere/mesos:1.4.0-rc5",
       ...REGISTRY,
+      attacker: "mesosphere/mesos:1.4.0-rc5",
+      relay: "node:20-alpine",
     });
   });
 
@@ -88,7 +93,7 @@ describe("profiles of the lab's own (lab.config.ts `profiles`)", () => {
     const v111 = resolveConfig({ profile: "1.11" }, undefined, "/x").mesos;
     expect(c.profile).toBe("acme-1.11.9");
     expect(c.mesos).toMatchObject({ name: "acme-1.11.9", release: "1.11.9", like: "1.11", real: false, facts: v111.facts, flags: v111.flags, acls: v111.acls });
-    expect(c.images).toEqual({ zk: "zookeeper:3.8", master: "acme/mesos:1.11.9", agent: "acme/mesos:1.11.9", execute: "acme/mesos:1.11.9", ...REGISTRY });
+    expect(c.images).toEqual({ zk: "zookeeper:3.8", master: "acme/mesos:1.11.9", agent: "acme/mesos:1.11.9", execute: "acme/mesos:1.11.9", ...REGISTRY, attacker: "acme/mesos:1.11.9", relay: "node:20-alpine" });
     expect(c.mesos.checked).toBe("like 1.11, release 1.11.9, from lab.config.ts (mesos-lab checks the catalogue for its built-in profiles only)");
     // defining one does not select it; images set at the top still win
     expect(resolveConfig({ profiles: [fork] }, undefined, "/x").mesos.name).toBe("1.11");
@@ -116,5 +121,14 @@ describe("profiles of the lab's own (lab.config.ts `profiles`)", () => {
     expect(bad([{ ...fork, checked: "" }])).toContain("profiles.0.checked");
     expect(bad([fork], "acme")).toContain("profile: unknown profile 'acme' (known: 1.4, 1.11, acme-1.11.9)");
     expect(bad("not a list" as unknown as unknown[])).toContain("profiles:");
+  });
+});
+
+describe("the attack steps' images", () => {
+  it("follow the execute and tokens images unless the lab names its own", () => {
+    const c = resolveConfig({ images: { execute: "me/mesos:1", tokens: "me/node:20" } }, undefined, "/x");
+    expect([c.images.attacker, c.images.relay]).toEqual(["me/mesos:1", "me/node:20"]);
+    const own = resolveConfig({ images: { execute: "me/mesos:1", attacker: "me/kali:1" } }, undefined, "/x");
+    expect([own.images.attacker, own.images.relay]).toEqual(["me/kali:1", "node:20-alpine"]);
   });
 });

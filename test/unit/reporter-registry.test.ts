@@ -39,7 +39,7 @@ describe("reporters by name, on one redacted stream", () => {
       index: 0,
       total: 1,
       step: { id: "s", title: "t", text: `use ${SECRET}`, hint: "h" },
-      diff: { zk: [], master: [{ op: "+", key: "K", value: SECRET }], agent: [], execute: [], registry: [], tokens: [] },
+      diff: { zk: [], master: [{ op: "+", key: "K", value: SECRET }], agent: [], execute: [], registry: [], tokens: [], attacker: [], relay: [] },
     };
     expect(JSON.stringify(redactEvent(ev, redact))).not.toContain(SECRET);
     expect(JSON.stringify(redactEvent({ type: "step:end", result: step("04", "a") }, redact))).not.toContain(SECRET);

@@ -61,6 +61,8 @@ describe("workspace file", () => {
       execute: {},
       registry: {},
       tokens: {},
+      attacker: {},
+      relay: {},
     });
   });
 

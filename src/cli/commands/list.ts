@@ -14,7 +14,10 @@ export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Prom
           slug: e.slug,
           title: e.title,
           summary: e.summary,
-          steps: e.steps.filter((s) => stepApplies(s, config.mesos)).map((s) => ({ id: s.id, title: s.title })),
+          steps: e.steps
+            .filter((s) => stepApplies(s, config.mesos))
+            // an attack step: the attack, and whether it is the exploit on the open cluster or its replay after the control
+            .map((s) => ({ id: s.id, title: s.title, ...(s.attack ? { attack: { id: s.attack.id, expect: s.attack.expect } } : {}) })),
         })),
         null,
         2,
@@ -26,7 +29,9 @@ export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Prom
   for (const e of all) {
     const steps = e.steps.filter((s) => stepApplies(s, config.mesos));
     process.stdout.write(`\n  ${e.id}  ${e.title}  (${steps.length} step${steps.length === 1 ? "" : "s"})\n      ${e.summary}\n`);
-    steps.forEach((s, i) => process.stdout.write(`      ${i + 1}. ${s.id} — ${s.title}\n`));
+    steps.forEach((s, i) =>
+      process.stdout.write(`      ${i + 1}. ${s.id} — ${s.title}${s.attack ? `  [attack ${s.attack.id}: ${s.attack.expect === "works" ? "the exploit" : "replayed, blocked"}]` : ""}\n`),
+    );
   }
   process.stdout.write(`\nRun one: mesos-lab up <id>   Check one: mesos-lab verify <id>\n`);
   return 0;

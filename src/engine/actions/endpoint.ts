@@ -3,6 +3,7 @@ import { ROLE_PORTS } from "../../model/roles.js";
 import { clientTls } from "../cluster/tls-client.js";
 import { request, type HttpAnswer } from "../http.js";
 import { expand } from "../template.js";
+import { relayOf } from "./attack.js";
 import type { ActionContext } from "./context.js";
 
 /** `${container:<executor id>}`: see resolveContainers. */
@@ -23,7 +24,7 @@ function sendAs(ctx: ActionContext, action: HttpAction, body: string | undefined
   const t = addresses.template;
   return request({
     host: ctx.options.publishHost,
-    port: containers.hostPort(action.role, ROLE_PORTS[action.role]),
+    port: action.via === "relay" ? relayOf(ctx, action.role).hostPort : containers.hostPort(action.role, ROLE_PORTS[action.role]),
     tls: tls.tls,
     method: action.method,
     path: action.path,

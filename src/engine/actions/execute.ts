@@ -4,7 +4,10 @@ import { abortable } from "../abortable.js";
 import { outputOf } from "../process-output.js";
 import { SourceKeys } from "../source-keys.js";
 import { containerSpec, envFor, placedFiles } from "../cluster/container-spec.js";
+import type { Live } from "../cluster/live.js";
+import { TASK_RUNNING } from "../cluster/readiness.js";
 import { expand } from "../template.js";
+import { relayOf } from "./attack.js";
 import type { ActionContext, ActionHandler } from "./context.js";
 
 const describe = (a: ExecuteAction) => `mesos-execute ${a.args.join(" ")}`;
@@ -22,6 +25,7 @@ export const executeAction: ActionHandler<ExecuteAction> = {
     const stderr = SourceKeys.execute("stderr", a.id);
     const exit = SourceKeys.executeExit(a.id);
     const timeoutMs = a.timeoutMs ?? ctx.options.config.timeouts.execute;
+    const finish = finishOf(ctx, a, live, timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
     const exited = new Promise<number>((resolve) => {
@@ -36,7 +40,25 @@ export const executeAction: ActionHandler<ExecuteAction> = {
       while (ctx.set.waitingOn(stdout, stderr, exit)) await ctx.changed();
       return "said" as const;
     })();
-    const outcome = await abortable(Promise.race([exited, timedOut, said]), ctx.options.signal).finally(() => clearTimeout(timer));
+    const ended = Promise.race([exited, timedOut]);
+    if (a.detach) {
+      // the victim of what follows: go on once its task runs, and feed its end when it comes
+      const running = await abortable(Promise.race([live.marks.printed(TASK_RUNNING).then(() => "running" as const), ended, said]), ctx.options.signal);
+      if (running === "running") {
+        void ended.then((outcome) => finish(outcome)).finally(() => clearTimeout(timer));
+        return;
+      }
+    }
+    const outcome = await abortable(Promise.race([ended, said]), ctx.options.signal).finally(() => clearTimeout(timer));
+    finish(outcome);
+  },
+};
+
+function finishOf(ctx: ActionContext, a: ExecuteAction, live: Live, timeoutMs: number) {
+  const stdout = SourceKeys.execute("stdout", a.id);
+  const stderr = SourceKeys.execute("stderr", a.id);
+  const exit = SourceKeys.executeExit(a.id);
+  return (outcome: number | "timeout" | "said" | "running") => {
     const code = typeof outcome === "number" ? String(outcome) : outcome === "timeout" ? "timeout" : undefined;
     if (code === undefined) return;
     ctx.set.feed(exit, code);
@@ -49,8 +71,8 @@ export const executeAction: ActionHandler<ExecuteAction> = {
       const ended = code === "timeout" ? { exitCode: null, stoppedAfterMs: timeoutMs } : { exitCode: Number(code) };
       ctx.died.push({ role: "execute", action: a.id, command: describe(a), ...ended, ...outputOf(live) });
     }
-  },
-};
+  };
+}
 
 /**
  * Starts one `mesos-execute` container on the run's network, pointed at the master through ZooKeeper; its lines reach
@@ -60,7 +82,9 @@ async function startExecute(ctx: ActionContext, a: ExecuteAction) {
   const { addresses: plan, containers } = ctx.cluster;
   const { config, publish } = ctx.options;
   const { key, n } = containers.oneOffKey("execute");
-  const cmd = [`--master=zk://${plan.template.host.zk}:2181/mesos`, ...a.args.map((x) => expand(x, plan.template))];
+  // through the relay: the scheduler is given the relay's address as the master's, so its calls pass the recorder
+  const master = a.via === "relay" ? relayOf(ctx, "master").inLab : `zk://${plan.template.host.zk}:2181/mesos`;
+  const cmd = [`--master=${master}`, ...a.args.map((x) => expand(x, plan.template))];
   const spec = containerSpec(
     { config, identity: containers.identity, plan, publish },
     "execute",

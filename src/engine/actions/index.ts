@@ -1,4 +1,5 @@
 import type { Action } from "../../model/exercise.js";
+import { attackAction, relayAction } from "./attack.js";
 import type { ActionContext, ActionHandler } from "./context.js";
 import { execAction } from "./exec.js";
 import { executeAction } from "./execute.js";
@@ -14,6 +15,8 @@ const HANDLERS: { [K in Action["do"]]: ActionHandler<Extract<Action, { do: K }>>
   exec: execAction,
   sleep: sleepAction,
   push: pushAction,
+  attack: attackAction,
+  relay: relayAction,
 };
 
 const handlerOf = <A extends Action>(a: A) => HANDLERS[a.do] as unknown as ActionHandler<A>;

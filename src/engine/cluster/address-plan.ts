@@ -5,7 +5,7 @@ import type { Material } from "../material.js";
 import type { TemplateContext } from "../template.js";
 
 /** Where each role sits on the run's network: the last byte of its address on the /24 (agent N at 4 + N - 1). */
-const IP_SUFFIX: Record<Role, number> = { zk: 2, master: 3, agent: 4, execute: 20, registry: 30, tokens: 31 };
+const IP_SUFFIX: Record<Role, number> = { zk: 2, master: 3, agent: 4, execute: 20, registry: 30, tokens: 31, attacker: 40, relay: 41 };
 
 /**
  * The address plan of one run: its network (or the host's, in host mode), the fixed address and alias of every role,

@@ -56,7 +56,7 @@ export function containerSpec(
   instance: number,
   env: Record<string, string>,
   files: PlacedFile[],
-  o: { cmd?: string[]; suffix?: string; capabilities?: boolean } = {},
+  o: { cmd?: string[]; suffix?: string; capabilities?: boolean; publish?: Record<number, number>; capAdd?: string[] } = {},
 ): ContainerSpec {
   const alias = s.plan.aliasOf(role, instance);
   const network = s.plan.networkName;
@@ -70,10 +70,11 @@ export function containerSpec(
     network: network ? { name: network, ip: s.plan.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] } : undefined,
     hostNetwork: s.plan.hostMode,
     hostname: alias,
-    publish: role === "execute" ? undefined : publishFor(s, role as ClusterRole, instance),
+    publish: o.publish ?? (role === "execute" || role === "attacker" || role === "relay" ? undefined : publishFor(s, role as ClusterRole, instance)),
     files,
     privileged: role === "agent" && s.config.privilegedAgent,
     ...(o.capabilities ? CAPABILITIES_SPEC : {}),
+    ...(o.capAdd ? { capAdd: o.capAdd } : {}),
     init: role === "execute",
   };
 }

@@ -1,4 +1,5 @@
 import { ROLE_PORTS, type ClusterRole, type Role } from "../../model/roles.js";
+import { ATTACKER_READY, ATTACKER_REFUSES, RELAY_LISTENS } from "../../attack/roles.js";
 import { TOKENS_LISTEN } from "../../registry/roles.js";
 import { Wait, type WaitStrategy } from "../wait.js";
 import type { AddressPlan } from "./address-plan.js";
@@ -22,14 +23,19 @@ export const MASTER_LEADS = /Recovered \d+ agents from the registry/;
  */
 export const AGENT_RECOVERED = /Finished recovery$/;
 
+/** mesos-execute's task runs (src/cli/execute.cpp prints each status update): a detached run goes on from here. */
+export const TASK_RUNNING = /^Received status update TASK_RUNNING for task /;
+
 /** Lines a role's readiness waits for, remembered for the container's whole life. */
 export const READY_LINES: Record<Role, RegExp[]> = {
   zk: [],
   master: [MASTER_LEADS],
   agent: [AGENT_RECOVERED],
-  execute: [],
+  execute: [TASK_RUNNING],
   registry: [],
   tokens: [TOKENS_LISTEN],
+  attacker: [ATTACKER_READY, ATTACKER_REFUSES],
+  relay: [RELAY_LISTENS],
 };
 
 /** When a role's container serves: one wait object per probe, composed per role. */

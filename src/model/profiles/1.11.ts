@@ -1,5 +1,5 @@
 import mesos14 from "./1.4.js";
-import { deriveProfile, LAB_REGISTRY_IMAGES, libprocessEnv, mesosEnv } from "./profile.js";
+import { attackImages, deriveProfile, LAB_REGISTRY_IMAGES, libprocessEnv, mesosEnv } from "./profile.js";
 
 /**
  * Mesos 1.11, the final Apache release and the lab's default: Apache's own image, the catalogue's citations read from
@@ -17,6 +17,7 @@ export default deriveProfile(mesos14, {
     agent: "mesos/mesos-centos:1.11.0",
     execute: "mesos/mesos-centos:1.11.0",
     ...LAB_REGISTRY_IMAGES,
+    ...attackImages("mesos/mesos-centos:1.11.0"),
   },
   flags: {
     // 1.5 renamed --executor_secret_key to --jwt_secret_key (the old name stays a deprecated alias); 1.10 renamed the

@@ -1,4 +1,4 @@
-import { LAB_REGISTRY_IMAGES, libprocessEnv, mesosEnv, type MesosProfile } from "./profile.js";
+import { attackImages, LAB_REGISTRY_IMAGES, libprocessEnv, mesosEnv, type MesosProfile } from "./profile.js";
 
 /**
  * Mesos 1.4, the release of the 2017 workshop (MesosCon): its own images, and the catalogue's citations read from the
@@ -141,6 +141,7 @@ const mesos14: MesosProfile = {
     agent: "mesosphere/mesos-slave:1.4.0-rc5",
     execute: "mesosphere/mesos:1.4.0-rc5",
     ...LAB_REGISTRY_IMAGES,
+    ...attackImages("mesosphere/mesos:1.4.0-rc5"),
   },
   flags: [...mesosEnv(MESOS_FLAGS), ...libprocessEnv(LIBPROCESS_FLAGS)],
   acls: {

@@ -51,6 +51,13 @@ export interface AclDialect {
  */
 export const LAB_REGISTRY_IMAGES = { registry: "registry:2.8", tokens: "node:20-alpine" } as const;
 
+/**
+ * The attack steps' images: the attacker's host runs the Mesos image (it has curl, nc and openssl), the recording
+ * relay Node (its program uses Node's built-ins only). A lab that sets `images.execute` or `images.tokens` moves these
+ * with them (src/config/load.ts).
+ */
+export const attackImages = (mesos: string) => ({ attacker: mesos, relay: LAB_REGISTRY_IMAGES.tokens });
+
 /** The env names of Mesos flags (`acls` → `MESOS_ACLS`). */
 export const mesosEnv = (flags: readonly string[]): string[] => flags.map((f) => `MESOS_${f.toUpperCase()}`);
 

@@ -49,7 +49,7 @@ function Pane({
       <LineView
         line={truncate(
           line(
-            `── ${role} (${total} lines${dropped ? `, oldest ${dropped} dropped` : ""})${filter ? ` filter: ${filter}` : ""}${
+            `── ${role === "attacker" ? "☠ attacker: its commands and its relay's recording" : role} (${total} lines${dropped ? `, oldest ${dropped} dropped` : ""})${filter ? ` filter: ${filter}` : ""}${
               // the scroll keys live here, not in the footer, which must fit 100 columns
               scroll
                 ? ` · scrolled back: up to line ${Math.min(total, dropped + end)} of ${total}, ${total - Math.min(total, dropped + end)} newer (f follows)`
@@ -57,7 +57,7 @@ function Pane({
                   ? " · PgUp/PgDn ↑↓ scroll"
                   : ""
             }`,
-            focused ? { bold: true, color: "cyan" } : {},
+            focused ? { bold: true, color: role === "attacker" ? "red" : "cyan" } : role === "attacker" ? { bold: true, color: "red" } : {},
           ),
           width - 1,
         )}
@@ -96,6 +96,8 @@ export function LogPanes(props: {
   columns: number;
   height: number;
   scroll?: { anchor: number; back: number };
+  /** Show the attacker's pane too (an attack step): full width, under the grid. */
+  attacker?: boolean;
 }) {
   const { logs, dropped, focus, filter, matched, columns, height, scroll } = props;
   if (focus !== "all") {
@@ -114,9 +116,11 @@ export function LogPanes(props: {
     );
   }
   const half = Math.floor(columns / 2);
-  // two rows of panes, each a header and `each` lines: exactly `height` rows at most
+  // two rows of panes, each a header and `each` lines, and the attacker's pane: exactly `height` rows at most
   if (height < 2) return null;
-  const each = Math.max(0, Math.floor((height - 2) / 2));
+  const attackerRows = props.attacker ? Math.max(2, Math.floor(height / 3)) : 0;
+  const gridRows = height - attackerRows;
+  const each = Math.max(0, Math.floor((gridRows - 2) / 2));
   const rows: Role[][] = [LOG_ROLES.slice(0, 2), LOG_ROLES.slice(2, 4)];
   return (
     <Box flexDirection="column">
@@ -137,6 +141,18 @@ export function LogPanes(props: {
           ))}
         </Box>
       ))}
+      {attackerRows >= 2 ? (
+        <Pane
+          role="attacker"
+          lines={logs.attacker}
+          dropped={dropped.attacker}
+          filter={filter}
+          height={attackerRows - 1}
+          matched={matched}
+          width={columns}
+          focused={false}
+        />
+      ) : null}
     </Box>
   );
 }

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import type { StepLayout } from "../step-layout.js";
-import type { TuiState } from "../state.js";
+import { currentStep, type TuiState } from "../state.js";
 import { LineView, Lines } from "./Lines.js";
 import { LogPanes } from "./LogPanes.js";
 import { PullBars } from "./PullBars.js";
@@ -18,6 +18,7 @@ export function StepView({ state, layout, columns }: { state: TuiState; layout?:
     <Box flexDirection="column">
       <LineView line={layout.header} />
       <LineView line={layout.verdict} />
+      {layout.attack ? <LineView line={layout.attack} /> : null}
       <Lines lines={layout.body} />
       {pullRows > 1 ? <PullBars pulls={state.pulls} max={pullRows - 1} /> : null}
       {layout.logRows > 0 ? (
@@ -29,6 +30,7 @@ export function StepView({ state, layout, columns }: { state: TuiState; layout?:
           filter={state.filter}
           matched={layout.matched}
           columns={columns}
+          attacker={!!currentStep(state)?.attack || state.logs.attacker.length > 0}
           height={Math.max(0, layout.logRows - (pullRows > 1 ? pullRows : 0))}
         />
       ) : null}
