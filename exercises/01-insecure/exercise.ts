@@ -1,5 +1,16 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentRegistered, ATTACKS_SINCE, cites, executeExits, OBSERVED_111, FACTS_14, cite111, SOURCE_111, subscribed, taskFinished } from "../_shared/expect.js";
+import {
+  agentRegistered,
+  ATTACKS_SINCE,
+  cites,
+  executeExits,
+  OBSERVED_111,
+  FACTS_14,
+  cite111,
+  SOURCE_111,
+  subscribed,
+  taskFinished,
+} from "../_shared/expect.js";
 import { rootTask } from "./attack.js";
 
 export default defineExercise({

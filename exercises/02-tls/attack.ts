@@ -10,7 +10,10 @@ const OBSERVED = observedAttack("02");
 export const eavesdrop = {
   id: "eavesdrop",
   title: "an eavesdropper on the scheduler's path reads the task's secret",
-  actions: [{ do: "relay" as const, id: "wire", to: "master" as const }, { ...victim({ name: "payroll" }), via: "relay" as const }],
+  actions: [
+    { do: "relay" as const, id: "wire", to: "master" as const },
+    { ...victim({ name: "payroll" }), via: "relay" as const },
+  ],
   works: [
     {
       id: "payroll-through-relay",
@@ -24,7 +27,7 @@ export const eavesdrop = {
       id: "secret-recorded",
       says: "the relay's recording holds the task's secret in clear (the scheduler's ACCEPT call)",
       source: { relay: "wire" },
-      pattern: `^\\[c\\d+ client→master\\] ${SECRET}`,
+      pattern: `^\\[c\\d+ client→master\\] .*${SECRET}`,
       cite: { at: "src/scheduler/scheduler.cpp:388-390", ref: OBSERVED },
     },
   ],

@@ -1,5 +1,7 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentNotRegistered, agentRegistered, cites, OBSERVED_111, FACTS_14 } from "../_shared/expect.js";
+import { observedAttack } from "../_shared/attacks.js";
+import { agentNotRegistered, agentRegistered, ATTACKS_SINCE, cites, OBSERVED_111, FACTS_14 } from "../_shared/expect.js";
+import { rogueAgentJoins } from "./attack.js";
 const OBSERVED_2026_11_29 = `${OBSERVED_111} Observed 2026-11-29`;
 const OBSERVED_FAILURE_MODES = `${OBSERVED_111} More failure modes (observed)`;
 const OBSERVED_AGENT_AUTH = `${OBSERVED_111} Agent authentication (master MESOS_CREDENTIALS + MESOS_AUTHENTICATE_AGENTS=1)`;
@@ -19,7 +21,21 @@ registers.
 The master gets the list of principals (\`MESOS_CREDENTIALS\`, the workshop's \`credentials.json\`) and
 \`MESOS_AUTHENTICATE_AGENTS=true\`; each agent gets its own single credential (\`MESOS_CREDENTIAL\`). The harness copies
 both files in with mode 0600 — Mesos warns when they are readable by others.`,
+  attacks: [rogueAgentJoins],
   steps: [
+    {
+      id: "rogue-agent",
+      title: "Attack: a rogue agent joins and is handed a task",
+      text: `The attacker starts an agent of its own (Mesos' own \`mesos-agent\`, on the attacker's host) and points it at the
+lab's ZooKeeper. Nothing asks it who it is: the master registers it and offers its resources to the frameworks. A
+framework's next task, \`DB_PASSWORD\` in its environment, runs on the attacker's machine, and the secret lands in the
+attacker's sandbox. (The lab's own agent is stopped for this step, so the task has nowhere else to go; on a real
+cluster the rogue simply gets its share of the tasks.)`,
+      hint: "Read the master log: which agents did it register? Then the attacker's pane: what landed in its sandbox?",
+      cluster: ["zk", "master"],
+      attack: { id: "rogue-agent", expect: "works" },
+      since: ATTACKS_SINCE,
+    },
     {
       id: "master-requires",
       title: "The master requires authenticated agents",
@@ -80,9 +96,16 @@ with code 0 — its container stops. Since 1.7 the master only logs the refusal 
           says: "the master refuses the unauthenticated agent",
           source: { log: "master" },
           pattern: "Refusing registration of agent at slave\\(1\\)@\\S+ because it is not authenticated",
-          cite: { at: "src/master/master.cpp:5689", ref: `${FACTS_14} §1.5` },
+          // 1.11 prints it too, at WARNING (seen on the real build: the attack on this exercise asserts it)
+          cite: cites(
+            { at: "src/master/master.cpp:5689", ref: `${FACTS_14} §1.5` },
+            {
+              at: "src/master/master.cpp:6239",
+              ref: observedAttack("03"),
+              example: "master.cpp:6239] Refusing registration of agent at slave(1)@10.213.111.4:5051 because it is not authenticated",
+            },
+          ),
           example: "Refusing registration of agent at slave(1)@10.213.1.4:5051 because it is not authenticated",
-          until: "1.5", // asserted for 1.4 only: real 1.11 was not seen printing it
         },
         {
           id: "shut-down",
@@ -146,6 +169,20 @@ master's challenge.`,
         },
         agentRegistered,
       ],
+    },
+    {
+      id: "rogue-agent-replay",
+      title: "Replay: the rogue agent, now that agents must authenticate",
+      text: `The same rogue agent, started the same way, with no credential. The master refuses it, at every retry
+(\`Refusing registration of agent … because it is not authenticated\`), and the task runs on the lab's own agent.
+
+**Not the whole story.** A credential is a file on the agent's disk, mode 0600, owned by root, and nothing here
+authenticates the frameworks: any framework's task, running as root beside the agent (exercise 01), can read
+\`/etc/credentials/credential.json\`, and a rogue agent with the stolen credential authenticates and registers. Exercises
+04, 05 and 10 close that road.`,
+      hint: "Compare the master's lines for the rogue agent with the open cluster's.",
+      attack: { id: "rogue-agent", expect: "blocked" },
+      since: ATTACKS_SINCE,
     },
     {
       id: "wrong-secret",

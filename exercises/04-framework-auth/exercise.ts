@@ -1,5 +1,6 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { cites, executeExits, OBSERVED_111, FACTS_14, cite111, SOURCE_111, subscribed, taskFinished as finished } from "../_shared/expect.js";
+import { ATTACKS_SINCE, cites, executeExits, OBSERVED_111, FACTS_14, cite111, SOURCE_111, subscribed, taskFinished as finished } from "../_shared/expect.js";
+import { claimedPrincipal } from "./attack.js";
 
 const CREDS = "/etc/credentials/credentials.json";
 
@@ -14,7 +15,19 @@ its principal before it subscribes.
 \`mesos-execute\` — like every modern framework — talks to the master through the **v1 HTTP scheduler API**. The
 workshop's \`MESOS_AUTHENTICATE_FRAMEWORKS\` only gates the old driver (libprocess, CRAM-MD5) frameworks; the HTTP API
 is gated by \`MESOS_AUTHENTICATE_HTTP_FRAMEWORKS\` with an HTTP authenticator (\`basic\`). This exercise shows both.`,
+  attacks: [claimedPrincipal],
   steps: [
+    {
+      id: "claimed-principal",
+      title: "Attack: claim a principal without its secret",
+      text: `A framework says who it is in its \`FrameworkInfo.principal\`. The attacker's framework claims
+\`scheduler-principal\` (\`mesos-execute --principal=scheduler-principal\`, no secret). Nothing checks the claim: the
+task runs, and the master lists the framework under that principal. Everything that trusts principals (ACLs, quotas,
+reservations, the audit trail) trusts the claim.`,
+      hint: "Read the attacker's pane: whose principal does /master/frameworks show?",
+      attack: { id: "claimed-principal", expect: "works" },
+      since: ATTACKS_SINCE,
+    },
     {
       id: "driver-only",
       title: "MESOS_AUTHENTICATE_FRAMEWORKS alone",
@@ -117,6 +130,17 @@ sets \`FrameworkInfo.principal\`. The master accepts it and the task runs as bef
       solution: "mesos-execute: + --principal=scheduler-principal --secret=<its secret from credentials/secrets.json>",
       actions: [{ do: "execute", args: ["--name=foo", "--command=env", "--principal=scheduler-principal", "--secret=${secret:scheduler-principal}"] }],
       expect: [subscribed, finished, executeExits(0)],
+    },
+    {
+      id: "claimed-principal-replay",
+      title: "Replay: the claim without a secret",
+      text: `The same impostor, now that the master requires HTTP framework authentication. Its SUBSCRIBE carries no
+credential: \`401 Unauthorized\` for the realm \`mesos-master-scheduler\`, and mesos-execute exits 1. A valid credential
+of *another* principal that claims \`scheduler-principal\` is refused too (\`400\`: the authenticated principal does not
+match the one in \`FrameworkInfo\`).`,
+      hint: "mesos-execute's stderr says what the master answered.",
+      attack: { id: "claimed-principal", expect: "blocked" },
+      since: ATTACKS_SINCE,
     },
   ],
 });

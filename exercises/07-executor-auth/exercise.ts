@@ -1,5 +1,16 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentNotRegistered, agentRegistered, cites, executeExits, OBSERVED_111, FACTS_14, subscribed, taskFinished } from "../_shared/expect.js";
+import {
+  agentNotRegistered,
+  agentRegistered,
+  ATTACKS_SINCE,
+  cites,
+  executeExits,
+  OBSERVED_111,
+  FACTS_14,
+  subscribed,
+  taskFinished,
+} from "../_shared/expect.js";
+import { forgedUpdate } from "./attack.js";
 
 const KEY = "/etc/mesos/executor_secret_key";
 const FACTS_14_EXECUTOR_AUTH = `${FACTS_14} §1.9`;
@@ -126,7 +137,21 @@ see it.
 
 Both flags exist only in Mesos builds with SSL support. Mesos 1.5 renamed \`--executor_secret_key\` to
 \`--jwt_secret_key\` (the old name is kept as an alias); the harness uses the name of the profile you run.`,
+  attacks: [forgedUpdate],
   steps: [
+    {
+      id: "forged-update",
+      title: "Attack: speak for another task's executor",
+      text: `A task \`victim\` runs. The agent's executor API (\`/slave(1)/api/v1/executor\`) takes its executors' status
+updates, and nothing asks who is calling. The attacker finds the victim's framework ID in the agent's list of sandboxes
+and posts an \`UPDATE\` as executor \`victim\`: \`TASK_KILLED\`, with a message of its own. \`202 Accepted\`: the agent
+forwards it to the master, and the victim's scheduler is told its task was killed. (mesos-execute then exits, and its
+framework's teardown really kills the task; a scheduler that stays would keep believing the lie while the task runs
+on.)`,
+      hint: "Read the victim's mesos-execute output: whose message is on its TASK_KILLED?",
+      attack: { id: "forged-update", expect: "works" },
+      since: ATTACKS_SINCE,
+    },
     {
       id: "enforce-gotcha",
       title: "Give executors a token, and enforce it",
@@ -348,7 +373,8 @@ task's environment — and a token in it — as readable by everyone who can rea
     {
       id: "forged-token",
       title: "Call the executor API without a valid token",
-      text: `Now pretend to be an executor without its token. The harness posts a \`SUBSCRIBE\` call to the agent's executor
+      text: `The attacker's forged \`UPDATE\` again, now that the agent checks executor tokens: \`401 Unauthorized\`, with a
+Bearer challenge, and the victim's task is not reported killed. Then the harness posts a \`SUBSCRIBE\` to the executor
 API twice: once without a token, once with a token that looks right — HS256, claims \`cid\`/\`eid\`/\`fid\` — but is
 signed with a key that is not the agent's. Both are refused with \`401 Unauthorized\` before the agent looks at the
 call; the \`WWW-Authenticate\` header says why. A token with the right signature but another executor's claims would
@@ -358,6 +384,8 @@ Try it yourself while \`mesos-lab up 07\` runs: \`curl -i -X POST -H 'Content-Ty
 '{"type":"SUBSCRIBE"}' http://127.0.0.1:5051/slave\\(1\\)/api/v1/executor\`.`,
       hint: "The agent logs nothing at INFO for a 401: look at the HTTP answers, not the agent log.",
       solution: "no flag change: the agent from the previous step refuses calls without a token it signed",
+      attack: { id: "forged-update", expect: "blocked" },
+      since: ATTACKS_SINCE,
       actions: [subscribeAs("no-token"), subscribeAs("forged", FORGED)],
       expect: [
         ...refused("no-token", "SUBSCRIBE without a token", "the agent asks for a Bearer token for the mesos-agent-executor realm", ""),

@@ -1,11 +1,13 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { agentDisconnected, agentNotRegistered, agentRegistered, OBSERVED_111, subscribed, taskFinished } from "../_shared/expect.js";
+import { agentRegistered, ATTACKS_SINCE, OBSERVED_111, subscribed, taskFinished } from "../_shared/expect.js";
+import { rogueTlsAgent } from "./attack.js";
 
 const DIR = "/etc/mesos-lab/ssl";
 const CERT = `${DIR}/cert.pem`;
 const KEY = `${DIR}/key.pem`;
 const CA = `${DIR}/ca.pem`;
-const TLS = { LIBPROCESS_SSL_ENABLED: "true", LIBPROCESS_SSL_CERT_FILE: CERT, LIBPROCESS_SSL_KEY_FILE: KEY, LIBPROCESS_SSL_CA_FILE: CA };
+const TLS_ONLY = { LIBPROCESS_SSL_ENABLED: "true", LIBPROCESS_SSL_CERT_FILE: CERT, LIBPROCESS_SSL_KEY_FILE: KEY };
+const TLS = { ...TLS_ONLY, LIBPROCESS_SSL_CA_FILE: CA };
 /** 1.4 names; 1.10 renamed them and added hostname validation (facts §2, observed-1.11.md). */
 const VERIFY_14 = { LIBPROCESS_SSL_VERIFY_CERT: "true", LIBPROCESS_SSL_REQUIRE_CERT: "true", LIBPROCESS_SSL_VERIFY_IPADD: "true" };
 const VERIFY_111 = {
@@ -32,7 +34,24 @@ Mesos peers address each other by **IP** (the master's address comes from ZooKee
 those addresses: the harness runs the cluster on fixed addresses and issues each role a lab-CA certificate with them
 as IP SANs. In 1.4 the flags are \`LIBPROCESS_SSL_VERIFY_CERT\` and \`LIBPROCESS_SSL_REQUIRE_CERT\`; 1.10 renamed them
 (\`…_VERIFY_SERVER_CERT\`, \`…_REQUIRE_CLIENT_CERT\`) and added hostname validation (\`…_VERIFY_IPADD\` for IP SANs).`,
+  attacks: [rogueTlsAgent],
   steps: [
+    {
+      id: "rogue-tls-agent",
+      title: "Attack: a rogue agent with a certificate of its own",
+      text: `The cluster speaks TLS as exercise 02 left it: encrypted, nothing verified. The attacker starts an agent of its
+own, with TLS and a certificate from **its own** CA (\`ssl/rogue-agent.pem\`, the rogue CA's). The handshake succeeds
+(nobody checks whose certificate it is) and the master registers the rogue agent: from here on it is handed tasks
+like any other agent.`,
+      hint: "Which certificates does the master check? Read its startup lines: `Will not verify server certificates!`.",
+      env: { master: TLS_ONLY, agent: { ...TLS_ONLY, MESOS_EXECUTOR_ENVIRONMENT_VARIABLES: JSON.stringify({ ...TLS_ONLY, LIBPROCESS_SSL_ENABLED: "1" }) } },
+      files: [
+        { roles: ["master", "agent"], path: CERT, from: "ssl/{role}.pem", mode: 0o644 },
+        { roles: ["master", "agent"], path: KEY, from: "ssl/{role}-key.pem" },
+      ],
+      attack: { id: "rogue-tls-agent", expect: "works" },
+      since: ATTACKS_SINCE,
+    },
     {
       id: "verify",
       title: "Verify every peer against the lab CA",
@@ -68,18 +87,17 @@ as IP SANs. In 1.4 the flags are \`LIBPROCESS_SSL_VERIFY_CERT\` and \`LIBPROCESS
       ],
     },
     {
-      id: "rogue-agent",
-      title: "An agent with a certificate from another CA",
-      text: `The agent now presents a certificate issued by a **rogue** CA (\`ssl/rogue-agent.pem\`) — what an attacker's
-machine would have. The master refuses the handshake: the agent is disconnected again and again and never registers.`,
+      id: "rogue-tls-agent-replay",
+      title: "Replay: the rogue agent, now that every peer is verified",
+      text: `The same rogue agent with its rogue-CA certificate. The master requires client certificates and checks them
+against the lab CA (\`LIBPROCESS_SSL_CA_FILE\`): the rogue's handshake fails, its link to the master breaks again and
+again (\`Failed to link …\`, \`Master disconnected!\`), and it never registers.
+
+A lab-CA certificate stolen from an agent does not help either: its IP SANs name that agent's address, and
+\`LIBPROCESS_SSL_VERIFY_IPADD\` checks them (\`IP address mismatch\`).`,
       hint: "The master checks the agent's certificate chain against LIBPROCESS_SSL_CA_FILE.",
-      solution: "agent: the certificate files now come from the rogue CA (nothing to fix: this is the attack being refused)",
-      files: [
-        { roles: ["agent"], path: CERT, from: "ssl/rogue-agent.pem", mode: 0o644 },
-        { roles: ["agent"], path: KEY, from: "ssl/rogue-agent-key.pem" },
-      ],
-      ready: { agent: false },
-      expect: [agentDisconnected, agentNotRegistered],
+      attack: { id: "rogue-tls-agent", expect: "blocked" },
+      since: ATTACKS_SINCE,
     },
   ],
 });

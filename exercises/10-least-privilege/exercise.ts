@@ -1,6 +1,8 @@
 import { defineExercise } from "../../src/model/exercise.js";
 import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, SOURCE_111_ACLS, FACTS_14_ACLS } from "../_shared/acls.js";
-import { agentRegistered, cites, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
+import { observedAttack } from "../_shared/attacks.js";
+import { agentRegistered, ATTACKS_SINCE, cites, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
+import { stealCredential } from "./attack.js";
 
 const ROLE = "analytics";
 const SCHED = "scheduler-principal";
@@ -51,7 +53,24 @@ exactly what its service needs. In plain Mesos 1.4 that is an ACL allow-list for
 The cluster is the authenticated one of exercise 05: the principals are proven, not claimed. This exercise checks the
 role and user rules with \`mesos-execute\`; the reservation and volume rules are part of the account but
 \`mesos-execute\` cannot reserve, so they are not exercised here.`,
+  attacks: [stealCredential],
   steps: [
+    {
+      id: "steal-credential",
+      title: "Attack: a framework's task reads the agent's credential",
+      text: `The cluster authenticates its agents and frameworks (exercises 03 and 04), without ACLs yet.
+\`scheduler-principal\`'s framework runs a task that asks to run as \`nobody\` (\`command.user\` in \`--task\`)
+and reads \`/etc/credentials/credential.json\`, the agent's own credential (mode 0600, root's).
+
+The agent runs it as **root** all the same: it switches users only with \`MESOS_SWITCH_USER=true\`, and the lab's
+agent, like the workshop's, runs with it off. With the POSIX launcher the task shares the agent's filesystem, so it
+reads the credential, principal and secret. Whoever holds it can start an agent of their own that authenticates
+(exercise 03's rogue agent, now with a credential).`,
+      hint: "Read the attacker's pane: which uid did the task run as, and what did it print?",
+      ...authenticatedCluster(),
+      attack: { id: "steal-credential", expect: "works" },
+      since: ATTACKS_SINCE,
+    },
     {
       id: "default-role",
       title: "The default role is refused",
@@ -86,9 +105,8 @@ load flag 'task': … Missing required fields: agent_id\`) and exits 1. You cann
 arrives, so give an empty one — \`"agent_id":{"value":""}\` — and \`mesos-execute\` fills in the agent of the offer it
 accepts.
 
-The ACL decides on the user a task *asks* for. The lab's agent runs with \`MESOS_SWITCH_USER=false\` (it is not
-privileged in its container), so the command still runs as the agent's own user — \`id\` prints root. On an agent
-with \`--switch_user\` (Mesos' default) the task would also run as \`nobody\`.`,
+The ACL decides on the user a task *asks* for. The lab's agent runs with \`MESOS_SWITCH_USER=false\` (the workshop's
+setting), so the command still runs as the agent's own user — \`id\` prints root. The next step makes the agent switch.`,
       hint: "Set `command.user` in the `--task` JSON; `--task` excludes `--name` and `--command`, and the JSON needs `agent_id` (an empty one is fine).",
       solution: `mesos-execute: --role=${ROLE} --task='{"name":"foo","task_id":{"value":"foo"},"agent_id":{"value":""},"resources":[…],"command":{"value":"id","user":"nobody"}}'`,
       actions: [executeAs(`--task=${TASK_AS_NOBODY}`, `--role=${ROLE}`)],
@@ -107,6 +125,40 @@ with \`--switch_user\` (Mesos' default) the task would also run as \`nobody\`.`,
           example: "Received status update TASK_ERROR for task 'foo'",
         },
       ],
+    },
+    {
+      id: "switch-user",
+      title: "Run tasks as the user they ask for",
+      text: `The agent gets \`MESOS_SWITCH_USER=true\`: it runs each task as its \`command.user\` (or the framework's user).
+The agent runs as root in its container, so it can. The task of the previous step runs again: the agent creates its
+sandbox for user \`nobody\`, and \`id\` would now print \`uid=65534(nobody)\`.`,
+      hint: "The agent only switches users with --switch_user; the ACL only decides which users a task may ask for.",
+      solution: "agent: MESOS_SWITCH_USER=false → true",
+      env: { agent: { MESOS_SWITCH_USER: "true" } },
+      actions: [executeAs(`--task=${TASK_AS_NOBODY}`, `--role=${ROLE}`)],
+      expect: [
+        taskFinished,
+        {
+          id: "sandbox-for-nobody",
+          says: "the agent creates the task's sandbox for user nobody",
+          source: { log: "agent" },
+          pattern: "Creating sandbox '\\S+/executors/foo/runs/\\S+' for user 'nobody'",
+          cite: { at: "src/slave/paths.cpp:832", ref: observedAttack("10") },
+          example:
+            "paths.cpp:832] Creating sandbox '/var/tmp/mesos/slaves/68110f21-dcbd-4a0d-b4ad-b6ed502f69cb-S1/frameworks/68110f21-dcbd-4a0d-b4ad-b6ed502f69cb-0003/executors/foo/runs/2d29ac56-430e-4c87-9893-9be3145ad7da' for user 'nobody'",
+        },
+      ],
+      since: ATTACKS_SINCE,
+    },
+    {
+      id: "steal-credential-replay",
+      title: "Replay: the task that read the credential, as nobody",
+      text: `The same task, on an agent that switches users: it runs as \`nobody\`, and \`cat\` is refused the credential
+(\`Permission denied\`). A task that asks for no user would still run as the framework's user, root, which is why the
+ACL of this exercise (tasks only as \`nobody\`) belongs with \`MESOS_SWITCH_USER\`.`,
+      hint: "Read the task's stderr in the attacker's pane.",
+      attack: { id: "steal-credential", expect: "blocked" },
+      since: ATTACKS_SINCE,
     },
   ],
 });

@@ -117,6 +117,36 @@ const linuxLauncher = {
   example: "Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
 };
 
+/**
+ * The attack: from anywhere on the network, list the agent's containers and open a session in the task's, as nobody
+ * in particular. It works while the agent's read-write realm is open; with it authenticated the same anonymous calls
+ * are 401.
+ */
+const rootShell = {
+  id: "root-shell",
+  title: "anyone opens a root shell in a running task",
+  byHand: `curl -s -X POST -H 'Content-Type: application/json' -d '{"type":"GET_CONTAINERS"}' \${url.agent}/api/v1`,
+  actions: [sleeper, getContainers("containers-anonymous"), session("session-anonymous")],
+  works: [
+    taskRunning,
+    ok("containers-anonymous", "an anonymous GET_CONTAINERS", ok111.agentGetContainers),
+    {
+      id: "containers-list-sleeper",
+      says: "the answer lists the task's container, by its executor sleeper",
+      source: { http: "containers-anonymous", part: "body" as const },
+      pattern: '"executor_id":\\{"value":"sleeper"\\}',
+      cite: cites({ at: "src/slave/http.cpp:2073-2077", ref: S8, derived: true }, cite111("src/slave/http.cpp:2845-2849", SOURCE_111_HTTP)),
+    },
+    processing("session-anonymous"),
+    ...shell("session-anonymous", "an anonymous caller"),
+  ],
+  blocked: [
+    taskRunning,
+    ...challenged("containers-anonymous", "mesos-agent-readwrite", "an anonymous GET_CONTAINERS"),
+    ...challenged("session-anonymous", "mesos-agent-readwrite", "an anonymous LAUNCH_NESTED_CONTAINER_SESSION"),
+  ],
+};
+
 /** Who may open a session, and read its output. Everyone else: NONE (and `permissive` stays true for the rest). */
 const only = (principal: string) => [
   { principals: { values: [principal] }, users: { type: "ANY" } },
@@ -154,6 +184,7 @@ cgroup and the session the task's mount namespace. The lab runs this agent in it
 read-write inside the container, and \`MESOS_CGROUPS_ROOT\` inside the container's own cgroup, so that everything Mesos
 creates goes away with the container. \`mesos-lab doctor\` says whether this host supports it (Linux, cgroup v1).`,
   agentCapabilities: true,
+  attacks: [rootShell],
   steps: [
     {
       id: "open",
@@ -163,21 +194,8 @@ container, and an anonymous \`LAUNCH_NESTED_CONTAINER_SESSION\` with that contai
 answer streams \`uid=0(root) gid=0(root) groups=0(root)\`. Nobody was asked who they are.`,
       hint: "The agent's /api/v1 is in the mesos-agent-readwrite realm, which is not authenticated by default.",
       env: { agent: { MESOS_LAUNCHER: "linux", MESOS_ISOLATION: "filesystem/linux" } },
-      actions: [sleeper, getContainers("containers-anonymous"), session("session-anonymous")],
-      expect: [
-        linuxLauncher,
-        taskRunning,
-        ok("containers-anonymous", "an anonymous GET_CONTAINERS", ok111.agentGetContainers),
-        {
-          id: "containers-list-sleeper",
-          says: "the answer lists the task's container, by its executor sleeper",
-          source: { http: "containers-anonymous", part: "body" },
-          pattern: '"executor_id":\\{"value":"sleeper"\\}',
-          cite: cites({ at: "src/slave/http.cpp:2073-2077", ref: S8, derived: true }, cite111("src/slave/http.cpp:2845-2849", SOURCE_111_HTTP)),
-        },
-        processing("session-anonymous"),
-        ...shell("session-anonymous", "an anonymous caller"),
-      ],
+      attack: { id: "root-shell", expect: "works" },
+      expect: [linuxLauncher],
     },
     {
       id: "readwrite-auth",
@@ -255,6 +273,15 @@ the agent never starts a container for it. The other entries of \`acls.proto\` (
           example: "Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ",
         },
       ],
+    },
+    {
+      id: "root-shell-replay",
+      title: "Replay: the anonymous shell, after the controls",
+      text: `The attack of the first step again, from anywhere on the network and without credentials: \`GET_CONTAINERS\`
+and \`LAUNCH_NESTED_CONTAINER_SESSION\` are both \`401 Unauthorized\` for the realm \`mesos-agent-readwrite\`, and no
+session starts. The ACLs of the previous step keep the authenticated principals other than the operator out.`,
+      hint: "Which realm does the challenge name? It is the agent's read-write realm, not its read-only one.",
+      attack: { id: "root-shell", expect: "blocked" },
     },
   ],
 });

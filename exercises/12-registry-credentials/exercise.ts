@@ -104,6 +104,66 @@ const granted = (account: string, image: string, actions: string) => {
   };
 };
 
+/**
+ * The attack: a task of the cainiao team's framework runs alipay's image. The registry authorizes the agent's
+ * account, never the framework; with the build machine's credential on the agent the pull succeeds, with cainiao's
+ * own the token service grants nothing for alipay and the registry refuses the manifest.
+ */
+const crossNamespacePull = {
+  id: "cross-namespace-pull",
+  title: "a cainiao task pulls alipay's private image",
+  actions: [push(ALIPAY), task("cainiao-job", ALIPAY)],
+  works: [pulling(ALIPAY), granted("ci", ALIPAY, "pull"), cached(ALIPAY)],
+  blocked: [
+    pulling(ALIPAY),
+    granted("cainiao", ALIPAY, "(nothing)"),
+    {
+      id: "insufficient-scope",
+      says: "the registry refuses the token for alipay/a1: insufficient scope",
+      source: { log: "registry" as const },
+      pattern: 'msg="error authorizing context: insufficient scope".*vars\\.name=alipay/a1',
+      cite: { at: "registry/auth/token/accesscontroller.go:280", ref: S9 },
+      example:
+        'time="2026-11-29T11:50:08.306800535Z" level=warning msg="error authorizing context: insufficient scope" go.version=go1.19.8 http.request.host="registry:5000" http.request.id=c3032294-bf8b-40e7-a4ea-27a6ec114567 http.request.method=GET http.request.remoteaddr="172.18.0.6:48116" http.request.uri=/v2/alipay/a1/manifests/v0.1 http.request.useragent=curl/7.88.1 vars.name=alipay/a1 vars.reference=v0.1',
+    },
+    // the fetcher's failure at src/uri/fetchers/docker.cpp:841-843
+    failedToStart(
+      "manifest-refused",
+      "the agent's pull of the manifest is refused: the container fails to start",
+      "Unexpected HTTP response '401 Unauthorized' when trying to get the manifest$",
+      "cainiao-job",
+      "Unexpected HTTP response '401 Unauthorized' when trying to get the manifest",
+    ),
+    {
+      id: "task-failed-message",
+      says: "mesos-execute reports why the task failed",
+      source: { execute: "stdout" as const },
+      pattern: "^  message: 'Failed to launch container: Unexpected HTTP response '401 Unauthorized' when trying to get the manifest'$",
+      cite: { at: "src/slave/slave.cpp:6996", ref: S9 },
+      example: "  message: 'Failed to launch container: Unexpected HTTP response '401 Unauthorized' when trying to get the manifest'",
+    },
+    cached(ALIPAY, true),
+  ],
+};
+
+/** The agent gives its registry credential away: on /flags (anyone's while the read-only realm is open) and in its log. */
+const FLAGS_CREDENTIAL = {
+  id: "flags-credential",
+  says: "an anonymous GET /flags answers the agent's registry credential",
+  source: { http: "flags", part: "body" as const },
+  pattern: '"docker_config":"\\{\\\\"auths\\\\":\\{.*\\\\"auth\\\\":\\\\"[A-Za-z0-9+/=]{8,}\\\\"',
+  cite: { at: "src/slave/http.cpp:924", ref: S9 },
+};
+const LOG_CREDENTIAL = {
+  id: "log-credential",
+  says: "the agent printed its registry credential at startup",
+  source: { log: "agent" as const },
+  pattern: 'Flags at startup: .*--docker_config="\\{"auths":\\{.*"auth":"[A-Za-z0-9+/=]{8,}"',
+  cite: { at: "src/slave/slave.cpp:282", ref: S9 },
+  example:
+    'slave.cpp:282] Flags at startup: --appc_simple_discovery_uri_prefix="http://" --docker_config="{"auths":{"127.0.0.1:5000":{"auth":"Y2k6c2VjcmV0"},"registry:5000":{"auth":"Y2k6c2VjcmV0"}}}" --docker_registry="http://registry:5000"',
+};
+
 export default defineExercise({
   id: "12",
   slug: "registry-credentials",
@@ -135,7 +195,30 @@ nothing to run, and on kernels without \`/proc/sysrq-trigger\` (some CI machines
 isolator cannot even mount the image's root filesystem. None of the expectations depend on that.`,
   since: "1.11", // written for and run on 1.11
   agentCapabilities: true,
+  attacks: [crossNamespacePull],
   steps: [
+    {
+      id: "agent-credential-is-everyones",
+      title: "Attack: a cainiao task pulls alipay's image",
+      text: `A common shortcut: give the agents the build machine's credential (\`ci\`, every namespace), so that every
+image pulls. The build machine pushes \`${ALIPAY}\`. Then a task named \`cainiao-job\`, from the cainiao team's framework,
+runs \`${ALIPAY}\`, and the pull succeeds: the token service sees the agent's account \`ci\`, never the framework.
+Whatever the agent holds, every framework that can land a task on it holds too.
+
+And not only frameworks: the agent prints its \`--docker_config\` in its log at startup and answers it on its
+\`/flags\` endpoint, which anyone may read while the read-only realm is not authenticated (exercise 06). The \`auth\`
+there is base64 of \`account:secret\`, not a hash. (mesos-lab's reports show it as \`******\`.)
+
+The steps that follow give the agent no credential, then the narrowest one; the last replays this pull.`,
+      hint: "The registry authorizes the account in the agent's --docker_config, whatever framework launched the task.",
+      solution: "agent: MESOS_DOCKER_CONFIG holds credentials/docker-config-ci.json: the lesson is why not to",
+      cluster: [...WITH_REGISTRY],
+      env: { agent: { ...imageAgent, MESOS_DOCKER_CONFIG: `file://${DOCKER_CONFIG}` } },
+      files: [policy, agentHolds("ci")],
+      attack: { id: "cross-namespace-pull", expect: "works" },
+      actions: [{ do: "http", id: "flags", role: "agent", path: "/flags" }],
+      expect: [FLAGS_CREDENTIAL, LOG_CREDENTIAL],
+    },
     {
       id: "no-credential",
       title: "Nobody pulls without a credential",
@@ -145,8 +228,8 @@ the agent asks the token service without credentials, and the token service refu
 fails before its container exists.`,
       hint: "The registry and its token service are private: an agent without a --docker_config entry for registry:5000 asks anonymously.",
       cluster: [...WITH_REGISTRY],
-      env: { agent: imageAgent },
-      files: [policy],
+      env: { agent: { MESOS_DOCKER_CONFIG: null } },
+      files: [{ roles: ["agent"], path: DOCKER_CONFIG, remove: true }],
       actions: [push(CAINIAO), push(ALIPAY), task("cainiao-a1", CAINIAO)],
       expect: [
         pushed(CAINIAO),
@@ -196,87 +279,20 @@ config and layers, into its image store.`,
     },
     {
       id: "other-namespace",
-      title: "The same credential cannot pull another namespace",
-      text: `Same agent, same credential, a task of \`${ALIPAY}\`. The token service issues \`cainiao\` a token for
-\`repository:alipay/a1:pull\` that allows nothing (the policy grants it \`cainiao/*\` only), and the registry refuses
-the manifest with it: \`401\`, \`error="insufficient_scope"\` in its challenge, \`insufficient scope\` in its log. The
-agent reports \`Unexpected HTTP response '401 Unauthorized' when trying to get the manifest\`.`,
-      hint: "A token carries the access the token service granted; the registry checks the repository and action against it.",
-      cluster: [...WITH_REGISTRY],
-      actions: [push(ALIPAY), task("alipay-a1", ALIPAY)],
-      expect: [
-        pulling(ALIPAY),
-        granted("cainiao", ALIPAY, "(nothing)"),
-        {
-          id: "insufficient-scope",
-          says: "the registry refuses the token for alipay/a1: insufficient scope",
-          source: { log: "registry" },
-          pattern: 'msg="error authorizing context: insufficient scope".*vars\\.name=alipay/a1',
-          cite: { at: "registry/auth/token/accesscontroller.go:280", ref: S9 },
-          example:
-            'time="2026-11-29T11:50:08.306800535Z" level=warning msg="error authorizing context: insufficient scope" go.version=go1.19.8 http.request.host="registry:5000" http.request.id=c3032294-bf8b-40e7-a4ea-27a6ec114567 http.request.method=GET http.request.remoteaddr="172.18.0.6:48116" http.request.uri=/v2/alipay/a1/manifests/v0.1 http.request.useragent=curl/7.88.1 vars.name=alipay/a1 vars.reference=v0.1',
-        },
-        // the fetcher's failure at src/uri/fetchers/docker.cpp:841-843
-        failedToStart(
-          "manifest-refused",
-          "the agent's pull of the manifest is refused: the container fails to start",
-          "Unexpected HTTP response '401 Unauthorized' when trying to get the manifest$",
-          "alipay-a1",
-          "Unexpected HTTP response '401 Unauthorized' when trying to get the manifest",
-        ),
-        {
-          id: "task-failed-message",
-          says: "mesos-execute reports why the task failed",
-          source: { execute: "stdout" },
-          pattern: "^  message: 'Failed to launch container: Unexpected HTTP response '401 Unauthorized' when trying to get the manifest'$",
-          cite: { at: "src/slave/slave.cpp:6996", ref: S9 },
-          example: "  message: 'Failed to launch container: Unexpected HTTP response '401 Unauthorized' when trying to get the manifest'",
-        },
-        cached(ALIPAY, true),
-      ],
-    },
-    {
-      id: "agent-credential-is-everyones",
-      title: "An agent's credential is every framework's",
-      text: `A common shortcut: give the agents the build machine's credential (\`ci\`, every namespace), so that every
-image pulls. Now a task named \`cainiao-job\`, from the cainiao team's framework, runs \`${ALIPAY}\`, and the pull
-succeeds: the token service sees the agent's account \`ci\`, never the framework. Whatever the agent holds, every
-framework that can land a task on it holds too.
-
-And not only frameworks: the agent prints its \`--docker_config\` in its log at startup and answers it on its
-\`/flags\` endpoint, which anyone may read while the read-only realm is not authenticated (exercise 06). The \`auth\`
-there is base64 of \`account:secret\`, not a hash. (mesos-lab's reports show it as \`******\`.)
+      title: "Replay: the cainiao task's pull of alipay's image",
+      text: `Same agent, with \`cainiao\`'s credential now, and the attack's task again: \`cainiao-job\` runs \`${ALIPAY}\`. The
+token service issues \`cainiao\` a token for \`repository:alipay/a1:pull\` that allows nothing (the policy grants it
+\`cainiao/*\` only), and the registry refuses the manifest with it: \`401\`, \`error="insufficient_scope"\` in its
+challenge, \`insufficient scope\` in its log. The agent reports \`Unexpected HTTP response '401 Unauthorized' when
+trying to get the manifest\`.
 
 So: give each agent the narrowest credential its tenants need, and keep tenants whose images must stay apart on
 agents of their own (roles, reservations, attributes). Mesos 1.11 can also take a credential per task, as a secret in
 the task's \`Image.Docker.config\`, instead of one per agent. Authenticate \`/flags\`, and rotate a credential that
 was exposed.`,
-      hint: "The registry authorizes the account in the agent's --docker_config, whatever framework launched the task.",
-      solution: "agent: MESOS_DOCKER_CONFIG now holds credentials/docker-config-ci.json: the lesson is why not to",
+      hint: "A token carries the access the token service granted; the registry checks the repository and action against it.",
       cluster: [...WITH_REGISTRY],
-      files: [agentHolds("ci")],
-      actions: [push(ALIPAY), task("cainiao-job", ALIPAY), { do: "http", id: "flags", role: "agent", path: "/flags" }],
-      expect: [
-        pulling(ALIPAY),
-        granted("ci", ALIPAY, "pull"),
-        cached(ALIPAY),
-        {
-          id: "flags-credential",
-          says: "an anonymous GET /flags answers the agent's registry credential",
-          source: { http: "flags", part: "body" },
-          pattern: '"docker_config":"\\{\\\\"auths\\\\":\\{.*\\\\"auth\\\\":\\\\"[A-Za-z0-9+/=]{8,}\\\\"',
-          cite: { at: "src/slave/http.cpp:924", ref: S9 },
-        },
-        {
-          id: "log-credential",
-          says: "the agent printed its registry credential at startup",
-          source: { log: "agent" },
-          pattern: 'Flags at startup: .*--docker_config="\\{"auths":\\{.*"auth":"[A-Za-z0-9+/=]{8,}"',
-          cite: { at: "src/slave/slave.cpp:282", ref: S9 },
-          example:
-            'slave.cpp:282] Flags at startup: --appc_simple_discovery_uri_prefix="http://" --docker_config="{"auths":{"127.0.0.1:5000":{"auth":"Y2k6c2VjcmV0"},"registry:5000":{"auth":"Y2k6c2VjcmV0"}}}" --docker_registry="http://registry:5000"',
-        },
-      ],
+      attack: { id: "cross-namespace-pull", expect: "blocked" },
     },
   ],
 });

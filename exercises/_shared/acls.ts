@@ -18,14 +18,17 @@ export const acls = (x: Record<string, unknown>) => JSON.stringify(x);
 const CREDS = "/etc/credentials/credentials.json";
 const CRED = "/etc/credentials/credential.json";
 
-/** The authenticated cluster ACLs need (exercises 03 and 04): master credentials + HTTP framework auth, agent credential. */
-export const authenticatedCluster = (acls: string): Pick<Step, "env" | "files"> => ({
+/**
+ * The authenticated cluster ACLs need (exercises 03 and 04): master credentials + HTTP framework auth, agent
+ * credential; with `acls`, the master's MESOS_ACLS.
+ */
+export const authenticatedCluster = (acls?: string): Pick<Step, "env" | "files"> => ({
   env: {
     master: {
       MESOS_CREDENTIALS: `file://${CREDS}`,
       MESOS_AUTHENTICATE_HTTP_FRAMEWORKS: "true",
       MESOS_HTTP_FRAMEWORK_AUTHENTICATORS: "basic",
-      MESOS_ACLS: acls,
+      ...(acls === undefined ? {} : { MESOS_ACLS: acls }),
     },
     agent: { MESOS_CREDENTIAL: `file://${CRED}` },
   },

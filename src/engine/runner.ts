@@ -4,6 +4,7 @@ import type { Exercise } from "../model/exercise.js";
 import type { ClusterRole, Role } from "../model/roles.js";
 import { isLabError } from "../util/errors.js";
 import { abortable, Interrupted } from "./abortable.js";
+import { endAttackerJobs } from "./actions/attack.js";
 import { describeAction, runAction } from "./actions/index.js";
 import { Cluster, newRunId, type Live } from "./cluster.js";
 import type { AttackOutcome, DiedProcess, ExpectationResult, StepResult } from "./events.js";
@@ -164,6 +165,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
     set.abort(error);
   } finally {
     for (const key of executeIds.keys()) await cluster.containers.stop(key).catch(() => undefined);
+    if (step.attack) await endAttackerJobs({ cluster, options: o });
     cluster.route(undefined, undefined);
   }
 

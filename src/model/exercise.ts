@@ -251,7 +251,10 @@ export const stepSchema = z
      * The step runs an attack of its exercise (`attacks`) after its own actions, and asserts that it `works` (the
      * step before the control) or is `blocked` (the replay after it), with that attack's evidence.
      */
-    attack: z.object({ id: z.string(), expect: z.enum(["works", "blocked"]) }).strict().optional(),
+    attack: z
+      .object({ id: z.string(), expect: z.enum(["works", "blocked"]) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -306,7 +309,11 @@ export const exerciseSchema = z
           message: `attack '${a.id}' needs a step that expects it to work${a.blocked ? " and a later one (after the control) that expects it blocked" : ""}`,
         });
       if (!a.blocked && ex.steps.some((s) => s.attack?.id === a.id && s.attack.expect === "blocked"))
-        ctx.addIssue({ code: "custom", path: ["attacks", i, "blocked"], message: `attack '${a.id}' is replayed as blocked but has no evidence of being blocked` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["attacks", i, "blocked"],
+          message: `attack '${a.id}' is replayed as blocked but has no evidence of being blocked`,
+        });
     });
     ex.steps.forEach((raw, i) => {
       checkRange(raw, ctx, ["steps", i]);
@@ -320,7 +327,12 @@ export const exerciseSchema = z
       if (s.expect.length === 0) ctx.addIssue({ code: "custom", path: ["steps", i, "expect"], message: `step '${s.id}' expects nothing (and runs no attack)` });
       const ids = new Set<string>();
       s.expect.forEach((e, j) => {
-        if (ids.has(e.id)) ctx.addIssue({ code: "custom", path: ["steps", i, "expect", j, "id"], message: `a second expectation '${e.id}' in step '${s.id}' (its attack's included)` });
+        if (ids.has(e.id))
+          ctx.addIssue({
+            code: "custom",
+            path: ["steps", i, "expect", j, "id"],
+            message: `a second expectation '${e.id}' in step '${s.id}' (its attack's included)`,
+          });
         ids.add(e.id);
         const ref = actionOf(e.source);
         if (ref !== undefined && !actionIds.has(ref))

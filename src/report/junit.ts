@@ -30,7 +30,9 @@ export function junitXml(results: StepResult[], titles: Record<string, string>, 
     time += t;
     const cases = steps.map((s) => {
       // an attack step names its attack and what it saw: a CI report reads "exploit worked" / "exploit blocked"
-      const attack = s.attack ? ` [attack ${s.attack.id}: ${s.attack.outcome === "works" ? "exploit worked" : s.attack.outcome === "blocked" ? "exploit blocked" : "unproven"}]` : "";
+      const attack = s.attack
+        ? ` [attack ${s.attack.id}: ${s.attack.outcome === "works" ? "exploit worked" : s.attack.outcome === "blocked" ? "exploit blocked" : "unproven"}]`
+        : "";
       const name = `${s.step}: ${s.title}${attack}`;
       const attrs = `classname="mesos-lab.${esc(ex)}" name="${esc(name)}" time="${(s.durationMs / 1000).toFixed(3)}"`;
       if (s.status === "passed") return `    <testcase ${attrs}/>`;

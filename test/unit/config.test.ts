@@ -93,7 +93,15 @@ describe("profiles of the lab's own (lab.config.ts `profiles`)", () => {
     const v111 = resolveConfig({ profile: "1.11" }, undefined, "/x").mesos;
     expect(c.profile).toBe("acme-1.11.9");
     expect(c.mesos).toMatchObject({ name: "acme-1.11.9", release: "1.11.9", like: "1.11", real: false, facts: v111.facts, flags: v111.flags, acls: v111.acls });
-    expect(c.images).toEqual({ zk: "zookeeper:3.8", master: "acme/mesos:1.11.9", agent: "acme/mesos:1.11.9", execute: "acme/mesos:1.11.9", ...REGISTRY, attacker: "acme/mesos:1.11.9", relay: "node:20-alpine" });
+    expect(c.images).toEqual({
+      zk: "zookeeper:3.8",
+      master: "acme/mesos:1.11.9",
+      agent: "acme/mesos:1.11.9",
+      execute: "acme/mesos:1.11.9",
+      ...REGISTRY,
+      attacker: "acme/mesos:1.11.9",
+      relay: "node:20-alpine",
+    });
     expect(c.mesos.checked).toBe("like 1.11, release 1.11.9, from lab.config.ts (mesos-lab checks the catalogue for its built-in profiles only)");
     // defining one does not select it; images set at the top still win
     expect(resolveConfig({ profiles: [fork] }, undefined, "/x").mesos.name).toBe("1.11");

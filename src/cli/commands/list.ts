@@ -30,7 +30,9 @@ export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Prom
     const steps = e.steps.filter((s) => stepApplies(s, config.mesos));
     process.stdout.write(`\n  ${e.id}  ${e.title}  (${steps.length} step${steps.length === 1 ? "" : "s"})\n      ${e.summary}\n`);
     steps.forEach((s, i) =>
-      process.stdout.write(`      ${i + 1}. ${s.id} — ${s.title}${s.attack ? `  [attack ${s.attack.id}: ${s.attack.expect === "works" ? "the exploit" : "replayed, blocked"}]` : ""}\n`),
+      process.stdout.write(
+        `      ${i + 1}. ${s.id} — ${s.title}${s.attack ? `  [attack ${s.attack.id}: ${s.attack.expect === "works" ? "the exploit" : "replayed, blocked"}]` : ""}\n`,
+      ),
     );
   }
   process.stdout.write(`\nRun one: mesos-lab up <id>   Check one: mesos-lab verify <id>\n`);

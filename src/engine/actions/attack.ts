@@ -18,7 +18,9 @@ const relayKey = (id: string) => `relay:${id}`;
 /** Waits for a container's first line: the attacker's `ready` (or its refusal), the relay's `listening`. */
 async function started(live: Live, ready: RegExp, refused: RegExp | undefined, what: string, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs / 1000} s`)), timeoutMs)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs / 1000} s`)), timeoutMs)),
+  );
   const exited = live.exit.then((code) => {
     const said = (["stderr", "stdout"] as const).flatMap((s) => [...live.tail[s].snapshot().head, ...live.tail[s].snapshot().tail]).filter((l) => l.trim());
     throw new Error(`${what} exited with code ${code}${said.length ? `: ${said.slice(-3).join(" / ")}` : ""}`);
@@ -88,7 +90,15 @@ export const attackAction: ActionHandler<AttackAction> = {
     const keys: Array<[HttpPart, string[]]> = [["all", lines.filter((l) => l !== "")]];
     if (a.http) keys.push(...(Object.entries(httpParts(lines)) as Array<[HttpPart, string[]]>));
     for (const l of keys[0]![1])
-      ctx.options.bus.emit({ type: "log", exercise: ctx.step.exercise.id, source: `attacker:${a.id}`, role: "attacker", stream: "stdout", text: l, ts: Date.now() });
+      ctx.options.bus.emit({
+        type: "log",
+        exercise: ctx.step.exercise.id,
+        source: `attacker:${a.id}`,
+        role: "attacker",
+        stream: "stdout",
+        text: l,
+        ts: Date.now(),
+      });
     for (const [part, ls] of keys) {
       const key = SourceKeys.attacker(a.id, part);
       for (const l of ls) ctx.set.feed(key, l);
@@ -112,12 +122,19 @@ export const relayAction: ActionHandler<RelayAction> = {
     if (running) await containers.drop(key);
     const port = ROLE_PORTS[a.to];
     const { config, publish } = ctx.options;
-    const spec = containerSpec({ config, identity: containers.identity, plan, publish }, "relay", 1, { MESOS_LAB_RELAY_TO: a.to }, [{ path: RELAY_PROGRAM, content: relayProgram(), mode: 0o644 }], {
-      cmd: ["-c", relayScript({ hostNetwork: plan.hostMode, listen: plan.hostMode ? port + 1000 : port, host: plan.template.host[a.to]!, port, name: a.to })],
-      suffix: `-${a.id}`,
-      publish: plan.hostMode ? undefined : { [port]: 0 },
-      capAdd: plan.hostMode ? undefined : ["NET_ADMIN"],
-    });
+    const spec = containerSpec(
+      { config, identity: containers.identity, plan, publish },
+      "relay",
+      1,
+      { MESOS_LAB_RELAY_TO: a.to },
+      [{ path: RELAY_PROGRAM, content: relayProgram(), mode: 0o644 }],
+      {
+        cmd: ["-c", relayScript({ hostNetwork: plan.hostMode, listen: plan.hostMode ? port + 1000 : port, host: plan.template.host[a.to]!, port, name: a.to })],
+        suffix: `-${a.id}`,
+        publish: plan.hostMode ? undefined : { [port]: 0 },
+        capAdd: plan.hostMode ? undefined : ["NET_ADMIN"],
+      },
+    );
     const live = await containers.launch(key, "relay", 1, spec, "relay", a.id);
     await started(live, RELAY_LISTENS, undefined, "the relay", 30_000);
   },
@@ -136,4 +153,14 @@ export function relayOf(ctx: ActionContext, to: "master" | "agent"): { live: Liv
   const hostPort = plan.hostMode ? listen : live.ports[port];
   if (!hostPort) throw new Error(`the relay in front of the ${to} publishes no port`);
   return { live, inLab: `${plan.template.host.relay}:${listen}`, hostPort };
+}
+
+/**
+ * The attacker's background work ends with the step (a rogue agent it started): the next step starts from the
+ * attacker's host as it was, without a stray agent of the attacker's in the cluster it runs.
+ */
+export async function endAttackerJobs(ctx: Pick<ActionContext, "cluster" | "options">): Promise<void> {
+  const host = ctx.cluster.containers.get(ATTACKER_KEY);
+  if (!host || host.exitCode !== null) return;
+  await ctx.options.runtime.exec.run(host.id, ["sh", "-c", "pkill -x mesos-agent; true"], 5_000).catch(() => undefined);
 }
