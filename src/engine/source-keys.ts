@@ -1,5 +1,5 @@
 import type { Source } from "../model/exercise.js";
-import type { ClusterRole, Role } from "../model/roles.js";
+import type { ClusterRole } from "../model/roles.js";
 
 /**
  * Where an expectation reads its lines: one key per stream a step produces. Keys are made here only, so that the

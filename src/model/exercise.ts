@@ -10,7 +10,6 @@ import { CLUSTER_ROLES, ROLES, type Role } from "./roles.js";
  * citation; a profile runs what covers its release.
  */
 
-const role = z.enum(ROLES);
 const clusterRole = z.enum(CLUSTER_ROLES);
 /** The roles an exercise sets flags and places files for: not the attack steps' hosts, which their actions set up. */
 const configuredRole = z.enum(ROLES.filter((r): r is Exclude<Role, "attacker" | "relay"> => r !== "attacker" && r !== "relay"));

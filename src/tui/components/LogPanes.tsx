@@ -20,7 +20,7 @@ export function visibleLines(lines: LogEntry[], filter: string, height: number, 
 }
 
 function Pane({
-  role,
+  who: role,
   lines,
   dropped,
   filter,
@@ -30,7 +30,7 @@ function Pane({
   focused,
   scroll,
 }: {
-  role: Role;
+  who: Role;
   lines: LogEntry[];
   dropped: number;
   filter: string;
@@ -103,7 +103,7 @@ export function LogPanes(props: {
   if (focus !== "all") {
     return (
       <Pane
-        role={focus}
+        who={focus}
         lines={logs[focus]}
         dropped={dropped[focus]}
         filter={filter}
@@ -129,7 +129,7 @@ export function LogPanes(props: {
           {row.map((role) => (
             <Pane
               key={role}
-              role={role}
+              who={role}
               lines={logs[role]}
               dropped={dropped[role]}
               filter={filter}
@@ -143,7 +143,7 @@ export function LogPanes(props: {
       ))}
       {attackerRows >= 2 ? (
         <Pane
-          role="attacker"
+          who="attacker"
           lines={logs.attacker}
           dropped={dropped.attacker}
           filter={filter}
