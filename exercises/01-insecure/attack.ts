@@ -11,7 +11,7 @@ const OBSERVED = observedAttack("01");
 export const rootTask = {
   id: "root-task",
   title: "an anonymous framework runs a task as root inside the agent",
-  byHand: 'curl -s "${url.agent}/files/debug"',
+  noticed: { log: "agent" as const, pattern: "HTTP GET for /files/read\\?\\S*executors%2Fintruder\\S* from (?<from>[0-9.]+):\\d+" },
   actions: [
     { do: "execute" as const, id: "intruder", args: ["--name=intruder", "--command=id; tr '\\0' ' ' < /proc/1/cmdline; echo"] },
     readSandbox("loot", "intruder"),

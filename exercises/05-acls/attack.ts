@@ -13,7 +13,6 @@ const VICTIM_ARGS = ["--name=victim", "--command=sleep 600", "--principal=schedu
 export const teardownOther = {
   id: "teardown-other",
   title: "somebody else tears a framework down",
-  byHand: "curl -s ${url.agent}/files/debug",
   actions: [
     { do: "execute" as const, id: "victim", args: VICTIM_ARGS, detach: true },
     {

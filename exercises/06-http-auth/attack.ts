@@ -16,7 +16,8 @@ const SANDBOX = "s=$(curl -s http://${target.agent}/files/debug | grep -o '/fram
 export const anonymousHttp = {
   id: "anonymous-http",
   title: "an anonymous caller reads a task's secret and tears its framework down",
-  byHand: 'curl -s ${url.master}/master/flags; curl -s "${url.agent}/files/debug"',
+  // the agent logs a /files request it lets through (a 401 is not logged): a read of payroll's sandbox, by an attendee
+  noticed: { log: "agent" as const, pattern: "HTTP GET for /files/read\\?\\S*executors%2Fpayroll\\S* from (?<from>[0-9.]+):\\d+" },
   actions: [
     {
       do: "execute" as const,

@@ -28,6 +28,8 @@ const FORGED_UPDATE = JSON.stringify({
 export const forgedUpdate = {
   id: "forged-update",
   title: "anyone on the network speaks for a task's executor and reports it killed",
+  // the agent logs an executor call it lets through (with executor authentication a tokenless one is 401, not logged)
+  noticed: { log: "agent" as const, pattern: "HTTP POST for /slave\\(1\\)/api/v1/executor from (?<from>[0-9.]+):\\d+" },
   actions: [
     { do: "execute" as const, id: "victim", args: ["--name=victim", "--command=sleep 600"], detach: true },
     {

@@ -125,7 +125,8 @@ const linuxLauncher = {
 const rootShell = {
   id: "root-shell",
   title: "anyone opens a root shell in a running task",
-  byHand: `curl -s -X POST -H 'Content-Type: application/json' -d '{"type":"GET_CONTAINERS"}' \${url.agent}/api/v1`,
+  // the agent logs an operator call it lets through (with the read-write realm authenticated, an anonymous one is 401)
+  noticed: { log: "agent" as const, pattern: "HTTP POST for /api/v1 from (?<from>[0-9.]+):\\d+" },
   actions: [sleeper, getContainers("containers-anonymous"), session("session-anonymous")],
   works: [
     taskRunning,

@@ -53,6 +53,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .argument("<exercise[:step]>", "e.g. 03 or 03:agent-credential")
     .option("--no-pull", "fail instead of pulling missing images")
     .option("-v, --verbose", "show every log line")
+    .option("--watch", "then wait until you run the step's attack by hand, and say when the lab sees it go through")
     .action(act(async (target: string, opts) => (await import("./commands/cluster.js")).upCommand(g(), target, opts)));
 
   program

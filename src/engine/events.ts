@@ -107,6 +107,15 @@ export type LabEvent =
   | { type: "exercise:start"; exercise: Pick<Exercise, "id" | "title" | "slug">; steps: number }
   | { type: "step:start"; exercise: string; step: Pick<Step, "id" | "title" | "text" | "hint">; index: number; total: number; diff: Record<Role, EnvChange[]> }
   | ContainerEvent
+  | {
+      /** Where this machine reaches the cluster's services once they are ready (its UIs; an attendee's own attack). */
+      type: "published";
+      exercise: string;
+      /** The scheme of each UI: https when the process speaks TLS. */
+      urls: Partial<Record<"master" | "agent", string>>;
+      /** `host:port` of the master's and agent's service ports. */
+      addresses: Partial<Record<"master" | "agent", string>>;
+    }
   | { type: "action:start"; exercise: string; step: string; action: string; detail: string }
   | { type: "action:end"; exercise: string; step: string; action: string; detail: string; ms: number }
   | { type: "log"; exercise: string; source: string; role: Role; stream: "stdout" | "stderr"; text: string; ts: number }
@@ -114,6 +123,16 @@ export type LabEvent =
   | { type: "step:end"; result: StepResult }
   | { type: "exercise:end"; exercise: string; passed: boolean; durationMs: number }
   | { type: "run:end"; passed: number; failed: number; durationMs: number; exitCode: number }
+  | {
+      /** An attendee ran an attack by hand against the kept cluster, and the lab saw it go through. */
+      type: "exploit";
+      exercise: string;
+      step: string;
+      attack: string;
+      /** The log line that shows it, and the address it came from. */
+      line: string;
+      from: string;
+    }
   | { type: "warning"; message: string }
   | { type: "cleanup"; removed: number; exercise?: string };
 

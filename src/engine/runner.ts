@@ -1,15 +1,15 @@
 import type { RunnerOptions } from "./runner-options.js";
 import type { RunIdentity } from "../runtime/labels.js";
 import type { Exercise } from "../model/exercise.js";
-import type { ClusterRole, Role } from "../model/roles.js";
+import { ROLE_PORTS, type ClusterRole, type Role } from "../model/roles.js";
 import { isLabError } from "../util/errors.js";
 import { abortable, Interrupted } from "./abortable.js";
 import { endAttackerJobs } from "./actions/attack.js";
 import { describeAction, runAction } from "./actions/index.js";
 import { Cluster, newRunId, type Live } from "./cluster.js";
-import type { AttackOutcome, DiedProcess, ExpectationResult, StepResult } from "./events.js";
+import type { AttackOutcome, DiedProcess, ExpectationResult, LabEvent, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
-import { expectationsOf, renderExercise, type RenderedStep } from "./render.js";
+import { expectationsOf, renderExercise, usesTls, type RenderedStep } from "./render.js";
 import { outputOf } from "./process-output.js";
 import { DEFAULT_EXECUTE, SourceKeys } from "./source-keys.js";
 
@@ -132,6 +132,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       throw err;
     }
     timings.readyMs = Date.now() - tready;
+    o.bus.emit({ type: "published", exercise: exercise.id, ...publishedOf(cluster, o.publishHost) });
 
     // 3. actions, in order
     const ta = Date.now();
@@ -209,4 +210,22 @@ function attackOutcome(rs: RenderedStep, set: ExpectationSet, results: Expectati
   if (results.filter((r) => asserted.has(r.id)).every((r) => r.status === "passed")) return expect;
   const evidence = def[other];
   return evidence && set.holds(expectationsOf({ step: { ...rs.step, expect: evidence }, release: rs.release })) ? other : "unproven";
+}
+
+/** The master's and the agent's service ports as this machine reaches them, and their UIs' URLs. */
+function publishedOf(cluster: Cluster, host: string): Pick<Extract<LabEvent, { type: "published" }>, "urls" | "addresses"> {
+  const urls: Partial<Record<"master" | "agent", string>> = {};
+  const addresses: Partial<Record<"master" | "agent", string>> = {};
+  for (const role of ["master", "agent"] as const) {
+    const live = cluster.containers.of(role);
+    if (!live || live.exitCode !== null) continue;
+    try {
+      const address = `${host.includes(":") ? `[${host}]` : host}:${cluster.containers.hostPort(role, ROLE_PORTS[role])}`;
+      addresses[role] = address;
+      urls[role] = `${usesTls(live.env) ? "https" : "http"}://${address}`;
+    } catch {
+      /* not published (this run publishes nothing) */
+    }
+  }
+  return { urls, addresses };
 }

@@ -13,6 +13,8 @@ import { LabError } from "../util/errors.js";
 export interface ExerciseProgress {
   passed: string[];
   failed: string[];
+  /** Attacks the attendee ran by hand and the lab saw go through (the TUI's "you exploited it"). */
+  exploited?: string[];
   last?: { step: string; status: StepResult["status"]; at: string; durationMs: number };
 }
 
@@ -100,4 +102,11 @@ export function exerciseStatus(p: LabProgress, ex: { id: string; steps: Array<{ 
   if (ex.steps.every((s) => e.passed.includes(s.id))) return "passed";
   if (e.last && e.last.status !== "passed") return "failed";
   return "in progress";
+}
+
+/** Records that the attendee exploited `attack` of `exercise` by hand. */
+export function recordExploit(p: LabProgress, exercise: string, attack: string): LabProgress {
+  const ex = p.exercises[exercise] ?? { passed: [], failed: [] };
+  if (ex.exploited?.includes(attack)) return p;
+  return { ...p, exercises: { ...p.exercises, [exercise]: { ...ex, exploited: [...(ex.exploited ?? []), attack] } } };
 }

@@ -147,6 +147,11 @@ export class LabRun {
     return runExercise(ex, { ...prepared, ...o });
   }
 
+  /** The cluster is the attendee's from now: the run's Ctrl-C / SIGTERM cleanup leaves it (`up --watch`). */
+  release(cluster: Cluster): void {
+    this.clusters.delete(cluster);
+  }
+
   /** Removes the clusters this process keeps, but `except` (the TUI: the one the next step goes on with). */
   async disposeClusters(except?: Cluster): Promise<number> {
     const others = [...this.clusters].filter((c) => c !== except);

@@ -270,10 +270,17 @@ export const attackSchema = z
     /** Unset for a baseline attack that no control of its own exercise closes (exercise 01's: the later ones do). */
     blocked: z.array(expectationSchema).min(1).optional(),
     /**
-     * What an attendee runs by hand against the cluster `mesos-lab up` leaves running: `${url.master}` and
-     * `${url.agent}` are the published addresses, `${secret:<principal>}` a lab secret.
+     * How the lab notices an attendee's own run of the attack (the TUI's "you exploited it"): a line of a role's log
+     * that shows the exploit went through, whose named group `from` is the caller's address, from outside the lab's
+     * own containers (Mesos logs an HTTP request it lets through, src/common/http.cpp:1436, and not one it answers 401).
      */
-    byHand: z.string().optional(),
+    noticed: z
+      .object({
+        log: clusterRole,
+        pattern: regexSource.refine((p) => p.includes("(?<from>"), "name the caller's address with a group (?<from>…)"),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

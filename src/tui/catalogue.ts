@@ -26,5 +26,5 @@ export function exerciseInfos(exercises: Exercise[], config: Pick<LabConfig, "ne
 
 function attackInfo(ex: Exercise, a: { id: string; expect: "works" | "blocked" }): NonNullable<ExerciseInfo["steps"][number]["attack"]> {
   const def = ex.attacks.find((x) => x.id === a.id)!;
-  return { id: a.id, title: def.title, expect: a.expect, evidence: (def[a.expect] ?? []).map((e) => e.id) };
+  return { id: a.id, title: def.title, expect: a.expect, evidence: (def[a.expect] ?? []).map((e) => e.id), actions: def.actions };
 }

@@ -1,3 +1,4 @@
+import { watchForExploit } from "../engine/exploit-watch.js";
 import { LabBus } from "../engine/events.js";
 import { runDoctor } from "../lab/doctor.js";
 import { writeProgress } from "../lab/progress.js";
@@ -44,7 +45,12 @@ export function tuiController(run: LabRun, opts: { handsOn?: boolean } = {}): Co
         envOverride,
         signal: step.signal,
       });
-      if (used && !step.signal.aborted) trail = { exercise: exerciseId, index, passed: results.length === 1 && results[0]!.status === "passed", cluster: used };
+      if (used && !step.signal.aborted) {
+        trail = { exercise: exerciseId, index, passed: results.length === 1 && results[0]!.status === "passed", cluster: used };
+        // the cluster stays up: an attendee may now run the step's attack by hand, and the lab sees it
+        const attack = ex.steps[index]?.attack && ex.attacks.find((a) => a.id === ex.steps[index]!.attack!.id);
+        if (attack) watchForExploit(used, { exercise: exerciseId, step: stepId, attack, emit: (ev) => run.emit(ev) });
+      }
     },
     async resetExercise(exerciseId) {
       step?.abort();

@@ -1,8 +1,9 @@
 import type { PullProgress } from "../runtime/types.js";
 import type { ExpectationResult, LabEvent, StepResult } from "../engine/events.js";
 import type { EnvChange } from "../engine/render.js";
+import type { Action } from "../model/exercise.js";
 import type { DoctorCheck } from "../lab/doctor-check.js";
-import { clearExercise, recordResult, type LabProgress } from "../lab/progress.js";
+import { clearExercise, recordExploit, recordResult, type LabProgress } from "../lab/progress.js";
 import { perRole, type Role } from "../model/roles.js";
 
 /**
@@ -25,7 +26,7 @@ export interface StepInfo {
   diff: Record<Role, EnvChange[]>;
   expectations: Array<{ id: string; says: string }>;
   /** An attack step: its attack, what the step expects of it, and which expectations are the attack's evidence. */
-  attack?: { id: string; title: string; expect: "works" | "blocked"; evidence: string[] };
+  attack?: { id: string; title: string; expect: "works" | "blocked"; evidence: string[]; actions: Action[] };
 }
 
 export interface ExerciseInfo {
@@ -90,6 +91,11 @@ export interface TuiState {
   message?: string;
   mode: "guided" | "hands-on";
   tick: number;
+  /** Where this machine reaches the cluster the last step left (its UIs, an attendee's own attack), and its containers' names. */
+  published?: Extract<LabEvent, { type: "published" }>;
+  /** The attendee's own exploit of the current step's attack, as the lab saw it. */
+  exploit?: Extract<LabEvent, { type: "exploit" }>;
+  names: Partial<Record<Role, string>>;
 }
 
 export type TuiAction =
@@ -146,6 +152,7 @@ export function initialState(exercises: ExerciseInfo[], progress: LabProgress, m
     pulls: {},
     mode,
     tick: 0,
+    names: {},
   };
 }
 
@@ -200,9 +207,19 @@ function applyEvent(s: TuiState, ev: LabEvent, now: number): TuiState {
       };
     }
     case "container": {
-      if (!s.run) return s;
-      return { ...s, run: { ...s.run, containers: { ...s.run.containers, [ev.role]: { state: ev.state, exitCode: ev.exitCode } } } };
+      const names = ev.name && ev.state === "created" ? { ...s.names, [ev.role]: ev.name } : s.names;
+      if (!s.run) return { ...s, names };
+      return { ...s, names, run: { ...s.run, containers: { ...s.run.containers, [ev.role]: { state: ev.state, exitCode: ev.exitCode } } } };
     }
+    case "published":
+      return { ...s, published: ev };
+    case "exploit":
+      return {
+        ...s,
+        exploit: ev,
+        progress: recordExploit(s.progress, ev.exercise, ev.attack),
+        message: `☠ you exploited it yourself (from ${ev.from}): the lab saw it`,
+      };
     case "action:start":
       return s.run ? { ...s, run: { ...s.run, actions: [...s.run.actions, { action: ev.action, detail: ev.detail }] } } : s;
     case "action:end": {

@@ -1,7 +1,7 @@
 import { currentExercise, currentStep, stepPassed, type TuiState } from "./state.js";
 import { allocate, bodyTop } from "./layout.js";
 import { blank, inline, line, type Line, markdownLines, truncate, wrap } from "./lines.js";
-import { actionLines, attackLine, checklistLines, failureLines, flagLines, noteLines, verdictLine } from "./step-lines.js";
+import { actionLines, attackLine, checklistLines, endpointLines, failureLines, flagLines, noteLines, verdictLine } from "./step-lines.js";
 
 /** The step screen measured for a terminal: what each region shows, and where the body is scrolled to. */
 export interface StepLayout {
@@ -45,7 +45,8 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   const badgeWidth = badge.reduce((n, s) => n + s.text.length, 0);
   const header = [...truncate(title, width - badgeWidth), ...badge];
   const verdict = verdictLine({ run, now, tick: state.tick, hasNext: state.stepIndex + 1 < ex.steps.length, width });
-  const attack = step.attack ? attackLine({ attack: step.attack, run, width }) : undefined;
+  const mine = state.exploit && state.exploit.exercise === ex.id && state.exploit.step === step.id ? state.exploit : undefined;
+  const attack = step.attack ? attackLine({ attack: step.attack, run, width, mine }) : undefined;
 
   const body: Line[] = [...markdownLines(step.text, width), blank];
   if (state.mode === "hands-on")
@@ -73,6 +74,7 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   body.push(line("Expectations", { bold: true }));
   body.push(...checklistLines(items, { running: !!run?.running, tick: state.tick, elapsedMs: run ? now - run.startedAt : 0, width }));
   body.push(blank, ...actionLines(run, width));
+  if (state.published?.exercise === ex.id) body.push(...endpointLines(state, step, width));
   while (body.length && body.at(-1)!.length === 0) body.pop();
 
   const { body: bodyRows, logs: logRows } = allocate(Math.max(0, rows - (attack ? 3 : 2)), body.length);

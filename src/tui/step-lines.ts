@@ -3,7 +3,8 @@ import type { EnvChange } from "../engine/render.js";
 import type { Role } from "../model/roles.js";
 import { citeText, containersText, processHeadline, secs, streamExcerpt } from "../report/format.js";
 import { blank, cell, inline, line, type Line, sanitize, truncate, truncateMiddle, wrap } from "./lines.js";
-import type { RunView, StepInfo } from "./state.js";
+import { byHandCommands } from "../attack/by-hand.js";
+import type { RunView, StepInfo, TuiState } from "./state.js";
 
 /** The step view's parts as measured lines (src/tui/lines.ts), each at most `width` cells wide. */
 
@@ -187,8 +188,16 @@ export { blank };
  * An attack step's own verdict, beside the line that proves it: "exploit worked" in red on the open cluster,
  * "exploit blocked" in green after the control. Before a run it says which of the two the step expects.
  */
-export function attackLine(o: { attack: NonNullable<StepInfo["attack"]>; run?: RunView; width: number }): Line {
+export function attackLine(o: { attack: NonNullable<StepInfo["attack"]>; run?: RunView; width: number; mine?: { from: string; line: string } }): Line {
   const { attack, run } = o;
+  if (o.mine)
+    return truncate(
+      [
+        ...line(`☠ you exploited it yourself, from ${o.mine.from}: ${attack.title}`, { color: "red", bold: true }),
+        ...line(`  ${sanitize(o.mine.line)}`, { dim: true }),
+      ],
+      o.width,
+    );
   const outcome = run?.result?.attack?.outcome;
   const proof = run?.result?.expectations.find((e) => attack.evidence.includes(e.id) && e.status === "passed" && e.matched)?.matched;
   const tail = proof ? line(`  ${sanitize(proof)}`, { dim: true }) : [];
@@ -197,4 +206,21 @@ export function attackLine(o: { attack: NonNullable<StepInfo["attack"]>; run?: R
   if (outcome === "unproven") return truncate(line(`☠ attack ${attack.title}: neither shown to work nor blocked`, { color: "yellow", bold: true }), o.width);
   const where = attack.expect === "works" ? "the open cluster: it should work" : "after the control: it should be blocked";
   return truncate(line(`☠ attack: ${attack.title} (on ${where})`, { color: attack.expect === "works" ? "red" : "green" }), o.width);
+}
+
+/**
+ * Where the cluster is (its UIs), and for an attack step the attacker's commands to run by hand against it, once a
+ * step has published its ports.
+ */
+export function endpointLines(state: Pick<TuiState, "published" | "names">, step: StepInfo, width: number): Line[] {
+  const p = state.published;
+  if (!p) return [];
+  const uis = (Object.entries(p.urls) as Array<[string, string]>).map(([r, u]) => `${r} ${u}`);
+  const out: Line[] = [];
+  if (uis.length) out.push(blank, truncate([...line("UIs: ", { bold: true }), { text: uis.join(" · ") }], width));
+  if (!step.attack) return out;
+  out.push(blank, line("Try the attack yourself:", { bold: true }));
+  for (const c of byHandCommands(step.attack, p.addresses, state.names.attacker))
+    out.push(...wrap([...line("$ ", { color: "red" }), ...line(c.command, { color: "cyan" })], width, "    "));
+  return out;
 }

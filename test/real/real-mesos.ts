@@ -35,9 +35,14 @@ async function registryImages(): Promise<{ registry: string; tokens: string }> {
   return { registry: registry ?? built.registry, tokens: tokens ?? built.tokens };
 }
 
+/** Every image a lab on real Mesos runs: the real build's, and the registry's and Node's of the stand-in build. */
+export async function realLabImages(): Promise<Record<string, string>> {
+  const i = await realImages();
+  return { zk: i.zk, master: i.master, agent: i.agent, execute: i.execute, ...(await registryImages()) };
+}
+
 /** A lab folder whose lab.config.ts runs profile 1.11 on the real images, with the defaults a user has otherwise. */
 export async function realLab(extra = ""): Promise<string> {
-  const i = await realImages();
-  const images = { zk: i.zk, master: i.master, agent: i.agent, execute: i.execute, ...(await registryImages()) };
+  const images = await realLabImages();
   return realpathSync(tempLab(`{ profile: "1.11", images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 }${extra} }`));
 }
