@@ -8,8 +8,8 @@ import { sourceKeys, type SourceKey } from "./source-keys.js";
  * The expectation engine: lines arrive per source key (src/engine/source-keys.ts: an agent's log, a mesos-execute stream),
  * each is tested against the expectations still open on that key, and results are final once reported.
  * Positive expectations pass on the Nth match or fail at their deadline or when their source ends; negative ones
- * fail on the first match and pass when their window closes. Once a negative has failed the step cannot pass, so
- * the positives still waiting get only a short grace (to show what else happens) instead of their full timeout.
+ * fail on the first match and pass when their window closes. Once any expectation has failed the step cannot pass,
+ * so the positives still waiting get only a short grace (to show what else happens) instead of their full timeout.
  */
 
 export function describeSource(source: Source): string {
@@ -113,7 +113,17 @@ export class ExpectationSet {
     return b;
   }
 
+  /**
+   * No more lines count: the step's window has closed. What the harness's own cleanup makes Mesos print next (a
+   * stopped scheduler's framework removed) is not what the step saw (`holds` reads the lines up to here).
+   */
+  freeze(): void {
+    this.frozen = true;
+  }
+  private frozen = false;
+
   feed(key: SourceKey, text: string, ts?: number): void {
+    if (this.frozen) return;
     this.buffer(key).push(text);
     const list = this.open.get(key);
     if (!list) return;
@@ -197,6 +207,9 @@ export class ExpectationSet {
       o.result.closest = closestLines(o.exp.pattern, lines);
     }
     this.opts.onResult(o.result);
+    // the step cannot pass any more: what still waits gets the grace, not its whole timeout (a verdict at 60 s for a
+    // step decided at 4 s kept attendees waiting for nothing)
+    if (status === "failed" && !o.exp.negate) this.stepFailed(`'${o.exp.says}' had already failed`);
     this.checkProgress();
   }
 

@@ -165,6 +165,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
     error = (err as Error).message;
     set.abort(error);
   } finally {
+    set.freeze();
     for (const key of executeIds.keys()) await cluster.containers.stop(key).catch(() => undefined);
     if (step.attack) await endAttackerJobs({ cluster, options: o });
     cluster.route(undefined, undefined);

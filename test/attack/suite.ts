@@ -26,7 +26,11 @@ export function attackTests(o: { config: () => Promise<LabConfig>; images: () =>
     const { results } = await run(await attackWithItsControl(), await o.config());
     const r = results[0]!;
     expect(r.status).toBe("failed");
-    expect(r.attack).toEqual({ id: "anonymous-http", expect: "works", outcome: "blocked" });
+    expect(r.attack, JSON.stringify(r.expectations.map((e) => [e.id, e.status, e.matched ?? e.reason]))).toEqual({
+      id: "anonymous-http",
+      expect: "works",
+      outcome: "blocked",
+    });
     expect(r.expectations.filter((e) => e.status === "failed").map((e) => e.id)).toEqual(expect.arrayContaining(["secret-read", "teardown-200"]));
   }, 300_000);
 

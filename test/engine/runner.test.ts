@@ -21,6 +21,8 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
     expect(results.map((r) => [r.step, r.status])).toEqual([
       ["cluster", "passed"],
       ["run-task", "passed"],
+      // the baseline attack (exercise 01's third step)
+      ["root-task", "passed"],
     ]);
     expect(results[0]!.timings.created).toBe(3);
     expect(results[1]!.timings).toMatchObject({ created: 0, reused: 3 });

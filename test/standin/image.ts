@@ -30,14 +30,75 @@ export const STANDIN_LABEL = "io.mesos-lab.standin";
 export const STANDIN_REPO = "mesos-lab-standin";
 
 /** Bump when the rootfs layout or the role image shape changes, so old images are rebuilt. */
-const RECIPE = "standin-image-v2";
+const RECIPE = "standin-image-v3";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NODE = "/usr/bin/node";
 const BUSYBOX = "/bin/busybox";
+/**
+ * Debian's /bin/sh, as the real images have it (Debian 12 for the real 1.11 build, Ubuntu for 1.4's): a task's
+ * `sh -c` then finds its commands on the PATH (busybox' own sh runs its applets first, whatever the PATH says) and
+ * words its errors as dash does (`sh: 1: cannot open …`). Linked against libc only, which node brings; without it
+ * the image keeps busybox' sh.
+ */
+const DASH = "/bin/dash";
 /** Debian's docker-registry (the CNCF distribution registry, linked against libc only), as `registry` on the PATH. */
 const REGISTRY = "/usr/bin/docker-registry";
 const PATH_ENV = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const WRAPPERS = ["zk", "mesos-master", "mesos-slave", "mesos-agent", "mesos-execute", "mesos-executor", "mesos-default-executor"];
+
+/**
+ * Commands the real Mesos image has (Debian's procps and coreutils) and the attack commands use, where busybox has
+ * none or words it otherwise: `pkill` (by process name, /proc/PID/comm, as procps' does; the stand-in's processes name
+ * themselves after their role), `nohup`, and a `cat` that reports a file it cannot read as coreutils does
+ * (`cat: FILE: Permission denied`, busybox says `cat: can't open 'FILE': …`).
+ */
+const SHIMS: Record<string, string> = {
+  pkill: `#!/bin/sh
+# pkill [-SIGNAL] [-x] NAME: signals the processes named NAME (-x) or whose name contains NAME; exit 1 if none
+sig=TERM
+exact=
+while [ $# -gt 1 ]; do
+  case "$1" in
+    -x) exact=1 ;;
+    -[0-9]* | -[A-Z]*) sig=\${1#-} ;;
+    *) break ;;
+  esac
+  shift
+done
+[ $# -eq 1 ] || { echo "pkill: no matching criteria specified" >&2; exit 2; }
+rc=1
+for d in /proc/[0-9]*; do
+  pid=\${d#/proc/}
+  [ "$pid" = "$$" ] && continue
+  read -r comm < "$d/comm" 2>/dev/null || continue
+  if [ -n "$exact" ]; then [ "$comm" = "$1" ] || continue; else case "$comm" in *"$1"*) ;; *) continue ;; esac; fi
+  kill -"$sig" "$pid" 2>/dev/null && rc=0
+done
+exit $rc
+`,
+  nohup: `#!/bin/sh
+# nohup COMMAND [ARG]...: COMMAND immune to hangups (output to nohup.out when it would go to a terminal)
+trap '' HUP
+[ -t 1 ] && exec >>nohup.out
+[ -t 2 ] && exec 2>&1
+exec "$@"
+`,
+  cat: `#!/bin/sh
+# busybox cat, with coreutils' messages for the files it cannot read
+case "$*" in -?*) exec /bin/busybox cat "$@" ;; esac
+[ $# -eq 0 ] && exec /bin/busybox cat
+rc=0
+for f in "$@"; do
+  if [ "$f" = - ]; then /bin/busybox cat || rc=1
+  elif [ -d "$f" ]; then echo "cat: $f: Is a directory" >&2; rc=1
+  elif [ ! -e "$f" ]; then echo "cat: $f: No such file or directory" >&2; rc=1
+  elif [ ! -r "$f" ]; then echo "cat: $f: Permission denied" >&2; rc=1
+  else /bin/busybox cat "$f" || rc=1
+  fi
+done
+exit $rc
+`,
+};
 
 type Role = keyof StandinImages;
 
@@ -96,7 +157,9 @@ export function standinHash(): string {
   const h = crypto.createHash("sha256").update(RECIPE);
   for (const f of standinSources()) h.update(path.relative(HERE, f)).update("\0").update(fs.readFileSync(f)).update("\0");
   h.update(standinTables());
+  for (const [name, text] of Object.entries(SHIMS)) h.update(`${name}\0${text}\0`);
   for (const b of [NODE, BUSYBOX]) h.update(`${b}:${fs.statSync(b).size}\0`);
+  h.update(`${DASH}:${fs.existsSync(DASH) ? fs.statSync(DASH).size : "absent"}\0`);
   h.update(`${REGISTRY}:${fs.existsSync(REGISTRY) ? fs.statSync(REGISTRY).size : "absent"}\0`);
   return h.digest("hex").slice(0, 24);
 }
@@ -151,7 +214,9 @@ function rootfsTar(): NodeJS.ReadableStream {
   const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" })
     .split("\n")
     .filter((a) => /^[\w.[-]+$/.test(a) && a !== "busybox");
-  for (const a of applets) symlink(`bin/${a}`, "busybox");
+  const dash = fs.existsSync(DASH);
+  for (const a of applets) if (!(dash && a === "sh")) symlink(`bin/${a}`, "busybox");
+  if (dash) file("bin/sh", fs.readFileSync(DASH), 0o755);
 
   for (const f of standinSources()) file(`opt/standin/${path.relative(HERE, f)}`, fs.readFileSync(f));
   file("opt/standin/lib/tables.json", standinTables());
@@ -159,6 +224,7 @@ function rootfsTar(): NodeJS.ReadableStream {
   for (const w of ["mesos-executor", "mesos-default-executor"]) symlink(`usr/libexec/mesos/${w}`, `/usr/local/bin/${w}`);
   // the attack commands' curl (the real Mesos image has curl; busybox has none)
   file("usr/local/bin/curl", '#!/bin/sh\nexec /usr/bin/node /opt/standin/lib/curl.mjs "$@"\n', 0o755);
+  for (const [name, text] of Object.entries(SHIMS)) file(`usr/local/bin/${name}`, text, 0o755);
   p.finalize();
   return p as unknown as NodeJS.ReadableStream;
 }

@@ -8,11 +8,24 @@ const ROLES = ["zk", "mesos-master", "mesos-slave", "mesos-agent", "mesos-execut
 let args = process.argv.slice(2);
 let role = path.basename(process.argv[1] ?? "").replace(/\.mjs$/, "");
 if (ROLES.includes(args[0])) role = args.shift();
+// The process is named after its role, as the real binaries are: /proc/PID/comm (what `pkill -x mesos-agent` looks
+// for) and /proc/PID/cmdline (what a task beside the agent reads of process 1).
+if (role !== "zk") process.title = role;
 // Executors get the profile on their command line: the agent builds their environment from scratch.
 const prof = args.find((a) => a.startsWith("--standin_profile="));
 if (prof) {
   process.env.STANDIN_PROFILE = prof.split("=")[1];
   args = args.filter((a) => a !== prof && !a.startsWith("--launcher_dir="));
+}
+// An agent that switches users (--switch_user) runs the executor, and so the task, as the task's user: the executor
+// drops root before anything else, with the user's groups (what `mesos-containerizer launch` does with --user).
+const asUser = args.find((a) => a.startsWith("--standin_user="));
+if (asUser) {
+  const [user, uid, gid] = asUser.slice("--standin_user=".length).split(":");
+  args = args.filter((a) => a !== asUser);
+  process.initgroups(user, Number(gid));
+  process.setgid(Number(gid));
+  process.setuid(Number(uid));
 }
 
 switch (role) {

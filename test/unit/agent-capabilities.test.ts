@@ -24,7 +24,7 @@ describe("agent capabilities mode", () => {
     const using = catalogue
       .filter((ex) => ex.id <= "11")
       .flatMap((ex) => ex.steps.filter((s) => agentCapabilities(config, ex, s)).map((s) => `${ex.id}:${s.id}`));
-    expect(using).toEqual(["11:open", "11:readwrite-auth", "11:session-acls"]);
+    expect(using).toEqual(["11:open", "11:readwrite-auth", "11:session-acls", "11:root-shell-replay"]);
   });
 
   it("wraps the agent program: remount the freezer read-write, nest MESOS_CGROUPS_ROOT in the container's cgroup, then exec it", () => {

@@ -11,7 +11,7 @@ import * as glog from "./glog.mjs";
 import { peerAddr, readBody, recordio, send } from "./http.mjs";
 import { sign } from "./jwt.mjs";
 import { TERMINAL } from "./proc.mjs";
-import { formatResources, parseResources, scalarsOnly } from "./resources.mjs";
+import { formatResources, parseResources, scalarsOnly, toProto } from "./resources.mjs";
 
 const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "standin.mjs");
 const L = (l14, l111) => `slave.cpp:${is111 ? l111 : l14}`;
@@ -51,6 +51,62 @@ export function formatDuration(ns) {
   return `${Number((n / size).toPrecision(15))}${unit}`;
 }
 
+/** stout's UUID::fromBytes: 16 bytes whose version nibble is one it knows (1-5). */
+function validUuid(b64) {
+  const b = Buffer.from(String(b64), "base64");
+  return b.length === 16 && b[6] >> 4 >= 1 && b[6] >> 4 <= 5;
+}
+
+/** The user's uid and gid from /etc/passwd, or undefined when it has no entry. */
+function passwdEntry(user) {
+  try {
+    for (const line of fs.readFileSync("/etc/passwd", "utf8").split("\n")) {
+      const [name, , uid, gid] = line.split(":");
+      if (name === user) return { uid: Number(uid), gid: Number(gid) };
+    }
+  } catch {
+    /* no passwd: nobody to switch to */
+  }
+  return undefined;
+}
+
+/**
+ * The ExecutorInfo the agent makes for a command task (getExecutorInfo, slave.cpp at 1.11): the executor shares the
+ * task's ID, and its command runs `mesos-executor` with the task command's environment and user, which is how the
+ * task's environment shows in GET_EXECUTORS.
+ */
+export function commandExecutorInfo(fw, task, resources, launcherDir) {
+  const cmd = task?.command ?? {};
+  const tid = task?.task_id?.value;
+  let name = `(Task: ${tid}) `;
+  if (cmd.shell !== false) {
+    const value = String(cmd.value ?? "");
+    name += `(Command: sh -c '${value.length > 15 ? `${value.slice(0, 12)}...` : value}')`;
+  } else name += `(Command: [${[cmd.value, ...(cmd.arguments ?? []).slice(1)].join(", ")}])`;
+  const command = {
+    value: path.join(launcherDir ?? "/usr/libexec/mesos", "mesos-executor"),
+    arguments: ["mesos-executor", `--launcher_dir=${launcherDir ?? "/usr/libexec/mesos"}`],
+    shell: false,
+  };
+  if (cmd.environment)
+    command.environment = {
+      variables: (cmd.environment.variables ?? []).map((v) => ({
+        name: v.name,
+        type: v.type ?? "VALUE",
+        ...(v.value !== undefined ? { value: v.value } : {}),
+      })),
+    };
+  if (cmd.user !== undefined) command.user = cmd.user;
+  return {
+    executor_id: { value: tid },
+    framework_id: { value: fw.id },
+    name: `Command Executor ${name}`,
+    source: tid,
+    command,
+    resources: toProto(resources),
+  };
+}
+
 function uuidPair() {
   const text = crypto.randomUUID();
   return { text, b64: Buffer.from(text.replace(/-/g, ""), "hex").toString("base64") };
@@ -62,6 +118,8 @@ export class Executors {
     this.frameworks = new Map();
     this.completed = [];
     this.containers = new Map();
+    /** The agent's Files: virtual path -> directory, as Slave::launchExecutor attaches each run (detached at GC only). */
+    this.attached = new Map();
   }
 
   get flags() {
@@ -121,6 +179,7 @@ export class Executors {
     if (msg.task_group) {
       const tasks = msg.task_group.tasks;
       glog.info(L(1767, 2212), `Got assigned task group containing tasks [ ${tasks.map((t) => t.task_id.value).join(", ")} ] for framework ${fid}`);
+      glog.info(L(2171, 3181), `Launching task group containing tasks [ ${tasks.map((t) => t.task_id.value).join(", ")} ] for framework ${fid}`);
       const eid = msg.executor?.executor_id?.value ?? "default-executor";
       const ex = fw.executors.get(eid) ?? this.newExecutor(fw, eid, "default", msg.executor, msg.executor_resources);
       for (const t of tasks) ex.tasks.set(t.task_id.value, { info: t, state: "TASK_STAGING", resources: scalarsOnly(parseResources(t.resources)) });
@@ -130,6 +189,7 @@ export class Executors {
     }
     const task = msg.task;
     glog.info(L(1736, 2300), `Got assigned task '${task.task_id.value}' for framework ${fid}`);
+    glog.info(L(2171, 3181), `Launching task '${task.task_id.value}' for framework ${fid}`);
     const eid = task.executor?.executor_id?.value ?? task.task_id.value;
     let ex = fw.executors.get(eid);
     if (!ex) ex = this.newExecutor(fw, eid, task.executor ? "custom" : "command", task.executor, COMMAND_EXECUTOR_RESOURCES, task);
@@ -143,13 +203,28 @@ export class Executors {
     const cid = crypto.randomUUID();
     const base = path.join(this.flags.work_dir, "slaves", a.id, "frameworks", fw.id, "executors", eid, "runs");
     const sandbox = path.join(base, cid);
+    if (kind === "command") info = commandExecutorInfo(fw, task, COMMAND_EXECUTOR_RESOURCES, this.flags.launcher_dir);
+    // slave.cpp:10331-10344 at 1.11: a user only when the agent switches users, the executor's command's over the
+    // framework's; without one everything runs as the agent's own user
+    const user = this.flags.switch_user ? (info?.command?.user ?? fw.info?.user) : undefined;
+    const runAs = user === undefined ? undefined : passwdEntry(user);
     fs.mkdirSync(sandbox, { recursive: true });
+    // paths.cpp:831-835 at 1.11 (1.4 logs nothing here); the sandbox then belongs to the user
+    if (is111)
+      glog.info(user === undefined ? "paths.cpp:835" : "paths.cpp:832", `Creating sandbox '${sandbox}'${user === undefined ? "" : ` for user '${user}'`}`);
+    if (runAs && runAs.uid !== 0) {
+      fs.chownSync(sandbox, runAs.uid, runAs.gid);
+      fs.chmodSync(sandbox, 0o750);
+    }
     try {
       fs.rmSync(path.join(base, "latest"), { force: true });
       fs.symlinkSync(cid, path.join(base, "latest"));
     } catch {
       /* a missing `latest` link only hurts humans */
     }
+    // Files::attach of the run (slave.cpp:10426 at 1.11): its own path, the `latest` link, and the virtual path
+    // `/frameworks/<fid>/executors/<eid>/runs/latest` that /files/read and /files/debug know it by
+    for (const p of [sandbox, path.join(base, "latest"), `/frameworks/${fw.id}/executors/${eid}/runs/latest`]) this.attached.set(p, sandbox);
     const http = kind === "default" || (kind === "command" && this.flags.http_command_executor);
     const ex = {
       id: eid,
@@ -184,9 +259,12 @@ export class Executors {
     const role = kind === "default" ? "mesos-default-executor" : "mesos-executor";
     const out = fs.openSync(path.join(sandbox, "stdout"), "a");
     const err = fs.openSync(path.join(sandbox, "stderr"), "a");
+    if (runAs && runAs.uid !== 0) for (const f of ["stdout", "stderr"]) fs.chownSync(path.join(sandbox, f), runAs.uid, runAs.gid);
     const args = [ENTRY, role, `--standin_profile=${PROFILE}`, `--launcher_dir=${this.flags.launcher_dir}`];
+    if (runAs && runAs.uid !== 0) args.push(`--standin_user=${user}:${runAs.uid}:${runAs.gid}`);
     if (kind === "custom" && info?.command?.value) args.splice(0, args.length, "-c", info.command.value);
-    const proc = spawn(kind === "custom" ? "/bin/sh" : process.execPath, args, { cwd: sandbox, env, stdio: ["ignore", out, err] });
+    const ids = kind === "custom" && runAs && runAs.uid !== 0 ? { uid: runAs.uid, gid: runAs.gid } : {};
+    const proc = spawn(kind === "custom" ? "/bin/sh" : process.execPath, args, { cwd: sandbox, env, stdio: ["ignore", out, err], ...ids });
     fs.closeSync(out);
     fs.closeSync(err);
     ex.proc = proc;
@@ -272,8 +350,7 @@ export class Executors {
     });
     if (ex.kind === "command") env.MESOS_HTTP_COMMAND_EXECUTOR = ex.http ? "1" : "0";
     if (a.jwtKey) env.MESOS_EXECUTOR_AUTHENTICATION_TOKEN = sign({ cid: ex.cid, eid: ex.id, fid: ex.fid }, a.jwtKey);
-    const vars = ex.kind === "command" ? task?.command?.environment?.variables : ex.info?.command?.environment?.variables;
-    for (const v of vars ?? []) env[v.name] = String(v.value ?? "");
+    for (const v of ex.info?.command?.environment?.variables ?? []) env[v.name] = String(v.value ?? "");
     return env;
   }
 
@@ -298,12 +375,16 @@ export class Executors {
     if (req.method !== "POST") return send(res, 405, "", { Allow: "POST" });
     const a = this.agent.auth.guard(req, res, "mesos-agent-executor");
     if (!a) return undefined;
+    this.agent.logHttp(req);
     let call;
     try {
       call = JSON.parse(await readBody(req));
     } catch (e) {
       return send(res, 400, `Failed to parse body into JSON: ${e.message}`);
     }
+    // common/validation.cpp:566-580 at 1.11: an UPDATE's uuid must be a UUID stout knows (16 bytes, a known version)
+    if (call.type === "UPDATE" && call.update?.status?.uuid !== undefined && !validUuid(call.update.status.uuid))
+      return send(res, 400, "Failed to validate Executor::Call: Not a valid UUID");
     const fid = call.framework_id?.value;
     const eid = call.executor_id?.value;
     const claims = a.principal?.claims;
@@ -450,7 +531,7 @@ export class Executors {
         out.push({
           container_id: ex.cid,
           executor_id: ex.id,
-          executor_name: "",
+          executor_name: ex.info?.name ?? "",
           framework_id: fw.id,
           source: "",
           statistics: {},
@@ -473,7 +554,7 @@ export class Executors {
     });
     const exJson = (ex) => ({
       id: ex.id,
-      name: ex.kind === "command" ? `Command Executor (Task: ${ex.id}) (Command: sh -c '${[...ex.tasks.values()][0]?.info.command?.value ?? ""}')` : "",
+      name: ex.info?.name ?? "",
       source: ex.id,
       container: ex.cid,
       directory: ex.sandbox,

@@ -21,7 +21,14 @@ function forbidden(res) {
 
 /** The agent's log lines for a session (src/slave/http.cpp at 1.11.x / 1.4.0); 1.4.0 has no `Processing …` lines. */
 const AT = is111
-  ? { processing: "http.cpp:4215", attach: "http.cpp:4462", eof: "http.cpp:4309", closed: "http.cpp:4326", nested: "linux_launcher.cpp:476" }
+  ? {
+      processing: "http.cpp:4215",
+      attach: "http.cpp:4462",
+      eof: "http.cpp:4309",
+      closed: "http.cpp:4326",
+      nested: "linux_launcher.cpp:476",
+      getExecutors: "http.cpp:1775",
+    }
   : { eof: "http.cpp:2854", closed: "http.cpp:2869", nested: "linux_launcher.cpp:429" };
 
 /** GET_CONTAINERS in the v1 shape (evolve<v1::agent::Response::GET_CONTAINERS>), not the /containers one. */
@@ -66,6 +73,16 @@ export async function handleAgentOperator(agent, req, res, principal) {
       return reply(call.type, "get_agent", { agent_info: { id: { value: agent.id }, hostname: agent.hostname, port: agent.port } });
     case "GET_CONTAINERS":
       return reply(call.type, "get_containers", { containers: containersV1(agent, p) });
+    case "GET_EXECUTORS": {
+      // slave/http.cpp:1775 at 1.11: every executor's ExecutorInfo, its command's environment included
+      if (AT.getExecutors) glog.info(AT.getExecutors, "Processing GET_EXECUTORS call");
+      const visible = (e) => agent.authz("view_frameworks", p, e.fw.info?.user) && agent.authz("view_executors", p, e.fw.info?.user);
+      const running = [...ex.frameworks.values()].flatMap((fw) => [...fw.executors.values()]);
+      return reply(call.type, "get_executors", {
+        executors: running.filter(visible).map((e) => ({ executor_info: { ...e.info, framework_id: { value: e.fid } } })),
+        completed_executors: ex.completed.filter(visible).map((e) => ({ executor_info: { ...e.info, framework_id: { value: e.fid } } })),
+      });
+    }
     case "SET_LOGGING_LEVEL":
       if (!agent.authz("set_log_level", p)) return forbidden(res);
       return send(res, 200);

@@ -9,7 +9,7 @@ import { Executors } from "./agent-executors.mjs";
 import { DockerStore } from "./agent-images.mjs";
 import { FlagError, flagsJson, flagsLine, is111, loadFlags, parseCredentials, tooOpen, VERSION } from "./flags.mjs";
 import * as glog from "./glog.mjs";
-import { listen, request, send } from "./http.mjs";
+import { listen, peerAddr, request, send } from "./http.mjs";
 import { HttpAuth, principalValue } from "./http-auth.mjs";
 import { applyKnobs, exitOnTerm, selfIp } from "./proc.mjs";
 import { detectAgentResources, formatResources } from "./resources.mjs";
@@ -462,11 +462,20 @@ export class Agent {
       if (sub === "/api/v1") {
         const a = this.auth.guard(req, res, REALM.readwrite);
         if (!a) return undefined;
+        this.logHttp(req);
         return await handleAgentOperator(this, req, res, a.principal);
+      }
+      if (path.startsWith("/files/")) {
+        // the agent's Files, all on its read-only realm (slave/main.cpp:660, files/files.cpp:225-240 at 1.11)
+        const a = this.auth.guard(req, res, REALM.readonly);
+        if (!a) return undefined;
+        this.logHttp(req);
+        return this.files(res, path.slice("/files".length), url, principalValue(a.principal));
       }
       if (["/state", "/state.json", "/flags", "/containers", "/monitor/statistics", "/monitor/statistics.json"].includes(sub) || path === "/metrics/snapshot") {
         const a = this.auth.guard(req, res, REALM.readonly);
         if (!a) return undefined;
+        this.logHttp(req);
         const p = principalValue(a.principal);
         if (sub === "/flags") return this.authz("view_flags", p) ? send(res, 200, { flags: flagsJson(this.raw, DEFS) }) : send(res, 403);
         if (sub === "/state" || sub === "/state.json") return send(res, 200, this.stateJson(p));
@@ -484,6 +493,101 @@ export class Agent {
 
   flagsObject() {
     return flagsJson(this.raw, DEFS);
+  }
+
+  /**
+   * common/http.cpp:1436 at 1.11 (logRequest): a request the agent lets through, its URL as libprocess prints it (the
+   * query re-encoded, `/` as %2F), never one it answers 401.
+   */
+  logHttp(req) {
+    const url = new URL(req.url, "http://x");
+    const enc = (v) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const query = [...url.searchParams.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+      .join("&");
+    const ua = req.headers["user-agent"];
+    glog.info(
+      is111 ? "http.cpp:1436" : "http.cpp:1166",
+      `HTTP ${req.method} for ${url.pathname}${query ? `?${query}` : ""} from ${peerAddr(req)}${ua ? ` with User-Agent='${ua}'` : ""}`,
+    );
+  }
+
+  /**
+   * The agent's sandbox browser (src/files/files.cpp): only attached paths (the executors' runs) can be read.
+   * `/debug` lists them (a JSON::Object, so keys sorted), `/read` answers `{"data","offset"}` with at most 16 pages
+   * from `offset` (-1: the size), `/browse` a directory's entries. Reading a sandbox is `access_sandboxes` for the
+   * framework's user.
+   */
+  files(res, route, url, principal) {
+    const resolve = (virtual) => {
+      const p = path.posix.normalize(String(virtual ?? "")).replace(/\/+$/, "") || "/";
+      let best;
+      for (const [name, dir] of this.executors.attached)
+        if ((p === name || p.startsWith(`${name}/`)) && (!best || name.length > best.name.length)) best = { name, dir };
+      return best && { real: path.join(best.dir, p.slice(best.name.length)), dir: best.dir };
+    };
+    const allowed = (dir) => {
+      const ex = [...this.executors.frameworks.values()].flatMap((fw) => [...fw.executors.values()]).concat(this.executors.completed);
+      const owner = ex.find((e) => e.sandbox === dir);
+      return this.authz("access_sandboxes", principal, owner?.fw.info?.user);
+    };
+    switch (route) {
+      case "/debug": {
+        const out = {};
+        for (const k of [...this.executors.attached.keys()].sort()) out[k] = this.executors.attached.get(k);
+        return send(res, 200, out);
+      }
+      case "/read":
+      case "/read.json": {
+        const p = url.searchParams.get("path");
+        if (p === null) return send(res, 400, "Expecting 'path=value' in query.\n");
+        const offset = Number(url.searchParams.get("offset") ?? 0);
+        if (!Number.isInteger(offset)) return send(res, 400, `Failed to parse offset: Failed to convert '${url.searchParams.get("offset")}' to number.\n`);
+        const r = resolve(p);
+        if (!r) return send(res, 404, "");
+        if (!allowed(r.dir)) return send(res, 403, is111 ? "403 Forbidden." : "");
+        let st;
+        try {
+          st = fs.statSync(r.real);
+        } catch {
+          return send(res, 404, "");
+        }
+        if (st.isDirectory()) return send(res, 400, "Cannot read a directory.\n");
+        if (offset === -1) return send(res, 200, { data: "", offset: st.size });
+        const length = Math.min(Number(url.searchParams.get("length") ?? st.size), 16 * 4096);
+        const buf = Buffer.alloc(Math.max(0, Math.min(length, st.size - offset)));
+        if (buf.length) {
+          const fd = fs.openSync(r.real, "r");
+          try {
+            fs.readSync(fd, buf, 0, buf.length, offset);
+          } finally {
+            fs.closeSync(fd);
+          }
+        }
+        return send(res, 200, { data: buf.toString("utf8"), offset });
+      }
+      case "/browse":
+      case "/browse.json": {
+        const r = resolve(url.searchParams.get("path"));
+        if (!r) return send(res, 404, "");
+        if (!allowed(r.dir)) return send(res, 403, is111 ? "403 Forbidden." : "");
+        try {
+          return send(
+            res,
+            200,
+            fs.readdirSync(r.real).map((n) => {
+              const st = fs.statSync(path.join(r.real, n));
+              return { path: path.join(url.searchParams.get("path") ?? "", n), size: st.size, mode: (st.mode & 0o7777).toString(8), mtime: st.mtimeMs / 1000 };
+            }),
+          );
+        } catch {
+          return send(res, 404, "");
+        }
+      }
+      default:
+        return send(res, 404);
+    }
   }
 
   stateJson(principal) {

@@ -247,7 +247,8 @@ class Execute {
     }
     this.streamId = r.headers["mesos-stream-id"];
     for await (const ev of readRecords(r.res)) await this.onEvent(ev);
-    throw Object.assign(new Error("disconnected"), { text: "Disconnected" });
+    // the master ended the stream (a teardown, or it failed over): the library re-detects and subscribes again
+    glog.error(SCHED(649, 818), "End-Of-File received from master. The master closed the event stream");
   }
 
   async call(body) {
@@ -257,7 +258,8 @@ class Execute {
         host: this.master.host,
         port: this.master.port,
         path: "/master/api/v1/scheduler",
-        body: { framework_id: { value: this.fid }, ...body },
+        // one field a line: what is readable on the wire comes in short runs, as in the protobuf the real one sends
+        body: JSON.stringify({ framework_id: { value: this.fid }, ...body }, null, 1),
         headers: this.headers(),
       });
       if (r.status !== 202)

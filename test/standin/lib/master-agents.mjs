@@ -92,7 +92,7 @@ function registerAgent(m, body) {
     // Since 1.7 the master no longer shuts the agent down; it just keeps refusing.
     return is111 ? { action: "ignore" } : { action: "shutdown", message: "Agent is not authenticated" };
   }
-  glog.info("master.cpp:5714", `Received register agent message from ${pid} (${host})`);
+  glog.info(ML(5714, 6263), `Received register agent message from ${pid} (${host})`);
   const total = typeof body.resources === "object" && !Array.isArray(body.resources) ? body.resources : parseResources(body.resources);
   if (m.acls) {
     glog.info("master.cpp:3803", principal ? `Authorizing agent with principal '${principal}'` : "Authorizing agent without a principal");
@@ -122,7 +122,7 @@ function registerAgent(m, body) {
     return { action: "registered", agent_id: known.id, master_info: m.info(), reregistered: true };
   }
   const id = `${m.id}-S${m.nextAgent++}`;
-  glog.info("master.cpp:5867", `Registering agent at ${pid} (${host}) with id ${id}`);
+  glog.info(ML(5867, 6442), `Registering agent at ${pid} (${host}) with id ${id}`);
   const [, ip, port] = /@([^:]+):(\d+)$/.exec(pid) ?? [];
   const a = {
     id,
@@ -140,7 +140,7 @@ function registerAgent(m, body) {
     version: VERSION,
   };
   m.agents.set(id, a);
-  glog.info("master.cpp:5945", `Registered agent ${id} at ${pid} (${host}) with ${m.fmt(total)}`);
+  glog.info(ML(5945, 6535), `Registered agent ${id} at ${pid} (${host}) with ${m.fmt(total)}`);
   linkTo(m, a);
   setTimeout(() => allocate(m), 50);
   return { action: "registered", agent_id: id, master_info: m.info() };

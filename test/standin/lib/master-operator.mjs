@@ -1,5 +1,6 @@
 // The master's read-write endpoints (realm mesos-master-readwrite): the v1 operator API `/api/v1` and the legacy
 // `/reserve`, `/create-volumes`, `/teardown`, … endpoints, authorized by the reserve/volume/teardown/… ACLs.
+import { is111 } from "./flags.mjs";
 import { readBody, send } from "./http.mjs";
 import { removeFramework } from "./master-scheduler.mjs";
 import { taskJson } from "./master.mjs";
@@ -16,6 +17,9 @@ export const LEGACY_WRITE = new Set([
   "/quota",
   "/weights",
 ]);
+
+/** libprocess' Forbidden(): 1.11 answers with a body ("403 Forbidden.", process/http.hpp:749-750), 1.4.0 without. */
+const forbidden = (res) => (is111 ? send(res, 403, "403 Forbidden.", { "Content-Type": "text/plain; charset=utf-8" }) : send(res, 403));
 
 const rolesOf = (resources) => [...new Set((resources ?? []).map((r) => r.reservations?.at(-1)?.role ?? r.reservation?.role ?? r.role ?? "*"))];
 const reserversOf = (resources) => (resources ?? []).map((r) => r.reservations?.at(-1)?.principal ?? r.reservation?.principal);
@@ -77,7 +81,7 @@ export async function handleOperator(m, req, res, sub, url, principal) {
   const op = OPS[call.type];
   if (op) {
     const [acl, objects] = op;
-    for (const o of objects(call)) if (!m.authz(acl, principal, o)) return send(res, 403);
+    for (const o of objects(call)) if (!m.authz(acl, principal, o)) return forbidden(res);
     if (call.type.startsWith("GET_")) return reply(call.type, call.type.toLowerCase(), {});
     const agentId = call[call.type.toLowerCase()]?.agent_id?.value;
     if (agentId !== undefined && !m.agents.has(agentId)) return send(res, 400, `No agent found with specified ID`);
@@ -87,7 +91,7 @@ export async function handleOperator(m, req, res, sub, url, principal) {
     case "GET_HEALTH":
       return reply("GET_HEALTH", "get_health", { healthy: true });
     case "GET_FLAGS":
-      if (!m.authz("view_flags", principal)) return send(res, 403);
+      if (!m.authz("view_flags", principal)) return forbidden(res);
       return reply("GET_FLAGS", "get_flags", { flags: Object.entries(m.flagsObject()).map(([name, value]) => ({ name, value })) });
     case "GET_VERSION":
       return reply("GET_VERSION", "get_version", { version_info: m.versionJson() });
@@ -121,7 +125,7 @@ export async function handleOperator(m, req, res, sub, url, principal) {
     case "TEARDOWN": {
       const fw = m.frameworks.get(call.teardown?.framework_id?.value);
       if (!fw) return send(res, 400, "No framework found with specified ID");
-      if (!m.authz("teardown_frameworks", principal, fw.info.principal)) return send(res, 403);
+      if (!m.authz("teardown_frameworks", principal, fw.info.principal)) return forbidden(res);
       removeFramework(m, fw);
       return send(res, 200);
     }

@@ -104,12 +104,15 @@ function subscribe(m, res, call, principal) {
   glog.info("master.cpp:2545", `Received subscription request for HTTP framework '${fi.name}'`);
   const roles = fi.roles?.length ? fi.roles : [fi.role ?? "*"];
   const rolesStr = `{ ${roles.join(", ")} }`;
-  const refuse = (msg) => {
-    glog.info(is111 ? "master.cpp:2747" : "master.cpp:2670", `Refusing subscription of framework '${fi.name}': ${msg}`);
+  const refuse = (msg, at = is111 ? "master.cpp:2747" : "master.cpp:2670") => {
+    glog.info(at, `Refusing subscription of framework '${fi.name}': ${msg}`);
     res.writeHead(200, { "Content-Type": "application/json", "Mesos-Stream-Id": crypto.randomUUID() });
     res.end(recordio({ type: "ERROR", error: { message: msg } }));
   };
   if (!m.flags.root_submissions && fi.user === "root") return refuse("User 'root' is not allowed to run frameworks without --root_submissions set");
+  // validateFramework (master.cpp:2605-2612 at 1.11): a framework the master removed (a teardown) cannot come back
+  if (fi.id?.value && m.completedFrameworks.some((c) => c.id === fi.id.value))
+    return refuse("Framework has been removed", is111 ? "master.cpp:2694" : "master.cpp:2618");
   if (m.acls) {
     glog.info("master.cpp:2228", `Authorizing framework principal '${fi.principal ?? ""}' to receive offers for roles '${rolesStr}'`);
     if (!roles.every((r) => m.authz("register_frameworks", fi.principal, r))) {
@@ -152,7 +155,7 @@ function subscribe(m, res, call, principal) {
 
 export function removeFramework(m, fw) {
   if (!m.frameworks.has(fw.id)) return;
-  glog.info("master.cpp:8091", `Removing framework ${fw.id} (${fw.info.name})`);
+  glog.info(is111 ? "master.cpp:10374" : "master.cpp:8091", `Removing framework ${fw.id} (${fw.info.name})`);
   m.frameworks.delete(fw.id);
   fw.closeStream?.();
   recoverOffersOf(m, (o) => o.fwId === fw.id);

@@ -390,7 +390,7 @@ export class Master {
 
   logHttp(req, path) {
     const ua = req.headers["user-agent"];
-    glog.info("http.cpp:1166", `HTTP ${req.method} for ${path} from ${peerAddr(req)}${ua ? ` with User-Agent='${ua}'` : ""}`);
+    glog.info(is111 ? "http.cpp:1436" : "http.cpp:1166", `HTTP ${req.method} for ${path} from ${peerAddr(req)}${ua ? ` with User-Agent='${ua}'` : ""}`);
   }
 
   async handle(req, res) {

@@ -213,7 +213,7 @@ export function logAcceptFailure(err, sock) {
   if (sock?.authorizationError && (err?.code === "ECONNRESET" || !err?.message?.includes("error:")))
     err = new Error("error:0A000086:SSL routines:tls_process_client_certificate:certificate verify failed");
   const peer = sock?._parent?.standinPeer ?? peerOf(sock?._parent ?? sock);
-  if (is111) glog.info("process.cpp:911", `Failed to accept socket: Failed to complete SSL connection for ${peer}: ${opensslText(err)}`);
+  if (is111) glog.warn("process.cpp:911", `Failed to accept socket: Failed to complete SSL connection for ${peer}: ${opensslText(err)}`);
   else glog.info("process.cpp:1068", `Failed to accept socket: Failed accept: connection error: ${opensslText(err)}`);
 }
 
