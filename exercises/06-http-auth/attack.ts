@@ -36,13 +36,6 @@ export const anonymousHttp = {
   ],
   works: [
     {
-      id: "flags-read",
-      says: "the anonymous caller reads the master's flags: authentication is off",
-      source: { attacker: "flags", part: "body" as const },
-      pattern: '"authenticate_http_readonly":"false"',
-      cite: { at: "src/master/http.cpp:1451", ref: OBSERVED },
-    },
-    {
       id: "secret-read",
       says: "it reads the task's stdout from the agent's sandbox: the secret the task printed",
       source: { attacker: "sandbox", part: "body" as const },
@@ -63,6 +56,13 @@ export const anonymousHttp = {
       pattern: "Removing framework \\S+-\\d{4,} \\(mesos-execute instance\\)",
       cite: { at: "src/master/master.cpp:10374", ref: OBSERVED },
       example: "master.cpp:10374] Removing framework 25311df9-2ca6-470f-8825-c629d2aabed8-0000 (mesos-execute instance)",
+    },
+    {
+      id: "flags-read",
+      says: "the anonymous caller reads the master's flags: authentication is off",
+      source: { attacker: "flags", part: "body" as const },
+      pattern: '"authenticate_http_readonly":"false"',
+      cite: { at: "src/master/http.cpp:1451", ref: OBSERVED },
     },
   ],
   blocked: [

@@ -55,7 +55,8 @@ class ExecutorBase {
       task_id: { value: tid },
       state,
       source: "SOURCE_EXECUTOR",
-      uuid: crypto.randomBytes(16).toString("base64"),
+      // a version-4 UUID as id::UUID::random() makes it: the agent refuses other bytes ("Not a valid UUID")
+      uuid: Buffer.from(crypto.randomUUID().replace(/-/g, ""), "hex").toString("base64"),
       timestamp: Date.now() / 1000,
       ...extra,
     };

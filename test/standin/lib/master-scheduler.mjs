@@ -205,7 +205,7 @@ export function pushUpdate(_m, fw, t, { state, source, reason, message }) {
     message,
     agent_id: t.agentId ? { value: t.agentId } : undefined,
     timestamp: Date.now() / 1000,
-    uuid: crypto.randomBytes(16).toString("base64"),
+    uuid: Buffer.from(crypto.randomUUID().replace(/-/g, ""), "hex").toString("base64"),
   };
   fw.send({ type: "UPDATE", update: { status } });
 }
