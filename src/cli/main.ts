@@ -35,6 +35,12 @@ export function buildProgram(run: (code: number) => void): Command {
     .action(act(async (opts: { json?: boolean }) => (await import("./commands/list.js")).listCommand(g(), opts)));
 
   program
+    .command("check")
+    .description("check the catalogue without Docker: exercise files, citations, ACL keys, recorded real outcomes, attacks")
+    .option("--json", "machine-readable")
+    .action(act(async (opts: { json?: boolean }) => (await import("./commands/check.js")).checkCommand(g(), opts)));
+
+  program
     .command("verify")
     .description("run exercises and check every expectation (exit 0 only when all held)")
     .argument("[ids...]", "exercise ids, e.g. 01 03 or 01:cluster")

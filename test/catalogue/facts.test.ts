@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { citationProblems, needsExample } from "../../src/catalogue/check.js";
 import { loadCatalogue } from "../../src/catalogue/load.js";
-import { citedFile, loadFacts, namesLocation, templatesHolding, templatesOf, type FactsFile } from "../../src/catalogue/facts.js";
-import { citationFor, withAttack, type Citation, type Expectation, type Exercise, type Step } from "../../src/model/exercise.js";
+import { citedFile, loadFacts, namesLocation, templatesHolding, templatesOf } from "../../src/catalogue/facts.js";
+import { withAttack, type Expectation, type Exercise, type Step } from "../../src/model/exercise.js";
 import { BUILTIN_PROFILES, builtinProfile, type MesosProfile } from "../../src/model/profiles/index.js";
 import { inRange } from "../../src/model/release.js";
 
@@ -25,8 +26,6 @@ function sourceKey(e: Expectation): string {
   if ("relay" in s) return "relay";
   return `exit:${s.exit}`;
 }
-
-const needsExample = (e: Expectation) => "log" in e.source || "execute" in e.source || "exec" in e.source;
 
 interface Entry {
   exercise: Exercise;
@@ -124,51 +123,6 @@ describe("every expectation of the catalogue", () => {
   });
 });
 
-/** The section a citation's ref names after the file name (`§1.7`, or the start of a heading), or the whole file. */
-function citedSection(cite: Citation, file: FactsFile): FactsFile | undefined {
-  const name = cite.ref.slice(cite.ref.indexOf(" ") + 1).trim();
-  if (!cite.ref.includes(" ") || !name) return file;
-  const heading = name.startsWith("§") ? new RegExp(`^#{2,4} ${name.slice(1).replace(/\./g, "\\.")}[. ]`) : undefined;
-  const sections = file.text.split(/\n(?=#{2,4} )/);
-  const text = sections.find((sec) => (heading ? heading.test(sec) : sec.replace(/^#{2,4} /, "").startsWith(name)));
-  return text === undefined ? undefined : { name: `${file.name} ${name}`, text, templates: file.templates };
-}
-
-/** A glog prefix (`slave.cpp:1698] …`) names the line the citation gives, or a line of its range. */
-function prefixMatches(example: string, cite: Citation): boolean {
-  const m = /^(\S+\.[ch]pp):(\d+)\] /.exec(example);
-  if (!m) return true;
-  const c = /([^/]+):(\d+)(?:-(\d+))?$/.exec(cite.at);
-  if (!c || c[1] !== m[1]) return false;
-  const [line, from] = [Number(m[2]), Number(c[2])];
-  return line >= from && line <= Number(c[3] ?? c[2]);
-}
-
-/**
- * What is wrong with an expectation's citation under one profile (via citationFor on its release): the facts file it
- * names must exist, be one of the profile's, have the section it names, and name the cited location in that section;
- * the example that profile carries (required for lines) must be matched by the pattern and be a line the facts file
- * quotes, and its glog prefix, if any, must be the cited line.
- */
-function citationProblems(e: Expectation, profile: MesosProfile): string[] {
-  const p = profile.name;
-  const { cite, example } = citationFor(e, profile.release);
-  const file = citedFile(cite, facts);
-  if (!file) return [`${p}: cite.ref '${cite.ref}' names no file in docs/facts`];
-  const section = citedSection(cite, file);
-  if (!section) return [`${p}: ${file.name} has no section '${cite.ref}'`];
-  const out: string[] = [];
-  if (!profile.facts.includes(file.name)) out.push(`${p}: ${file.name} is not a facts file of profile ${p} (${profile.facts.join(", ")})`);
-  if (!namesLocation(section, cite)) out.push(`${p}: ${section.name} never names ${cite.at}`);
-  if (needsExample(e) && example === undefined) out.push(`${p}: log/stdout expectations carry the line as Mesos prints it (example)`);
-  if (example !== undefined) {
-    if (!new RegExp(e.pattern).test(example)) out.push(`${p}: pattern /${e.pattern}/ does not match its example '${example}'`);
-    if (templatesHolding(example, file).length === 0) out.push(`${p}: example '${example}' matches no quoted line of ${file.name}`);
-    if (!prefixMatches(example, cite)) out.push(`${p}: example '${example}' was printed at another line than ${cite.at}`);
-  }
-  return out;
-}
-
 describe("every expectation's citation under each profile it runs under", () => {
   const perProfile = entries.flatMap((x) => profilesOf(x).map((p) => [`${x.name} (${p.name})`, x, p] as const));
 
@@ -177,20 +131,20 @@ describe("every expectation's citation under each profile it runs under", () => 
   });
 
   it.each(perProfile)("%s: cites the profile's facts, location and line", (_name, { e }, p) => {
-    expect(citationProblems(e, p)).toEqual([]);
+    expect(citationProblems(e, p, facts)).toEqual([]);
   });
 
   it("fails a citation whose 1.11 line, file, section or example is wrong", () => {
     const [v14, v111] = [builtinProfile("1.4")!, builtinProfile("1.11")!];
     const registered = entries.find((x) => x.exercise.id === "01" && x.e.id === "registered")!.e;
     const own = registered.cite.find((c) => inRange(c, v111.release))!;
-    expect(citationProblems(registered, v111)).toEqual([]);
+    expect(citationProblems(registered, v111, facts)).toEqual([]);
     // the citation of 1.11's range changed, the others kept
     const with111 = (c: Partial<typeof own>, base: Expectation = registered): Expectation => ({
       ...base,
       cite: base.cite.map((x) => (inRange(x, v111.release) ? { ...x, ...c } : x)),
     });
-    const says = (e: Expectation, problem: string) => expect(citationProblems(e, v111)).toContainEqual(expect.stringContaining(problem));
+    const says = (e: Expectation, problem: string) => expect(citationProblems(e, v111, facts)).toContainEqual(expect.stringContaining(problem));
     // the line 1.4.0 logs it at, a neighbour of the real one, a prefix of it
     says(with111({ at: "src/slave/slave.cpp:1174" }), "never names src/slave/slave.cpp:1174");
     says(with111({ at: "src/slave/slave.cpp:1699" }), "never names src/slave/slave.cpp:1699");
@@ -203,11 +157,11 @@ describe("every expectation's citation under each profile it runs under", () => 
     // a 1.11 example printed at another line; without its own example, 1.4's (no glog prefix) is no line observed-1.11.md quotes
     says(with111({ example: own.example!.replace("slave.cpp:1698]", "slave.cpp:1174]") }), "was printed at another line");
     const unauthorized = entries.find((x) => x.exercise.id === "04" && x.e.id === "unauthorized")!.e;
-    expect(citationProblems(unauthorized, v111)).toEqual([]);
+    expect(citationProblems(unauthorized, v111, facts)).toEqual([]);
     says(with111({ example: undefined }, unauthorized), "matches no quoted line of observed-1.11.md");
     // a citation of the 1.4 facts under 1.11, right line and all, is not 1.11's
     says(with111({ at: "src/slave/slave.cpp:1174", ref: "security-facts-1.4.md §1.0", example: undefined }), "is not a facts file of profile 1.11");
     // and the 1.4 citation is untouched by the 1.11 one
-    expect(citationProblems(with111({ at: "src/slave/slave.cpp:1699" }), v14)).toEqual([]);
+    expect(citationProblems(with111({ at: "src/slave/slave.cpp:1699" }), v14, facts)).toEqual([]);
   });
 });
