@@ -1,3 +1,4 @@
+import { sandboxOf } from "../_shared/attacks.js";
 import { OBSERVED_111 } from "../_shared/expect.js";
 import { challenged } from "../_shared/http.js";
 
@@ -11,7 +12,7 @@ const OBSERVED = `${OBSERVED_111} Observed 2026-12-06, attack 06`;
 export const PAYROLL_SECRET = "payroll-db-4f8a2c19";
 
 /** The task's sandbox as the agent's /files endpoints name it: found through /files/debug, which lists what is attached. */
-const SANDBOX = "s=$(curl -s http://${target.agent}/files/debug | grep -o '/frameworks/[^\"]*/executors/payroll/runs/latest' | head -n 1)";
+const SANDBOX = sandboxOf("payroll");
 
 export const anonymousHttp = {
   id: "anonymous-http",

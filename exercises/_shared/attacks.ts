@@ -37,10 +37,12 @@ export function victim(o: { name?: string; detach?: boolean; extra?: string[]; t
 
 /**
  * Sets `$s` to a task's sandbox as the agent's `/files` endpoints name it (`/frameworks/<id>/executors/<task>/runs/latest`):
- * `/files/debug` lists every sandbox the agent serves. The framework's ID is its third part.
+ * `/files/debug` lists every sandbox the agent serves. The framework's ID is its third part. A sandbox stays listed after
+ * its framework ended, so the newest is taken: a master numbers its frameworks `<master id>-0000`, `-0001`, … (and a run
+ * by hand, or `mesos-lab attack`, after the step's own then finds its own task).
  */
 export const sandboxOf = (task: string) =>
-  `s=$(curl -s http://\${target.agent}/files/debug | grep -o '/frameworks/[^"]*/executors/${task}/runs/latest' | head -n 1)`;
+  `s=$(curl -s http://\${target.agent}/files/debug | grep -o '/frameworks/[^"]*/executors/${task}/runs/latest' | sort | tail -n 1)`;
 
 /** The attacker reads a task's stdout through the agent's sandbox browser. */
 export const readSandbox = (id: string, task: string): Action => ({

@@ -63,6 +63,17 @@ export function buildProgram(run: (code: number) => void): Command {
     .action(act(async (target: string, opts) => (await import("./commands/cluster.js")).upCommand(g(), target, opts)));
 
   program
+    .command("attack")
+    .description("run an exercise's attack against the cluster `up` left running, and say whether it worked or was blocked")
+    .argument(
+      "<exercise[:step]>",
+      "e.g. 06, or 06:anonymous-replay for that step's attack (default: the last attack step whose configuration the cluster is at)",
+    )
+    .option("-v, --verbose", "show every line the attack's sources printed")
+    .option("--json", "the outcome and its evidence as JSON")
+    .action(act(async (target: string, opts) => (await import("./commands/attack.js")).attackCommand(g(), target, opts)));
+
+  program
     .command("down")
     .description("stop and remove this lab's cluster")
     .action(act(async () => (await import("./commands/cluster.js")).downCommand(g(), {})));

@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
 import type { ContainerRuntime } from "../runtime/container-runtime.js";
-import { labelFilter, runLabels, type RunIdentity } from "../runtime/labels.js";
-import type { ClusterRole, Role } from "../model/roles.js";
+import { LABEL, labelFilter, runLabels, type RunIdentity } from "../runtime/labels.js";
+import type { Owned } from "../runtime/types.js";
+import { CLUSTER_ROLES, type ClusterRole, type Role } from "../model/roles.js";
 import { releaseOwned } from "./agent-capabilities.js";
 import { AddressPlan } from "./cluster/address-plan.js";
 import { ClusterContainers } from "./cluster/containers.js";
+import { ATTACKER_KEY, liveKey, relayKey } from "./cluster/live.js";
 import { LogRouting, type ExitSink, type LineSink } from "./cluster/log-routing.js";
 import { readinessOf } from "./cluster/readiness.js";
-import { reconcile } from "./cluster/reconcile.js";
+import { configuredFor, reconcile } from "./cluster/reconcile.js";
 import type { LabBus } from "./events.js";
 import type { Material } from "./material.js";
 import type { RenderedStep } from "./render.js";
@@ -50,6 +52,28 @@ export class Cluster {
     return this.addresses.init();
   }
 
+  /**
+   * The cluster another process kept up (`mesos-lab up`), from its run's network and running containers, each followed
+   * from now on: `mesos-lab attack` goes on with it. A container that is not running is left out (and not restarted).
+   */
+  async adopt(items: Owned[]): Promise<void> {
+    const net = items.find((i) => i.kind === "network" && i.subnet);
+    await this.addresses.adopt(net ? { id: net.id, name: net.name, subnet: net.subnet! } : undefined);
+    const prefix = `mesos-lab-${this.o.identity.run}-`;
+    for (const c of items.filter((i) => i.kind === "container" && i.name.startsWith(prefix))) {
+      const role = c.labels[LABEL.role] as Role;
+      const rest = c.name.slice(prefix.length);
+      if ((CLUSTER_ROLES as readonly string[]).includes(role)) {
+        const instance = Number(/^agent-(\d+)$/.exec(rest)?.[1] ?? 1);
+        await this.containers.adopt(liveKey(role, instance), role, instance, c.id);
+      } else if (role === "attacker") await this.containers.adopt(ATTACKER_KEY, role, 1, c.id, "attacker");
+      else if (role === "relay") {
+        const id = rest.replace(/^relay-/, "");
+        await this.containers.adopt(relayKey(id), role, 1, c.id, id);
+      }
+    }
+  }
+
   /** Routes log lines and exits to the current step (undefined: nowhere). */
   route(lines: LineSink | undefined, exits: ExitSink | undefined): void {
     this.routing.attach(lines, exits);
@@ -63,6 +87,18 @@ export class Cluster {
       rendered,
       zkReadyBy === undefined ? undefined : () => this.waitReady("zk", zkReadyBy),
     );
+  }
+
+  /** The running containers are the step's configuration: running the step would restart none of them. */
+  configuredFor(rendered: RenderedStep): boolean {
+    const { config, identity, publish, material } = this.o;
+    return configuredFor({ config, identity, publish, material, plan: this.addresses, containers: this.containers }, rendered);
+  }
+
+  /** Stops following the containers and leaves them running: the cluster stays the one `up` kept. */
+  detach(): void {
+    this.disposed = true;
+    this.containers.forget();
   }
 
   /** Waits for a role's readiness probes; fails at once when its container exits first. */

@@ -95,4 +95,6 @@ export interface Owned {
   name: string;
   kind: "container" | "network" | "volume";
   labels: Record<string, string>;
+  /** A network's IPv4 subnet (`10.213.4.0/24`), where it has one. */
+  subnet?: string;
 }

@@ -8,7 +8,7 @@ import { resetLab } from "../../src/lab/sweep.js";
 import { LABEL, labelFilter } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import { tuiController } from "../../src/tui/controller.js";
-import { tempLab } from "../helpers/cli.js";
+import { cli, tempLab } from "../helpers/cli.js";
 import { engineClient } from "../helpers/docker.js";
 import { run } from "../helpers/lab.js";
 import { pollUntil } from "../helpers/wait.js";
@@ -97,4 +97,53 @@ export function attackTests(o: { config: () => Promise<LabConfig>; images: () =>
     }
     expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) })), "nothing of the lab or its attacker is left").toEqual([]);
   }, 300_000);
+
+  let attackDir: string | undefined;
+  afterAll(async () => {
+    if (attackDir) await resetLab(runtime, { labId: labIdOf({ root: attackDir }), all: false });
+  });
+
+  it("`mesos-lab attack` sends the attack again at the cluster `up` kept: it works on the open cluster and is blocked after the control", async () => {
+    attackDir = realpathSync(tempLab(`{ profile: "1.11", images: ${JSON.stringify(await o.images())}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
+    const cwd = attackDir;
+    const attack = async (target: string) => {
+      const r = await cli(["attack", target, "--json"], { cwd, timeout: 120_000 });
+      return {
+        ...r,
+        json:
+          r.exitCode === 0
+            ? (JSON.parse(r.stdout) as { step: string; expected: string; outcome: string; evidence: Record<string, Array<{ id: string; status: string }>> })
+            : undefined,
+      };
+    };
+    const none = await attack("06");
+    expect(none.exitCode, none.stderr).toBe(2);
+    expect(none.stderr).toContain("no cluster of this lab is up");
+
+    const open = await cli(["up", "06:anonymous"], { cwd, timeout: 240_000 });
+    expect(open.exitCode, open.stdout + open.stderr).toBe(0);
+    const worked = await attack("06");
+    expect(worked.exitCode, worked.stdout + worked.stderr).toBe(0);
+    expect(worked.json).toMatchObject({ step: "anonymous", expected: "works", outcome: "works" });
+    expect(
+      worked.json!.evidence.works!.every((e) => e.status === "passed"),
+      JSON.stringify(worked.json!.evidence),
+    ).toBe(true);
+    const other = await attack("05");
+    expect(other.exitCode).toBe(2);
+    expect(other.stderr).toContain("exercise 06's, not 05's");
+
+    const closed = await cli(["up", "06"], { cwd, timeout: 240_000 });
+    expect(closed.exitCode, closed.stdout + closed.stderr).toBe(0);
+    const blocked = await attack("06");
+    expect(blocked.exitCode, blocked.stdout + blocked.stderr).toBe(0);
+    expect(blocked.json).toMatchObject({ step: "anonymous-replay", expected: "blocked", outcome: "blocked" });
+    // the open cluster's step is not where the cluster is: attack never reconfigures it
+    const elsewhere = await attack("06:anonymous");
+    expect(elsewhere.exitCode).toBe(2);
+    expect(elsewhere.stderr).toContain("not at step 06:anonymous's configuration");
+
+    expect((await cli(["down"], { cwd })).exitCode).toBe(0);
+    expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: cwd }) })), "nothing of the cluster or its attacker is left").toEqual([]);
+  }, 600_000);
 }

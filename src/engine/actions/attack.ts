@@ -2,7 +2,7 @@ import type { AttackAction, RelayAction } from "../../model/exercise.js";
 import { ROLE_PORTS } from "../../model/roles.js";
 import { ATTACKER_READY, ATTACKER_REFUSES, attackerScript, RELAY_LISTENS, RELAY_PROGRAM, relayProgram, relayScript } from "../../attack/roles.js";
 import { containerSpec } from "../cluster/container-spec.js";
-import type { Live } from "../cluster/live.js";
+import { ATTACKER_KEY, relayKey, type Live } from "../cluster/live.js";
 import { SourceKeys, type HttpPart } from "../source-keys.js";
 import { expand } from "../template.js";
 import type { ActionContext, ActionHandler } from "./context.js";
@@ -11,9 +11,6 @@ import type { ActionContext, ActionHandler } from "./context.js";
  * The attacker on the lab's network: its host (started once per cluster, on the first attack, and kept for the next
  * steps: an attack and its replay come from the same host), and the relays it puts on the path.
  */
-
-const ATTACKER_KEY = "attacker#1";
-const relayKey = (id: string) => `relay:${id}`;
 
 /** Waits for a container's first line: the attacker's `ready` (or its refusal), the relay's `listening`. */
 async function started(live: Live, ready: RegExp, refused: RegExp | undefined, what: string, timeoutMs: number): Promise<void> {

@@ -11,7 +11,8 @@ import type { SourceKey } from "../source-keys.js";
 export interface ActionContext {
   cluster: Cluster;
   step: RenderedStep;
-  set: ExpectationSet;
+  /** Where its output goes: the step's expectations (`mesos-lab attack`: both evidence sets of an attack). */
+  set: Pick<ExpectationSet, "feed" | "endSource" | "waitingOn">;
   options: RunnerOptions;
   /** mesos-execute runs started by this step: cluster key (`execute#n`) → action id, stopped when the step ends. */
   executeIds: Map<string, string>;

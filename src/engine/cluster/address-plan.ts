@@ -40,6 +40,19 @@ export class AddressPlan {
 
   async init(): Promise<void> {
     if (!this.hostMode) this.network = await this.o.runtime.networks.create(`mesos-lab-${this.o.runId}`, this.o.config.network.subnet, this.o.labels);
+    await this.plan();
+  }
+
+  /** The network of a run that is already up (`mesos-lab attack` on the cluster `up` kept), its leaves issued anew. */
+  async adopt(network: { id: string; name: string; subnet: string } | undefined): Promise<void> {
+    if (!this.hostMode) {
+      if (!network) throw new Error(`the network of run ${this.o.runId} is gone`);
+      this.network = network;
+    }
+    await this.plan();
+  }
+
+  private async plan(): Promise<void> {
     const agents = Array.from({ length: this.o.config.agents }, (_, i) => this.ipOf("agent", i + 1));
     const host = perRole((r) => (this.hostMode ? "127.0.0.1" : r));
     const ip = perRole((r) => this.ipOf(r));

@@ -53,38 +53,68 @@ export class ClusterContainers {
     const { runtime } = this.o;
     const id = await runtime.containers.create(spec);
     this.emit(role, "created", spec.name);
-    const removeOnFailure = async (err: unknown) => {
+    try {
+      await runtime.containers.start(id, spec.image);
+      // Docker ends a log follow on a container that is not running yet, so follow after start, from the beginning:
+      // the container is new, so every line it has is this step's.
+      const live = await this.follow(
+        key,
+        { role, instance, id, name: spec.name, hash, env: spec.env, capabilities: spec.labels[CAPABILITIES_LABEL] === "true" },
+        source,
+        0,
+      );
+      this.emit(role, "started", spec.name);
+      return live;
+    } catch (err) {
       await runtime.containers.remove(id).catch(() => undefined);
       throw err;
-    };
-    await runtime.containers.start(id, spec.image).catch(removeOnFailure);
-    // Docker ends a log follow on a container that is not running yet, so follow after start, from the beginning:
-    // the container is new, so every line it has is this step's.
-    const follow = await runtime.logs.follow(id, 0).catch(removeOnFailure);
+    }
+  }
+
+  /**
+   * A running container of this run that another process started (the cluster `up` kept), followed from now on: what
+   * it printed before is not this step's. Its configuration hash is the one its label carries.
+   */
+  async adopt(key: string, role: Role, instance: number, id: string, source = `log:${role}`): Promise<Live | undefined> {
+    const st = await this.o.runtime.containers.inspect(id);
+    if (!st?.running) return undefined;
+    const hash = st.labels[LABEL.configHash] ?? "";
+    if (role === "execute") this.oneOffs = Math.max(this.oneOffs, instance);
+    const live = await this.follow(
+      key,
+      { role, instance, id, name: st.name.replace(/^\//, ""), hash, env: st.env, capabilities: st.labels[CAPABILITIES_LABEL] === "true" },
+      source,
+      Date.now(),
+    );
+    this.emit(role, "reused", live.name);
+    return live;
+  }
+
+  private async follow(
+    key: string,
+    c: Pick<Live, "role" | "instance" | "id" | "name" | "hash" | "env" | "capabilities">,
+    source: string,
+    sinceMs: number,
+  ): Promise<Live> {
+    const { runtime } = this.o;
+    const follow = await runtime.logs.follow(c.id, sinceMs);
     const live: Live = {
-      role,
-      instance,
-      id,
-      name: spec.name,
-      hash,
-      env: spec.env,
+      ...c,
       follow,
       tail: streamTails(),
-      marks: new LineMarks(READY_LINES[role]),
+      marks: new LineMarks(READY_LINES[c.role]),
       exit: Promise.resolve(-1),
       exitCode: null,
       ports: {},
-      capabilities: spec.labels[CAPABILITIES_LABEL] === "true",
     };
     follow.onLine((line) => {
       live.tail[line.stream].push(line.text);
       live.marks.feed(line.text);
-      this.o.routing.line(role, source, line);
+      this.o.routing.line(c.role, source, line);
     });
     this.live.set(key, live);
-    live.ports = (await runtime.containers.inspect(id))?.ports ?? {};
-    live.exit = runtime.containers.wait(id).catch(() => -1);
-    this.emit(role, "started", spec.name);
+    live.ports = (await runtime.containers.inspect(c.id))?.ports ?? {};
+    live.exit = runtime.containers.wait(c.id).catch(() => -1);
     // The log stream ends after the last line is delivered; only then is the exit reported, so expectations that
     // could still match those last lines are not failed early.
     follow.onEnd(() => {
@@ -92,7 +122,7 @@ export class ClusterContainers {
         live.exitCode = code;
         // a container the harness replaced or removed did not "die": its end is nobody's failure
         if (this.live.get(key) !== live) return;
-        this.emit(role, "exited", spec.name, code);
+        this.emit(c.role, "exited", c.name, code);
         this.o.routing.exit(live, code);
       });
     });

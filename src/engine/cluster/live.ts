@@ -24,3 +24,9 @@ export interface Live {
 
 /** The key of a role's container: `agent#2`; one-off containers (`execute#3`) count on from 1 per run. */
 export const liveKey = (role: Role, instance = 1): string => `${role}#${instance}`;
+
+/** The attacker's host: one per cluster, started on the first attack and kept for the replay. */
+export const ATTACKER_KEY = liveKey("attacker");
+
+/** A relay on the path, by its action id (`relay:wire`). */
+export const relayKey = (id: string): string => `relay:${id}`;

@@ -38,13 +38,7 @@ export async function reconcile(c: ReconcileContext, rendered: RenderedStep, zkR
         if (current) drops.push(key);
         continue;
       }
-      const env = envFor(c.plan, rendered, role, i);
-      const files = [
-        ...placedFiles(c.plan, rendered.files, role),
-        ...registryRoleFiles(role, { tokensHost: c.plan.template.host.tokens!, runSecret: c.identity.run, read: (n) => c.material.read(n) }),
-      ];
-      const caps = role === "agent" && agentCapabilities(c.config, rendered.exercise, rendered.step);
-      const hash = configHash({ image: c.config.images[role], env, files, extra: `${c.plan.subnet}${caps ? " capabilities" : ""}` });
+      const { env, files, caps, hash } = wantedConfig(c, rendered, role, i);
       if (current && current.hash === hash && current.exitCode === null && !upstreamChanged) {
         reused.push(role);
         c.containers.reused(current);
@@ -64,4 +58,35 @@ export async function reconcile(c: ReconcileContext, rendered: RenderedStep, zkR
   if (zk.length && zkReady) await zkReady();
   await Promise.all(launches.filter((l) => l.role !== "zk").map((l) => c.containers.launch(l.key, l.role, l.instance, l.spec, l.hash)));
   return { created, reused };
+}
+
+/** A role's container as the step wants it: its env, files, capabilities mode and the hash of all of them. */
+function wantedConfig(c: ReconcileContext, rendered: RenderedStep, role: ClusterRole, i: number) {
+  const env = envFor(c.plan, rendered, role, i);
+  const files = [
+    ...placedFiles(c.plan, rendered.files, role),
+    ...registryRoleFiles(role, { tokensHost: c.plan.template.host.tokens!, runSecret: c.identity.run, read: (n) => c.material.read(n) }),
+  ];
+  const caps = role === "agent" && agentCapabilities(c.config, rendered.exercise, rendered.step);
+  const hash = configHash({ image: c.config.images[role], env, files, extra: `${c.plan.subnet}${caps ? " capabilities" : ""}` });
+  return { env, files, caps, hash };
+}
+
+/**
+ * Whether the running containers are the step's configuration, role by role, so that the step would reuse every one
+ * (`mesos-lab attack` finds the step the cluster `up` kept is at; it never reconfigures that cluster).
+ */
+export function configuredFor(c: ReconcileContext, rendered: RenderedStep): boolean {
+  for (const role of CLUSTER_ROLES) {
+    const wanted = rendered.cluster.includes(role);
+    for (let i = 1; i <= (role === "agent" ? c.config.agents : 1); i++) {
+      const current = c.containers.get(liveKey(role, i));
+      if (!wanted) {
+        if (current) return false;
+        continue;
+      }
+      if (!current || current.exitCode !== null || current.hash !== wantedConfig(c, rendered, role, i).hash) return false;
+    }
+  }
+  return true;
 }

@@ -20,7 +20,10 @@ export class DockerApiOwnership implements OwnershipClient {
     );
     return [
       ...cs.map((c) => ({ id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ""), kind: "container" as const, labels: c.Labels ?? {} })),
-      ...ns.map((n) => ({ id: n.Id, name: n.Name, kind: "network" as const, labels: (n.Labels as Record<string, string>) ?? {} })),
+      ...ns.map((n) => {
+        const subnet = n.IPAM?.Config?.map((c) => c.Subnet).find((x) => x?.includes("."));
+        return { id: n.Id, name: n.Name, kind: "network" as const, labels: (n.Labels as Record<string, string>) ?? {}, ...(subnet ? { subnet } : {}) };
+      }),
       ...(vs.Volumes ?? []).map((v) => ({ id: v.Name, name: v.Name, kind: "volume" as const, labels: v.Labels ?? {} })),
     ];
   }
