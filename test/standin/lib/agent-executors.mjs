@@ -255,7 +255,7 @@ export class Executors {
       this.launchWithImage(ex, image);
       return ex;
     }
-    const env = this.environment(ex, task);
+    const env = this.environment(ex);
     const role = kind === "default" ? "mesos-default-executor" : "mesos-executor";
     const out = fs.openSync(path.join(sandbox, "stdout"), "a");
     const err = fs.openSync(path.join(sandbox, "stderr"), "a");
@@ -329,7 +329,7 @@ export class Executors {
   }
 
   /** slave.cpp executorEnvironment(): only these variables, plus the executor's CommandInfo environment on top. */
-  environment(ex, task) {
+  environment(ex) {
     const a = this.agent;
     /** @type {Record<string, string>} */
     const env = {};

@@ -78,13 +78,16 @@ const req = lib.request(
   },
 );
 if (o.maxTime) req.setTimeout(o.maxTime * 1000, () => req.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
-req.on("error", (err) => {
-  if (err.code === "ECONNREFUSED") fail(7, `Failed to connect to ${u.hostname} port ${u.port} after 0 ms: Couldn't connect to server`);
-  if (err.code === "ETIMEDOUT") fail(28, "Operation timed out");
-  if (err.code === "ECONNRESET") fail(56, "Recv failure: Connection reset by peer");
-  if (/SSL|TLS|certificate|self.signed/i.test(err.message)) fail(35, `SSL connect error: ${err.message}`);
-  if (err.message === "socket hang up") fail(52, "Empty reply from server");
-  fail(6, err.message);
-});
+req.on(
+  "error",
+  /** @param {NodeJS.ErrnoException} err */ (err) => {
+    if (err.code === "ECONNREFUSED") fail(7, `Failed to connect to ${u.hostname} port ${u.port} after 0 ms: Couldn't connect to server`);
+    if (err.code === "ETIMEDOUT") fail(28, "Operation timed out");
+    if (err.code === "ECONNRESET") fail(56, "Recv failure: Connection reset by peer");
+    if (/SSL|TLS|certificate|self.signed/i.test(err.message)) fail(35, `SSL connect error: ${err.message}`);
+    if (err.message === "socket hang up") fail(52, "Empty reply from server");
+    fail(6, err.message);
+  },
+);
 if (o.data !== undefined) req.write(o.data);
 req.end();
