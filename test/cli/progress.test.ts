@@ -27,7 +27,7 @@ describe("progress and solve (the real binary)", () => {
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toContain(`file: ${file}`);
     expect(r.stdout).toContain("current: 01:run-task");
-    expect(r.stdout).toMatch(/01 The default configuration \(insecure\)\s+failed\s+1\/2 steps\s+last: run-task failed \(4\.2 s\)/);
+    expect(r.stdout).toMatch(/01 The default configuration \(insecure\)\s+failed\s+1\/3 steps\s+last: run-task failed \(4\.2 s\)/);
     const j = await cli(["progress", "--json"], { cwd: dir, env });
     expect(JSON.parse(j.stdout)).toMatchObject({ lab: labIdOf({ root: dir }), current: { exercise: "01", step: "run-task" } });
     const reset = await cli(["progress", "--reset"], { cwd: dir, env });

@@ -34,7 +34,7 @@ describe("exercise list", () => {
     };
     const { lastFrame, press } = await mount(progress);
     const f = lastFrame()!;
-    expect(f).toMatch(/▸\s+01 The default configuration \(insecure\)\s+0\/2\s+not started\s+—/);
+    expect(f).toMatch(/▸\s+01 The default configuration \(insecure\)\s+0\/3\s+not started\s+—/);
     expect(f).toMatch(/90 A failing step\s+0\/1\s+failed\s+never failed \(1\.8 s\)/);
     expect(f).toContain("enter  open");
     await press(DOWN);
@@ -49,7 +49,7 @@ describe("step view", () => {
     const { lastFrame, press, controller } = await mount(emptyProgress(), { "01:cluster": stepEvents(ev, "cluster"), "90:never": recorded("90-fail") });
     await press(ENTER);
     let f = lastFrame()!;
-    expect(f).toContain("step 1/2: cluster — Start the cluster");
+    expect(f).toContain("step 1/3: cluster — Start the cluster");
     expect(f).toContain("Watch the master say it lets unauthenticated");
     expect(f).not.toContain("**"); // markdown rendered, not shown raw
     expect(f).toMatch(/·\s+the master is elected leader/);
@@ -128,9 +128,9 @@ describe("step view", () => {
     expect(paneLines.length).toBeGreaterThan(0);
     expect(paneLines.every((l) => l.toLowerCase().includes("elected"))).toBe(true);
     await press("n");
-    expect(lastFrame()).toContain("step 2/2: run-task");
+    expect(lastFrame()).toContain("step 2/3: run-task");
     await press("p");
-    expect(lastFrame()).toContain("step 1/2: cluster ");
+    expect(lastFrame()).toContain("step 1/3: cluster ");
     await press("x");
     expect(lastFrame()).toContain("Reset this exercise");
     await press("y");
