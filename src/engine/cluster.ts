@@ -47,20 +47,17 @@ export class Cluster {
     this.containers = new ClusterContainers({ runtime: o.runtime, bus: o.bus, identity: o.identity, plan: this.addresses, routing: this.routing });
   }
 
-  /** The run's network and the certificates for its addresses. */
-  init(): Promise<void> {
-    return this.addresses.init();
-  }
-
   /**
-   * The cluster another process kept up (`mesos-lab up`), from its run's network and running containers, each followed
-   * from now on: `mesos-lab attack` goes on with it. A container that is not running is left out (and not restarted).
+   * The run's network and the certificates for its addresses. Given what another process kept of this run (`mesos-lab
+   * up`'s cluster), it goes on with that instead: its network, and its running containers, each followed from now on
+   * (`mesos-lab attack`). A container that is not running is left out, and not restarted.
    */
-  async adopt(items: Owned[]): Promise<void> {
-    const net = items.find((i) => i.kind === "network" && i.subnet);
+  async init(kept?: Owned[]): Promise<void> {
+    if (!kept) return this.addresses.init();
+    const net = kept.find((i) => i.kind === "network" && i.subnet);
     await this.addresses.adopt(net ? { id: net.id, name: net.name, subnet: net.subnet! } : undefined);
     const prefix = `mesos-lab-${this.o.identity.run}-`;
-    for (const c of items.filter((i) => i.kind === "container" && i.name.startsWith(prefix))) {
+    for (const c of kept.filter((i) => i.kind === "container" && i.name.startsWith(prefix))) {
       const role = c.labels[LABEL.role] as Role;
       const rest = c.name.slice(prefix.length);
       if ((CLUSTER_ROLES as readonly string[]).includes(role)) {
@@ -79,26 +76,17 @@ export class Cluster {
     this.routing.attach(lines, exits);
   }
 
-  /** Brings the containers to the step's configuration; a new ZooKeeper must serve by `zkReadyBy` before Mesos starts. */
-  reconcile(rendered: RenderedStep, zkReadyBy?: number): Promise<{ created: Role[]; reused: Role[] }> {
+  /**
+   * Brings the containers to the step's configuration; a new ZooKeeper must serve by `zkReadyBy` before Mesos starts.
+   * `check`: changes nothing, and says whether the running containers already are that configuration.
+   */
+  reconcile(rendered: RenderedStep, zkReadyBy?: number): Promise<{ created: Role[]; reused: Role[] }>;
+  reconcile(rendered: RenderedStep, zkReadyBy: undefined, o: { check: true }): Promise<boolean>;
+  reconcile(rendered: RenderedStep, zkReadyBy?: number, o?: { check: true }): Promise<{ created: Role[]; reused: Role[] } | boolean> {
     const { config, identity, publish, material } = this.o;
-    return reconcile(
-      { config, identity, publish, material, plan: this.addresses, containers: this.containers },
-      rendered,
-      zkReadyBy === undefined ? undefined : () => this.waitReady("zk", zkReadyBy),
-    );
-  }
-
-  /** The running containers are the step's configuration: running the step would restart none of them. */
-  configuredFor(rendered: RenderedStep): boolean {
-    const { config, identity, publish, material } = this.o;
-    return configuredFor({ config, identity, publish, material, plan: this.addresses, containers: this.containers }, rendered);
-  }
-
-  /** Stops following the containers and leaves them running: the cluster stays the one `up` kept. */
-  detach(): void {
-    this.disposed = true;
-    this.containers.forget();
+    const c = { config, identity, publish, material, plan: this.addresses, containers: this.containers };
+    if (o?.check) return Promise.resolve(configuredFor(c, rendered));
+    return reconcile(c, rendered, zkReadyBy === undefined ? undefined : () => this.waitReady("zk", zkReadyBy));
   }
 
   /** Waits for a role's readiness probes; fails at once when its container exits first. */
@@ -124,10 +112,14 @@ export class Cluster {
     return !this.disposed;
   }
 
-  /** Removes every container and the network of this run (by label, so a crashed half-created run goes too). */
-  async dispose(): Promise<number> {
+  /**
+   * Removes every container and the network of this run (by label, so a crashed half-created run goes too). `leave`:
+   * stops following them and leaves them running, as another process kept them (`mesos-lab attack` on `up`'s cluster).
+   */
+  async dispose(o: { leave?: boolean } = {}): Promise<number> {
     this.disposed = true;
     this.containers.forget();
+    if (o.leave) return 0;
     // Another remove of the same container (the runner's own cleanup racing a signal handler) answers 409 at once while
     // the first is still in progress: wait until the run's resources are really gone, so an exit right after leaves none.
     const { runtime, identity } = this.o;

@@ -29,8 +29,9 @@ export async function attackKept(prepared: PreparedRun, ex: Exercise, stepId?: s
     );
   const cluster = new Cluster({ ...prepared, identity: { lab: labId, run, exercise: ex.id, keep: true } });
   try {
-    await cluster.adopt(ofRun);
-    const rs = candidates.find((c) => cluster.configuredFor(c));
+    await cluster.init(ofRun);
+    let rs: (typeof candidates)[number] | undefined;
+    for (const c of candidates) if (!rs && (await cluster.reconcile(c, undefined, { check: true }))) rs = c;
     if (!rs)
       throw new LabError(
         "usage",
@@ -41,6 +42,6 @@ export async function attackKept(prepared: PreparedRun, ex: Exercise, stepId?: s
       );
     return await runAttackOn(cluster, rs, { ...prepared, keep: true });
   } finally {
-    cluster.detach();
+    await cluster.dispose({ leave: true });
   }
 }
