@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createJiti } from "jiti";
+import type { Jiti } from "jiti";
 import type { z } from "zod";
 import type { LabConfig } from "../config/schema.js";
 import { exerciseSchema, type Exercise } from "../model/exercise.js";
@@ -68,7 +68,8 @@ export async function loadCatalogue(config?: Pick<LabConfig, "exercisesDir" | "r
     .filter((d) => d.isDirectory() && FOLDER.test(d.name))
     .map((d) => d.name)
     .sort();
-  let jiti: ReturnType<typeof createJiti> | undefined;
+  // jiti only for exercises without a compiled module (a lab's own, or running from source)
+  let jiti: Jiti | undefined;
   const out: Exercise[] = [];
   for (const folder of folders) {
     const file = path.join(dir, folder, "exercise.ts");
@@ -78,7 +79,7 @@ export async function loadCatalogue(config?: Pick<LabConfig, "exercisesDir" | "r
       const compiled = compiledDir ? path.join(compiledDir, folder, "exercise.js") : undefined;
       if (compiled && existsSync(compiled)) raw = ((await import(pathToFileURL(compiled).href)) as { default: unknown }).default;
       else {
-        jiti ??= createJiti(import.meta.url, { interopDefault: true, moduleCache: false });
+        jiti ??= (await import("jiti")).createJiti(import.meta.url, { interopDefault: true, moduleCache: false });
         raw = await jiti.import(file, { default: true });
       }
     } catch (err) {

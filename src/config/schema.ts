@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BUILTIN_PROFILES, DEFAULT_PROFILE, type MesosProfile } from "../model/profiles/index.js";
 import { releaseSchema } from "../model/release.js";
 import type { Role } from "../model/roles.js";
+import { LabError } from "../util/errors.js";
 
 const image = z.string().regex(/^[a-z0-9][a-z0-9._/:@-]*$/i, "an image reference like repo/name:tag");
 const port = z.number().int().min(0).max(65535);
@@ -143,6 +144,26 @@ export interface LabConfig extends Omit<LabConfigParsed, "images"> {
   file?: string;
 }
 
-export function defineConfig(config: LabConfigInput): LabConfigInput {
-  return config;
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.join(".") : "(top level)";
+  if (issue.code === "unrecognized_keys") {
+    const keys = (issue as { keys: string[] }).keys;
+    return `${where === "(top level)" ? "" : `${where}: `}unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${k}'`).join(", ")}`;
+  }
+  return `${where}: ${issue.message}`;
+}
+
+/** Validates a raw config object (zod); `file` is only used in messages. */
+export function parseConfig(raw: unknown, file: string | undefined): LabConfigParsed {
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(describeIssue);
+    const allowed = Object.keys(configSchema.shape).join(", ");
+    throw new LabError(
+      "config",
+      `${file ?? "lab config"} is invalid: ${lines.join("; ")}`,
+      `Fix the field${lines.length > 1 ? "s" : ""} named above (top-level keys allowed: ${allowed}).`,
+    );
+  }
+  return parsed.data;
 }

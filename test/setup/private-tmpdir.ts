@@ -19,6 +19,8 @@ export function setup(): void {
   writeFileSync(path.join(dir, OWNER), String(process.pid));
   runDir = dir;
   process.env.TMPDIR = dir;
+  // and a start memo of its own (src/util/memo.ts): the CLIs a run spawns keep nothing in the user's ~/.cache
+  process.env.XDG_CACHE_HOME = path.join(dir, "cache");
   // vitest exits on SIGINT/SIGTERM without a teardown: what an interrupted run leaves is no leak
   process.once("exit", () => removeIfInterrupted(dir));
 }
