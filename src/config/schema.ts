@@ -84,8 +84,12 @@ export const configSchema = z
       .object({
         /** Longest a positive expectation waits (ms). */
         expectation: z.number().int().positive().default(60_000),
-        /** How long a negative expectation watches after the step's actions (ms). */
-        negativeWindow: z.number().int().positive().default(8_000),
+        /**
+         * How long a negative expectation watches after the step's actions and its positives (ms). The positives come
+         * first: a refusal, an exit, an answer has already shown what was decided, and a negative whose source ended
+         * (its process exited) passes at once. A negative that needs longer (a retry Mesos makes later) sets its own.
+         */
+        negativeWindow: z.number().int().positive().default(1_000),
         /** Hard limit for one `mesos-execute` run: it never exits while it cannot subscribe. */
         execute: z.number().int().positive().default(60_000),
         /** Readiness of one role (ZK ruok, /health). */
@@ -94,7 +98,7 @@ export const configSchema = z
         pull: z.number().int().positive().default(600_000),
       })
       .strict()
-      .default({ expectation: 60_000, negativeWindow: 8_000, execute: 60_000, ready: 90_000, pull: 600_000 }),
+      .default({ expectation: 60_000, negativeWindow: 1_000, execute: 60_000, ready: 90_000, pull: 600_000 }),
     /** Where generated lab material goes, relative to the config file. */
     material: z
       .object({ ssl: z.string().default("ssl"), credentials: z.string().default("credentials") })

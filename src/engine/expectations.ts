@@ -137,18 +137,22 @@ export class ExpectationSet {
     }
   }
 
-  /** The source will produce no more lines (container exited, response complete): waiting positives on it fail now. */
-  endSource(key: SourceKey, why: string): void {
-    const list = this.open.get(key);
-    if (!list) return;
-    for (const o of list) {
-      if (o.result.status !== "waiting" || o.exp.negate) continue;
-      // an expectation reading several keys (stdout+stderr) fails only when all of them ended
-      if (o.keys.length > 1 && o.keys.some((k) => k !== key && !this.ended.has(k))) continue;
-      this.finish(o, "failed", { reason: why });
+  /**
+   * The source will produce no more lines (container exited, response complete): waiting positives on it fail now,
+   * and negatives pass, since what must not appear cannot any more. `stillPrinting`: a process given up on (mesos-execute
+   * at its timeout) may still print until it is stopped, so its positives fail and its negatives watch on.
+   */
+  endSource(key: SourceKey, why: string, o: { stillPrinting?: boolean } = {}): void {
+    this.givenUp.add(key);
+    if (!o.stillPrinting) this.ended.add(key);
+    for (const x of this.open.get(key) ?? []) {
+      if (x.result.status !== "waiting") continue;
+      // an expectation reading several keys (stdout+stderr) is decided only when all of them ended
+      if (x.exp.negate && x.keys.every((k) => this.ended.has(k))) this.finish(x, "passed", {});
+      else if (!x.exp.negate && x.keys.every((k) => this.givenUp.has(k))) this.finish(x, "failed", { reason: why });
     }
-    this.ended.add(key);
   }
+  private readonly givenUp = new Set<SourceKey>();
   private readonly ended = new Set<SourceKey>();
 
   /** Fail-fast: something the step depends on died; every waiting positive fails with that reason. */

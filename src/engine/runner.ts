@@ -100,8 +100,11 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       // an execute run's exit is read by its action, which waits for it; an attack host's end shows in its evidence
       if (live.role === "execute" || live.role === "attacker" || live.role === "relay") return;
       set.feed(SourceKeys.exit(live.role), String(code));
-      set.endSource(SourceKeys.log(live.role), `${live.role} exited with code ${code}`);
-      set.endSource(SourceKeys.exit(live.role), `${live.role} exited with code ${code}`);
+      // a role's lines end with its last running instance (a second agent's exit does not end the first's log)
+      if (!cluster.containers.all().some((l) => l.role === live.role && l !== live && l.exitCode === null)) {
+        set.endSource(SourceKeys.log(live.role), `${live.role} exited with code ${code}`);
+        set.endSource(SourceKeys.exit(live.role), `${live.role} exited with code ${code}`);
+      }
       if (!expectedExits.has(live.role)) {
         died.push({ role: live.role, ...(live.instance > 1 ? { instance: live.instance } : {}), exitCode: code, ...outputOf(live) });
         set.failWaiting(`${live.role} container exited with code ${code} while the step waited`);

@@ -53,6 +53,31 @@ describe("expectation engine", () => {
     expect(results[0]!.closest?.[0]).toContain("without authentication");
   });
 
+  it("a negative passes as soon as its source ends, without its window; one still printing (given up on) watches on", async () => {
+    const key = SourceKeys.execute("stdout", "x");
+    const src = { execute: "stdout" as const, action: "x" };
+    const ended = make([exp({ id: "never", pattern: "Subscribed", negate: true, source: src })], { window: 60_000 });
+    ended.set.feed(key, "Received an ERROR event");
+    ended.set.endSource(key, "mesos-execute exited with code 1");
+    expect(ended.results).toMatchObject([{ id: "never", status: "passed" }]);
+
+    const given = make([exp({ id: "never", pattern: "Subscribed", negate: true, source: src }), exp({ id: "said", pattern: "TASK_RUNNING", source: src })], {
+      window: 60_000,
+    });
+    given.set.endSource(key, "mesos-execute was stopped after 8 s", { stillPrinting: true });
+    expect(given.results).toMatchObject([{ id: "said", status: "failed" }]);
+    // it printed once more before it was stopped: the negative still sees it
+    given.set.feed(key, "Subscribed with ID 123-0001");
+    expect(given.results.at(-1)).toMatchObject({ id: "never", status: "failed" });
+
+    // stdout and stderr together: passes only once both ended
+    const both = make([exp({ id: "never", pattern: "Subscribed", negate: true, source: { execute: "output" as const, action: "x" } })], { window: 60_000 });
+    both.set.endSource(key, "exited");
+    expect(both.results).toEqual([]);
+    both.set.endSource(SourceKeys.execute("stderr", "x"), "exited");
+    expect(both.results).toMatchObject([{ id: "never", status: "passed" }]);
+  });
+
   it("a negative expectation fails at once on a match and passes when its window closes", async () => {
     const neg = exp({ id: "never", pattern: "Registered with master", negate: true, timeoutMs: 30 });
     const a = make([neg]);

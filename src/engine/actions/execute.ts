@@ -66,7 +66,7 @@ function finishOf(ctx: ActionContext, a: ExecuteAction, live: Live, timeoutMs: n
       code === "timeout"
         ? `mesos-execute was stopped after ${Math.round(timeoutMs / 1000)} s (it never exits while it cannot subscribe)`
         : `mesos-execute exited with code ${code}`;
-    for (const k of [stdout, stderr, exit]) ctx.set.endSource(k, why);
+    for (const k of [stdout, stderr, exit]) ctx.set.endSource(k, why, { stillPrinting: code === "timeout" });
     if (code !== "0") {
       const ended = code === "timeout" ? { exitCode: null, stoppedAfterMs: timeoutMs } : { exitCode: Number(code) };
       ctx.died.push({ role: "execute", action: a.id, command: describe(a), ...ended, ...outputOf(live) });

@@ -17,9 +17,23 @@ export interface ReconcileContext extends SpecContext {
 }
 
 /**
+ * Whether a master is about to replace one that ran on this ZooKeeper. Masters contend as ephemeral sequential znodes
+ * (src/zookeeper/group.cpp:613 at 1.11) and the leader is the oldest (src/zookeeper/detector.cpp:143-148): the removed
+ * master's znode lives on until its session expires, `--zk_session_timeout` after its container went (10 s by default,
+ * src/master/constants.hpp:145), and only then is the new master elected. On real Mesos 1.11 that wait was 8-11 s of
+ * each master restart. A fresh ZooKeeper serves in under a second and holds no such znode.
+ */
+function replacesMaster(c: ReconcileContext, rendered: RenderedStep): boolean {
+  const current = c.containers.get(liveKey("master", 1));
+  if (!current || !rendered.cluster.includes("master")) return false;
+  return current.exitCode !== null || current.hash !== wantedConfig(c, rendered, "master", 1).hash;
+}
+
+/**
  * Brings the cluster to the step's configuration. A role is recreated when its own configuration changed or a role it
  * depends on (zk → master → agent) was recreated, since a Mesos agent must re-register with a new master; a container
- * that exited is recreated too. `zkReady` is awaited once a new ZooKeeper started, before the Mesos roles start.
+ * that exited is recreated too, and ZooKeeper with a master that replaces another (replacesMaster). `zkReady` is
+ * awaited once a new ZooKeeper started, before the Mesos roles start.
  */
 export async function reconcile(c: ReconcileContext, rendered: RenderedStep, zkReady?: () => Promise<void>): Promise<{ created: Role[]; reused: Role[] }> {
   const created: Role[] = [];
@@ -27,8 +41,9 @@ export async function reconcile(c: ReconcileContext, rendered: RenderedStep, zkR
   const drops: string[] = [];
   const launches: Array<{ key: string; role: ClusterRole; instance: number; spec: ContainerSpec; hash: string }> = [];
   const changed = new Set<ClusterRole>();
+  const freshZk = replacesMaster(c, rendered);
   for (const role of CLUSTER_ROLES) {
-    const upstreamChanged = UPSTREAM[role].some((r) => changed.has(r));
+    const upstreamChanged = UPSTREAM[role].some((r) => changed.has(r)) || (role === "zk" && freshZk);
     const instances = role === "agent" ? c.config.agents : 1;
     const wanted = rendered.cluster.includes(role);
     for (let i = 1; i <= instances; i++) {
