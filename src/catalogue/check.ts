@@ -1,12 +1,15 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { createJiti } from "jiti";
 import { citationFor, exerciseSchema, withAttack, type Citation, type Exercise, type Expectation } from "../model/exercise.js";
 import type { MesosProfile } from "../model/profiles/index.js";
 import { inRange } from "../model/release.js";
 import { citedFile, type FactsFile, loadFacts, namesLocation, templatesHolding } from "./facts.js";
-import { packageRoot } from "./root.js";
+import type { Recording } from "./recording.js";
 import { aclProblems } from "./validate.js";
+
+// verify --shard reads the recording too, without this module's jiti
+export { readRecording, RECORDING_FILE, type Recording } from "./recording.js";
 
 /**
  * `mesos-lab check`: everything a step needs besides its own file, checked without a container engine, one problem
@@ -24,15 +27,6 @@ export interface Problem {
   problem: string;
   fix: string;
 }
-
-/** A recorded real run: `NN:step` → its status, its attack's outcome, and each expectation's status. */
-export interface Recording {
-  source?: string;
-  steps: Record<string, { status: string; attack?: string; expectations: Record<string, { status: string }> }>;
-}
-
-/** The recording of the real Mesos 1.11 catalogue run, kept in the repository (absent from an installed package). */
-export const RECORDING_FILE = path.join(packageRoot(), "test", "catalogue", "real-1.11-outcomes.json");
 
 /** Which lines an example is needed for: a line as Mesos prints it (a log, mesos-execute's output, a command's). */
 export const needsExample = (e: Pick<Expectation, "source">) => "log" in e.source || "execute" in e.source || "exec" in e.source;
@@ -170,11 +164,6 @@ export async function checkCatalogue(o: { dir: string; profiles: readonly MesosP
     out.push(...exerciseProblems(parsed.data, file, o.profiles, { facts, recording: o.recording }));
   }
   return out;
-}
-
-/** The recording at RECORDING_FILE, or undefined where there is none (an installed package). */
-export function readRecording(file = RECORDING_FILE): Recording | undefined {
-  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Recording) : undefined;
 }
 
 /** `NN:step expectation: problem` then the fix, for a person. */

@@ -51,7 +51,15 @@ export function buildProgram(run: (code: number) => void): Command {
     .option("--pull", "pull missing images instead of failing")
     .option("-v, --verbose", "show every log line and flag change")
     .option("--hands-on", "check one step with the flags you wrote in workspace/NN-slug.env (e.g. verify 03:agent-credential --hands-on)")
+    .option("--shard <i/n>", "run part i of n (CI across machines): whole exercises, parts balanced by recorded step durations")
     .action(act(async (ids: string[], opts) => (await import("./commands/verify.js")).verifyCommand(g(), ids, opts)));
+
+  program
+    .command("junit-merge")
+    .description("merge the JUnit reports of verify --shard 1/n … n/n into one (every part once, each exercise once)")
+    .argument("<files...>", "the reports the parts wrote with --reporter junit --output")
+    .option("-o, --output <file>", "write the merged report to a file instead of stdout")
+    .action(act(async (files: string[], opts: { output?: string }) => (await import("./commands/junit-merge.js")).junitMergeCommand(files, opts)));
 
   program
     .command("up")

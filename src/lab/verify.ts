@@ -2,7 +2,7 @@ import type { LabBus, StepResult } from "../engine/events.js";
 import { stepApplies, type EnvOverride } from "../engine/render.js";
 import { runExercise } from "../engine/runner.js";
 import type { RunnerOptions } from "../engine/runner-options.js";
-import type { Exercise } from "../model/exercise.js";
+import type { Exercise, Step } from "../model/exercise.js";
 import { EXIT } from "../util/errors.js";
 
 export interface VerifyOutcome {
@@ -21,10 +21,11 @@ export interface VerifySelection {
   envOverride?: EnvOverride;
 }
 
-function stepCount(sel: VerifySelection, mesos: RunnerOptions["config"]["mesos"]): number {
-  if (sel.step && sel.only) return 1;
+/** The steps a selection runs under the profile: all that apply, those up to `step`, or with `only` that one. */
+export function stepsOf(sel: VerifySelection, mesos: RunnerOptions["config"]["mesos"]): Step[] {
+  if (sel.step && sel.only) return sel.exercise.steps.filter((s) => s.id === sel.step);
   const steps = sel.exercise.steps.filter((s) => stepApplies(s, mesos));
-  return sel.step ? steps.findIndex((s) => s.id === sel.step) + 1 : steps.length;
+  return sel.step ? steps.slice(0, steps.findIndex((s) => s.id === sel.step) + 1) : steps;
 }
 
 /** Runs exercises, `jobs` at a time, each on its own network; exit 0 only when every expectation held. */
@@ -37,7 +38,7 @@ export async function verify(
     type: "run:start",
     runId: base.runId,
     profile: base.config.profile,
-    exercises: selected.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: stepCount(s, base.config.mesos) })),
+    exercises: selected.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: stepsOf(s, base.config.mesos).length })),
     handsOn: base.handsOn,
   });
   const results: StepResult[][] = new Array(selected.length);

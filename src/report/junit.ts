@@ -1,6 +1,6 @@
 import type { StepResult } from "../engine/events.js";
 import { failureLines, keptLines, processGist, processHeadline } from "./format.js";
-import { StepCollector, type Reporter } from "./reporter.js";
+import { StepCollector, type Reporter, type ShardLabel } from "./reporter.js";
 
 const esc = (s: string) =>
   s
@@ -11,8 +11,19 @@ const esc = (s: string) =>
     // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot carry these characters, so they are dropped
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
-/** JUnit XML: one testsuite per exercise, one testcase per step; the failure body is the plain explanation. */
-export function junitXml(results: StepResult[], titles: Record<string, string>, redact: (s: string) => string = (t) => t): string {
+/** The root's name: `mesos-lab`, or `mesos-lab shard 2/3` for a part, which junit-merge reads to find a missing part. */
+export const junitRootName = (shard?: Pick<ShardLabel, "index" | "total">) => `mesos-lab${shard ? ` shard ${shard.index}/${shard.total}` : ""}`;
+
+/**
+ * JUnit XML: one testsuite per exercise, one testcase per step; the failure body is the plain explanation. A part of
+ * `verify --shard` holds whole exercises, so the parts' suite names never collide and any JUnit merger can join them.
+ */
+export function junitXml(
+  results: StepResult[],
+  titles: Record<string, string>,
+  redact: (s: string) => string = (t) => t,
+  shard?: Pick<ShardLabel, "index" | "total">,
+): string {
   const byEx = new Map<string, StepResult[]>();
   for (const r of results) byEx.set(r.exercise, [...(byEx.get(r.exercise) ?? []), r]);
   const suites: string[] = [];
@@ -55,16 +66,16 @@ export function junitXml(results: StepResult[], titles: Record<string, string>, 
       `  <testsuite name="${esc(`${ex} ${titles[ex] ?? ""}`.trim())}" tests="${steps.length}" failures="${f}" errors="${e}" time="${t.toFixed(3)}">\n${cases.join("\n")}\n  </testsuite>`,
     );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mesos-lab" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${junitRootName(shard)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
 /** Collects the steps' results from the stream and writes the JUnit XML once, at the run's end. */
-export function junitReporter(write: (s: string) => void): Reporter {
+export function junitReporter(write: (s: string) => void, shard?: ShardLabel): Reporter {
   const steps = new StepCollector();
   return {
     event(ev) {
       steps.event(ev);
-      if (ev.type === "run:end") write(junitXml(steps.results(), steps.titles));
+      if (ev.type === "run:end") write(junitXml(steps.results(), steps.titles, undefined, shard));
     },
     close() {},
   };

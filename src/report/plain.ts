@@ -1,6 +1,6 @@
 import type { LabBus, LabEvent } from "../engine/events.js";
 import { attackVerdict, citeText, containersText, failureLines, secs } from "./format.js";
-import type { Reporter } from "./reporter.js";
+import type { Reporter, ShardLabel } from "./reporter.js";
 
 /** The exercise an event belongs to; undefined for the run's own events (header, pulls, warnings, summary). */
 function exerciseOf(ev: LabEvent): string | undefined {
@@ -79,12 +79,20 @@ export class ExerciseLanes {
   }
 }
 
+/** Which part of `verify --shard` this run is, and its exercises: a CI log says what each machine ran. */
+function shardText(shard: ShardLabel, exercises: Array<{ id: string }>): string {
+  const part = `shard ${shard.index}/${shard.total}`;
+  if (exercises.length === 0)
+    return `${part}: nothing to run (${shard.exercises === 1 ? "the one exercise is" : `all ${shard.exercises} exercises are`} in the other part${shard.total === 2 ? "" : "s"})`;
+  return `${part}: ${exercises.map((e) => e.id).join(" ")}`;
+}
+
 /**
  * Line-oriented output for CI logs and non-TTY use: per step each expectation with pass/fail and time, and on
  * failure the expected pattern against the closest actual lines. It gets the run's stream already redacted (see
  * redact.ts); `close` prints whatever parallel exercises still hold.
  */
-export function plainReporter(write: (s: string) => void, opts: { verbose?: boolean } = {}): Reporter {
+export function plainReporter(write: (s: string) => void, opts: { verbose?: boolean; shard?: ShardLabel } = {}): Reporter {
   let lastPull = 0;
   const pulls: Record<string, Map<string, { status: string; current: number; total: number }>> = {};
   const print = (s: string) => write(`${s}\n`);
@@ -98,7 +106,7 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
     switch (ev.type) {
       case "run:start":
         out(
-          `mesos-lab verify — profile ${ev.profile}, ${ev.exercises.length} exercise${ev.exercises.length === 1 ? "" : "s"}${ev.handsOn ? ` · hands-on: the flags are yours, from ${ev.handsOn}` : ""}`,
+          `mesos-lab verify — profile ${ev.profile}${opts.shard && ev.exercises.length === 0 ? "" : `, ${ev.exercises.length} exercise${ev.exercises.length === 1 ? "" : "s"}`}${opts.shard ? ` · ${shardText(opts.shard, ev.exercises)}` : ""}${ev.handsOn ? ` · hands-on: the flags are yours, from ${ev.handsOn}` : ""}`,
         );
         break;
       case "image:pull": {

@@ -15,6 +15,15 @@ export interface ReporterOptions {
   write?: (text: string) => void;
   verbose?: boolean;
   screen?: LabBus;
+  /** `verify --shard`: the part this run is, named in the report so the parts' reports can be told apart and merged. */
+  shard?: ShardLabel;
+}
+
+/** Part `index` of `total`; `exercises` is how many the parts share among them. */
+export interface ShardLabel {
+  index: number;
+  total: number;
+  exercises: number;
 }
 
 /** The steps' results of a run as they end, in the order of the run's exercises (not the order `--jobs` ends them). */

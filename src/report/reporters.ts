@@ -3,7 +3,7 @@ import { junitReporter } from "./junit.js";
 import { plainReporter } from "./plain.js";
 import type { Reporter, ReporterOptions } from "./reporter.js";
 
-export type { Reporter, ReporterOptions } from "./reporter.js";
+export type { Reporter, ReporterOptions, ShardLabel } from "./reporter.js";
 
 export interface ReporterEntry {
   /** `stream`: writes text, and `verify --reporter` may name it; `screen`: feeds an interactive screen (the TUI). */
@@ -35,9 +35,9 @@ export class ReporterRegistry {
 /** plain, json, junit and the TUI's: what the binary ships. */
 export function builtinReporters(): ReporterRegistry {
   return new ReporterRegistry()
-    .register("plain", { kind: "stream", create: (o) => plainReporter(o.write ?? stdout, { verbose: o.verbose }) })
-    .register("json", { kind: "stream", create: (o) => jsonReporter(o.write ?? stdout) })
-    .register("junit", { kind: "stream", create: (o) => junitReporter(o.write ?? stdout) })
+    .register("plain", { kind: "stream", create: (o) => plainReporter(o.write ?? stdout, { verbose: o.verbose, shard: o.shard }) })
+    .register("json", { kind: "stream", create: (o) => jsonReporter(o.write ?? stdout, o.shard) })
+    .register("junit", { kind: "stream", create: (o) => junitReporter(o.write ?? stdout, o.shard) })
     .register("tui", {
       kind: "screen",
       create: (o) => ({

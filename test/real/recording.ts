@@ -8,8 +8,14 @@ export interface Recording {
   /** How the recording was made. */
   source: string;
   recordedAt: string;
-  /** `NN:step` → the step's status and each expectation's, with the line real Mesos printed for it. */
-  steps: Record<string, { status: StepResult["status"]; attack?: string; expectations: Record<string, { status: string; matched?: string }> }>;
+  /**
+   * `NN:step` → the step's status and each expectation's, with the line real Mesos printed for it, and how long the
+   * step took at `--jobs 1` (what `verify --shard` balances its parts by).
+   */
+  steps: Record<
+    string,
+    { status: StepResult["status"]; attack?: string; durationMs?: number; expectations: Record<string, { status: string; matched?: string }> }
+  >;
 }
 
 /** A JWT's signature is the part that makes it a credential: the recording keeps header and claims only. */
@@ -21,7 +27,7 @@ export function outcomesOf(results: StepResult[]): Recording {
     const expectations: Recording["steps"][string]["expectations"] = {};
     for (const e of r.expectations)
       expectations[e.id] = { status: e.status, ...(e.matched !== undefined && !e.negate ? { matched: unsigned(e.matched) } : {}) };
-    steps[`${r.exercise}:${r.step}`] = { status: r.status, ...(r.attack ? { attack: r.attack.outcome } : {}), expectations };
+    steps[`${r.exercise}:${r.step}`] = { status: r.status, ...(r.attack ? { attack: r.attack.outcome } : {}), durationMs: r.durationMs, expectations };
   }
   return {
     source: "npm run test:real with MESOS_LAB_RECORD=1: verify --all --jobs 1 under profile 1.11 on the real Mesos build of ../shared/real-mesos",
