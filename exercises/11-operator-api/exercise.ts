@@ -50,6 +50,9 @@ const taskRunning = {
   example: "Received status update TASK_RUNNING for task 'sleeper'",
 };
 
+/** A task container's ID, as the examples of the lines that name it show it. */
+const PARENT = "4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f";
+
 /** `uid=0(root) ` as the session's stdout carries it: base64 in a ProcessIO DATA record of the streamed answer. */
 const ROOT_ID_B64 = "dWlkPTAocm9vdCkg";
 const RECORD = `{"type":"DATA","data":{"type":"STDOUT","data":"dWlkPTAocm9vdCkgZ2lkPTAocm9vdCkgZ3JvdXBzPTAocm9vdCkK"}}`;
@@ -74,18 +77,14 @@ function shell(action: string, who: string) {
     },
     {
       id: `${action}-nested`,
-      says: "the agent's Linux launcher starts the session as a nested container of the task's",
+      says: "the agent's launcher forks the session's command as a nested container of the task's",
       source: { log: "agent" as const },
-      pattern: `Launching nested container \\S+\\.${action} and cloning with namespaces`,
+      pattern: `Forked child with pid '\\d+' for container '\\S+\\.${action}'`,
       cite: cites(
-        { at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true },
-        cite111(
-          "src/slave/containerizer/mesos/linux_launcher.cpp:476",
-          S8,
-          `linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `,
-        ),
+        { at: "src/slave/containerizer/mesos/launcher.cpp:151", ref: S8, derived: true },
+        cite111("src/slave/containerizer/mesos/launcher.cpp:145", S8, `launcher.cpp:145] Forked child with pid '45' for container '${PARENT}.${action}'`),
       ),
-      example: `Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action} and cloning with namespaces `,
+      example: `Forked child with pid '45' for container '${PARENT}.${action}'`,
     },
   ];
 }
@@ -97,25 +96,9 @@ const processing = (action: string) => ({
   source: { log: "agent" as const },
   pattern: `Processing LAUNCH_NESTED_CONTAINER_SESSION call for container '\\S+\\.${action}'`,
   cite: { at: "src/slave/http.cpp:4215", ref: S8 },
-  example: `http.cpp:4215] Processing LAUNCH_NESTED_CONTAINER_SESSION call for container '4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.${action}'`,
+  example: `http.cpp:4215] Processing LAUNCH_NESTED_CONTAINER_SESSION call for container '${PARENT}.${action}'`,
   since: "1.5", // the agent logs session calls since 1.5
 });
-
-const linuxLauncher = {
-  id: "linux-launcher",
-  says: "the agent runs Mesos' Linux launcher on the freezer hierarchy the capabilities mode mounted read-write",
-  source: { log: "agent" as const },
-  pattern: "Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
-  cite: cites(
-    { at: "src/slave/containerizer/mesos/linux_launcher.cpp:150", ref: S8, derived: true },
-    cite111(
-      "src/slave/containerizer/mesos/linux_launcher.cpp:139",
-      S8,
-      "linux_launcher.cpp:139] Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
-    ),
-  ),
-  example: "Using /sys/fs/cgroup/freezer as the freezer hierarchy for the Linux launcher",
-};
 
 /**
  * The attack: from anywhere on the network, list the agent's containers and open a session in the task's, as nobody
@@ -178,13 +161,12 @@ Two layers protect it: HTTP authentication of the agent's read-write realm (\`me
 is calling, and ACLs on the agent, which say who may do what. Authentication alone lets **every** principal in the
 agent's credentials file open a shell.
 
-**How the agent runs here.** Sessions are nested containers of the Mesos containerizer: the agent runs Mesos' Linux
-launcher (\`MESOS_LAUNCHER=linux\`, \`MESOS_ISOLATION=filesystem/linux\`), which gives each container its own freezer
-cgroup and the session the task's mount namespace. The lab runs this agent in its *capabilities mode* instead of
-\`--privileged\`: capability SYS_ADMIN, seccomp and AppArmor unconfined, the cgroup-v1 freezer hierarchy remounted
-read-write inside the container, and \`MESOS_CGROUPS_ROOT\` inside the container's own cgroup, so that everything Mesos
-creates goes away with the container. \`mesos-lab doctor\` says whether this host supports it (Linux, cgroup v1).`,
-  agentCapabilities: true,
+**How the agent runs here.** Sessions are nested containers of the Mesos containerizer. The agent runs with the lab's
+defaults, Mesos' POSIX launcher (\`MESOS_LAUNCHER=posix\`) in an unprivileged container: no added capability, no cgroup
+mount, so this exercise runs on cgroup-v2 hosts and rootless engines too. The launcher forks the session's command
+beside the task, in the task's filesystem and namespaces (it has none of its own), and runs it as the task's user:
+root. Production agents usually run the Linux launcher, which gives the session a cgroup of its own; the door is the
+same, since the agent answers the call before any launcher runs.`,
   attacks: [rootShell],
   steps: [
     {
@@ -194,9 +176,7 @@ creates goes away with the container. \`mesos-lab doctor\` says whether this hos
 container, and an anonymous \`LAUNCH_NESTED_CONTAINER_SESSION\` with that container as the parent runs \`id\` in it: the
 answer streams \`uid=0(root) gid=0(root) groups=0(root)\`. Nobody was asked who they are.`,
       hint: "The agent's /api/v1 is in the mesos-agent-readwrite realm, which is not authenticated by default.",
-      env: { agent: { MESOS_LAUNCHER: "linux", MESOS_ISOLATION: "filesystem/linux" } },
       attack: { id: "root-shell", expect: "works" },
-      expect: [linuxLauncher],
     },
     {
       id: "readwrite-auth",
@@ -261,17 +241,17 @@ the agent never starts a container for it. The other entries of \`acls.proto\` (
           id: "session-viewer-not-launched",
           says: "no container is started for viewer-principal's session (authorization comes first)",
           source: { log: "agent" },
-          pattern: "Launching nested container \\S+\\.session-viewer ",
+          pattern: "Forked child with pid '\\d+' for container '\\S+\\.session-viewer'",
           negate: true,
           cite: cites(
-            { at: "src/slave/containerizer/mesos/linux_launcher.cpp:429", ref: S8, derived: true },
+            { at: "src/slave/containerizer/mesos/launcher.cpp:151", ref: S8, derived: true },
             cite111(
-              "src/slave/containerizer/mesos/linux_launcher.cpp:476",
+              "src/slave/containerizer/mesos/launcher.cpp:145",
               S8,
-              "linux_launcher.cpp:476] Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ",
+              `launcher.cpp:145] Forked child with pid '45' for container '${PARENT}.session-viewer'`,
             ),
           ),
-          example: "Launching nested container 4bd3fd1a-2f39-4a36-9ba1-04a3d9a0ad2f.session-viewer and cloning with namespaces ",
+          example: `Forked child with pid '45' for container '${PARENT}.session-viewer'`,
         },
       ],
     },

@@ -12,7 +12,7 @@ import { pollUntil } from "../helpers/wait.js";
 import { stepsUnder } from "./catalogue-steps.js";
 
 /**
- * The agent capabilities mode on real Mesos 1.11 (exercise 11 runs its agent in it): Mesos' cgroups live inside the
+ * The agent capabilities mode on real Mesos 1.11 (exercise 12 runs its agent in it: image support needs the Linux launcher): Mesos' cgroups live inside the
  * agent container's own freezer cgroup, never at the host's freezer root, and nothing of them is left on the host
  * after `down`, `reset` and a normal `verify`, also when a task still runs in a nested cgroup when the cluster goes.
  * It reads the host's /sys/fs/cgroup/freezer, so it needs a local cgroup-v1 engine (this project's CI).
@@ -88,12 +88,12 @@ describe.runIf((await realAvailable()) && v1Local)(
   "the agent capabilities mode on real Mesos 1.11: cgroups nest in the agent container and leave nothing on the host",
   () => {
     it.each(["down", "reset"] as const)(
-      "up 11, a task running in a nested cgroup, then %s: the host keeps nothing",
+      "up 12, a task running in a nested cgroup, then %s: the host keeps nothing",
       async (how) => {
         const dir = await realLab();
         const lab = labIdOf({ root: dir });
         expect(existsSync(path.join(FREEZER, "mesos")), "nothing at the host's freezer root before").toBe(false);
-        const up = await cli(["up", "11:open"], { cwd: dir, timeout: 300_000 });
+        const up = await cli(["up", "12:agent-credential-is-everyones"], { cwd: dir, timeout: 300_000 });
         expect(up.exitCode, up.all.slice(-4000)).toBe(0);
         const agent = await agentOf(lab);
         const own = hostCgroupOf(agent);

@@ -186,7 +186,7 @@ function launchNested(agent, id, full, parent, command, user) {
     : spawn(command.value, command.arguments?.slice(1) ?? [], { cwd: sandbox, env });
   // the Linux launcher clones no namespace for a nested container (it shares its parent's); the posix one forks
   if (agent.flags.launcher === "linux") glog.info(AT.nested, `Launching nested container ${full} and cloning with namespaces `);
-  else glog.info(is111 ? "launcher.cpp:145" : "launcher.cpp:140", `Forked child with pid '${proc.pid}' for container '${full}'`);
+  else glog.info(is111 ? "launcher.cpp:145" : "launcher.cpp:151", `Forked child with pid '${proc.pid}' for container '${full}'`);
   const out = fs.createWriteStream(path.join(sandbox, "stdout"));
   const err = fs.createWriteStream(path.join(sandbox, "stderr"));
   proc.stdout.pipe(out);
