@@ -11,7 +11,7 @@ const esc = (s: string) =>
     // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot carry these characters, so they are dropped
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
-/** The root's name: `mesos-lab`, or `mesos-lab shard 2/3` for a part, which junit-merge reads to find a missing part. */
+/** The root's name: `mesos-lab`, or for a part `<testsuites name="mesos-lab shard 2/3">`, which junit-merge reads to find a missing part. */
 export const junitRootName = (shard?: Pick<ShardLabel, "index" | "total">) => `mesos-lab${shard ? ` shard ${shard.index}/${shard.total}` : ""}`;
 
 /**
