@@ -82,6 +82,42 @@ export function buildProgram(run: (code: number) => void): Command {
     .action(act(async (target: string, opts) => (await import("./commands/attack.js")).attackCommand(g(), target, opts)));
 
   program
+    .command("audit")
+    .description("scan a real Mesos cluster for what the exercises close (read-only): findings with evidence, exercise and flags")
+    .option("--master <url>", "the master, http://HOST:5050 or https://HOST:5050")
+    .option("--agent <url>", "an agent, http://HOST:5051 (repeat for more)", (v: string, all: string[] = []) => [...all, v])
+    .option("--zk <host:port>", "ZooKeeper: asks it `srvr` (read-only)")
+    .option("--principal <name>", "read /flags as this principal when they are not open")
+    .option("--secret-file <file>", "the principal's secret, from a file (mode 0600)")
+    .option("--secret-env <var>", "the principal's secret, from an environment variable")
+    .option("--secret <secret>", "refused: a secret on the command line is visible to every user of this machine")
+    .option("--ca <file>", "CA certificate(s) to verify https targets (credentials go only to a verified one)")
+    .option("--cert <file>", "client certificate, for targets that require one (mutual TLS)")
+    .option("--key <file>", "the client certificate's key")
+    .option("--json", "the report as JSON (docs/audit/report.schema.json)")
+    .option("--sarif", "the report as SARIF 2.1.0, for code scanning")
+    .option("--fail-on <level>", "exit 1 when a finding is at or above info|low|medium|high", "low")
+    .option("--active", "also run the probes that change state (harmless, labelled, self-removing): none exist yet")
+    .option("--timeout <ms>", "bound of each request", "3000")
+    .option("--list", "print every probe (what it sends, what proves the finding or its absence) and exit")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Read-only by default: GETs and one POST of the agent's read-only GET_CONTAINERS call, only to the addresses given",
+        "(their port, over http and https); nothing is written, torn down, launched or opened. Each request waits at",
+        "most --timeout ms, the whole audit 5 × --timeout + 1 s.",
+        "Active probes (--active), which change state harmlessly and remove what they made: none yet. Every control",
+        "such a probe would prove already shows as a 401 challenge on a read-only request to the same route.",
+        "Credentials (--principal with --secret-file or --secret-env) are sent only where /flags asks for them, and over",
+        "https only to a certificate that verifies (--ca).",
+        "Exit codes: 0 nothing at or above --fail-on · 1 findings at or above it · 2 usage · 9 a target is unreachable",
+        "or not the Mesos process its flag says. `mesos-lab audit --list` prints every probe.",
+      ].join("\n"),
+    )
+    .action(act(async (opts) => (await import("./commands/audit.js")).auditCommand(opts)));
+
+  program
     .command("down")
     .description("stop and remove this lab's cluster")
     .action(act(async () => (await import("./commands/cluster.js")).downCommand(g(), {})));

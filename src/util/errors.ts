@@ -12,6 +12,8 @@ export const EXIT = {
   imageMissing: 6,
   portTaken: 7,
   labMaterial: 8,
+  /** `mesos-lab audit`: a target it was given is unreachable, or is not the Mesos process its flag says. */
+  auditTarget: 9,
   interrupted: 130,
   terminated: 143,
   internal: 70,
