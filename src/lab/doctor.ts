@@ -4,17 +4,15 @@ import { localPortInUse } from "../util/local-port.js";
 import type { EngineHost, HostSource } from "../runtime/engine-host.js";
 import { type EngineInfo, RUNTIME_TITLE } from "../runtime/types.js";
 import { isLabError } from "../util/errors.js";
+import type { Exercise } from "../model/exercise.js";
 import type { DoctorCheck } from "./doctor-check.js";
+import { MISSING_IMAGE_FIX, verdictCheck } from "./exercise-verdicts.js";
+import { hostVerdicts } from "./host-verdicts.js";
 import { mesosImageRoles, probeAgentCapabilities, probeMesosImage, probeZooKeeper } from "./image-probes.js";
 import { imageStatus } from "./images.js";
 import type { Session } from "./session.js";
 
 const GOARCH: Record<string, string> = { x86_64: "amd64", amd64: "amd64", aarch64: "arm64", arm64: "arm64" };
-
-const MISSING_IMAGE_FIX =
-  "Run `mesos-lab pull` where a registry is reachable, or `mesos-lab bundle import <file>` with an instructor's offline bundle. " +
-  "Any image with Mesos on the PATH will do for master, agent and mesos-execute (with or without an entrypoint: the lab starts the program itself), " +
-  "and any ZooKeeper image for zk: set images.* in lab.config.ts.";
 
 const HOST_SOURCE: Record<HostSource, string> = { env: " (DOCKER_HOST)", config: " (engine.host in lab.config.ts)", found: "", default: "" };
 
@@ -25,10 +23,11 @@ export function engineDetail(engine: Pick<EngineInfo, "runtime" | "serverVersion
 }
 
 /**
- * Preflight for a room of laptops: everything `up`/`verify` will need. The only containers it starts are throw-away
- * probes of the configured images (see image-probes.ts).
+ * Preflight for a room of laptops: everything `up`/`verify` will need, then one line per exercise of `exercises` (the
+ * lab's catalogue): it runs here, or why not and the fix (exercise-verdicts.ts), recorded for `list`. The only
+ * containers it starts are throw-away probes of the configured images (see image-probes.ts).
  */
-export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
+export async function runDoctor(s: Session, exercises?: Exercise[]): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const major = parseInt(process.versions.node.split(".")[0]!, 10);
   checks.push(
@@ -49,7 +48,7 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
   checks.push({
     name: "cgroups",
     status: "ok",
-    detail: `cgroup v${engine.cgroupVersion} (${engine.cgroupDriver})${engine.cgroupVersion === "2" ? ": agents run with MESOS_LAUNCHER=posix, which works without the v1 freezer" : ""}`,
+    detail: `cgroup v${engine.cgroupVersion} (${engine.cgroupDriver})${engine.cgroupVersion === "2" ? ": agents run with MESOS_LAUNCHER=posix, which works without the v1 freezer" : ""}${s.simulatedCgroup ? ` (simulated by MESOS_LAB_TEST_CGROUP_VERSION=${s.simulatedCgroup}, a test seam: the engine's own answer is ignored)` : ""}`,
   });
 
   const engineArch = GOARCH[engine.arch] ?? engine.arch;
@@ -76,7 +75,8 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
     : Promise.resolve<DoctorCheck[]>([
         { name: "agent capabilities mode", status: "warn", detail: "not checked: the agent image is not on this engine (see above)" },
       ]);
-  checks.push(...(await Promise.all(probes)), ...(await capabilities));
+  const capabilityChecks = await capabilities;
+  checks.push(...(await Promise.all(probes)), ...capabilityChecks);
 
   if (engine.publishHost === "127.0.0.1" && s.config.network.mode === "bridge") {
     for (const [what, p] of Object.entries({ master: s.config.ports.master, agent: s.config.ports.agent, exhibitor: s.config.ports.exhibitor })) {
@@ -117,6 +117,11 @@ export async function runDoctor(s: Session): Promise<DoctorCheck[]> {
             fix: "Run `mesos-lab ssl --force` to regenerate with safe modes.",
           },
     );
+  }
+
+  if (exercises?.length) {
+    const { verdicts } = await hostVerdicts(s, exercises, { by: "doctor", pullable: false, images: status, capabilities: capabilityChecks });
+    checks.push(...exercises.map((ex, i) => verdictCheck(ex, verdicts[i]!)));
   }
   return checks;
 }

@@ -7,6 +7,7 @@ import { fourLetterWord } from "../engine/http.js";
 import { ZK_SERVING } from "../engine/wait.js";
 import { ROLE_PROGRAM, type Role } from "../model/roles.js";
 import type { DoctorCheck } from "./doctor-check.js";
+import { CAPABILITIES_FIX, cgroupReason } from "./exercise-verdicts.js";
 
 /**
  * `doctor` looks inside the configured images: does each Mesos image have the programs the lab starts in it, which
@@ -174,10 +175,6 @@ const CAPABILITIES_PROBE = [
   `if [ -e /proc/sysrq-trigger ]; then echo "probe: sysrq yes"; else echo "probe: sysrq no"; fi`,
 ].join("\n");
 
-const CAPABILITIES_FIX =
-  "Exercise 11 runs its agent in this mode (Mesos' Linux launcher without --privileged). Use a Linux host or VM whose Docker engine runs on cgroup v1 " +
-  "(e.g. systemd.unified_cgroup_hierarchy=0 on the kernel command line) and allows CAP_SYS_ADMIN with seccomp and AppArmor unconfined.";
-
 /**
  * `doctor` for the agent capabilities mode (src/engine/agent-capabilities.ts): the engine's cgroup version, then a
  * throw-away container of the agent image in the mode, through the mode's own wrapper: is CAP_SYS_ADMIN granted, does
@@ -198,7 +195,7 @@ export async function probeAgentCapabilities(
       {
         name,
         status: "warn",
-        detail: `not available: the engine's host runs cgroup v${engine.cgroupVersion}, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy`,
+        detail: `not available: ${cgroupReason(engine.cgroupVersion)}`,
         fix: CAPABILITIES_FIX,
       },
     ];

@@ -5,6 +5,7 @@ import { runExercise } from "../engine/runner.js";
 import type { RunnerOptions } from "../engine/runner-options.js";
 import type { Exercise } from "../model/exercise.js";
 import { redactEvent, redactor } from "../report/redact.js";
+import { ReportBus } from "../report/reporter.js";
 import { reporters, type Reporter, type ReporterOptions } from "../report/reporters.js";
 import { LabError } from "../util/errors.js";
 import { ensureImages } from "./images.js";
@@ -55,8 +56,8 @@ export type PreparedRun = Pick<RunnerOptions, "config" | "runtime" | "material" 
 export class LabRun {
   /** What the engine emits on. */
   readonly bus = new LabBus();
-  /** The same events, redacted: what reporters get. */
-  readonly stream = new LabBus();
+  /** The same events, redacted, and the run's own (an exercise skipped): what reporters get. */
+  readonly stream = new ReportBus();
   private redact: (t: string) => string = (t) => t;
   private readonly attached: Array<{ reporter: Reporter; detach: () => void }> = [];
   private readonly onExit = () => this.closeReporters();
@@ -137,9 +138,16 @@ export class LabRun {
     };
   }
 
-  /** `verify`: the selection, `jobs` exercises at a time, between `run:start` and `run:end`. */
-  verify(prepared: PreparedRun, selected: VerifySelection[], o: { jobs: number; runId: string; handsOn?: string }): Promise<VerifyOutcome> {
-    return verify(selected, { ...prepared, ...o });
+  /**
+   * `verify`: the selection, `jobs` exercises at a time, between `run:start` and `run:end`; those in `skip` (they
+   * cannot run here) are reported skipped with their reason, and do not run.
+   */
+  verify(
+    prepared: PreparedRun,
+    selected: VerifySelection[],
+    o: { jobs: number; runId: string; handsOn?: string; skip?: ReadonlyMap<string, { reason: string; fix: string }> },
+  ): Promise<VerifyOutcome> {
+    return verify(selected, { ...prepared, ...o, onSkip: (ev) => this.stream.emit(ev) });
   }
 
   /** `up` and the TUI: one exercise, its cluster kept to explore. */

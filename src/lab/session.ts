@@ -16,6 +16,22 @@ export interface Session {
   labId: string;
   engine(): Promise<EngineInfo>;
   material(opts?: { force?: boolean }): Promise<Material>;
+  /** Set when the engine's cgroup version is the test seam's (MESOS_LAB_TEST_CGROUP_VERSION), not the engine's own. */
+  simulatedCgroup?: string;
+}
+
+/**
+ * TEST SEAM, read here only: `MESOS_LAB_TEST_CGROUP_VERSION=2` makes the engine's info say cgroup v2 whatever the
+ * engine reports, so that the tests show, on a cgroup-v1 machine, what a cgroup-v2-only host gets: the agent
+ * capabilities mode's probe answers "not available" from the engine's info without starting a container
+ * (image-probes.ts), and every front end gives the exercises' verdicts that follow (exercise-verdicts.ts). Nothing
+ * else reads the cgroup version, so the clusters themselves run as on the real engine. "1" and "2" only.
+ */
+export const TEST_CGROUP_VERSION = "MESOS_LAB_TEST_CGROUP_VERSION";
+
+export function testCgroupVersion(env: NodeJS.ProcessEnv = process.env): "1" | "2" | undefined {
+  const v = env[TEST_CGROUP_VERSION];
+  return v === "1" || v === "2" ? v : undefined;
 }
 
 export async function openSession(opts: { cwd?: string; configFile?: string } = {}): Promise<Session> {
@@ -23,11 +39,13 @@ export async function openSession(opts: { cwd?: string; configFile?: string } = 
   const runtime = createRuntime({ engine: config.engine });
   let info: Promise<EngineInfo> | undefined;
   let material: Promise<Material> | undefined;
+  const simulatedCgroup = testCgroupVersion();
   return {
     config,
     runtime,
     labId: labIdOf(config),
-    engine: () => (info ??= runtime.info()),
+    simulatedCgroup,
+    engine: () => (info ??= runtime.info().then((i) => (simulatedCgroup ? { ...i, cgroupVersion: simulatedCgroup } : i))),
     material: (o) => {
       if (o?.force || !material) {
         material = ensureLabMaterial({

@@ -3,6 +3,7 @@ import { stepApplies, type EnvOverride } from "../engine/render.js";
 import { runExercise } from "../engine/runner.js";
 import type { RunnerOptions } from "../engine/runner-options.js";
 import type { Exercise, Step } from "../model/exercise.js";
+import type { ExerciseSkipped } from "../report/reporter.js";
 import { EXIT } from "../util/errors.js";
 
 export interface VerifyOutcome {
@@ -28,19 +29,42 @@ export function stepsOf(sel: VerifySelection, mesos: RunnerOptions["config"]["me
   return sel.step ? steps.slice(0, steps.findIndex((s) => s.id === sel.step) + 1) : steps;
 }
 
-/** Runs exercises, `jobs` at a time, each on its own network; exit 0 only when every expectation held. */
+/**
+ * Runs exercises, `jobs` at a time, each on its own network; exit 0 only when every expectation held. The exercises
+ * in `skip` (`verify --all` where they cannot run here) are in the run's header, then reported skipped through
+ * `onSkip` with their reason, and nothing of them runs: they neither pass nor fail the run.
+ */
 export async function verify(
-  selected: VerifySelection[],
-  base: Omit<RunnerOptions, "untilStep" | "onlyStep" | "bus" | "envOverride"> & { bus: LabBus; jobs: number; runId: string; handsOn?: string },
+  all: VerifySelection[],
+  base: Omit<RunnerOptions, "untilStep" | "onlyStep" | "bus" | "envOverride"> & {
+    bus: LabBus;
+    jobs: number;
+    runId: string;
+    handsOn?: string;
+    skip?: ReadonlyMap<string, { reason: string; fix: string }>;
+    onSkip?: (ev: ExerciseSkipped) => void;
+  },
 ): Promise<VerifyOutcome> {
   const t0 = Date.now();
   base.bus.emit({
     type: "run:start",
     runId: base.runId,
     profile: base.config.profile,
-    exercises: selected.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: stepsOf(s, base.config.mesos).length })),
+    exercises: all.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: stepsOf(s, base.config.mesos).length })),
     handsOn: base.handsOn,
   });
+  for (const sel of all) {
+    const why = base.skip?.get(sel.exercise.id);
+    if (why)
+      base.onSkip?.({
+        type: "exercise:skipped",
+        exercise: { id: sel.exercise.id, title: sel.exercise.title },
+        steps: stepsOf(sel, base.config.mesos).map((st) => ({ id: st.id, title: st.title })),
+        reason: why.reason,
+        fix: why.fix,
+      });
+  }
+  const selected = all.filter((s) => !base.skip?.has(s.exercise.id));
   const results: StepResult[][] = new Array(selected.length);
   let next = 0;
   let firstError: unknown;

@@ -1,15 +1,25 @@
 import type { StepResult } from "../engine/events.js";
-import { StepCollector, type Reporter, type ShardLabel } from "./reporter.js";
+import { type ExerciseSkipped, StepCollector, type Reporter, type ShardLabel } from "./reporter.js";
 
-/** Machine-readable outcome. `redact` is for callers outside a run: a run's stream comes redacted already. */
+/**
+ * Machine-readable outcome. `redact` is for callers outside a run: a run's stream comes redacted already. `skipped`:
+ * the exercises that cannot run on this host (`verify --all`), with the reason, the fix and the steps they hold.
+ */
 export function jsonReport(
   results: StepResult[],
   meta: { profile: string; exitCode: number; durationMs: number; shard?: string },
   redact: (s: string) => string = (t) => t,
+  skipped: ExerciseSkipped[] = [],
 ): string {
   return `${redact(
     JSON.stringify(
-      { ...meta, passed: results.filter((r) => r.status === "passed").length, failed: results.filter((r) => r.status !== "passed").length, steps: results },
+      {
+        ...meta,
+        passed: results.filter((r) => r.status === "passed").length,
+        failed: results.filter((r) => r.status !== "passed").length,
+        steps: results,
+        skipped: skipped.map((s) => ({ exercise: s.exercise.id, title: s.exercise.title, steps: s.steps.map((st) => st.id), reason: s.reason, fix: s.fix })),
+      },
       null,
       2,
     ),
@@ -24,12 +34,17 @@ export function jsonReporter(write: (s: string) => void, shard?: ShardLabel): Re
       steps.event(ev);
       if (ev.type === "run:end")
         write(
-          jsonReport(steps.results(), {
-            profile: steps.profile,
-            exitCode: ev.exitCode,
-            durationMs: ev.durationMs,
-            ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
-          }),
+          jsonReport(
+            steps.results(),
+            {
+              profile: steps.profile,
+              exitCode: ev.exitCode,
+              durationMs: ev.durationMs,
+              ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
+            },
+            undefined,
+            steps.skipped,
+          ),
         );
     },
     close() {},

@@ -12,6 +12,8 @@ interface Suite {
   tests: number;
   failures: number;
   errors: number;
+  /** Test cases of an exercise that could not run on the part's host (junit.ts), 0 when the attribute is absent. */
+  skipped: number;
   time: number;
   cases: string[];
   text: string;
@@ -24,9 +26,10 @@ export interface JunitReport {
 }
 
 const HEAD =
-  /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="mesos-lab(?: shard (\d+)\/(\d+))?" tests="(\d+)" failures="(\d+)" errors="(\d+)" time="\d+\.\d{3}">\n/;
+  /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="mesos-lab(?: shard (\d+)\/(\d+))?" tests="(\d+)" failures="(\d+)" errors="(\d+)"(?: skipped="(\d+)")? time="\d+\.\d{3}">\n/;
 const TAIL = "\n</testsuites>\n";
-const SUITE = /^ {2}<testsuite name="([^"]*)" tests="(\d+)" failures="(\d+)" errors="(\d+)" time="(\d+\.\d{3})">\n[\s\S]*?\n {2}<\/testsuite>$/gm;
+const SUITE =
+  /^ {2}<testsuite name="([^"]*)" tests="(\d+)" failures="(\d+)" errors="(\d+)"(?: skipped="(\d+)")? time="(\d+\.\d{3})">\n[\s\S]*?\n {2}<\/testsuite>$/gm;
 const CASE = /^ {4}<testcase classname="([^"]*)" name="([^"]*)"/gm;
 const FIX = "Pass the files `mesos-lab verify --reporter junit --output <file>` wrote, whole and unedited, one per part.";
 
@@ -43,14 +46,21 @@ export function parseJunit(file: string, raw: string): JunitReport {
     tests: Number(m[2]),
     failures: Number(m[3]),
     errors: Number(m[4]),
-    time: Number(m[5]),
+    skipped: Number(m[5] ?? 0),
+    time: Number(m[6]),
     cases: [...m[0].matchAll(CASE)].map((c) => `${c[1]} ${c[2]}`),
     text: m[0],
   }));
   const whole =
     body.replace(SUITE, "").trim() === "" &&
-    suites.every((s) => s.cases.length === s.tests && count(s.text, /<failure message=/g) === s.failures && count(s.text, /<error message=/g) === s.errors) &&
-    [3, 4, 5].every((i) => Number(head[i]) === suites.reduce((a, s) => a + [s.tests, s.failures, s.errors][i - 3]!, 0));
+    suites.every(
+      (s) =>
+        s.cases.length === s.tests &&
+        count(s.text, /<failure message=/g) === s.failures &&
+        count(s.text, /<error message=/g) === s.errors &&
+        count(s.text, /<skipped message=/g) === s.skipped,
+    ) &&
+    [3, 4, 5, 6].every((i) => Number(head[i] ?? 0) === suites.reduce((a, s) => a + [s.tests, s.failures, s.errors, s.skipped][i - 3]!, 0));
   if (!whole) throw new LabError("usage", `${file} is a mesos-lab JUnit report whose counts do not add up (cut short or edited)`, FIX);
   return { file, shard: head[1] ? { index: Number(head[1]), total: Number(head[2]) } : undefined, suites };
 }
@@ -104,6 +114,7 @@ export function mergeJunit(reports: readonly JunitReport[]): string {
       }
     }
   const all = [...suites.values()].map((x) => x.suite).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const sum = (k: "tests" | "failures" | "errors" | "time") => all.reduce((a, s) => a + s[k], 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${junitRootName()}" tests="${sum("tests")}" failures="${sum("failures")}" errors="${sum("errors")}" time="${sum("time").toFixed(3)}">\n${all.map((s) => s.text).join("\n")}\n</testsuites>\n`;
+  const sum = (k: "tests" | "failures" | "errors" | "skipped" | "time") => all.reduce((a, s) => a + s[k], 0);
+  const skipped = sum("skipped") ? ` skipped="${sum("skipped")}"` : "";
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${junitRootName()}" tests="${sum("tests")}" failures="${sum("failures")}" errors="${sum("errors")}"${skipped} time="${sum("time").toFixed(3)}">\n${all.map((s) => s.text).join("\n")}\n</testsuites>\n`;
 }

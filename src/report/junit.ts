@@ -1,6 +1,6 @@
 import type { StepResult } from "../engine/events.js";
 import { failureLines, keptLines, processGist, processHeadline } from "./format.js";
-import { StepCollector, type Reporter, type ShardLabel } from "./reporter.js";
+import { type ExerciseSkipped, StepCollector, type Reporter, type ShardLabel } from "./reporter.js";
 
 const esc = (s: string) =>
   s
@@ -17,12 +17,15 @@ export const junitRootName = (shard?: Pick<ShardLabel, "index" | "total">) => `m
 /**
  * JUnit XML: one testsuite per exercise, one testcase per step; the failure body is the plain explanation. A part of
  * `verify --shard` holds whole exercises, so the parts' suite names never collide and any JUnit merger can join them.
+ * An exercise that cannot run on this host (`skipped`) is a suite whose steps are each `<skipped message="cannot run
+ * here: …">` with the fix as its text; the `skipped` counts appear only when there is one.
  */
 export function junitXml(
   results: StepResult[],
   titles: Record<string, string>,
   redact: (s: string) => string = (t) => t,
   shard?: Pick<ShardLabel, "index" | "total">,
+  skipped: ExerciseSkipped[] = [],
 ): string {
   const byEx = new Map<string, StepResult[]>();
   for (const r of results) byEx.set(r.exercise, [...(byEx.get(r.exercise) ?? []), r]);
@@ -66,7 +69,21 @@ export function junitXml(
       `  <testsuite name="${esc(`${ex} ${titles[ex] ?? ""}`.trim())}" tests="${steps.length}" failures="${f}" errors="${e}" time="${t.toFixed(3)}">\n${cases.join("\n")}\n  </testsuite>`,
     );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${junitRootName(shard)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
+  let skippedTests = 0;
+  for (const sk of skipped) {
+    skippedTests += sk.steps.length;
+    tests += sk.steps.length;
+    const message = esc(redact(`cannot run here: ${sk.reason}`));
+    const cases = sk.steps.map(
+      (st) =>
+        `    <testcase classname="mesos-lab.${esc(sk.exercise.id)}" name="${esc(`${st.id}: ${st.title}`)}" time="0.000">\n      <skipped message="${message}">${esc(redact(`fix: ${sk.fix}`))}</skipped>\n    </testcase>`,
+    );
+    suites.push(
+      `  <testsuite name="${esc(`${sk.exercise.id} ${sk.exercise.title}`.trim())}" tests="${sk.steps.length}" failures="0" errors="0" skipped="${sk.steps.length}" time="0.000">\n${cases.join("\n")}\n  </testsuite>`,
+    );
+  }
+  const skippedAttr = skippedTests ? ` skipped="${skippedTests}"` : "";
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${junitRootName(shard)}" tests="${tests}" failures="${failures}" errors="${errors}"${skippedAttr} time="${time.toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
 /** Collects the steps' results from the stream and writes the JUnit XML once, at the run's end. */
@@ -75,7 +92,7 @@ export function junitReporter(write: (s: string) => void, shard?: ShardLabel): R
   return {
     event(ev) {
       steps.event(ev);
-      if (ev.type === "run:end") write(junitXml(steps.results(), steps.titles, undefined, shard));
+      if (ev.type === "run:end") write(junitXml(steps.results(), steps.titles, undefined, shard, steps.skipped));
     },
     close() {},
   };

@@ -1,9 +1,9 @@
-import type { LabBus, LabEvent } from "../engine/events.js";
+import type { LabBus } from "../engine/events.js";
 import { attackVerdict, citeText, containersText, failureLines, secs } from "./format.js";
-import type { Reporter, ShardLabel } from "./reporter.js";
+import type { ReportEvent, Reporter, ShardLabel } from "./reporter.js";
 
-/** The exercise an event belongs to; undefined for the run's own events (header, pulls, warnings, summary). */
-function exerciseOf(ev: LabEvent): string | undefined {
+/** The exercise an event belongs to; undefined for the run's own events (header, pulls, warnings, skips, summary). */
+function exerciseOf(ev: ReportEvent): string | undefined {
   switch (ev.type) {
     case "exercise:start":
       return ev.exercise.id;
@@ -99,7 +99,8 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
   const lanes = new ExerciseLanes(print);
   let ex: string | undefined;
   const out = (s: string) => (ex === undefined ? print(s) : lanes.line(ex, s));
-  const event = (ev: LabEvent) => {
+  const skipped: string[] = [];
+  const event = (ev: ReportEvent) => {
     ex = exerciseOf(ev);
     // the summary comes after every exercise's lines
     if (ev.type === "run:end") lanes.flush();
@@ -136,6 +137,11 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
         out(`  pull ${p.image}: ${done}/${all.length} layers done${bytes}${final ? ` · ${p.status.replace(/^Status: /, "")}` : ""}`);
         break;
       }
+      case "exercise:skipped":
+        // before any exercise starts: it cannot run on this host, and nothing of it runs
+        skipped.push(ev.exercise.id);
+        out(`\n${ev.exercise.id} ${ev.exercise.title}\n  skipped: cannot run here: ${ev.reason}\n    fix: ${ev.fix}`);
+        break;
       case "exercise:start":
         out(`\n${ev.exercise.id} ${ev.exercise.title}`);
         break;
@@ -175,7 +181,9 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
         lanes.end(ev.exercise);
         break;
       case "run:end":
-        out(`\n${ev.passed} passed, ${ev.failed} failed (${secs(ev.durationMs)})`);
+        out(
+          `\n${ev.passed} passed, ${ev.failed} failed${skipped.length ? `, exercise${skipped.length === 1 ? "" : "s"} ${skipped.join(" ")} skipped (cannot run here)` : ""} (${secs(ev.durationMs)})`,
+        );
         break;
     }
   };

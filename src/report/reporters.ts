@@ -3,7 +3,7 @@ import { junitReporter } from "./junit.js";
 import { plainReporter } from "./plain.js";
 import type { Reporter, ReporterOptions } from "./reporter.js";
 
-export type { Reporter, ReporterOptions, ShardLabel } from "./reporter.js";
+export type { ExerciseSkipped, ReportEvent, Reporter, ReporterOptions, ShardLabel } from "./reporter.js";
 
 export interface ReporterEntry {
   /** `stream`: writes text, and `verify --reporter` may name it; `screen`: feeds an interactive screen (the TUI). */
@@ -41,7 +41,10 @@ export function builtinReporters(): ReporterRegistry {
     .register("tui", {
       kind: "screen",
       create: (o) => ({
-        event: (ev) => o.screen?.emit(ev),
+        // the screen takes the engine's events; the TUI marks an exercise that cannot run itself (its list)
+        event: (ev) => {
+          if (ev.type !== "exercise:skipped") o.screen?.emit(ev);
+        },
         close() {},
       }),
     });

@@ -10,7 +10,7 @@ import { StepView } from "./components/StepView.js";
 import { keyIntent, type BodyView, type Effect } from "./keys.js";
 import { footerLines } from "./layout.js";
 import { stepLayout } from "./step-layout.js";
-import { currentExercise, currentStep, reducer, type TuiState } from "./state.js";
+import { currentExercise, currentStep, reducer, type TuiState, type Unavailable } from "./state.js";
 
 /** What the App asks of the outside world; the real one drives Docker, tests pass a recording fake. */
 export interface Controller {
@@ -19,6 +19,11 @@ export interface Controller {
   resetExercise(exercise: string): Promise<void>;
   resetAll(): Promise<number>;
   doctor(): Promise<DoctorCheck[]>;
+  /**
+   * Which exercises cannot run on this host, asked once when the TUI opens (src/lab/exercise-verdicts.ts); until it
+   * answers, the list shows what was recorded. Optional: a controller without it marks nothing more.
+   */
+  availability?(): Promise<Record<string, Unavailable>>;
   saveProgress(p: LabProgress): void;
   /** Stops the run (and the cluster when asked) and resolves with the exit code. */
   quit(opts: { stopCluster: boolean; interrupted: boolean }): Promise<number>;
@@ -67,6 +72,14 @@ export function App({ initial, controller, onExit, header }: { initial: TuiState
   useEffect(() => {
     controller.saveProgress(state.progress);
   }, [state.progress, controller]);
+
+  // which exercises this host cannot run: asked once the screen is up (a probe may take a second or two)
+  useEffect(() => {
+    controller.availability?.().then(
+      (unavailable) => dispatch({ type: "availability", unavailable }),
+      () => undefined, // no engine yet: the list keeps what was recorded, and a run says what is wrong
+    );
+  }, [controller]);
 
   const finish = (code: number) => {
     onExit(code);

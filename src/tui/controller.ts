@@ -1,6 +1,8 @@
 import { watchForExploit } from "../engine/exploit-watch.js";
 import { LabBus } from "../engine/events.js";
 import { runDoctor } from "../lab/doctor.js";
+import { verdictError, type Verdict } from "../lab/exercise-verdicts.js";
+import { blockedOf, hostVerdicts } from "../lab/host-verdicts.js";
 import { writeProgress } from "../lab/progress.js";
 import type { LabRun } from "../lab/run-service.js";
 import { resetLab } from "../lab/sweep.js";
@@ -20,12 +22,16 @@ export function tuiController(run: LabRun, opts: { handsOn?: boolean } = {}): Co
   run.report("tui", { screen });
   let step: AbortController | undefined;
   let trail: StepTrail | undefined;
+  /** What `availability` found: an exercise that cannot run here refuses its steps here too, whatever the screen did. */
+  let blocked = new Map<string, Extract<Verdict, { status: "cannot" }>>();
   // Ctrl-C arrives as a key in raw mode (the App handles it); SIGTERM/SIGHUP from outside abort the step
   run.signal.addEventListener("abort", () => step?.abort());
 
   return {
     bus: screen,
     async runStep(exerciseId, stepId) {
+      const cannot = blocked.get(exerciseId);
+      if (cannot) throw verdictError(cannot);
       const ex = run.catalogue.find((e) => e.id === exerciseId)!;
       const index = ex.steps.findIndex((st) => st.id === stepId);
       step?.abort();
@@ -64,7 +70,12 @@ export function tuiController(run: LabRun, opts: { handsOn?: boolean } = {}): Co
       await run.disposeClusters();
       return (await resetLab(s.runtime, { labId: s.labId, all: true })).length;
     },
-    doctor: () => runDoctor(s),
+    doctor: () => runDoctor(s, run.catalogue),
+    async availability() {
+      // the TUI pulls a missing image when a step runs: only what no pull fixes (the capabilities mode) makes one unavailable
+      blocked = blockedOf((await hostVerdicts(s, run.catalogue, { by: "tui", pullable: true })).verdicts);
+      return Object.fromEntries([...blocked].map(([id, v]) => [id, { reason: v.reason, fix: v.fix }]));
+    },
     saveProgress: (p) => writeProgress(s.labId, { ...p, root: s.config.root }),
     async quit({ stopCluster, interrupted }) {
       step?.abort();

@@ -1,4 +1,4 @@
-import { currentStep, isRunning, stepPassed, type TuiAction, type TuiState } from "./state.js";
+import { currentStep, isRunning, stepPassed, type TuiAction, type TuiState, unavailableHere, unavailableText } from "./state.js";
 
 /**
  * Key → what to do, as a pure function of the state: either a reducer action or an effect the App performs
@@ -106,7 +106,12 @@ export function keyIntent(s: TuiState, input: string, key: KeyInfo, view?: BodyV
   if (key.escape || input === "b") return { type: "back" };
   if (input === "n" || key.rightArrow) return { type: "step", delta: 1 };
   if (input === "p" || key.leftArrow) return { type: "step", delta: -1 };
-  if (input === "r" || key.return) return isRunning(s) ? undefined : { effect: "run" };
+  if (input === "r" || key.return) {
+    // an exercise this host cannot run refuses its steps, with the reason and the fix, and starts nothing
+    const u = unavailableHere(s);
+    if (u) return { type: "message", text: unavailableText(u) };
+    return isRunning(s) ? undefined : { effect: "run" };
+  }
   if (input === "h") return { type: "toggleHint" };
   if (input === "s") {
     if (!currentStep(s)) return undefined;
@@ -172,7 +177,7 @@ export function footerKeys(s: TuiState): Array<[string, string]> {
       ["q", "quit"],
     ];
   return [
-    ["r", isRunning(s) ? "running…" : s.run?.result ? "re-run" : "run"],
+    ["r", unavailableHere(s) ? "cannot run here" : isRunning(s) ? "running…" : s.run?.result ? "re-run" : "run"],
     ["n/p", "next/prev"],
     ["h", "hint"],
     ["s", "solution"],

@@ -57,6 +57,14 @@ export interface RunView {
   error?: string;
 }
 
+/** An exercise this host cannot run (src/lab/exercise-verdicts.ts): why, the fix, and when that was checked. */
+export interface Unavailable {
+  reason: string;
+  fix: string;
+  /** "(last checked by doctor at …)" for a recorded verdict; unset for the one the TUI checked when it opened. */
+  checked?: string;
+}
+
 export type Confirm = { kind: "quit" | "reset" | "resetAll" | "solution"; prompt: string };
 export type Screen = "list" | "step" | "doctor";
 
@@ -96,6 +104,8 @@ export interface TuiState {
   /** The attendee's own exploit of the current step's attack, as the lab saw it. */
   exploit?: Extract<LabEvent, { type: "exploit" }>;
   names: Partial<Record<Role, string>>;
+  /** The exercises that cannot run here, by id: marked in the list, and their steps refuse to run. */
+  unavailable: Record<string, Unavailable>;
 }
 
 export type TuiAction =
@@ -122,12 +132,19 @@ export type TuiAction =
   | { type: "doctorStart" }
   | { type: "doctorDone"; checks: DoctorCheck[]; error?: string }
   | { type: "message"; text?: string }
+  /** What the TUI found when it opened (or later): the exercises that cannot run here, replacing what it knew. */
+  | { type: "availability"; unavailable: Record<string, Unavailable> }
   | { type: "tick" };
 
 const emptyLogs = (): Record<Role, LogEntry[]> => perRole(() => []);
 const zeroDropped = (): Record<Role, number> => perRole(() => 0);
 
-export function initialState(exercises: ExerciseInfo[], progress: LabProgress, mode: TuiState["mode"] = "guided"): TuiState {
+export function initialState(
+  exercises: ExerciseInfo[],
+  progress: LabProgress,
+  mode: TuiState["mode"] = "guided",
+  unavailable: Record<string, Unavailable> = {},
+): TuiState {
   // resume where the attendee left off
   const exIndex = Math.max(
     0,
@@ -153,8 +170,18 @@ export function initialState(exercises: ExerciseInfo[], progress: LabProgress, m
     mode,
     tick: 0,
     names: {},
+    unavailable,
   };
 }
+
+/** Why the current exercise cannot run here, or undefined. */
+export const unavailableHere = (s: TuiState): Unavailable | undefined => {
+  const ex = currentExercise(s);
+  return ex ? s.unavailable[ex.id] : undefined;
+};
+
+/** "cannot run here: <reason> · fix: <fix>": what the TUI says when a step of it is asked to run. */
+export const unavailableText = (u: Unavailable) => `cannot run here: ${u.reason}${u.checked ? ` ${u.checked}` : ""} · fix: ${u.fix}`;
 
 export const currentExercise = (s: TuiState): ExerciseInfo | undefined => s.exercises[s.exIndex];
 export const currentStep = (s: TuiState): StepInfo | undefined => currentExercise(s)?.steps[s.stepIndex];
@@ -344,7 +371,7 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
     case "runRequested": {
       const ex = currentExercise(s);
       const st = currentStep(s);
-      if (!ex || !st || isRunning(s)) return s;
+      if (!ex || !st || isRunning(s) || s.unavailable[ex.id]) return s;
       return withCurrent({
         ...s,
         screen: "step",
@@ -381,6 +408,8 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
       return { ...s, doctor: { loading: false, checks: a.checks, error: a.error } };
     case "message":
       return { ...s, message: a.text };
+    case "availability":
+      return { ...s, unavailable: a.unavailable };
     case "tick":
       return { ...s, tick: s.tick + 1 };
   }

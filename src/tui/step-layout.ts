@@ -44,11 +44,26 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   // the badge stays whole: the title gives way
   const badgeWidth = badge.reduce((n, s) => n + s.text.length, 0);
   const header = [...truncate(title, width - badgeWidth), ...badge];
-  const verdict = verdictLine({ run, now, tick: state.tick, hasNext: state.stepIndex + 1 < ex.steps.length, width });
+  const verdict =
+    state.unavailable[ex.id] && !run
+      ? truncate(line(`✗ cannot run here: ${state.unavailable[ex.id]!.reason}`, { color: "red", bold: true }), width)
+      : verdictLine({ run, now, tick: state.tick, hasNext: state.stepIndex + 1 < ex.steps.length, width });
   const mine = state.exploit && state.exploit.exercise === ex.id && state.exploit.step === step.id ? state.exploit : undefined;
   const attack = step.attack ? attackLine({ attack: step.attack, run, width, mine }) : undefined;
 
-  const body: Line[] = [...markdownLines(step.text, width), blank];
+  // an exercise this host cannot run says why first: its steps refuse to run (keys.ts)
+  const u = state.unavailable[ex.id];
+  const body: Line[] = [
+    ...(u
+      ? [
+          ...wrap(line(`✗ This exercise cannot run here: ${u.reason}${u.checked ? ` ${u.checked}` : ""}`, { color: "red", bold: true }), width),
+          ...wrap(line(`  fix: ${u.fix}`, { dim: true }), width, "  "),
+          blank,
+        ]
+      : []),
+    ...markdownLines(step.text, width),
+    blank,
+  ];
   if (state.mode === "hands-on")
     body.push(
       ...wrap(

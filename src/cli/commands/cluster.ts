@@ -3,7 +3,9 @@ import { selectExercises } from "../../catalogue/load.js";
 import { LABEL, labelFilter } from "../../runtime/labels.js";
 import { LabBus } from "../../engine/events.js";
 import { usesTls } from "../../engine/render.js";
+import { verdictError } from "../../lab/exercise-verdicts.js";
 import type { GlobalOpts } from "../../lab/global-options.js";
+import { hostVerdicts } from "../../lab/host-verdicts.js";
 import { configuredImages } from "../../lab/images.js";
 import type { Cluster } from "../../engine/cluster.js";
 import { watchForExploit } from "../../engine/exploit-watch.js";
@@ -35,6 +37,9 @@ async function upInner(
 ): Promise<number> {
   const s = run.session;
   const [sel] = selectExercises(run.catalogue, [target]);
+  // an exercise this host cannot run fails here, with the reason, before the previous cluster goes or anything starts
+  const [verdict] = (await hostVerdicts(s, [sel!.exercise], { by: "up", pullable: opts.pull ?? true })).verdicts;
+  if (verdict?.status === "cannot") throw verdictError(verdict);
   run.report("plain", { write: (t) => void process.stdout.write(t), verbose: opts.verbose });
   // one `up` cluster per lab: the previous one goes (before the port policy looks at the ports it held)
   const prepared = await run.prepare({ exercises: [sel!.exercise], pull: opts.pull ?? true, ports: "room", replaceKept: true });

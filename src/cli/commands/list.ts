@@ -5,7 +5,9 @@ import { packageRoot, runningCompiled } from "../../catalogue/root.js";
 import { loadConfig } from "../../config/read.js";
 import type { LabConfig } from "../../config/schema.js";
 import type { GlobalOpts } from "../../lab/global-options.js";
+import { checkedText, type EngineVerdicts, recalledVerdicts, verdictBasis } from "../../lab/verdict-record.js";
 import { BUILTIN_PROFILES } from "../../model/profiles/index.js";
+import { resolveEngineHost } from "../../runtime/engine-host.js";
 import { entryName, filesSignature, installedPackage, recall, remember } from "../../util/memo.js";
 
 /** What `list` shows of an exercise, as `list --json` prints it: the steps are those the profile runs. */
@@ -20,14 +22,43 @@ interface Listed {
 export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Promise<number> {
   const config = await loadConfig({ file: g.config });
   const all = (await builtinListing(config)) ?? (await listing(config));
+  const checked = recorded(config);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+    const withVerdicts = all.map((e) => {
+      const v = checked?.exercises[e.id];
+      return v
+        ? {
+            ...e,
+            runsHere: {
+              runs: v.runs,
+              ...(v.runs ? {} : { reason: v.reason, fix: v.fix }),
+              checkedBy: v.by,
+              checkedAt: v.at,
+              engine: checked!.engine,
+              cgroupVersion: checked!.cgroupVersion,
+            },
+          }
+        : e;
+    });
+    process.stdout.write(`${JSON.stringify(withVerdicts, null, 2)}\n`);
     return 0;
   }
   process.stdout.write(`Exercises (profile ${config.profile}: ${config.mesos.checked}):\n`);
+  const known = checked && all.filter((e) => checked.exercises[e.id]);
+  if (checked && known?.length) {
+    const cannot = known.filter((e) => !checked.exercises[e.id]!.runs);
+    const latest = known.map((e) => checked.exercises[e.id]!).reduce((a, v) => (v.at > a.at ? v : a));
+    process.stdout.write(
+      `On this engine (${checked.engine}, cgroup v${checked.cgroupVersion}): ${known.length - cannot.length} of ${known.length} checked exercises run here${cannot.length ? `; ${cannot.map((e) => e.id).join(", ")} cannot` : ""} ${checkedText(latest)}\n`,
+    );
+  }
   for (const e of all) {
     const steps = e.steps;
-    process.stdout.write(`\n  ${e.id}  ${e.title}  (${steps.length} step${steps.length === 1 ? "" : "s"})\n      ${e.summary}\n`);
+    const v = checked?.exercises[e.id];
+    const unavailable = v && !v.runs ? `      ✗ cannot run here: ${v.reason} ${checkedText(v)}\n        fix: ${v.fix}\n` : "";
+    process.stdout.write(
+      `\n  ${e.id}  ${e.title}  (${steps.length} step${steps.length === 1 ? "" : "s"})${unavailable ? "  [unavailable here]" : ""}\n      ${e.summary}\n${unavailable}`,
+    );
     steps.forEach((s, i) =>
       process.stdout.write(
         `      ${i + 1}. ${s.id} — ${s.title}${s.attack ? `  [attack ${s.attack.id}: ${s.attack.expect === "works" ? "the exploit" : "replayed, blocked"}]` : ""}\n`,
@@ -36,6 +67,18 @@ export async function listCommand(g: GlobalOpts, opts: { json?: boolean }): Prom
   }
   process.stdout.write(`\nRun one: mesos-lab up <id>   Check one: mesos-lab verify <id>\n`);
   return 0;
+}
+
+/**
+ * What `doctor`, `verify`, `up` or the TUI last recorded about this lab's exercises on the engine this config and
+ * environment point at (src/lab/verdict-record.ts). `list` never asks the engine, nor starts a probe.
+ */
+function recorded(config: LabConfig): EngineVerdicts | undefined {
+  try {
+    return recalledVerdicts(config.root, resolveEngineHost(config.engine).url, verdictBasis(config));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The config's catalogue, loaded and checked (src/catalogue/load.ts), as `list` shows it. */

@@ -2,7 +2,9 @@ import { writeFileSync } from "node:fs";
 import { selectExercises } from "../../catalogue/load.js";
 import { readRecording, recordedDurations } from "../../catalogue/recording.js";
 import { newRunId } from "../../engine/cluster.js";
+import { noneRunsError, verdictError } from "../../lab/exercise-verdicts.js";
 import type { GlobalOpts } from "../../lab/global-options.js";
+import { blockedOf, hostVerdicts } from "../../lab/host-verdicts.js";
 import { LabRun, orList } from "../../lab/run-service.js";
 import { parseShard, type Shard } from "../../lab/shard.js";
 import { shardSelection } from "../../lab/shard-weights.js";
@@ -79,7 +81,16 @@ async function verifyInner(run: LabRun, ids: string[], opts: VerifyOpts, jobs: n
     return EXIT.ok;
   }
 
-  const prepared = await run.prepare({ exercises: selected.map((x) => x.exercise), pull: !!opts.pull, ports: "ephemeral" });
-  const outcome = await run.verify(prepared, selected, { jobs, runId: newRunId(), handsOn });
+  // what cannot run on this host, said before anything starts: named, it fails the command; under --all it is skipped
+  const exercises = [...new Set(selected.map((x) => x.exercise))];
+  const blocked = blockedOf((await hostVerdicts(s, exercises, { by: "verify", pullable: !!opts.pull })).verdicts);
+  if (!opts.all) {
+    const first = selected.find((x) => blocked.has(x.exercise.id));
+    if (first) throw verdictError(blocked.get(first.exercise.id)!);
+  } else if (blocked.size && exercises.every((ex) => blocked.has(ex.id))) throw noneRunsError([...blocked.values()]);
+
+  const runnable = exercises.filter((ex) => !blocked.has(ex.id));
+  const prepared = await run.prepare({ exercises: runnable, pull: !!opts.pull, ports: "ephemeral" });
+  const outcome = await run.verify(prepared, selected, { jobs, runId: newRunId(), handsOn, skip: blocked });
   return outcome.exitCode;
 }
