@@ -132,6 +132,9 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       await Promise.all(toWait.map((r: ClusterRole) => cluster.waitReady(r, deadline)));
     } catch (err) {
       set.failWaiting(`not ready: ${(err as Error).message}`);
+      // a role that exited before it was ready says why on its last lines (`EXIT with status 1: Failed to read
+      // credentials file …`): wait for its log stream to end, so the report shows them
+      await Promise.all(rs.cluster.map((r) => diedBeforeReady(cluster, r, died)));
       throw err;
     }
     timings.readyMs = Date.now() - tready;
@@ -200,6 +203,24 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
     ...(attack ? { attack } : {}),
     timings,
   };
+}
+
+/** A role's container that exited before it was ready, with what it printed, once its log stream ended (2 s at most). */
+async function diedBeforeReady(cluster: Cluster, role: ClusterRole, died: DiedProcess[]): Promise<void> {
+  const live = cluster.containers.of(role);
+  if (!live) return;
+  const code = await Promise.race([live.exit, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
+  if (code === undefined) return;
+  await new Promise<void>((r) => {
+    const t = setTimeout(r, 2_000);
+    if (live.follow.ended) r();
+    live.follow.onEnd(() => {
+      clearTimeout(t);
+      // after the step's own exit handler, which may have reported it already
+      setImmediate(r);
+    });
+  });
+  if (!died.some((d) => d.role === role && !d.instance)) died.push({ role, exitCode: code, ...outputOf(live) });
 }
 
 /**

@@ -81,6 +81,35 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
     expect(r.expectations[0]!.reason).toMatch(/exited with code 3/);
   });
 
+  it("a master that exits before it is ready is reported with its last lines, which say why (issue 19 point 2)", async () => {
+    const ex = fixture({
+      id: "91",
+      slug: "no-credentials",
+      title: "no credentials",
+      summary: "s",
+      text: "t",
+      steps: [
+        {
+          id: "wrong-path",
+          title: "wrong path",
+          text: "t",
+          hint: "the credentials are at /etc/credentials/credentials.json in the containers",
+          env: { master: { MESOS_AUTHENTICATE_AGENTS: "true", MESOS_CREDENTIALS: "file:///credentials/credentials.json" } },
+          expect: [{ id: "never", says: "the agent registers", source: { log: "agent" }, pattern: "Registered with master", cite }],
+        },
+      ],
+    });
+    const { results } = await run(ex, await standinConfig());
+    const r = results[0]!;
+    expect(r.status).not.toBe("passed");
+    expect(r.error).toMatch(/master exited with code 1 before it was ready/);
+    const master = r.died?.find((d) => d.role === "master");
+    expect(master, JSON.stringify(r.died)).toMatchObject({ exitCode: 1 });
+    expect([...master!.stderr.head, ...master!.stderr.tail].some((l) => l.includes("Failed to read credentials file '/credentials/credentials.json'"))).toBe(
+      true,
+    );
+  });
+
   it("mesos-execute that exits 1 explains itself: the failure report (plain, JSON, JUnit) shows its last stderr lines", async () => {
     // the stand-in refuses an unknown flag as stout does: the reason on stderr, then the usage text, exit 1
     const ex = fixture({
