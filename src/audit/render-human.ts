@@ -28,7 +28,7 @@ export function renderHuman(r: AuditReport): string {
     for (const n of t.notes) out.push(`         note: ${n}`);
   }
   out.push("");
-  if (r.findings.length === 0) out.push("No findings.", "");
+  if (r.findings.length === 0) out.push(r.summary.notProbed.length > 0 ? "No findings in what could be probed (see Not judged)." : "No findings.", "");
   for (const f of r.findings) out.push(...block(f), "");
   const notJudged = r.checks.filter((c) => c.outcome === "unknown" || c.outcome === "skipped");
   if (notJudged.length > 0) {
@@ -43,7 +43,11 @@ export function renderHuman(r: AuditReport): string {
   const absent = r.checks.filter((c) => c.outcome === "absent").length;
   out.push(
     `${r.findings.length} finding(s): ${s.high} high, ${s.medium} medium, ${s.low} low, ${s.info} info; ${absent} check(s) found the control in place. ` +
-      (s.failed ? `Findings at or above ${r.failOn} (--fail-on ${r.failOn}): exit 1.` : `Nothing at or above ${r.failOn} (--fail-on ${r.failOn}).`),
+      (s.failed
+        ? `Findings at or above ${r.failOn} (--fail-on ${r.failOn}): exit 1.`
+        : s.notProbed.length > 0
+          ? `Incomplete: the endpoints of ${s.notProbed.join(", ")} were not probed (the note under each says why): exit 9.`
+          : `Nothing at or above ${r.failOn} (--fail-on ${r.failOn}).`),
   );
   return `${out.join("\n")}\n`;
 }

@@ -102,7 +102,11 @@ export async function runAudit(opts: AuditOptions): Promise<AuditReport> {
     findings,
     checks,
     notVisible: [...NOT_VISIBLE],
-    summary: { ...counts, failed: findings.some((f) => atOrAbove(f.severity, opts.failOn)) },
+    summary: {
+      ...counts,
+      failed: findings.some((f) => atOrAbove(f.severity, opts.failOn)),
+      notProbed: obs.http.filter((o) => o.scheme === "none").map((o) => o.target.url),
+    },
   };
   const secrets = [...(opts.credentials ? [opts.credentials.secret] : []), ...obs.http.flatMap((o) => (o.flags ? secretsOf(o.flags) : []))];
   return redactDeep(report, redactor(secrets));

@@ -100,5 +100,9 @@ export interface AuditReport {
   findings: Finding[];
   checks: Check[];
   notVisible: NotVisible[];
-  summary: Record<Severity, number> & { failed: boolean };
+  /**
+   * failed: a finding is at or above failOn. notProbed: targets whose endpoints the audit could not reach (a port that
+   * requires a client certificate it was not given): their checks are unknown, so "no findings" would be a false clean.
+   */
+  summary: Record<Severity, number> & { failed: boolean; notProbed: string[] };
 }

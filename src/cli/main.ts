@@ -111,8 +111,9 @@ export function buildProgram(run: (code: number) => void): Command {
         "such a probe would prove already shows as a 401 challenge on a read-only request to the same route.",
         "Credentials (--principal with --secret-file or --secret-env) are sent only where /flags asks for them, and over",
         "https only to a certificate that verifies (--ca).",
-        "Exit codes: 0 nothing at or above --fail-on · 1 findings at or above it · 2 usage · 9 a target is unreachable",
-        "or not the Mesos process its flag says. `mesos-lab audit --list` prints every probe.",
+        "Exit codes: 0 nothing at or above --fail-on · 1 findings at or above it · 2 usage · 9 a target is unreachable,",
+        "is not the Mesos process its flag says, or refused the audit's TLS handshake (a client certificate it was not",
+        "given): an audit that could not probe its endpoints is not a clean one. `mesos-lab audit --list` prints every probe.",
       ].join("\n"),
     )
     .action(act(async (opts) => (await import("./commands/audit.js")).auditCommand(opts)));

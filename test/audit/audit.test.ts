@@ -149,10 +149,11 @@ describe("audit of a cluster with every control an outside probe can see", () =>
     expect(secured.master.requests.filter((x) => x.authorization).map((x) => x.path)).toEqual(["/master/flags"]);
   });
 
-  it("without a client certificate: TLS is judged, the endpoints are named as not probed, nothing is found", async () => {
+  it("without a client certificate: TLS is judged, the endpoints are named as not probed, nothing is found, and it exits 9: not a clean audit", async () => {
     const { code, out } = await audit({ master: secured.master.url, agent: [secured.agent.url], json: true });
     const r = report(out);
-    expect(code).toBe(0);
+    expect(code).toBe(EXIT.auditTarget);
+    expect(r.summary.notProbed).toEqual([secured.master.url, secured.agent.url]);
     expect(r.findings).toEqual([]);
     expect(r.targets.map((t) => t.scheme)).toEqual(["none", "none"]);
     expect(r.targets[0]!.notes.join(" ")).toContain("requires a client certificate");

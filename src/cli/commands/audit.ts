@@ -107,5 +107,6 @@ export async function auditCommand(o: AuditCliOptions, out: NodeJS.WritableStrea
     failOn,
   });
   out.write(o.json ? renderJson(report) : o.sarif ? renderSarif(report) : renderHuman(report));
-  return report.summary.failed ? AUDIT_FINDINGS_EXIT : EXIT.ok;
+  // an audit that could not look at a target's endpoints is not a clean one: a pipeline must not pass on it
+  return report.summary.failed ? AUDIT_FINDINGS_EXIT : report.summary.notProbed.length > 0 ? EXIT.auditTarget : EXIT.ok;
 }
