@@ -68,7 +68,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .option("--no-pull", "fail instead of pulling missing images")
     .option("-v, --verbose", "show every log line")
     .option("--watch", "then wait until you run the step's attack by hand, and say when the lab sees it go through")
-    .action(act(async (target: string, opts) => (await import("./commands/cluster.js")).upCommand(g(), target, opts)));
+    .action(act(async (target: string, opts) => (await import("./commands/up.js")).upCommand(g(), target, opts)));
 
   program
     .command("attack")
@@ -121,7 +121,7 @@ export function buildProgram(run: (code: number) => void): Command {
   program
     .command("down")
     .description("stop and remove this lab's cluster")
-    .action(act(async () => (await import("./commands/cluster.js")).downCommand(g(), {})));
+    .action(act(async () => (await import("./commands/down.js")).downCommand(g(), {})));
 
   program
     .command("reset")
@@ -129,9 +129,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .argument("[exercise]", "only this exercise's containers")
     .option("--all", "every container/network/volume labelled by mesos-lab, whatever lab made it")
     .action(
-      act(async (exercise: string | undefined, opts: { all?: boolean }) =>
-        (await import("./commands/cluster.js")).downCommand(g(), { all: opts.all, exercise }),
-      ),
+      act(async (exercise: string | undefined, opts: { all?: boolean }) => (await import("./commands/down.js")).downCommand(g(), { all: opts.all, exercise })),
     );
 
   program
@@ -142,7 +140,7 @@ export function buildProgram(run: (code: number) => void): Command {
   program
     .command("pull")
     .description("pull every configured image (with progress)")
-    .action(act(async () => (await import("./commands/cluster.js")).pullCommand(g())));
+    .action(act(async () => (await import("./commands/pull.js")).pullCommand(g())));
 
   program
     .command("tui")
@@ -198,7 +196,7 @@ export function buildProgram(run: (code: number) => void): Command {
     .command("ssl")
     .description("generate the lab CA, certificates and credentials (ssl/, credentials/; mode 0600)")
     .option("--force", "regenerate everything")
-    .action(act(async (opts: { force?: boolean }) => (await import("./commands/cluster.js")).sslCommand(g(), opts)));
+    .action(act(async (opts: { force?: boolean }) => (await import("./commands/ssl.js")).sslCommand(g(), opts)));
 
   return program;
 }

@@ -1,7 +1,8 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { downCommand, upCommand } from "../../src/cli/commands/cluster.js";
+import { downCommand } from "../../src/cli/commands/down.js";
+import { upCommand } from "../../src/cli/commands/up.js";
 import { verifyCommand } from "../../src/cli/commands/verify.js";
 import { labelFilter } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";

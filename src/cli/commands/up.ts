@@ -1,19 +1,14 @@
 import { byHandCommands, type Published } from "../../attack/by-hand.js";
 import { selectExercises } from "../../catalogue/load.js";
 import { LABEL, labelFilter } from "../../runtime/labels.js";
-import { LabBus } from "../../engine/events.js";
 import { usesTls } from "../../engine/render.js";
 import { verdictError } from "../../lab/exercise-verdicts.js";
 import type { GlobalOpts } from "../../lab/global-options.js";
 import { hostVerdicts } from "../../lab/host-verdicts.js";
-import { configuredImages } from "../../lab/images.js";
 import type { Cluster } from "../../engine/cluster.js";
 import { watchForExploit } from "../../engine/exploit-watch.js";
 import { readProgress, recordExploit, writeProgress } from "../../lab/progress.js";
 import { LabRun } from "../../lab/run-service.js";
-import { openSession } from "../../lab/session.js";
-import { resetLab } from "../../lab/sweep.js";
-import { attachPlain } from "../../report/plain.js";
 import { EXIT } from "../../util/errors.js";
 
 /** `up 03[:step]`: run the exercise up to that step and leave the cluster running to explore. */
@@ -104,39 +99,6 @@ async function upInner(
     );
   } else if (opts.watch) process.stdout.write("\n(nothing to watch: the last step runs no attack the lab can notice by hand)\n");
   return results.every((r) => r.status === "passed") ? EXIT.ok : EXIT.expectationsFailed;
-}
-
-/** `down`: remove this lab's cluster(s); `reset --all`: every mesos-lab container, network and volume on the engine. */
-export async function downCommand(g: GlobalOpts, opts: { all?: boolean; exercise?: string }): Promise<number> {
-  const s = await openSession({ configFile: g.config });
-  const removed = await resetLab(s.runtime, { labId: s.labId, all: !!opts.all, exercise: opts.exercise });
-  const byKind = (k: string) => removed.filter((r) => r.kind === k).length;
-  process.stdout.write(
-    `removed ${byKind("container")} container(s), ${byKind("network")} network(s), ${byKind("volume")} volume(s)${opts.all ? " (every mesos-lab run on this engine)" : ""}\n`,
-  );
-  return EXIT.ok;
-}
-
-export async function pullCommand(g: GlobalOpts): Promise<number> {
-  const s = await openSession({ configFile: g.config });
-  await s.engine();
-  const bus = new LabBus();
-  attachPlain(bus, (t) => process.stdout.write(t));
-  for (const image of configuredImages(s.config)) {
-    process.stdout.write(`pulling ${image}\n`);
-    await s.runtime.images.pull(image, (progress) => bus.emit({ type: "image:pull", progress }), s.config.timeouts.pull);
-  }
-  process.stdout.write("all images present.\n");
-  return EXIT.ok;
-}
-
-export async function sslCommand(g: GlobalOpts, opts: { force?: boolean }): Promise<number> {
-  const s = await openSession({ configFile: g.config });
-  await s.material({ force: opts.force });
-  process.stdout.write(
-    `lab material ${opts.force ? "regenerated" : "ready"}: ${s.config.material.ssl}/ (CA, leaf certificates, rogue CA) and ${s.config.material.credentials}/ (Mesos credentials, executor secret key); keys and secrets are mode 0600.\n`,
-  );
-  return EXIT.ok;
 }
 
 /** The attendee's own exploit goes into the lab's progress, as the TUI records it. */
