@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { localPortInUse } from "../util/local-port.js";
+import { LABEL, labelFilter } from "../runtime/labels.js";
 import type { EngineHost, HostSource } from "../runtime/engine-host.js";
 import { type EngineInfo, RUNTIME_TITLE } from "../runtime/types.js";
 import { isLabError } from "../util/errors.js";
@@ -78,26 +79,33 @@ export async function runDoctor(s: Session, exercises?: Exercise[]): Promise<Doc
   const capabilityChecks = await capabilities;
   checks.push(...(await Promise.all(probes)), ...capabilityChecks);
 
+  // a port this lab's own cluster holds is no conflict: the next run replaces that cluster and takes the port back
+  const own = await portsOfThisLab(s);
+  const held = (p: number) => ({ name: `port ${p}`, status: "ok" as const, detail: `held by this lab's ${own.get(p)} (mesos-lab down frees it)` });
   if (engine.publishHost === "127.0.0.1" && s.config.network.mode === "bridge") {
     for (const [what, p] of Object.entries({ master: s.config.ports.master, agent: s.config.ports.agent, exhibitor: s.config.ports.exhibitor })) {
       if (!p) continue;
       checks.push(
-        (await localPortInUse(p))
-          ? {
-              name: `port ${p}`,
-              status: "warn",
-              detail: `in use: \`mesos-lab up\` and the TUI publish the ${what} UI on a free port instead`,
-              fix: `Free port ${p}, or set ports.${what} in lab.config.ts to choose another (0 = any free port).`,
-            }
-          : { name: `port ${p}`, status: "ok", detail: `free for the ${what} UI` },
+        own.has(p)
+          ? held(p)
+          : (await localPortInUse(p))
+            ? {
+                name: `port ${p}`,
+                status: "warn",
+                detail: `in use: \`mesos-lab up\` and the TUI publish the ${what} UI on a free port instead`,
+                fix: `Free port ${p}, or set ports.${what} in lab.config.ts to choose another (0 = any free port).`,
+              }
+            : { name: `port ${p}`, status: "ok", detail: `free for the ${what} UI` },
       );
     }
   } else if (s.config.network.mode === "host") {
     for (const p of [2181, 5050, 5051, 8080])
       checks.push(
-        (await localPortInUse(p))
-          ? { name: `port ${p}`, status: "fail", detail: "in use, and host networking needs it", fix: `Free port ${p}, or use network.mode 'bridge'.` }
-          : { name: `port ${p}`, status: "ok", detail: "free" },
+        own.has(p)
+          ? held(p)
+          : (await localPortInUse(p))
+            ? { name: `port ${p}`, status: "fail", detail: "in use, and host networking needs it", fix: `Free port ${p}, or use network.mode 'bridge'.` }
+            : { name: `port ${p}`, status: "ok", detail: "free" },
       );
   }
 
@@ -124,4 +132,18 @@ export async function runDoctor(s: Session, exercises?: Exercise[]): Promise<Doc
     checks.push(...exercises.map((ex, i) => verdictCheck(ex, verdicts[i]!)));
   }
   return checks;
+}
+
+/** Host port → the role of this lab's container that publishes it (in host mode: the ports its roles listen on). */
+async function portsOfThisLab(s: Session): Promise<Map<number, string>> {
+  const own = new Map<number, string>();
+  const containers = (await s.runtime.owned.list(labelFilter({ lab: s.labId })).catch(() => [])).filter((i) => i.kind === "container");
+  const HOST_MODE_PORTS: Record<string, number[]> = { zk: [2181, 8080], master: [5050], agent: [5051] };
+  for (const c of containers) {
+    const role = c.labels[LABEL.role] ?? "container";
+    if (s.config.network.mode === "host") for (const p of HOST_MODE_PORTS[role] ?? []) own.set(p, role);
+    const st = await s.runtime.containers.inspect(c.id).catch(() => undefined);
+    for (const host of Object.values(st?.ports ?? {})) own.set(host, role === "zk" ? "ZooKeeper" : `${role} UI`);
+  }
+  return own;
 }

@@ -7,6 +7,7 @@ import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
 import { cli, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
+import { freePort } from "../helpers/registry.js";
 
 const runtime = createRuntime();
 
@@ -23,9 +24,10 @@ describe.skipIf(!hasDocker)("mesos-lab against stand-in images (real binary, rea
     expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   });
 
-  it("up leaves the cluster running with the UI published; doctor sees the images; down removes it", async () => {
+  it("up leaves the cluster running with the UI published; doctor sees the images and counts the lab's own port as no conflict; down removes it", async () => {
     const images = await ensureStandinImages({ profile: "1.11" });
-    const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
+    const port = await freePort();
+    const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: ${port}, agent: 0, exhibitor: 0, zk: 0 } }`));
     const lab = labIdOf({ root: dir });
     const up = await cli(["up", "01:cluster"], { cwd: dir });
     expect(up.exitCode, up.all).toBe(0);
@@ -35,6 +37,9 @@ describe.skipIf(!hasDocker)("mesos-lab against stand-in images (real binary, rea
     const doctor = await cli(["doctor"], { cwd: dir });
     expect(doctor.stdout).toMatch(/✓ engine: Docker \d+/);
     expect(doctor.stdout).toContain(`✓ image ${images.master}: present`);
+    // issue 19 point 5: the port is taken, by this lab's own master, which the next run replaces
+    expect(up.stdout).toContain(`master UI     http://127.0.0.1:${port}`);
+    expect(doctor.stdout).toContain(`✓ port ${port}: held by this lab's master UI (mesos-lab down frees it)`);
     const down = await cli(["down"], { cwd: dir });
     expect(down.exitCode).toBe(0);
     expect(down.stdout).toMatch(/removed 3 container\(s\), 1 network\(s\)/);
