@@ -75,6 +75,8 @@ export interface StepResult {
    */
   died?: DiedProcess[];
   hint: string;
+  /** Where the step's files are inside the containers, so a failure on a wrong path can name the right one. */
+  files?: Array<{ role: Role; path: string }>;
   /**
    * An attack step: the attack, what the step expected of it, and what was seen: `works` (its evidence that it
    * worked held), `blocked` (its evidence that it was blocked held), or `unproven` (neither).

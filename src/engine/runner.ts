@@ -12,6 +12,7 @@ import { ExpectationSet } from "./expectations.js";
 import { expectationsOf, renderExercise, usesTls, type RenderedStep } from "./render.js";
 import { outputOf } from "./process-output.js";
 import { DEFAULT_EXECUTE, SourceKeys } from "./source-keys.js";
+import { withFiles } from "./step-files.js";
 
 export { Interrupted } from "./abortable.js";
 
@@ -61,7 +62,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
   o.bus.emit({
     type: "step:start",
     exercise: exercise.id,
-    step: { id: step.id, title: step.title, text: step.text, hint: step.hint },
+    step: { id: step.id, title: step.title, text: withFiles(step.text, rs), hint: step.hint },
     index,
     total,
     diff: rs.diff,
@@ -200,6 +201,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
     error,
     died: explains.length ? explains : undefined,
     hint: step.hint,
+    ...(rs.files.length ? { files: rs.files.map((f) => ({ role: f.role, path: f.path })) } : {}),
     ...(attack ? { attack } : {}),
     timings,
   };

@@ -1,9 +1,11 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LabConfig } from "../config/schema.js";
-import { baselineEnv, renderExercise, stepApplies, type EnvOverride } from "../engine/render.js";
+import { baselineEnv, renderExercise, stepApplies, type EnvOverride, type RenderedStep } from "../engine/render.js";
+import { stepFiles } from "../engine/step-files.js";
 import { suggest, validateAcls } from "../model/acls.js";
 import type { Exercise } from "../model/exercise.js";
+import { wrongRole } from "../model/profiles/flag-roles.js";
 import type { AclDialect } from "../model/profiles/index.js";
 import { inRange } from "../model/release.js";
 import { MESOS_ROLES, perRole, ROLES, type Role } from "../model/roles.js";
@@ -13,8 +15,8 @@ import { LabError } from "../util/errors.js";
  * Hands-on mode (rustlings-style): instead of the harness applying a step's flags, the attendee writes them into
  * `workspace/NN-slug.env` in the lab folder — one `[role]` section per container, `KEY=VALUE` lines — and the step
  * runs with exactly those flags on top of the harness baseline. It passes only when Mesos then prints what the
- * step expects. The file is checked first: a misspelled flag or ACL is named with a did-you-mean, because Mesos
- * itself would often ignore it silently.
+ * step expects. The file is checked first: a misspelled flag or ACL is named with a did-you-mean, and a flag under
+ * the wrong [role] with the role that reads it, because Mesos itself would often ignore either silently.
  */
 
 type Config = Pick<LabConfig, "root" | "network" | "extraEnv" | "profile" | "mesos">;
@@ -75,13 +77,15 @@ export function parseWorkspace(text: string, known: Set<string>, acls: AclDialec
       const s = suggest(key, known);
       problems.push({ line, message: `unknown flag ${key}${s ? ` (did you mean ${s}?)` : ""}: Mesos would ignore it or refuse to start` });
     }
+    const owner = wrongRole(key, role);
+    if (owner) problems.push({ line, message: `${key} is a flag of the ${owner}, not the ${role} (move it under [${owner}]): the ${role} would ignore it` });
     if (key === "MESOS_ACLS" && value.startsWith("{")) for (const p of validateAcls(value, acls)) problems.push({ line, message: `MESOS_ACLS: ${p}` });
     env[role][key] = value;
   });
   return { env, problems };
 }
 
-function solutionEnv(ex: Exercise, stepId: string, config: Config): Record<Role, Record<string, string>> {
+function renderedStep(ex: Exercise, stepId: string, config: Config): RenderedStep {
   const steps = renderExercise(ex, config);
   const rs = steps.find((s) => s.step.id === stepId);
   if (!rs)
@@ -90,13 +94,24 @@ function solutionEnv(ex: Exercise, stepId: string, config: Config): Record<Role,
       `exercise ${ex.id} has no step '${stepId}' in profile ${config.profile}`,
       `Its steps are: ${steps.map((s) => s.step.id).join(", ")}.`,
     );
+  return rs;
+}
+
+function solutionEnv(ex: Exercise, stepId: string, config: Config): Record<Role, Record<string, string>> {
+  const rs = renderedStep(ex, stepId, config);
   const base = baselineEnv(config);
   const out: Record<Role, Record<string, string>> = perRole(() => ({}));
   for (const r of ROLES) for (const [k, v] of Object.entries(rs.env[r])) if (base[r][k] !== v) out[r][k] = v;
   return out;
 }
 
-export function workspaceText(ex: Exercise, stepId: string, env: Record<Role, Record<string, string>>, note: string): string {
+export function workspaceText(
+  ex: Exercise,
+  stepId: string,
+  env: Record<Role, Record<string, string>>,
+  note: string,
+  files: Array<{ path: string; roles: string[] }> = [],
+): string {
   const lines = [
     `# mesos-lab hands-on workspace: ${ex.id} ${ex.title} — step '${stepId}'`,
     `# ${note}`,
@@ -104,6 +119,10 @@ export function workspaceText(ex: Exercise, stepId: string, env: Record<Role, Re
     `# Run it in the TUI (mesos-lab tui --hands-on, then r) or check it: mesos-lab verify ${ex.id}:${stepId} --hands-on`,
     `# The solution: mesos-lab solve ${ex.id}:${stepId}`,
   ];
+  if (files.length) {
+    lines.push("# Files in the containers (a file:// flag names the path inside the container, not on your machine):");
+    for (const f of files) lines.push(`#   ${f.path}  (${f.roles.join(", ")})`);
+  }
   for (const r of MESOS_ROLES) {
     lines.push("", `[${r}]`);
     for (const [k, v] of Object.entries(env[r])) lines.push(`${k}=${v}`);
@@ -116,7 +135,8 @@ export function starterText(ex: Exercise, stepId: string, config: Config): strin
   const steps = ex.steps.filter((s) => stepApplies(s, config.mesos));
   const i = steps.findIndex((s) => s.id === stepId);
   const prev = i > 0 ? solutionEnv(ex, steps[i - 1]!.id, config) : perRole(() => ({}));
-  return workspaceText(ex, stepId, prev, "Starter: the flags of the previous step. Add what this step needs, then run it.");
+  const files = stepFiles(renderedStep(ex, stepId, config));
+  return workspaceText(ex, stepId, prev, "Starter: the flags of the previous step. Add what this step needs, then run it.", files);
 }
 
 /**
@@ -190,6 +210,7 @@ export function writeSolution(config: Config, ex: Exercise, stepId: string): { f
     backup = `${file}.bak`;
     copyFileSync(file, backup);
   }
-  writeFileSync(file, workspaceText(ex, stepId, solutionEnv(ex, stepId, config), "Solution written by `mesos-lab solve`."));
+  const files = stepFiles(renderedStep(ex, stepId, config));
+  writeFileSync(file, workspaceText(ex, stepId, solutionEnv(ex, stepId, config), "Solution written by `mesos-lab solve`.", files));
   return { file, backup };
 }

@@ -1,4 +1,5 @@
 import type { DiedProcess, ExpectationResult, StepResult, StreamTail } from "../engine/events.js";
+import { failureCause } from "../engine/failure-cause.js";
 
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -68,12 +69,18 @@ export function keptLines(t: StreamTail): string[] {
   return omitted > 0 ? [...t.head, `… ${omitted} line${omitted === 1 ? "" : "s"} not kept …`, ...t.tail] : [...t.head, ...t.tail];
 }
 
+/** The line that explains the failure and the hint for it, as the reports lead with them. */
+export function causeLines(step: StepResult): string[] {
+  const c = failureCause(step);
+  return c ? [`cause: ${c.line}  (${c.where})`, `  → ${c.hint}`] : [];
+}
+
 /**
- * The failure explanation shared by the plain and JUnit reporters: first what ended and what it printed last (the
- * cause a reader looks for), then expected vs closest actual per expectation, then the hint.
+ * The failure explanation shared by the plain and JUnit reporters: first the line that explains it and its hint, then
+ * what ended and what it printed last, then expected vs closest actual per expectation, then the step's own hint.
  */
 export function failureLines(step: StepResult): string[] {
-  const out: string[] = [];
+  const out: string[] = causeLines(step);
   if (step.error) out.push(`error: ${step.error}`);
   for (const d of step.died ?? []) out.push(...processLines(d));
   for (const e of step.expectations.filter((x) => x.status === "failed")) {

@@ -1,5 +1,6 @@
 import type { LabConfig } from "../config/schema.js";
 import { expectationsOf, renderExercise } from "../engine/render.js";
+import { withFiles } from "../engine/step-files.js";
 import type { Exercise } from "../model/exercise.js";
 import type { ExerciseInfo } from "./state.js";
 
@@ -14,7 +15,7 @@ export function exerciseInfos(exercises: Exercise[], config: Pick<LabConfig, "ne
     steps: renderExercise(ex, config).map((rs) => ({
       id: rs.step.id,
       title: rs.step.title,
-      text: rs.step.text,
+      text: withFiles(rs.step.text, rs),
       hint: rs.step.hint,
       solution: rs.step.solution,
       diff: rs.diff,

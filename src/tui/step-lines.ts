@@ -1,6 +1,7 @@
 import type { ExpectationResult, StepResult } from "../engine/events.js";
 import type { EnvChange } from "../engine/render.js";
 import type { Role } from "../model/roles.js";
+import { failureCause } from "../engine/failure-cause.js";
 import { citeText, containersText, processHeadline, secs, streamExcerpt } from "../report/format.js";
 import { blank, cell, inline, line, type Line, sanitize, truncate, truncateMiddle, wrap } from "./lines.js";
 import { byHandCommands } from "../attack/by-hand.js";
@@ -81,8 +82,9 @@ export function checklistLines(items: ChecklistItem[], o: { running: boolean; ti
 export const PROCESS_LINES = 5;
 
 /**
- * On failure: first what ended (mesos-execute, or a role's container) with its exit code and its last stderr and
- * stdout lines, then expected vs the closest actual lines, then the hint. A red bar marks the panel's lines.
+ * On failure: first the line that explains it (failure-cause.ts) and the hint for that cause, then what ended
+ * (mesos-execute, or a role's container) with its exit code and its last stderr and stdout lines, then expected vs the
+ * closest actual lines, then the step's own hint. A red bar marks the panel's lines.
  */
 export function failureLines(result: StepResult, width: number, maxClosest = 3): Line[] {
   const inner = width - 2;
@@ -90,6 +92,12 @@ export function failureLines(result: StepResult, width: number, maxClosest = 3):
   const add = (l: Line) => body.push(truncate(l, inner));
   const addWrapped = (l: Line) => body.push(...wrap(l, inner, "  "));
   add(line(`Step ${result.status === "error" ? "could not run" : "failed"}`, { color: "red", bold: true }));
+  const cause = failureCause(result);
+  if (cause) {
+    // wrapped, not cut: both ends of `EXIT with status 1: Failed to read credentials file '…': No such file…` matter
+    addWrapped([...line("cause:", { color: "red", bold: true }), { text: " " }, ...line(sanitize(cause.line), { color: "yellow" })]);
+    addWrapped([...line("→", { color: "cyan" }), { text: ` ${sanitize(cause.hint)}` }, ...line(` (${sanitize(cause.where)})`, { dim: true })]);
+  }
   if (result.error) addWrapped(line(`error: ${sanitize(result.error)}`, { color: "red" }));
   for (const d of result.died ?? []) {
     add(line(`${processHeadline(d)}${d.role === "execute" ? "" : " while the step waited"}`, { color: "red" }));

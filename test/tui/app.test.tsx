@@ -97,10 +97,13 @@ describe("step view", () => {
     expect(panel).toMatch(/\| Failed to load unknown flag 'bogus'/);
     expect(panel).toMatch(/\| Usage: mesos-execute \[options\]/);
     expect(panel).toContain("stdout: nothing");
-    // the cause comes before the expectations it failed, and in the order stderr, stdout
+    // the line that explains it leads, with the hint for that cause (issue 19), the step's own hint stays at the end
+    expect(row("cause: Failed to load unknown flag 'bogus'")).toBe(row("┃ Step failed") + 1);
+    expect(row("→ This program has no flag 'bogus'")).toBe(row("┃ Step failed") + 2);
+    // then what ended comes before the expectations it failed, and in the order stderr, stdout
     expect(row("exited with code 1")).toBeLessThan(row("✗ the task finishes"));
-    expect(row("stderr,")).toBeLessThan(row("Failed to load unknown flag"));
-    expect(row("Failed to load unknown flag")).toBeLessThan(row("stdout: nothing"));
+    expect(row("stderr,")).toBeLessThan(row("| Failed to load unknown flag"));
+    expect(row("| Failed to load unknown flag")).toBeLessThan(row("stdout: nothing"));
     expect(panel).toContain("mesos-execute exited with code 1"); // the expectation's reason
     expect(panel).toMatch(/hint: Read what mesos-execute printed on stderr\./);
   });

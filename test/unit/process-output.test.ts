@@ -100,7 +100,10 @@ describe("a process's last lines", () => {
     bus.emit({ type: "step:end", result: failedStep([usageError()]) });
     const lines = out.split("\n");
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    expect(lines[0]).toBe("    mesos-execute (action as-nobody) exited with code 1");
+    // the line that explains it leads (issue 19), then what ended
+    expect(lines[0]).toMatch(/^ {4}cause: Failed to load flag 'task': .*Missing required fields: agent_id {2}\(mesos-execute \(as-nobody\) stderr\)$/);
+    expect(lines[1]).toBe("      → Mesos could not read the value of --task: the text after the flag name says what is wrong with it.");
+    expect(lines[2]).toBe("    mesos-execute (action as-nobody) exited with code 1");
     expect(out).toContain("      $ mesos-execute --task={…} --principal=analytics --secret=******\n");
     expect(out).toContain("      stderr, 98 lines (what it said before its usage text):\n        | Failed to load flag 'task': Failed to load value");
     expect(out).toContain(
@@ -117,13 +120,15 @@ describe("a process's last lines", () => {
     const lines = failureLines(
       failedStep([{ role: "agent", instance: 2, exitCode: 1, stderr: t.snapshot(), stdout: { total: 1, head: ["Received SIGTERM"], tail: [] } }]),
     ).map(redact);
-    expect(lines.slice(0, 3)).toEqual([
+    expect(lines.slice(0, 5)).toEqual([
+      "cause: EXIT with status 1: refused authentication (secret ******)  (agent stderr)",
+      "  → The agent stopped itself: the text after 'EXIT with status' is Mesos' reason.",
       "agent-2 container exited with code 1 while the step waited",
       "  stderr, last 10 of 31 lines:",
       "    | I0101 slave.cpp:22] line 22",
     ]);
     expect(lines).toContain("    | EXIT with status 1: refused authentication (secret ******)");
-    expect(lines.slice(12, 14)).toEqual(["  stdout, 1 line:", "    | Received SIGTERM"]);
+    expect(lines.slice(14, 16)).toEqual(["  stdout, 1 line:", "    | Received SIGTERM"]);
   });
 
   it("JUnit: the failure message names the exit and its reason, the body has the excerpt, system-err the kept stderr", () => {

@@ -134,3 +134,64 @@ describe("the flags a workspace may set are the profile's release's", () => {
     expect(of("1.11").has("LIBPROCESS_SSL_REQUIRE_CLIENT_CERT")).toBe(true);
   });
 });
+
+describe("a flag under the wrong [role] is caught before the run, as a misspelled one is (issue 19)", () => {
+  const config = lab();
+  const known = knownFlags([ex], config);
+
+  it("names the role that reads it; flags both read, or roles not checked, pass", () => {
+    const text =
+      "[agent]\nMESOS_AUTHENTICATE_HTTP_READONLY=true\nMESOS_CREDENTIALS=file:///etc/credentials/credentials.json\n[master]\nMESOS_CREDENTIAL=/c\nMESOS_AUTHENTICATE_HTTP_READONLY=true\n";
+    expect(parseWorkspace(text, known, config.mesos.acls).problems).toEqual([
+      { line: 3, message: "MESOS_CREDENTIALS is a flag of the master, not the agent (move it under [master]): the agent would ignore it" },
+      { line: 5, message: "MESOS_CREDENTIAL is a flag of the agent, not the master (move it under [agent]): the master would ignore it" },
+    ]);
+  });
+
+  it("no step of the catalogue sets a flag under a role that does not read it", async () => {
+    const { loadCatalogue } = await import("../../src/catalogue/load.js");
+    const { wrongRole } = await import("../../src/model/profiles/flag-roles.js");
+    const wrong: string[] = [];
+    for (const profile of ["1.4", "1.11"]) {
+      const c = resolveConfig({ profile }, undefined, "/");
+      for (const e of await loadCatalogue())
+        for (const rs of renderExercise(e, c))
+          for (const [role, env] of Object.entries(rs.env))
+            for (const key of Object.keys(env)) if (wrongRole(key, role as "master")) wrong.push(`${e.id}:${rs.step.id} ${role} ${key}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("the starter names the in-container paths of the files the step uses", () => {
+    const withFiles = fixture({
+      ...ex,
+      steps: ex.steps.map((s) =>
+        s.id === "require" ? { ...s, files: [{ roles: ["master"], path: "/etc/credentials/credentials.json", from: "credentials/credentials.json" }] } : s,
+      ),
+    });
+    const starter = starterText(withFiles, "require", config);
+    expect(starter).toContain("# Files in the containers (a file:// flag names the path inside the container, not on your machine):");
+    expect(starter).toContain("#   /etc/credentials/credentials.json  (master)");
+    expect(parseWorkspace(starter, known, config.mesos.acls).problems).toEqual([]);
+  });
+});
+
+describe("the step text names the in-container path of every file the step uses (issue 19)", () => {
+  it("in the TUI's catalogue, for every step of every exercise", async () => {
+    const { loadCatalogue } = await import("../../src/catalogue/load.js");
+    const { exerciseInfos } = await import("../../src/tui/catalogue.js");
+    const config = resolveConfig({}, undefined, "/");
+    const catalogue = await loadCatalogue();
+    const infos = exerciseInfos(catalogue, config);
+    const unnamed: string[] = [];
+    for (const e of catalogue)
+      for (const rs of renderExercise(e, config)) {
+        const text = infos.find((i) => i.id === e.id)!.steps.find((s) => s.id === rs.step.id)!.text;
+        for (const f of rs.files)
+          if (["master", "agent", "execute"].includes(f.role) && !text.includes(`\`${f.path}\``)) unnamed.push(`${e.id}:${rs.step.id} ${f.path}`);
+      }
+    expect(unnamed).toEqual([]);
+    const s06 = infos.find((i) => i.id === "06")!.steps.find((s) => s.id === "master-readwrite")!;
+    expect(s06.text).toContain("**Files in the containers** (what a `file://` flag names): `/etc/credentials/credentials.json` (master).");
+  });
+});

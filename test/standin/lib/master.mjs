@@ -254,7 +254,12 @@ export class Master {
     try {
       text = fs.readFileSync(p, "utf8");
     } catch (e) {
-      glog.exit("master.cpp:543", 1, `Failed to read credentials file '${p}': ${e.code === "ENOENT" ? "No such file or directory" : e.message}`);
+      // master.cpp:537 (1.4.x) / :527 (1.11.x): EXIT(EXIT_FAILURE) << error << " (see --credentials flag)"
+      glog.exit(
+        ML(537, 527),
+        1,
+        `Failed to read credentials file '${p}': ${e.code === "ENOENT" ? "No such file or directory" : e.message} (see --credentials flag)`,
+      );
     }
     if (tooOpen(p))
       glog.warn(
