@@ -1,5 +1,6 @@
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import { useEffect, useReducer, useRef } from "react";
+import type { AuditReport } from "../audit/types.js";
 import type { LabBus, LabEvent } from "../engine/events.js";
 import type { DoctorCheck } from "../lab/doctor-check.js";
 import type { LabProgress } from "../lab/progress.js";
@@ -10,7 +11,7 @@ import { StepView } from "./components/StepView.js";
 import { keyIntent, type BodyView, type Effect } from "./keys.js";
 import { footerLines } from "./layout.js";
 import { stepLayout } from "./step-layout.js";
-import { currentExercise, currentStep, reducer, type TuiState, type Unavailable } from "./state.js";
+import { type AuditDue, auditDue, currentExercise, currentStep, reducer, type TuiState, type Unavailable } from "./state.js";
 
 /** What the App asks of the outside world; the real one drives Docker, tests pass a recording fake. */
 export interface Controller {
@@ -24,6 +25,11 @@ export interface Controller {
    * answers, the list shows what was recorded. Optional: a controller without it marks nothing more.
    */
   availability?(): Promise<Record<string, Unavailable>>;
+  /**
+   * The read-only audit of the cluster an exercise's last step left up (src/tui/lab-audit.ts); rejects when that
+   * cluster is gone. Optional: a controller without it shows no audit panel.
+   */
+  audit?(due: Pick<AuditDue, "exercise" | "urls">): Promise<AuditReport>;
   saveProgress(p: LabProgress): void;
   /** Stops the run (and the cluster when asked) and resolves with the exit code. */
   quit(opts: { stopCluster: boolean; interrupted: boolean }): Promise<number>;
@@ -61,7 +67,7 @@ export function App({ initial, controller, onExit, header }: { initial: TuiState
     const off = controller.bus.on((ev) => queue.push(ev));
     const timer = setInterval(() => {
       if (queue.length) dispatch({ type: "events", events: queue.splice(0) });
-      else if (stateRef.current.run?.running) dispatch({ type: "tick" });
+      else if (stateRef.current.run?.running || stateRef.current.audit?.status === "running") dispatch({ type: "tick" });
     }, FRAME_MS);
     return () => {
       off();
@@ -80,6 +86,18 @@ export function App({ initial, controller, onExit, header }: { initial: TuiState
       () => undefined, // no engine yet: the list keeps what was recorded, and a run says what is wrong
     );
   }, [controller]);
+
+  // an exercise's end audits the lab: asked here, off the render, so a slow cluster never holds a frame
+  const dueKey = auditDue(state)?.key;
+  useEffect(() => {
+    const due = auditDue(stateRef.current);
+    if (!dueKey || due?.key !== dueKey || !controller.audit) return;
+    dispatch({ type: "auditStart", due });
+    controller.audit({ exercise: due.exercise, urls: due.urls }).then(
+      (report) => dispatch({ type: "auditEnd", key: due.key, report }),
+      (err: unknown) => dispatch({ type: "auditEnd", key: due.key, reason: (err as Error)?.message ?? String(err) }),
+    );
+  }, [dueKey, controller]);
 
   const finish = (code: number) => {
     onExit(code);

@@ -5,6 +5,7 @@ import type { Action } from "../model/exercise.js";
 import type { DoctorCheck } from "../lab/doctor-check.js";
 import { clearExercise, recordExploit, recordResult, type LabProgress } from "../lab/progress.js";
 import { perRole, type Role } from "../model/roles.js";
+import type { AuditReport } from "../audit/types.js";
 
 /**
  * Everything the TUI shows, as one pure reducer: engine events (batched) and key intents go in, a new state comes
@@ -106,6 +107,8 @@ export interface TuiState {
   names: Partial<Record<Role, string>>;
   /** The exercises that cannot run here, by id: marked in the list, and their steps refuse to run. */
   unavailable: Record<string, Unavailable>;
+  /** The audit of the lab's own cluster once an exercise's last step has run (audit-panel.ts). */
+  audit?: AuditView;
 }
 
 export type TuiAction =
@@ -134,6 +137,10 @@ export type TuiAction =
   | { type: "message"; text?: string }
   /** What the TUI found when it opened (or later): the exercises that cannot run here, replacing what it knew. */
   | { type: "availability"; unavailable: Record<string, Unavailable> }
+  | { type: "auditStart"; due: AuditDue }
+  /** The audit's answer: kept only when it is for the run the screen still shows. */
+  | { type: "auditEnd"; key: string; report: AuditReport }
+  | { type: "auditEnd"; key: string; reason: string }
   | { type: "tick" };
 
 const emptyLogs = (): Record<Role, LogEntry[]> => perRole(() => []);
@@ -191,6 +198,36 @@ export const stepPassed = (s: TuiState): boolean => {
   return !!ex && !!st && !!s.progress.exercises[ex.id]?.passed.includes(st.id);
 };
 export const isRunning = (s: TuiState): boolean => !!s.run?.running;
+
+/** The audit of one finished run: `key` ties it to that run, so a late answer never lands on a newer one. */
+export type AuditView = { key: string; exercise: string; step: string } & (
+  | { status: "running" }
+  | { status: "done"; report: AuditReport }
+  | { status: "failed"; reason: string }
+);
+
+/** An audit of the lab the screen owes: which run it is for, and where that run's cluster is published. */
+export interface AuditDue {
+  key: string;
+  exercise: string;
+  step: string;
+  urls: Partial<Record<"master" | "agent", string>>;
+}
+
+/**
+ * The last step of an exercise ran to its end on a cluster that published its master, and that run has no audit yet.
+ * A step that could not run (status error) may have left no cluster to audit, so it is not asked for.
+ */
+export function auditDue(s: TuiState): AuditDue | undefined {
+  const run = s.run;
+  if (!run || run.running || !run.result || run.result.status === "error") return undefined;
+  const ex = s.exercises.find((e) => e.id === run.exercise);
+  if (!ex || ex.steps.at(-1)?.id !== run.step) return undefined;
+  const urls = s.published?.exercise === run.exercise ? s.published.urls : undefined;
+  if (!urls?.master) return undefined;
+  const key = `${run.exercise}:${run.step}:${run.startedAt}`;
+  return s.audit?.key === key ? undefined : { key, exercise: run.exercise, step: run.step, urls };
+}
 
 function withCurrent(s: TuiState): TuiState {
   const ex = currentExercise(s);
@@ -375,6 +412,7 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
       return withCurrent({
         ...s,
         screen: "step",
+        audit: undefined,
         message: undefined,
         logs: emptyLogs(),
         dropped: zeroDropped(),
@@ -394,6 +432,7 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
         progress: clearExercise(s.progress, ex.id),
         stepIndex: 0,
         run: undefined,
+        audit: undefined,
         logs: emptyLogs(),
         dropped: zeroDropped(),
         confirm: undefined,
@@ -410,6 +449,16 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
       return { ...s, message: a.text };
     case "availability":
       return { ...s, unavailable: a.unavailable };
+    case "auditStart":
+      return { ...s, audit: { key: a.due.key, exercise: a.due.exercise, step: a.due.step, status: "running" } };
+    case "auditEnd": {
+      if (s.audit?.key !== a.key) return s;
+      const { key, exercise, step } = s.audit;
+      return {
+        ...s,
+        audit: "report" in a ? { key, exercise, step, status: "done", report: a.report } : { key, exercise, step, status: "failed", reason: a.reason },
+      };
+    }
     case "tick":
       return { ...s, tick: s.tick + 1 };
   }

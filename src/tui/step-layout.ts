@@ -1,4 +1,5 @@
 import { currentExercise, currentStep, stepPassed, type TuiState } from "./state.js";
+import { auditPanelLines } from "./audit-panel.js";
 import { allocate, bodyTop } from "./layout.js";
 import { blank, inline, line, type Line, markdownLines, truncate, wrap } from "./lines.js";
 import { actionLines, attackLine, checklistLines, endpointLines, failureLines, flagLines, noteLines, verdictLine } from "./step-lines.js";
@@ -89,6 +90,14 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   body.push(line("Expectations", { bold: true }));
   body.push(...checklistLines(items, { running: !!run?.running, tick: state.tick, elapsedMs: run ? now - run.startedAt : 0, width }));
   body.push(blank, ...actionLines(run, width));
+  // the audit belongs to the run on screen; after a pass it is the news, so it comes into view in place of the checklist
+  const audit = run && state.audit?.exercise === ex.id && state.audit.step === step.id ? state.audit : undefined;
+  let auditStart: number | undefined;
+  if (audit) {
+    body.push(blank);
+    auditStart = body.length;
+    body.push(...auditPanelLines(audit, width, state.tick));
+  }
   if (state.published?.exercise === ex.id) body.push(...endpointLines(state, step, width));
   while (body.length && body.at(-1)!.length === 0) body.pop();
 
@@ -96,7 +105,7 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   const cut = body.length > bodyRows;
   const height = cut ? Math.max(0, bodyRows - 1) : bodyRows;
   const maxTop = Math.max(0, body.length - height);
-  const top = bodyTop({ total: body.length, height, runStart, scroll: state.bodyScroll });
+  const top = bodyTop({ total: body.length, height, runStart: auditStart !== undefined && !failed ? auditStart : runStart, scroll: state.bodyScroll });
   const shown = body.slice(top, top + height);
   if (cut && bodyRows > 0)
     shown.push(

@@ -34,7 +34,18 @@ export class FakeController implements Controller {
   bus = new LabBus();
   calls: string[] = [];
   saved: LabProgress[] = [];
-  constructor(private readonly replay: Record<string, LabEvent[]> = {}) {}
+  /** Given, the App audits the lab after an exercise's last step (src/tui/audit-panel.ts); absent, it shows no panel. */
+  audit?: Controller["audit"];
+  constructor(
+    private readonly replay: Record<string, LabEvent[]> = {},
+    audit?: Controller["audit"],
+  ) {
+    if (audit)
+      this.audit = (due) => {
+        this.calls.push(`audit ${due.exercise} ${due.urls.master}`);
+        return audit(due);
+      };
+  }
   async runStep(exercise: string, step: string): Promise<void> {
     this.calls.push(`run ${exercise}:${step}`);
     const evs = this.replay[`${exercise}:${step}`];
