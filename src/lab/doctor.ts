@@ -17,10 +17,16 @@ const GOARCH: Record<string, string> = { x86_64: "amd64", amd64: "amd64", aarch6
 
 const HOST_SOURCE: Record<HostSource, string> = { env: " (DOCKER_HOST)", config: " (engine.host in lab.config.ts)", found: "", default: "" };
 
-/** Which runtime answers, its own version, and where: "Podman 4.3.1 (Docker-compatible API 1.41) at unix://…". */
-export function engineDetail(engine: Pick<EngineInfo, "runtime" | "serverVersion" | "apiVersion">, host: EngineHost): string {
+/**
+ * Which runtime answers, its own version, and where: "Podman 4.3.1 (Docker-compatible API 1.41) at unix://…"; a
+ * rootless engine says so after its version, since its containers get no privilege on the host.
+ */
+export function engineDetail(
+  engine: Pick<EngineInfo, "runtime" | "serverVersion" | "apiVersion"> & Partial<Pick<EngineInfo, "rootless">>,
+  host: EngineHost,
+): string {
   const api = engine.runtime === "docker" ? `API ${engine.apiVersion}` : `Docker-compatible API ${engine.apiVersion}`;
-  return `${RUNTIME_TITLE[engine.runtime]} ${engine.serverVersion} (${api}) at ${host.url}${HOST_SOURCE[host.source]}`;
+  return `${RUNTIME_TITLE[engine.runtime]} ${engine.serverVersion}${engine.rootless ? " rootless" : ""} (${api}) at ${host.url}${HOST_SOURCE[host.source]}`;
 }
 
 /**
@@ -71,11 +77,13 @@ export async function runDoctor(s: Session, exercises?: Exercise[]): Promise<Doc
     .filter(([image]) => present.has(image))
     .map(([image, roles]) => probeMesosImage(s.runtime, s.labId, image, roles, s.config.profile));
   if (present.has(s.config.images.zk)) probes.push(probeZooKeeper(s.runtime, s.labId, s.config.images.zk, engine.publishHost));
-  const capabilities = present.has(s.config.images.agent)
-    ? probeAgentCapabilities(s.runtime, s.labId, s.config.images.agent, engine)
-    : Promise.resolve<DoctorCheck[]>([
-        { name: "agent capabilities mode", status: "warn", detail: "not checked: the agent image is not on this engine (see above)" },
-      ]);
+  // a rootless engine is answered from its info, without the agent image
+  const capabilities =
+    present.has(s.config.images.agent) || engine.rootless
+      ? probeAgentCapabilities(s.runtime, s.labId, s.config.images.agent, engine)
+      : Promise.resolve<DoctorCheck[]>([
+          { name: "agent capabilities mode", status: "warn", detail: "not checked: the agent image is not on this engine (see above)" },
+        ]);
   const capabilityChecks = await capabilities;
   checks.push(...(await Promise.all(probes)), ...capabilityChecks);
 

@@ -8,7 +8,7 @@ import { configuredImages } from "./images.js";
 
 /**
  * Whether each exercise can run on this host, decided in one place from facts the callers gather (the engine's cgroup
- * version, the agent capabilities mode's probe, which images are on the engine): "runs here", or "cannot run here"
+ * version and whether it runs rootless, the agent capabilities mode's probe, which images are on the engine): "runs here", or "cannot run here"
  * with the reason and the fix. Pure: `doctor`, `verify`, `up`, the TUI and (through the recorded verdicts,
  * verdict-record.ts) `list` all say what this says.
  */
@@ -19,6 +19,8 @@ export type CapabilitiesProbe = { available: true } | { available: false; reason
 export interface HostFacts {
   /** The engine's cgroup version as its info reports it ("1", "2"). */
   cgroupVersion: string;
+  /** The engine runs rootless, as its info reports it (EngineInfo.rootless); unset counts as not rootless. */
+  rootless?: boolean;
   /** The probe's result; unset when it did not run (nothing needs it, or the agent image is not here to run it in). */
   capabilities?: CapabilitiesProbe;
   /** Each image the exercises need: on the engine or not. An image not listed counts as not checked, hence fine. */
@@ -58,6 +60,23 @@ export const MISSING_IMAGE_FIX =
 export const cgroupReason = (version: string) =>
   `the engine's host runs cgroup v${version}, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy`;
 
+/**
+ * Why the mode is not available on a rootless engine (no probe container needed to know it either). Its containers
+ * live in the engine's user namespace, so the CAP_SYS_ADMIN it grants holds there only; the host's cgroup-v1 freezer
+ * hierarchy belongs to the initial namespaces (the kernel checks CAP_SYS_ADMIN over the cgroup namespace's owner to
+ * mount it), and a rootless engine on cgroup v1 gets no cgroup it may write to. Observed with rootless Podman 4.3 on
+ * this cgroup-v1 host, in a container with SYS_ADMIN and seccomp/AppArmor unconfined: uid_map `0 1001 1`, the host's
+ * cgroup namespace, freezer cgroup `/`; `umount /sys/fs/cgroup/freezer` succeeds, then `mount -t cgroup -o freezer`
+ * is refused with EPERM (the mode's wrapper: "cannot mount the freezer hierarchy read-write").
+ */
+export const ROOTLESS_REASON =
+  "the engine runs rootless: the CAP_SYS_ADMIN it grants holds only inside its user namespace, which may not mount the host's cgroup-v1 freezer hierarchy read-write";
+
+/** The fix on a rootless engine: the same lab against an engine that runs as root. */
+export const ROOTLESS_FIX =
+  "Run this exercise against an engine that runs as root: Docker's daemon, or Podman's root service (`sudo podman system service --time=0`, then DOCKER_HOST=unix:///run/podman/podman.sock). " +
+  CAPABILITIES_HOST_FIX;
+
 const MODE = "it needs the agent capabilities mode (Mesos' Linux launcher, for container image support)";
 
 /** Whether any step of the exercise the profile runs starts an agent in the capabilities mode. */
@@ -93,7 +112,13 @@ export function exerciseVerdict(exercise: Exercise, config: Pick<LabConfig, "age
     });
   let unchecked: string | undefined;
   if (needsCapabilities(config, exercise)) {
-    if (facts.cgroupVersion !== "1")
+    if (facts.rootless)
+      blockers.push({
+        kind: "config",
+        reason: `${MODE}, not available here: ${ROOTLESS_REASON}${facts.cgroupVersion !== "1" ? `; and ${cgroupReason(facts.cgroupVersion)}` : ""}`,
+        fix: ROOTLESS_FIX,
+      });
+    else if (facts.cgroupVersion !== "1")
       blockers.push({ kind: "config", reason: `${MODE}, not available here: ${cgroupReason(facts.cgroupVersion)}`, fix: CAPABILITIES_HOST_FIX });
     else if (facts.capabilities && !facts.capabilities.available)
       blockers.push({ kind: "config", reason: `${MODE}, not available here: ${facts.capabilities.reason}`, fix: CAPABILITIES_HOST_FIX });

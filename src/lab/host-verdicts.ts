@@ -9,15 +9,15 @@ import { type CheckedBy, recordVerdicts, verdictBasis } from "./verdict-record.j
 
 export interface HostVerdicts {
   verdicts: Verdict[];
-  /** The facts they were decided from (engine info's cgroup version, probe, images). */
+  /** The facts they were decided from (engine info's cgroup version and rootless, probe, images). */
   facts: HostFacts;
 }
 
 /**
  * Gathers the facts exercise-verdicts.ts decides from, for `exercises` on the session's engine, decides, and records
  * the verdicts for `list` (verdict-record.ts). The capabilities mode is probed only when one of the exercises needs
- * it: on an engine whose host is not on cgroup v1 the engine's info answers without a container; on cgroup v1 a
- * throw-away container of the agent image does (1–2 s). Nothing is cached between calls: another engine, or the same
+ * it: on an engine whose host is not on cgroup v1, or that runs rootless, the engine's info answers without a
+ * container; on cgroup v1 a throw-away container of the agent image does (1–2 s). Nothing is cached between calls: another engine, or the same
  * one a minute later, is asked again. `images`/`capabilities`: what the caller (doctor) already found.
  */
 export async function hostVerdicts(
@@ -32,7 +32,7 @@ export async function hostVerdicts(
   const engine = await s.engine();
   const images = o.images ?? (await imageStatus(s.runtime, s.config, exercises));
   const present = Object.fromEntries(images.map((i) => [i.image, i.present]));
-  const facts: HostFacts = { cgroupVersion: engine.cgroupVersion, images: present, pullable: o.pullable };
+  const facts: HostFacts = { cgroupVersion: engine.cgroupVersion, rootless: engine.rootless, images: present, pullable: o.pullable };
   if (needs) facts.capabilities = capabilitiesFromCheck((o.capabilities ?? (await probe(s, engine, present)))[0]);
   const verdicts = exerciseVerdicts(exercises, s.config, facts);
   recordVerdicts(
@@ -52,10 +52,11 @@ export async function hostVerdicts(
   return { verdicts, facts };
 }
 
-/** The capabilities probe, when it can tell: on cgroup v1 it needs the agent image on the engine. */
+/** The capabilities probe, when it can tell: on a cgroup-v1 engine that runs as root it needs the agent image there. */
 async function probe(s: Session, engine: EngineInfo, present: Record<string, boolean>): Promise<DoctorCheck[]> {
-  if (engine.cgroupVersion === "1" && present[s.config.images.agent] === false) return [];
-  if (engine.cgroupVersion === "1" && present[s.config.images.agent] === undefined && !(await s.runtime.images.inspect(s.config.images.agent))) return [];
+  const inContainer = engine.cgroupVersion === "1" && !engine.rootless;
+  if (inContainer && present[s.config.images.agent] === false) return [];
+  if (inContainer && present[s.config.images.agent] === undefined && !(await s.runtime.images.inspect(s.config.images.agent))) return [];
   return probeAgentCapabilities(s.runtime, s.labId, s.config.images.agent, engine);
 }
 

@@ -7,7 +7,7 @@ import { fourLetterWord } from "../engine/http.js";
 import { ZK_SERVING } from "../engine/wait.js";
 import { ROLE_PROGRAM, type Role } from "../model/roles.js";
 import type { DoctorCheck } from "./doctor-check.js";
-import { CAPABILITIES_FIX, cgroupReason } from "./exercise-verdicts.js";
+import { CAPABILITIES_FIX, cgroupReason, ROOTLESS_FIX, ROOTLESS_REASON } from "./exercise-verdicts.js";
 
 /**
  * `doctor` looks inside the configured images: does each Mesos image have the programs the lab starts in it, which
@@ -186,10 +186,11 @@ export async function probeAgentCapabilities(
   runtime: ContainerRuntime,
   labId: string,
   image: string,
-  engine: { cgroupVersion: string },
+  engine: { cgroupVersion: string; rootless?: boolean },
   deadlineMs = 30_000,
 ): Promise<DoctorCheck[]> {
   const name = "agent capabilities mode";
+  if (engine.rootless) return [{ name, status: "warn", detail: `not available: ${ROOTLESS_REASON}`, fix: ROOTLESS_FIX }];
   if (engine.cgroupVersion !== "1")
     return [
       {

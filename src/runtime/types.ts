@@ -15,6 +15,11 @@ export interface EngineInfo {
   arch: string;
   cgroupVersion: string;
   cgroupDriver: string;
+  /**
+   * The engine runs as an unprivileged user, in a user namespace of its own (rootless Podman, rootless Docker): what
+   * it grants a container (CAP_SYS_ADMIN included) holds inside that namespace only.
+   */
+  rootless: boolean;
   /** Daemon clock minus local clock (ms): log timestamps are compared on the daemon's clock. */
   clockSkewMs: number;
   /** Host name the published ports are reachable at. */

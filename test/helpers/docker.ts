@@ -45,7 +45,10 @@ export async function engineAvailable(): Promise<boolean> {
       await new Promise((r) => setTimeout(r, Math.min(5_000, 500 * attempt)));
     }
   }
-  if (ci) throw new Error(`CI=true but no Docker engine answers (${last?.message}); .ci/run must start dockerd before the tests`);
+  if (ci)
+    throw new Error(
+      `CI=true but no Docker engine answers (${last?.message}); .ci/run must start dockerd (or the Podman service DOCKER_HOST names) before the tests`,
+    );
   return false;
 }
 

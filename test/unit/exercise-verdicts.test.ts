@@ -11,6 +11,7 @@ import {
   MISSING_IMAGE_FIX,
   needsCapabilities,
   noneRunsError,
+  ROOTLESS_FIX,
   type Verdict,
   verdictCheck,
   verdictError,
@@ -65,6 +66,29 @@ describe("exercise verdicts from injected facts", () => {
     expect(v12.status === "cannot" && v12.reason).toBe(
       `it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: ${reason}`,
     );
+  });
+
+  it("a rootless engine (rootless Podman, as on this cgroup-v1 host): 12 cannot, said from the engine's info; 01 and 11 run", () => {
+    const vs = exerciseVerdicts(catalogue, config, facts({ rootless: true, capabilities: undefined }));
+    expect(cannot(vs)).toEqual(["12"]);
+    expect(byId(vs)["01"]).toEqual({ exercise: "01", status: "runs" });
+    expect(byId(vs)["11"]).toEqual({ exercise: "11", status: "runs" });
+    const v12 = byId(vs)["12"]!;
+    expect(v12).toMatchObject({ status: "cannot", kind: "config", fix: ROOTLESS_FIX });
+    expect(v12.status === "cannot" && v12.reason).toBe(
+      "it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: the engine runs rootless: the CAP_SYS_ADMIN it grants holds only inside its user namespace, which may not mount the host's cgroup-v1 freezer hierarchy read-write",
+    );
+    expect(ROOTLESS_FIX).toMatch(/runs as root/);
+    // a probe that somehow passed changes nothing: the engine's info already answers
+    expect(cannot(exerciseVerdicts(catalogue, config, facts({ rootless: true })))).toEqual(["12"]);
+    // rootless on cgroup v2: both reasons, the rootless one first
+    const v2 = byId(exerciseVerdicts(catalogue, config, facts({ rootless: true, cgroupVersion: "2" })))["12"]!;
+    expect(v2.status === "cannot" && v2.reason).toMatch(/runs rootless: .*; and the engine's host runs cgroup v2/);
+    // doctor's line says the same
+    expect(verdictCheck(catalogue.find((e) => e.id === "12")!, v12)).toMatchObject({
+      status: "warn",
+      detail: expect.stringMatching(/^cannot run here: .*rootless/),
+    });
   });
 
   it("a cgroup-v1 host where the probe did not run: 12 is unchecked (it runs, and a failing step says why)", () => {

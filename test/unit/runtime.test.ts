@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { skewWithin } from "../../src/runtime/docker-api/clock-skew.js";
 import { knownSockets, resolveEngineHost, socketPathOf } from "../../src/runtime/engine-host.js";
-import { runtimeOf } from "../../src/runtime/docker-api/dialect.js";
+import { rootlessOf, runtimeOf } from "../../src/runtime/docker-api/dialect.js";
 import { engineDetail } from "../../src/lab/doctor.js";
 import { hostRoutes, overlapsRoutes } from "../../src/runtime/host-routes.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -38,6 +38,27 @@ describe("which runtime answers the Docker API", () => {
     expect(engineDetail({ runtime: "docker", serverVersion: "27.3.1", apiVersion: "1.47" }, { url: "tcp://10.0.0.2:2375", source: "config" })).toBe(
       "Docker 27.3.1 (API 1.47) at tcp://10.0.0.2:2375 (engine.host in lab.config.ts)",
     );
+  });
+});
+
+describe("whether the engine runs rootless", () => {
+  it("reads Podman's own Rootless field and Docker's name=rootless security option", () => {
+    // Podman 4.3's compat /info, rootless (as this machine's CI answers it): no name=rootless among SecurityOptions
+    expect(rootlessOf({ Rootless: true, SecurityOptions: ["name=seccomp,profile=default"] })).toBe(true);
+    expect(rootlessOf({ Rootless: false, SecurityOptions: ["name=seccomp,profile=default"] })).toBe(false);
+    // rootless dockerd
+    expect(rootlessOf({ SecurityOptions: ["name=seccomp,profile=builtin", "name=rootless", "name=cgroupns"] })).toBe(true);
+    expect(rootlessOf({ SecurityOptions: ["name=apparmor", "name=seccomp,profile=default", "name=cgroupns"] })).toBe(false);
+    expect(rootlessOf({})).toBe(false);
+  });
+
+  it("doctor's engine line says rootless", () => {
+    expect(
+      engineDetail(
+        { runtime: "podman", serverVersion: "4.3.1", apiVersion: "1.41", rootless: true },
+        { url: "unix:///run/user/1001/podman/podman.sock", source: "env" },
+      ),
+    ).toBe("Podman 4.3.1 rootless (Docker-compatible API 1.41) at unix:///run/user/1001/podman/podman.sock (DOCKER_HOST)");
   });
 });
 

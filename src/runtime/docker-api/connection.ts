@@ -6,7 +6,7 @@ import { LabError } from "../../util/errors.js";
 import { type EngineHost, publishHostOf } from "../engine-host.js";
 import { RUNTIME_TITLE, type EngineInfo, type RuntimeName } from "../types.js";
 import { skewWithin } from "./clock-skew.js";
-import { type PingHeaders, RUNTIME_QUIRKS, type RuntimeQuirks, runtimeOf } from "./dialect.js";
+import { type PingHeaders, RUNTIME_QUIRKS, type RuntimeQuirks, rootlessOf, runtimeOf } from "./dialect.js";
 import { engineError, unreachable } from "./engine-errors.js";
 
 /**
@@ -108,6 +108,7 @@ export class EngineConnection {
       arch: String(raw.Architecture ?? "?"),
       cgroupVersion: String(raw.CgroupVersion ?? "1"),
       cgroupDriver: String(raw.CgroupDriver ?? "?"),
+      rootless: rootlessOf(raw),
       clockSkewMs: this.skewMs,
       publishHost: publishHostOf(this.host.url),
     };

@@ -16,6 +16,16 @@ export function runtimeOf(headers: PingHeaders): RuntimeName {
   return headers["libpod-api-version"] !== undefined || /libpod|podman/i.test(String(headers.server ?? "")) ? "podman" : "docker";
 }
 
+/**
+ * Whether the engine behind /info runs rootless. Each says it its own way: Podman's compat /info has a `Rootless`
+ * field of its own (4.3 lists no "name=rootless" in SecurityOptions), Docker's rootless daemon lists
+ * "name=rootless" in SecurityOptions.
+ */
+export function rootlessOf(info: { Rootless?: unknown; SecurityOptions?: unknown }): boolean {
+  if (info.Rootless === true) return true;
+  return Array.isArray(info.SecurityOptions) && info.SecurityOptions.some((o) => typeof o === "string" && o.split(",").includes("name=rootless"));
+}
+
 /** How the Docker-API runtime treats each engine where their Docker APIs differ. */
 export interface RuntimeQuirks {
   /**
