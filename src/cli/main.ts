@@ -201,6 +201,19 @@ export function buildProgram(run: (code: number) => void): Command {
   return program;
 }
 
+/** The global options when `args` hold nothing else (no command, no stray word); otherwise undefined. */
+export function globalsOnly(args: string[]): GlobalOpts | undefined {
+  const g: GlobalOpts = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--debug") g.debug = true;
+    else if ((a === "-c" || a === "--config") && i + 1 < args.length) g.config = args[++i];
+    else if (a.startsWith("--config=")) g.config = a.slice("--config=".length);
+    else return undefined;
+  }
+  return g;
+}
+
 export async function main(argv: string[]): Promise<void> {
   // `mesos-lab list | head`: a reader that stops early is not an error
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
@@ -210,8 +223,10 @@ export async function main(argv: string[]): Promise<void> {
   let exitCode: number | undefined;
   const program = buildProgram((code) => (exitCode = code));
   try {
-    if (argv.length <= 2) {
-      // no command: the TUI on a terminal, otherwise the list (CI and pipes never get Ink)
+    const globals = globalsOnly(argv.slice(2));
+    if (globals) {
+      // no command (`mesos-lab`, `mesos-lab --config FILE`): the TUI on a terminal, otherwise the list (CI and pipes
+      // never get Ink)
       const tty = process.stdout.isTTY && process.stdin.isTTY && !process.env.CI;
       argv = [...argv, tty ? "tui" : "list"];
       if (tty) {
@@ -222,7 +237,7 @@ export async function main(argv: string[]): Promise<void> {
             return undefined;
           });
           if (tui) {
-            process.exitCode = await tui.launchTui({});
+            process.exitCode = await tui.launchTui(globals);
             if (shutdown.requested) return new Promise<void>(() => undefined);
             return;
           }

@@ -59,5 +59,12 @@ describe("progress and solve (the real binary)", () => {
     const plain = await cli([], { env: { CI: "" } });
     expect(plain.exitCode).toBe(0);
     expect(plain.stdout).toContain("Exercises (profile 1.11: checked against real Mesos 1.11.1 in CI)");
+    // global options alone are still "no command" (issue 19 point 6): the lab that file names, not the usage and exit 2
+    const dir = tempLab(`{ profile: "1.4" }`);
+    const withConfig = await cli(["--config", path.join(dir, "lab.config.ts")], { env: { CI: "" } });
+    expect(withConfig.exitCode, withConfig.all).toBe(0);
+    expect(withConfig.stdout).toContain("Exercises (profile 1.4");
+    const stray = await cli(["--config", path.join(dir, "lab.config.ts"), "lsit"]);
+    expect(stray.exitCode).toBe(2);
   });
 });
