@@ -11,7 +11,7 @@ import { MISSING_IMAGE_FIX, verdictCheck } from "./exercise-verdicts.js";
 import { hostVerdicts } from "./host-verdicts.js";
 import { mesosImageRoles, probeAgentCapabilities, probeMesosImage, probeZooKeeper } from "./image-probes.js";
 import { imageStatus } from "./images.js";
-import type { Session } from "./session.js";
+import { type Session, simulatedFreezer } from "./session.js";
 
 const GOARCH: Record<string, string> = { x86_64: "amd64", amd64: "amd64", aarch64: "arm64", arm64: "arm64" };
 
@@ -55,7 +55,7 @@ export async function runDoctor(s: Session, exercises?: Exercise[]): Promise<Doc
   checks.push({
     name: "cgroups",
     status: "ok",
-    detail: `cgroup v${engine.cgroupVersion} (${engine.cgroupDriver})${engine.cgroupVersion === "2" ? ": agents run with MESOS_LAUNCHER=posix, which works without the v1 freezer" : ""}${s.simulatedCgroup ? ` (simulated by MESOS_LAB_TEST_CGROUP_VERSION=${s.simulatedCgroup}, a test seam: the engine's own answer is ignored)` : ""}`,
+    detail: `cgroup v${engine.cgroupVersion} (${engine.cgroupDriver})${engine.cgroupVersion === "2" ? ": agents run with MESOS_LAUNCHER=posix, which works without the v1 freezer; the capabilities mode mounts a freezer hierarchy of its own" : ""}${s.simulatedCgroup ? ` (simulated by MESOS_LAB_TEST_CGROUP_VERSION=${s.simulatedCgroup}, a test seam: the engine's own answer is ignored)` : ""}`,
   });
 
   const engineArch = GOARCH[engine.arch] ?? engine.arch;
@@ -80,7 +80,7 @@ export async function runDoctor(s: Session, exercises?: Exercise[]): Promise<Doc
   // a rootless engine is answered from its info, without the agent image
   const capabilities =
     present.has(s.config.images.agent) || engine.rootless
-      ? probeAgentCapabilities(s.runtime, s.labId, s.config.images.agent, engine)
+      ? probeAgentCapabilities(s.runtime, s.labId, s.config.images.agent, engine, { simulated: simulatedFreezer(s.simulatedCgroup) })
       : Promise.resolve<DoctorCheck[]>([
           { name: "agent capabilities mode", status: "warn", detail: "not checked: the agent image is not on this engine (see above)" },
         ]);

@@ -1,5 +1,5 @@
 import type { LabConfig } from "../config/schema.js";
-import { agentCapabilities } from "../engine/agent-capabilities.js";
+import { agentCapabilities, PRIVATE_CGROUPNS, PRIVATE_CGROUPNS_FIX } from "../engine/agent-capabilities.js";
 import { stepApplies } from "../engine/render.js";
 import type { Exercise } from "../model/exercise.js";
 import { LabError } from "../util/errors.js";
@@ -13,8 +13,8 @@ import { configuredImages } from "./images.js";
  * verdict-record.ts) `list` all say what this says.
  */
 
-/** What the capabilities mode's probe (image-probes.ts `probeAgentCapabilities`) found on a cgroup-v1 engine. */
-export type CapabilitiesProbe = { available: true } | { available: false; reason: string };
+/** What the capabilities mode's probe (image-probes.ts `probeAgentCapabilities`) found on the engine. */
+export type CapabilitiesProbe = { available: true } | { available: false; reason: string; fix?: string };
 
 export interface HostFacts {
   /** The engine's cgroup version as its info reports it ("1", "2"). */
@@ -45,8 +45,8 @@ export type Verdict =
 
 /** The host side of the capabilities mode's fix: what a machine needs to run it. */
 export const CAPABILITIES_HOST_FIX =
-  "Use a Linux host or VM whose Docker engine runs on cgroup v1 (e.g. systemd.unified_cgroup_hierarchy=0 on the kernel command line) " +
-  "and allows CAP_SYS_ADMIN with seccomp and AppArmor unconfined; `mesos-lab doctor` says whether this one does.";
+  "Use a Linux host or VM whose container engine runs as root and allows CAP_SYS_ADMIN, seccomp and AppArmor unconfined and the host's cgroup namespace " +
+  "(on cgroup v2, with a kernel that allows cgroup-v1 hierarchies: not booted with cgroup_no_v1=freezer or cgroup_no_v1=all); `mesos-lab doctor` says whether this one does.";
 
 /** What doctor's capabilities line says when the mode is not available (image-probes.ts). */
 export const CAPABILITIES_FIX = `The exercises that need it (exercise 12 of the built-in catalogue) run their agent in this mode: Mesos' Linux launcher without --privileged. ${CAPABILITIES_HOST_FIX}`;
@@ -56,16 +56,20 @@ export const MISSING_IMAGE_FIX =
   "Any image with Mesos on the PATH will do for master, agent and mesos-execute (with or without an entrypoint: the lab starts the program itself), " +
   "and any ZooKeeper image for zk: set images.* in lab.config.ts.";
 
-/** Why the mode is not available on an engine whose host is not on cgroup v1 (no probe container needed to know it). */
-export const cgroupReason = (version: string) =>
-  `the engine's host runs cgroup v${version}, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy`;
+/**
+ * What the mode's wrapper says on a cgroup-v2 host whose kernel refuses a cgroup-v1 hierarchy (agent-capabilities.ts):
+ * the probe result the session's test seam injects for such a host (`MESOS_LAB_TEST_CGROUP_VERSION=2-no-v1`).
+ */
+export const NO_V1_REASON =
+  "cannot mount a cgroup-v1 freezer hierarchy of its own at /run/mesos-lab/cgroup/freezer: it needs the host's cgroup namespace and CAP_SYS_ADMIN in the host's user namespace, and a kernel that allows v1 hierarchies (not booted with cgroup_no_v1=freezer or cgroup_no_v1=all)";
 
 /**
- * Why the mode is not available on a rootless engine (no probe container needed to know it either). Its containers
- * live in the engine's user namespace, so the CAP_SYS_ADMIN it grants holds there only; the host's cgroup-v1 freezer
+ * Why the mode is not available on a rootless engine (no probe container needed to know it). Its containers live in
+ * the engine's user namespace, so the CAP_SYS_ADMIN it grants holds there only: the host's cgroup-v1 freezer
  * hierarchy belongs to the initial namespaces (the kernel checks CAP_SYS_ADMIN over the cgroup namespace's owner to
- * mount it), and a rootless engine on cgroup v1 gets no cgroup it may write to. Observed with rootless Podman 4.3 on
- * this cgroup-v1 host, in a container with SYS_ADMIN and seccomp/AppArmor unconfined: uid_map `0 1001 1`, the host's
+ * mount it, cgroup1_get_tree() in kernel/cgroup/cgroup-v1.c), and a hierarchy of its own may only be created from
+ * the initial cgroup namespace (cgroup1_root_to_use(), same file). Observed with rootless Podman 4.3 on this
+ * cgroup-v1 host, in a container with SYS_ADMIN and seccomp/AppArmor unconfined: uid_map `0 1001 1`, the host's
  * cgroup namespace, freezer cgroup `/`; `umount /sys/fs/cgroup/freezer` succeeds, then `mount -t cgroup -o freezer`
  * is refused with EPERM (the mode's wrapper: "cannot mount the freezer hierarchy read-write").
  */
@@ -89,7 +93,9 @@ export function capabilitiesFromCheck(check: DoctorCheck | undefined): Capabilit
   if (check?.name !== "agent capabilities mode") return undefined;
   if (check.status === "ok") return { available: true };
   if (!check.detail.startsWith("not available: ")) return undefined; // "not checked: …"
-  return { available: false, reason: check.detail.slice("not available: ".length) };
+  const reason = check.detail.slice("not available: ".length);
+  // the engine, not the host, is what to change when it left the container a cgroup namespace of its own
+  return reason === PRIVATE_CGROUPNS ? { available: false, reason, fix: PRIVATE_CGROUPNS_FIX } : { available: false, reason };
 }
 
 /** The verdict of each exercise, in the order given. */
@@ -112,16 +118,14 @@ export function exerciseVerdict(exercise: Exercise, config: Pick<LabConfig, "age
     });
   let unchecked: string | undefined;
   if (needsCapabilities(config, exercise)) {
-    if (facts.rootless)
+    // a cgroup-v2 host is no blocker by itself: the mode mounts a freezer hierarchy of its own there, if the probe can
+    if (facts.rootless) blockers.push({ kind: "config", reason: `${MODE}, not available here: ${ROOTLESS_REASON}`, fix: ROOTLESS_FIX });
+    else if (facts.capabilities && !facts.capabilities.available)
       blockers.push({
         kind: "config",
-        reason: `${MODE}, not available here: ${ROOTLESS_REASON}${facts.cgroupVersion !== "1" ? `; and ${cgroupReason(facts.cgroupVersion)}` : ""}`,
-        fix: ROOTLESS_FIX,
+        reason: `${MODE}, not available here: ${facts.capabilities.reason}`,
+        fix: facts.capabilities.fix ?? CAPABILITIES_HOST_FIX,
       });
-    else if (facts.cgroupVersion !== "1")
-      blockers.push({ kind: "config", reason: `${MODE}, not available here: ${cgroupReason(facts.cgroupVersion)}`, fix: CAPABILITIES_HOST_FIX });
-    else if (facts.capabilities && !facts.capabilities.available)
-      blockers.push({ kind: "config", reason: `${MODE}, not available here: ${facts.capabilities.reason}`, fix: CAPABILITIES_HOST_FIX });
     else if (!facts.capabilities && !missing.length)
       unchecked = `${MODE}, not checked here: its probe runs in the agent image, which is not on this engine yet`;
   }

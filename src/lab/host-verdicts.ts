@@ -4,7 +4,7 @@ import type { DoctorCheck } from "./doctor-check.js";
 import { capabilitiesFromCheck, exerciseVerdicts, type HostFacts, needsCapabilities, type Verdict } from "./exercise-verdicts.js";
 import { probeAgentCapabilities } from "./image-probes.js";
 import { type ImageStatus, imageStatus } from "./images.js";
-import type { Session } from "./session.js";
+import { type Session, simulatedFreezer } from "./session.js";
 import { type CheckedBy, recordVerdicts, verdictBasis } from "./verdict-record.js";
 
 export interface HostVerdicts {
@@ -16,8 +16,8 @@ export interface HostVerdicts {
 /**
  * Gathers the facts exercise-verdicts.ts decides from, for `exercises` on the session's engine, decides, and records
  * the verdicts for `list` (verdict-record.ts). The capabilities mode is probed only when one of the exercises needs
- * it: on an engine whose host is not on cgroup v1, or that runs rootless, the engine's info answers without a
- * container; on cgroup v1 a throw-away container of the agent image does (1–2 s). Nothing is cached between calls: another engine, or the same
+ * it: on a rootless engine, the engine's info answers without a container; elsewhere a throw-away container of the
+ * agent image does (1–2 s). Nothing is cached between calls: another engine, or the same
  * one a minute later, is asked again. `images`/`capabilities`: what the caller (doctor) already found.
  */
 export async function hostVerdicts(
@@ -52,12 +52,12 @@ export async function hostVerdicts(
   return { verdicts, facts };
 }
 
-/** The capabilities probe, when it can tell: on a cgroup-v1 engine that runs as root it needs the agent image there. */
+/** The capabilities probe, when it can tell: on an engine that runs as root it needs the agent image there. */
 async function probe(s: Session, engine: EngineInfo, present: Record<string, boolean>): Promise<DoctorCheck[]> {
-  const inContainer = engine.cgroupVersion === "1" && !engine.rootless;
+  const inContainer = !engine.rootless && simulatedFreezer(s.simulatedCgroup) !== "refused";
   if (inContainer && present[s.config.images.agent] === false) return [];
   if (inContainer && present[s.config.images.agent] === undefined && !(await s.runtime.images.inspect(s.config.images.agent))) return [];
-  return probeAgentCapabilities(s.runtime, s.labId, s.config.images.agent, engine);
+  return probeAgentCapabilities(s.runtime, s.labId, s.config.images.agent, engine, { simulated: simulatedFreezer(s.simulatedCgroup) });
 }
 
 /** The verdicts of the exercises that cannot run, by exercise id. */

@@ -2,12 +2,21 @@ import { randomBytes } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
 import { runLabels } from "../runtime/labels.js";
 import type { ContainerRuntime } from "../runtime/container-runtime.js";
-import { CAPABILITIES_LABEL, CAPABILITIES_SPEC, capabilitiesEntrypoint, releaseNestedCgroups } from "../engine/agent-capabilities.js";
+import {
+  CAPABILITIES_LABEL,
+  CAPABILITIES_SPEC,
+  capabilitiesEntrypoint,
+  capabilitiesEnv,
+  RELEASE_SCRIPT,
+  releaseNestedCgroups,
+  PRIVATE_CGROUPNS,
+  PRIVATE_CGROUPNS_FIX,
+} from "../engine/agent-capabilities.js";
 import { fourLetterWord } from "../engine/http.js";
 import { ZK_SERVING } from "../engine/wait.js";
 import { ROLE_PROGRAM, type Role } from "../model/roles.js";
 import type { DoctorCheck } from "./doctor-check.js";
-import { CAPABILITIES_FIX, cgroupReason, ROOTLESS_FIX, ROOTLESS_REASON } from "./exercise-verdicts.js";
+import { CAPABILITIES_FIX, NO_V1_REASON, ROOTLESS_FIX, ROOTLESS_REASON } from "./exercise-verdicts.js";
 
 /**
  * `doctor` looks inside the configured images: does each Mesos image have the programs the lab starts in it, which
@@ -167,46 +176,50 @@ export function mesosImageRoles(config: Pick<LabConfig, "images">): Map<string, 
 
 /**
  * What the capabilities mode's probe prints after the mode's own wrapper ran: Mesos' cgroups root can be created and
- * removed in the container's freezer cgroup, and whether the kernel has /proc/sysrq-trigger.
+ * removed in the freezer hierarchy the wrapper mounted, and whether the kernel has /proc/sysrq-trigger.
  */
 const CAPABILITIES_PROBE = [
-  `root="/sys/fs/cgroup/freezer/$MESOS_CGROUPS_ROOT/mesos-lab-doctor"`,
-  `if mkdir -p "$root" && rmdir "$root" "\${root%/*}"; then echo "probe: nested cgroup ok"; else echo "probe: cannot create a cgroup under $MESOS_CGROUPS_ROOT"; fi`,
+  `root="$LAB_FREEZER_HIERARCHY/$MESOS_CGROUPS_ROOT/mesos-lab-doctor"`,
+  `if mkdir -p "$root" && rmdir "$root"; then echo "probe: nested cgroup ok"; else echo "probe: cannot create a cgroup under $MESOS_CGROUPS_ROOT"; fi`,
   `if [ -e /proc/sysrq-trigger ]; then echo "probe: sysrq yes"; else echo "probe: sysrq no"; fi`,
+  // the container exits right after, where no exec can reach it: on a hierarchy of its own, Mesos' root goes now
+  RELEASE_SCRIPT,
 ].join("\n");
 
 /**
- * `doctor` for the agent capabilities mode (src/engine/agent-capabilities.ts): the engine's cgroup version, then a
- * throw-away container of the agent image in the mode, through the mode's own wrapper: is CAP_SYS_ADMIN granted, does
- * the freezer hierarchy remount read-write, can Mesos' cgroups root be made inside the container's cgroup. Also says
- * whether the kernel has /proc/sysrq-trigger, without which the filesystem/linux isolator cannot start a task with a
- * container image (nested-container sessions without an image do not need it).
+ * What the session's test seam simulates (session.ts): `own`, a cgroup-v2 host, where the probe takes the mode's
+ * own-hierarchy way (on this cgroup-v1 machine too, for real); `refused`, a cgroup-v2 host whose kernel refuses
+ * cgroup-v1 hierarchies, whose probe result is injected: the wrapper's own refusal, without a container.
+ */
+export type SimulatedFreezer = "own" | "refused";
+
+/**
+ * `doctor` for the agent capabilities mode (src/engine/agent-capabilities.ts): a throw-away container of the agent
+ * image in the mode, through the mode's own wrapper: is CAP_SYS_ADMIN granted, does a freezer hierarchy mount
+ * read-write (the host's cgroup-v1 one, or on cgroup v2 one of its own), can Mesos' cgroups root be made there. A
+ * rootless engine is answered from its info. Also says whether the kernel has /proc/sysrq-trigger, without which the
+ * filesystem/linux isolator cannot start a task with a container image (nested-container sessions without an image
+ * do not need it).
  */
 export async function probeAgentCapabilities(
   runtime: ContainerRuntime,
   labId: string,
   image: string,
   engine: { cgroupVersion: string; rootless?: boolean },
-  deadlineMs = 30_000,
+  o: { deadlineMs?: number; simulated?: SimulatedFreezer } = {},
 ): Promise<DoctorCheck[]> {
   const name = "agent capabilities mode";
+  const deadlineMs = o.deadlineMs ?? 30_000;
   if (engine.rootless) return [{ name, status: "warn", detail: `not available: ${ROOTLESS_REASON}`, fix: ROOTLESS_FIX }];
-  if (engine.cgroupVersion !== "1")
-    return [
-      {
-        name,
-        status: "warn",
-        detail: `not available: ${cgroupReason(engine.cgroupVersion)}`,
-        fix: CAPABILITIES_FIX,
-      },
-    ];
+  if (o.simulated === "refused") return [{ name, status: "warn", detail: `not available: ${NO_V1_REASON}`, fix: CAPABILITIES_FIX }];
   const identity = { lab: labId, run: `doctor-${randomBytes(3).toString("hex")}` };
+  const containerName = `mesos-lab-${identity.run}`;
   const spec = {
-    name: `mesos-lab-${identity.run}`,
+    name: containerName,
     image,
     entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", CAPABILITIES_PROBE]),
     cmd: [],
-    env: {},
+    env: { ...capabilitiesEnv(labId, containerName), ...(o.simulated === "own" ? { LAB_AGENT_FREEZER: "own" } : {}) },
     labels: runLabels(identity, { [CAPABILITIES_LABEL]: "true" }),
     ...CAPABILITIES_SPEC,
   };
@@ -231,8 +244,10 @@ export async function probeAgentCapabilities(
       );
     });
     const refused = lines.map((l) => /the agent capabilities mode is not available here: (.*)/.exec(l)?.[1]).find(Boolean);
+    if (refused?.startsWith(PRIVATE_CGROUPNS)) return [{ name, status: "warn", detail: `not available: ${PRIVATE_CGROUPNS}`, fix: PRIVATE_CGROUPNS_FIX }];
     if (refused) return [{ name, status: "warn", detail: `not available: ${refused}`, fix: CAPABILITIES_FIX }];
     const root = lines.map((l) => /MESOS_CGROUPS_ROOT=(\S+)/.exec(l)?.[1]).find(Boolean);
+    const ownHierarchy = lines.some((l) => l.includes("a freezer hierarchy of its own mounted"));
     if (code !== 0 || !lines.includes("probe: nested cgroup ok"))
       return [
         {
@@ -247,7 +262,9 @@ export async function probeAgentCapabilities(
       {
         name,
         status: "ok",
-        detail: `available: cgroup v1, CAP_SYS_ADMIN granted, the freezer hierarchy remounts read-write and Mesos' cgroups nest in the agent container's own (MESOS_CGROUPS_ROOT=${root ?? "?"})`,
+        detail: ownHierarchy
+          ? `available: cgroup v${engine.cgroupVersion}, CAP_SYS_ADMIN granted, a cgroup-v1 freezer hierarchy of its own mounts read-write in the agent container and Mesos' cgroups go under a root of this lab's, removed with it (MESOS_CGROUPS_ROOT=${root ?? "?"})`
+          : `available: cgroup v1, CAP_SYS_ADMIN granted, the freezer hierarchy remounts read-write and Mesos' cgroups nest in the agent container's own (MESOS_CGROUPS_ROOT=${root ?? "?"})`,
       },
       sysrq
         ? { name: "/proc/sysrq-trigger", status: "ok", detail: "present: under filesystem/linux the agent can also start tasks with a container image" }
@@ -263,7 +280,8 @@ export async function probeAgentCapabilities(
     return [{ name, status: "warn", detail: `not available: ${(err as Error).message.split("\n")[0]}`, fix: CAPABILITIES_FIX }];
   } finally {
     if (id) {
-      await releaseNestedCgroups(runtime, id).catch(() => undefined);
+      // the probe's script released its own cgroups; a probe stopped by the deadline has not
+      if ((await runtime.containers.inspect(id).catch(() => undefined))?.running) await releaseNestedCgroups(runtime, id).catch(() => undefined);
       await runtime.containers.remove(id).catch(() => undefined);
     }
   }

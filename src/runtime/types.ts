@@ -62,6 +62,8 @@ export interface ContainerSpec {
   capAdd?: string[];
   /** Security options, e.g. `seccomp=unconfined`, `apparmor=unconfined`. */
   securityOpt?: string[];
+  /** The cgroup namespace: the host's (the agent capabilities mode mounts cgroup-v1 hierarchies) or the engine's default. */
+  cgroupns?: "host";
   /** Run an init as PID 1 so signals reach the process (mesos-execute ignores SIGTERM as PID 1). */
   init?: boolean;
 }
@@ -69,6 +71,8 @@ export interface ContainerSpec {
 export interface ContainerState {
   id: string;
   name: string;
+  /** The image as the container was created from it (its reference). */
+  image?: string;
   running: boolean;
   exitCode: number | null;
   /** Published ports: container port → host port. */

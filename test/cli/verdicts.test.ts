@@ -2,6 +2,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { labIdOf } from "../../src/lab/identity.js";
+import { CAPABILITIES_HOST_FIX, NO_V1_REASON } from "../../src/lab/exercise-verdicts.js";
 import { TEST_CGROUP_VERSION } from "../../src/lab/session.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import { labelFilter } from "../../src/runtime/labels.js";
@@ -13,17 +14,20 @@ import { ensureStandinImages } from "../standin/image.js";
 
 /**
  * Issue 22, "say it before it starts", through the real binary against the stand-in images. A cgroup-v2-only host is
- * simulated with the session's test seam (MESOS_LAB_TEST_CGROUP_VERSION=2, src/lab/session.ts): the engine's info
- * says cgroup v2, so the capabilities mode's probe answers "not available" without a container, and exercise 12
- * cannot run. doctor gives a verdict per exercise, list shows the one doctor recorded, `verify 12` named fails with
+ * simulated with the session's test seam (src/lab/session.ts): with MESOS_LAB_TEST_CGROUP_VERSION=2 the engine's info
+ * says cgroup v2 and the capabilities mode's probe mounts a freezer hierarchy of its own (for real, on this machine),
+ * so exercise 12 runs; with `2-no-v1` the kernel refuses cgroup-v1 hierarchies (the probe's result injected), and
+ * exercise 12 cannot run. doctor gives a verdict per exercise, list shows the one doctor recorded, `verify 12` named fails with
  * the reason before anything starts, and `verify --all` reports an exercise that cannot run as skipped, exit 0.
  */
 
 const runtime = createRuntime();
+/** A cgroup-v2 host: the capabilities mode's probe takes its own-hierarchy way, for real on this machine. */
 const V2 = { [TEST_CGROUP_VERSION]: "2" };
-const REASON_V2 =
-  "it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: the engine's host runs cgroup v2, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy";
-const FIX = "Use a Linux host or VM whose Docker engine runs on cgroup v1";
+/** A cgroup-v2 host whose kernel refuses cgroup-v1 hierarchies: the probe's result is injected. */
+const NO_V1 = { [TEST_CGROUP_VERSION]: "2-no-v1" };
+const REASON_V2 = `it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: ${NO_V1_REASON}`;
+const FIX = "Use a Linux host or VM whose container engine runs as root";
 const info = hasDocker ? await runtime.info() : undefined;
 
 async function standinLab(): Promise<string> {
@@ -45,15 +49,13 @@ const electing = (
     expect: [{ id: "elected", says: "the master is elected leader", source: { log: "master" }, pattern: "Elected as the leading master", cite: ${CITE} }] }] }`;
 
 describe.skipIf(!hasDocker)("exercise verdicts through the real binary (stand-in images)", () => {
-  it("doctor on a simulated cgroup-v2-only host: twelve lines, 12 cannot run here with the reason and fix, the eleven others run; list shows it", async () => {
+  it("doctor on a simulated cgroup-v2-only host whose kernel refuses v1 hierarchies: twelve lines, 12 cannot run here with the reason and fix, the eleven others run; list shows it", async () => {
     const dir = await standinLab();
-    const env = { ...V2, XDG_STATE_HOME: tempDir("state") };
+    const env = { ...NO_V1, XDG_STATE_HOME: tempDir("state") };
     const doctor = await cli(["doctor"], { cwd: dir, env });
     expect(doctor.exitCode, doctor.all).toBe(0);
-    expect(doctor.stdout).toMatch(/✓ cgroups: cgroup v2 .*\(simulated by MESOS_LAB_TEST_CGROUP_VERSION=2, a test seam/);
-    expect(doctor.stdout).toContain(
-      "! agent capabilities mode: not available: the engine's host runs cgroup v2, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy",
-    );
+    expect(doctor.stdout).toMatch(/✓ cgroups: cgroup v2 .*\(simulated by MESOS_LAB_TEST_CGROUP_VERSION=2-no-v1, a test seam/);
+    expect(doctor.stdout).toContain(`! agent capabilities mode: not available: ${NO_V1_REASON}`);
     const lines = exerciseLines(doctor.stdout);
     expect(lines).toHaveLength(12);
     expect(lines.filter((l) => l.startsWith("✓ ") && l.endsWith(": runs here"))).toHaveLength(11);
@@ -86,12 +88,29 @@ describe.skipIf(!hasDocker)("exercise verdicts through the real binary (stand-in
   });
 
   it.runIf(info?.cgroupVersion === "1")(
+    "doctor on a simulated cgroup-v2 host that allows v1 hierarchies: the probe mounts a freezer hierarchy of its own, and 12 runs here",
+    async () => {
+      const dir = await standinLab();
+      const doctor = await cli(["doctor"], { cwd: dir, env: { ...V2, XDG_STATE_HOME: tempDir("state") } });
+      expect(doctor.exitCode, doctor.all).toBe(0);
+      expect(doctor.stdout).toMatch(/✓ cgroups: cgroup v2 .*the capabilities mode mounts a freezer hierarchy of its own/);
+      expect(doctor.stdout).toMatch(
+        /✓ agent capabilities mode: available: cgroup v2, CAP_SYS_ADMIN granted, a cgroup-v1 freezer hierarchy of its own mounts read-write/,
+      );
+      expect(exerciseLines(doctor.stdout)[11]).toMatch(/^✓ exercise 12 .*: runs here$/);
+      expect(doctor.stdout).toContain("\n12 of 12 exercises run here.\nready.");
+      expect(await leftOf(dir)).toEqual([]);
+      expect(existsSync(`/sys/fs/cgroup/freezer/mesos-lab/${labIdOf({ root: dir })}`), "the probe's cgroups went with it").toBe(false);
+    },
+  );
+
+  it.runIf(info?.cgroupVersion === "1")(
     "doctor on this host (cgroup v1, the capabilities mode available): a verdict for each of the twelve, 12 runs here; list follows",
     async () => {
       const dir = await standinLab();
       const state = tempDir("state");
       // first the simulated v2 host's record, then this host's: list shows the engine's newest
-      expect((await cli(["doctor"], { cwd: dir, env: { ...V2, XDG_STATE_HOME: state } })).exitCode).toBe(0);
+      expect((await cli(["doctor"], { cwd: dir, env: { ...NO_V1, XDG_STATE_HOME: state } })).exitCode).toBe(0);
       const doctor = await cli(["doctor"], { cwd: dir, env: { XDG_STATE_HOME: state } });
       expect(doctor.exitCode, doctor.all).toBe(0);
       expect(doctor.stdout).toMatch(/✓ cgroups: cgroup v1 /);
@@ -108,9 +127,9 @@ describe.skipIf(!hasDocker)("exercise verdicts through the real binary (stand-in
     },
   );
 
-  it("verify 12, named, on the simulated cgroup-v2 host fails with the reason and the fix (exit 3) before anything starts; so do `verify 01 12` and `up 12`", async () => {
+  it("verify 12, named, on the simulated host that refuses the mode fails with the reason and the fix (exit 3) before anything starts; so do `verify 01 12` and `up 12`", async () => {
     const dir = await standinLab();
-    const env = { ...V2, XDG_STATE_HOME: tempDir("state") };
+    const env = { ...NO_V1, XDG_STATE_HOME: tempDir("state") };
     for (const args of [
       ["verify", "12", "--reporter", "junit"],
       ["verify", "01", "12"],
@@ -118,22 +137,20 @@ describe.skipIf(!hasDocker)("exercise verdicts through the real binary (stand-in
     ]) {
       const r = await cli(args, { cwd: dir, env });
       expect(r.exitCode, `${args.join(" ")}: ${r.all}`).toBe(3);
-      expect(r.stderr).toBe(
-        `error: exercise 12 cannot run here: ${REASON_V2}\n  fix: ${FIX} (e.g. systemd.unified_cgroup_hierarchy=0 on the kernel command line) and allows CAP_SYS_ADMIN with seccomp and AppArmor unconfined; \`mesos-lab doctor\` says whether this one does.`,
-      ); // execa strips the last newline
+      expect(r.stderr).toBe(`error: exercise 12 cannot run here: ${REASON_V2}\n  fix: ${CAPABILITIES_HOST_FIX}`); // execa strips the last newline
       expect(r.stdout).toBe("");
     }
     expect(await leftOf(dir)).toEqual([]);
     expect(existsSync(path.join(dir, "ssl"))).toBe(false); // not even the lab material was made
   });
 
-  it("verify --all on the simulated cgroup-v2 host: the exercise that needs the capabilities mode is skipped with the reason in plain, JSON and JUnit; the other passes; exit 0", async () => {
+  it("verify --all on the simulated host that refuses the mode: the exercise that needs the capabilities mode is skipped with the reason in plain, JSON and JUnit; the other passes; exit 0", async () => {
     const images = await ensureStandinImages({ profile: "1.11" });
     const dir = labWithExercises(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`, {
       "01-runs": electing("01", "Runs anywhere"),
       "02-needs-caps": electing("02", "Needs the capabilities mode", true),
     });
-    const env = { ...V2, XDG_STATE_HOME: tempDir("state") };
+    const env = { ...NO_V1, XDG_STATE_HOME: tempDir("state") };
 
     const junit = await cli(["verify", "--all", "--reporter", "junit"], { cwd: dir, env });
     expect(junit.exitCode, junit.all).toBe(0);
@@ -176,7 +193,7 @@ describe.skipIf(!hasDocker)("exercise verdicts through the real binary (stand-in
   it("verify --all where no exercise of the run can run here is an error naming why, not a pass with nothing run", async () => {
     const images = await ensureStandinImages({ profile: "1.11" });
     const dir = labWithExercises(`{ images: ${JSON.stringify(images)} }`, { "01-needs-caps": electing("01", "Needs the capabilities mode", true) });
-    const r = await cli(["verify", "--all"], { cwd: dir, env: { ...V2, XDG_STATE_HOME: tempDir("state") } });
+    const r = await cli(["verify", "--all"], { cwd: dir, env: { ...NO_V1, XDG_STATE_HOME: tempDir("state") } });
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain(`error: no exercise of this run can run here: 01 cannot, ${REASON_V2}`);
     expect(await leftOf(dir)).toEqual([]);

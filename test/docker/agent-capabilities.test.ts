@@ -1,11 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelFilter, runLabels } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import type { ContainerSpec } from "../../src/runtime/types.js";
-import { CAPABILITIES_SPEC, CAPABILITIES_LABEL, capabilitiesEntrypoint, releaseNestedCgroups } from "../../src/engine/agent-capabilities.js";
+import {
+  CAPABILITIES_SPEC,
+  CAPABILITIES_LABEL,
+  capabilitiesEntrypoint,
+  capabilitiesEnv,
+  OWN_FREEZER_DIR,
+  PRIVATE_CGROUPNS,
+  PRIVATE_CGROUPNS_FIX,
+  releaseNestedCgroups,
+} from "../../src/engine/agent-capabilities.js";
+import { NO_V1_REASON } from "../../src/lab/exercise-verdicts.js";
 import { probeAgentCapabilities } from "../../src/lab/image-probes.js";
 import { engineClient, engineSocket, hasDocker } from "../helpers/docker.js";
 import { ensureStandinImages } from "../standin/image.js";
@@ -13,8 +23,9 @@ import { pollUntil } from "../helpers/wait.js";
 
 /**
  * The agent capabilities mode on the real engine, with the stand-in agent image (busybox: sh, awk, mount, find): the
- * wrapper remounts the freezer hierarchy read-write and nests Mesos' cgroups root in the container's own cgroup, the
- * host keeps nothing once the container is removed, a nested cgroup left frozen with a process in it is released so
+ * wrapper remounts the freezer hierarchy read-write and nests Mesos' cgroups root in the container's own cgroup (or,
+ * the way a cgroup-v2 host takes, mounts a hierarchy of its own with a lab-unique root), the host keeps nothing once
+ * the container is removed, a nested cgroup left frozen with a process in it is released so
  * the removal goes through, and doctor's probe says what the host supports. The cgroup checks read the host's
  * /sys/fs/cgroup/freezer: they need a local cgroup-v1 engine, as this project's CI has.
  */
@@ -70,15 +81,50 @@ async function logsOf(id: string): Promise<string[]> {
   });
 }
 
+const isPodman = process.env.LAB_RUNTIME === "podman";
+
+/**
+ * Creates `s` in a cgroup namespace of its own, as an engine's default may (Docker and Podman on cgroup v2). Podman
+ * 4.3's Docker-compatible API drops CgroupnsMode, so there the libpod API asks for it.
+ */
+async function createInPrivateCgroupns(s: ContainerSpec): Promise<string> {
+  const client = engineClient();
+  if (!isPodman) {
+    const c = await client.createContainer({
+      name: s.name,
+      Image: s.image,
+      Entrypoint: s.entrypoint,
+      Cmd: s.cmd,
+      Env: Object.entries(s.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      Labels: s.labels,
+      HostConfig: { CgroupnsMode: "private" } as object,
+    });
+    return c.id;
+  }
+  const { Id } = await new Promise<{ Id: string }>((resolve, reject) =>
+    client.modem.dial(
+      {
+        path: "/v4.0.0/libpod/containers/create",
+        method: "POST",
+        options: { name: s.name, image: s.image, entrypoint: s.entrypoint, command: s.cmd, env: s.env, labels: s.labels, cgroupns: { nsmode: "private" } },
+        statusCodes: { 201: true, 400: "bad parameter", 500: "server error" },
+      },
+      (err: Error | null, data: unknown) => (err ? reject(err) : resolve(data as { Id: string })),
+    ),
+  );
+  return Id;
+}
+
 const created: string[] = [];
-function spec(image: string, script: string): ContainerSpec {
+function spec(image: string, script: string, o: { own?: boolean } = {}): ContainerSpec {
   const run = `t${randomBytes(3).toString("hex")}`;
+  const name = `mesos-lab-${lab}-${run}`;
   return {
-    name: `mesos-lab-${lab}-${run}`,
+    name,
     image,
     entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", script]),
     cmd: [],
-    env: {},
+    env: { ...capabilitiesEnv(lab, name), ...(o.own ? { LAB_AGENT_FREEZER: "own" } : {}) },
     labels: runLabels({ lab, run }, { [CAPABILITIES_LABEL]: "true" }),
     ...CAPABILITIES_SPEC,
   };
@@ -97,15 +143,37 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
     ({ agent } = await ensureStandinImages({ profile: "1.11" }));
   });
 
-  it("creates the container with SYS_ADMIN, seccomp and AppArmor unconfined, and nothing privileged", async () => {
-    const id = await runtime.containers.create(spec(agent, "true"));
+  it("creates the container with SYS_ADMIN, seccomp and AppArmor unconfined, the host's cgroup namespace, and nothing privileged", async () => {
+    const id = await runtime.containers.create(spec(agent, "sleep 600"));
     created.push(id);
-    const hc = (
-      (await engineClient().getContainer(id).inspect()) as { HostConfig: { CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean } }
-    ).HostConfig;
+    const inspected = (await engineClient().getContainer(id).inspect()) as {
+      HostConfig: { CapAdd: string[] | null; SecurityOpt: string[] | null; Privileged: boolean; CgroupnsMode?: string };
+    };
+    const hc = inspected.HostConfig;
     expect(hc.CapAdd).toEqual(["SYS_ADMIN"]);
+    // the host's cgroup namespace: a freezer hierarchy of its own may only be created from there (cgroup-v1.c).
+    // Docker reports what was asked; Podman 4.3's compatible API neither keeps nor reports it (its default on v1 is
+    // the host's namespace, which the check below sees)
+    expect(hc.CgroupnsMode ?? "").toBe(isPodman ? "" : "host");
     expect(hc.SecurityOpt).toEqual(["seccomp=unconfined", "apparmor=unconfined"]);
     expect(hc.Privileged).toBe(false);
+    if (engineSocket()) {
+      await runtime.containers.start(id);
+      const { State } = (await engineClient().getContainer(id).inspect()) as { State: { Pid: number } };
+      expect(readlinkSync(`/proc/${State.Pid}/ns/cgroup`)).toBe(readlinkSync("/proc/self/ns/cgroup"));
+    }
+    await runtime.containers.remove(id);
+  });
+
+  it("in a cgroup namespace of its own (an engine that did not honour CgroupnsMode=host), the own-hierarchy way says so and how to fix it, and exits 1", async () => {
+    const s = spec(agent, "echo never", { own: true });
+    const id = await createInPrivateCgroupns(s);
+    created.push(id);
+    await runtime.containers.start(id);
+    expect(await runtime.containers.wait(id)).toBe(1);
+    const lines = await logsOf(id);
+    expect(lines).toContain(`mesos-lab: the agent capabilities mode is not available here: ${PRIVATE_CGROUPNS}. ${PRIVATE_CGROUPNS_FIX}`);
+    expect(lines).not.toContain("never");
     await runtime.containers.remove(id);
   });
 
@@ -186,11 +254,88 @@ describe.skipIf(!hasDocker)("the agent capabilities mode on the engine", () => {
     60_000,
   );
 
-  it("doctor: a cgroup-v2 engine gets 'not available' and a fix, without starting anything", async () => {
-    const [check] = await probeAgentCapabilities(runtime, lab, "no-such-image:never", { cgroupVersion: "2" });
+  it("doctor: a cgroup-v2 host whose kernel refuses cgroup-v1 hierarchies (the injected probe result) gets 'not available' and a fix, without starting anything", async () => {
+    const [check] = await probeAgentCapabilities(runtime, lab, "no-such-image:never", { cgroupVersion: "2" }, { simulated: "refused" });
     expect(check).toMatchObject({ name: "agent capabilities mode", status: "warn" });
-    expect(check!.detail).toMatch(/^not available: the engine's host runs cgroup v2, and Mesos 1\.11's Linux launcher needs the cgroup-v1 freezer hierarchy$/);
-    expect(check!.fix).toMatch(/cgroup v1/);
+    expect(check!.detail).toBe(`not available: ${NO_V1_REASON}`);
+    expect(check!.fix).toMatch(/cgroup_no_v1/);
+  });
+
+  it.runIf(v1Local)(
+    "a freezer hierarchy of its own (a cgroup-v2 host's way, taken here with LAB_AGENT_FREEZER=own): mounted read-write, Mesos' root lab-unique, a frozen nested cgroup released, and nothing left on the host",
+    async () => {
+      const script =
+        'c="$LAB_FREEZER_HIERARCHY/$MESOS_CGROUPS_ROOT/stuck/nested"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; echo FROZEN > "${c%/*}/freezer.state"; sleep 600';
+      const s = spec(agent, script, { own: true });
+      const id = await runtime.containers.create(s);
+      created.push(id);
+      await runtime.containers.start(id);
+      // in the init cgroup namespace the hierarchy's root is the host's: Mesos' root is a lab-unique folder there
+      const labDir = path.join(FREEZER, "mesos-lab", lab);
+      const state = path.join(labDir, s.name, "stuck", "freezer.state");
+      await pollUntil(
+        () => (existsSync(state) ? readFileSync(state, "utf8").trim() : "(no such file)"),
+        (v) => v === "FROZEN",
+        { timeoutMs: 15_000, everyMs: 100, failure: (last) => `${state} not FROZEN within 15 s; last read: ${last}` },
+      );
+      try {
+        const r = await runtime.exec.run(id, ["/bin/sh", "-c", "tr '\\0' '\\n' < /proc/1/environ | grep MESOS_CGROUPS_ROOT; grep cgroup /proc/self/mountinfo"]);
+        expect(r.stdout).toContain(`MESOS_CGROUPS_ROOT=mesos-lab/${lab}/${s.name}`);
+        expect(r.stdout).toMatch(new RegExp(` ${OWN_FREEZER_DIR} rw,.* - cgroup freezer rw,`));
+        expect(r.stdout, "the host's read-only mount is gone: Mesos finds only this one").not.toContain(" /sys/fs/cgroup/freezer ");
+        expect(await releaseNestedCgroups(runtime, id)).toBe("released: 0 nested cgroups left");
+        expect(existsSync(labDir), "Mesos' root and the lab's folder are removed with it").toBe(false);
+        await runtime.containers.remove(id);
+      } finally {
+        if (existsSync(state)) writeFileSync(state, "THAWED");
+      }
+      expect(await runtime.containers.inspect(id)).toBeUndefined();
+      expect(hostDirsNaming(s.name)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.runIf(v1Local)(
+    "a hierarchy of its own outlives its container: once the container has stopped, the release removes what it left there",
+    async () => {
+      const script = 'c="$LAB_FREEZER_HIERARCHY/$MESOS_CGROUPS_ROOT/task/nested"; mkdir -p "$c"; sleep 600 0<&- & echo $! > "$c/cgroup.procs"; sleep 600';
+      const s = spec(agent, script, { own: true });
+      const id = await runtime.containers.create(s);
+      created.push(id);
+      await runtime.containers.start(id);
+      const nested = path.join(FREEZER, "mesos-lab", lab, s.name, "task", "nested");
+      await pollUntil(
+        () => existsSync(nested) && readFileSync(path.join(nested, "cgroup.procs"), "utf8").trim() !== "",
+        (held) => held,
+        { timeoutMs: 15_000, everyMs: 100, failure: () => `no process in ${nested} within 15 s` },
+      );
+      await runtime.containers.kill(id, "SIGKILL");
+      await runtime.containers.wait(id);
+      expect(existsSync(nested), "the engine removed the container's processes, not the cgroups of a hierarchy it does not know").toBe(true);
+      expect(await releaseNestedCgroups(runtime, id)).toBe("released: 0 nested cgroups left");
+      expect(existsSync(path.join(FREEZER, "mesos-lab", lab)), "gone, the lab's folder with it").toBe(false);
+      await runtime.containers.remove(id);
+      expect(
+        (await runtime.owned.list(labelFilter({ lab }))).filter((i) => i.kind === "container" && !created.includes(i.id)),
+        "the release's own container is gone",
+      ).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.runIf(v1Local)("doctor on a simulated cgroup-v2 host: the probe takes the own-hierarchy way, for real, and leaves nothing on the host", async () => {
+    const checks = await probeAgentCapabilities(runtime, lab, agent, { cgroupVersion: "2" }, { simulated: "own" });
+    expect(checks[0]).toMatchObject({ name: "agent capabilities mode", status: "ok" });
+    expect(checks[0]!.detail).toMatch(
+      new RegExp(
+        `^available: cgroup v2, CAP_SYS_ADMIN granted, a cgroup-v1 freezer hierarchy of its own mounts read-write .*\\(MESOS_CGROUPS_ROOT=mesos-lab/${lab}/mesos-lab-doctor-[0-9a-f]{6}\\)$`,
+      ),
+    );
+    expect(existsSync(path.join(FREEZER, "mesos-lab", lab)), "the probe's root went with it").toBe(false);
+    expect(
+      (await runtime.owned.list(labelFilter({ lab }))).filter((i) => i.kind === "container" && !created.includes(i.id)),
+      "the probe's container is gone",
+    ).toEqual([]);
   });
 
   it.runIf(v1Local)("doctor: on this cgroup-v1 host the mode is available, and /proc/sysrq-trigger is reported as the kernel has it", async () => {

@@ -63,10 +63,10 @@ function hostCgroupOf(id: string): string {
  * Starts a task that keeps running (from inside the master container, whose image has mesos-execute) and waits until
  * its container's freezer cgroup, nested under the agent container's, holds its processes.
  */
-async function holdTask(lab: string, agentCg: string): Promise<string> {
+async function holdTask(lab: string, mesosRoot: string): Promise<string> {
   const master = (await runtime.owned.list(labelFilter({ lab }))).find((i) => i.kind === "container" && i.labels[LABEL.role] === "master")!;
   await runtime.exec.run(master.id, ["sh", "-c", "nohup mesos-execute --master=zk://zk:2181/mesos --name=held --command='sleep 600' >/tmp/held.log 2>&1 &"]);
-  const root = path.join(FREEZER, agentCg, "mesos");
+  const root = path.join(FREEZER, mesosRoot);
   // the task cgroups under root and the processes in each
   const held = () =>
     existsSync(root)
@@ -97,7 +97,7 @@ describe.runIf((await realAvailable()) && v1Local)(
         expect(up.exitCode, up.all.slice(-4000)).toBe(0);
         const agent = await agentOf(lab);
         const own = hostCgroupOf(agent);
-        const task = await holdTask(lab, own);
+        const task = await holdTask(lab, `${own}/mesos`);
         expect(task.startsWith(`${own}/mesos/`), `the task's cgroup ${task} is inside the agent container's ${own}`).toBe(true);
         expect(existsSync(path.join(FREEZER, "mesos")), "Mesos made nothing at the host's freezer root").toBe(false);
         const r = await cli([how], { cwd: dir, timeout: 120_000 });
@@ -107,6 +107,36 @@ describe.runIf((await realAvailable()) && v1Local)(
       },
       420_000,
     );
+
+    it("a freezer hierarchy of its own (LAB_AGENT_FREEZER=own, the way a cgroup-v2 host takes): Mesos uses it, a task's cgroup sits under the lab's root, and down leaves nothing", async () => {
+      const dir = await realLab(`, extraEnv: { LAB_AGENT_FREEZER: "own" }`);
+      const lab = labIdOf({ root: dir });
+      const up = await cli(["up", "12:agent-credential-is-everyones"], { cwd: dir, timeout: 300_000 });
+      expect(up.exitCode, up.all.slice(-4000)).toBe(0);
+      const agent = await agentOf(lab);
+      const name = (await runtime.containers.inspect(agent))!.name.replace(/^\//, "");
+      const lines: string[] = [];
+      const follow = await runtime.logs.follow(agent, 0);
+      follow.onLine((l) => lines.push(l.text));
+      // linux_launcher.cpp:139-140 at 1.11.x: the hierarchy cgroups::prepare found in the mount table
+      await pollUntil(
+        () => lines.find((l) => l.includes("as the freezer hierarchy for the Linux launcher")),
+        (l) => l !== undefined,
+        { timeoutMs: 30_000, everyMs: 200, failure: () => `no "Using … as the freezer hierarchy" line in the agent's log: ${lines.slice(0, 30).join("\n")}` },
+      );
+      follow.close();
+      expect(lines.find((l) => l.includes("as the freezer hierarchy for the Linux launcher"))).toContain(
+        "Using /run/mesos-lab/cgroup/freezer as the freezer hierarchy for the Linux launcher",
+      );
+      const root = `mesos-lab/${lab}/${name}`;
+      const task = await holdTask(lab, root);
+      expect(task.startsWith(`${root}/`), `the task's cgroup ${task} is under the lab's root ${root}`).toBe(true);
+      const r = await cli(["down"], { cwd: dir, timeout: 120_000 });
+      expect(r.exitCode, r.all).toBe(0);
+      expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
+      expect(existsSync(path.join(FREEZER, "mesos-lab", lab)), "the lab's root in the hierarchy went with the agent").toBe(false);
+      expect(await leftovers([agent]), "no cgroup of the agent or of its tasks is left on the host").toEqual([]);
+    }, 420_000);
 
     it("verify 11 12 passes; after it and reset --all no container, network, volume or cgroup of the lab is left, registry included", async () => {
       const dir = await realLab();

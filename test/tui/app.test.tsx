@@ -6,7 +6,7 @@ import { FailurePanel } from "../../src/tui/components/FailurePanel.js";
 import { FlagDiff } from "../../src/tui/components/FlagDiff.js";
 import { PullBars } from "../../src/tui/components/PullBars.js";
 import { initialState } from "../../src/tui/state.js";
-import { emptyProgress, FakeController, infos, recorded, stepEvents, tick, waitForFrame } from "./helpers.js";
+import { emptyProgress, FakeController, infos, recorded, stepEvents, pressKey, tick, waitForCalls, waitForFrame } from "./helpers.js";
 
 const mounted: Array<{ unmount: () => void }> = [];
 afterEach(() => mounted.splice(0).forEach((m) => m.unmount()));
@@ -17,10 +17,7 @@ async function mount(progress = emptyProgress(), replay = {}) {
   const r = render(<App initial={initialState(await infos(), progress)} controller={controller} onExit={(c) => (exitCode = c)} />);
   mounted.push(r);
   await tick(50); // useInput attaches after the first render
-  const press = async (k: string) => {
-    r.stdin.write(k);
-    await tick(40);
-  };
+  const press = (k: string) => pressKey(r, k);
   return { ...r, controller, press, exitCode: () => exitCode };
 }
 
@@ -54,7 +51,7 @@ describe("step view", () => {
     expect(f).not.toContain("**"); // markdown rendered, not shown raw
     expect(f).toMatch(/·\s+the master is elected leader/);
     await press("r");
-    expect(controller.calls).toEqual(["run 01:cluster"]);
+    await waitForCalls(controller, ["run 01:cluster"]);
     f = await waitForFrame(lastFrame, (x) => x.includes("Step passed"));
     expect(f).toMatch(/Step passed in \d+\.\d s \(containers: 3 started, 0 reused\)/);
     expect(f).toMatch(/✓\s+the master is elected leader\s+master log\s+\d+\.\d s/);

@@ -85,3 +85,29 @@ export function waitForFrame(lastFrame: () => string | undefined, check: (f: str
 }
 
 export const tick = (ms = 30) => sleep(ms);
+
+/**
+ * Writes a key press and waits for the screen to answer it: until the frame changes (up to `settleMs`; a key that
+ * changes nothing, such as DOWN on the last row, waits that long), then one quiet tick. A fixed 40 ms after the write
+ * was not always enough on a loaded 2-core machine (npm test beside other suites), and a check on lastFrame() then saw
+ * the frame before the key.
+ */
+export async function pressKey(r: { stdin: { write: (k: string) => void }; lastFrame: () => string | undefined }, k: string, settleMs = 1500): Promise<void> {
+  const before = r.lastFrame();
+  r.stdin.write(k);
+  const end = Date.now() + settleMs;
+  while (r.lastFrame() === before && Date.now() < end) await sleep(10);
+  await sleep(20);
+}
+
+/**
+ * Polls until the controller has been called as `expected` (a key press reaches the app asynchronously: on a loaded
+ * machine the 40 ms after a write is not always enough); fails with the calls it saw.
+ */
+export function waitForCalls(controller: { calls: string[] }, expected: string[], timeoutMs = 3000): Promise<string[]> {
+  return pollUntil(
+    () => [...controller.calls],
+    (c) => JSON.stringify(c) === JSON.stringify(expected),
+    { timeoutMs, everyMs: 15, failure: (c) => `controller calls ${JSON.stringify(c)}, expected ${JSON.stringify(expected)}` },
+  );
+}

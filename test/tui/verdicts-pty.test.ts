@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { labIdOf } from "../../src/lab/identity.js";
+import { NO_V1_REASON } from "../../src/lab/exercise-verdicts.js";
 import { TEST_CGROUP_VERSION } from "../../src/lab/session.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import { labelFilter } from "../../src/runtime/labels.js";
@@ -12,8 +13,8 @@ import { pollUntil } from "../helpers/wait.js";
 import { ensureStandinImages } from "../standin/image.js";
 
 /**
- * The real TUI (the built binary in tmux) on a simulated cgroup-v2-only host (MESOS_LAB_TEST_CGROUP_VERSION=2, the
- * session's test seam), with the built-in catalogue and the stand-in images: when it opens it asks the engine, marks
+ * The real TUI (the built binary in tmux) on a simulated cgroup-v2-only host whose kernel refuses cgroup-v1
+ * hierarchies (MESOS_LAB_TEST_CGROUP_VERSION=2-no-v1, the session's test seam: the probe's result injected), with the built-in catalogue and the stand-in images: when it opens it asks the engine, marks
  * exercise 12 unavailable with the reason, shows the fix, and refuses to run its steps; nothing is started.
  */
 
@@ -31,7 +32,7 @@ afterAll(() => {
   }
 });
 
-describe.skipIf(!hasDocker)("the TUI on a simulated cgroup-v2-only host (tmux, real binary)", () => {
+describe.skipIf(!hasDocker)("the TUI on a simulated cgroup-v2-only host that refuses v1 hierarchies (tmux, real binary)", () => {
   it("marks 12 unavailable with the reason and the fix, and refuses to run its steps", async () => {
     const images = await ensureStandinImages({ profile: "1.11" });
     const lab = realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
@@ -47,7 +48,7 @@ describe.skipIf(!hasDocker)("the TUI on a simulated cgroup-v2-only host (tmux, r
       "45",
       "-c",
       lab,
-      `env -u CI XDG_STATE_HOME=${state} ${TEST_CGROUP_VERSION}=2 node ${BIN}; echo "EXIT=$?"; sleep 30`,
+      `env -u CI XDG_STATE_HOME=${state} ${TEST_CGROUP_VERSION}=2-no-v1 node ${BIN}; echo "EXIT=$?"; sleep 30`,
     );
     let screen = await screenUntil((s) => /12 .*unavailable/.test(s));
     expect(screen).toMatch(/12 Scope the agent's registry credentials\s+0\/4\s+unavailable\s+cannot run here: it needs the agent/);
@@ -57,9 +58,9 @@ describe.skipIf(!hasDocker)("the TUI on a simulated cgroup-v2-only host (tmux, r
     for (let i = 0; i < 11; i++) tmux("send-keys", "-t", "v2", "Down");
     screen = await screenUntil((s) => s.includes("✗ 12 cannot run here"));
     expect(flat(screen)).toContain(
-      "✗ 12 cannot run here: it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: the engine's host runs cgroup v2, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy",
+      `✗ 12 cannot run here: it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: ${NO_V1_REASON}`,
     );
-    expect(flat(screen)).toContain("fix: Use a Linux host or VM whose Docker engine runs on cgroup v1");
+    expect(flat(screen)).toContain("fix: Use a Linux host or VM whose container engine runs as root");
 
     tmux("send-keys", "-t", "v2", "Enter");
     screen = await screenUntil((s) => s.includes("This exercise cannot run here"));

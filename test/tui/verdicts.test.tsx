@@ -2,16 +2,17 @@ import { render } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { resolveConfig } from "../../src/config/load.js";
-import { exerciseVerdicts } from "../../src/lab/exercise-verdicts.js";
+import { exerciseVerdicts, NO_V1_REASON } from "../../src/lab/exercise-verdicts.js";
 import { configuredImages } from "../../src/lab/images.js";
 import { App } from "../../src/tui/App.js";
 import { exerciseInfos } from "../../src/tui/catalogue.js";
 import { initialState, type Unavailable } from "../../src/tui/state.js";
-import { emptyProgress, FakeController, recorded, stepEvents, tick, waitForFrame } from "./helpers.js";
+import { emptyProgress, FakeController, recorded, stepEvents, pressKey, tick, waitForCalls, waitForFrame } from "./helpers.js";
 
 /**
- * The TUI on a simulated cgroup-v2-only host: the controller's availability is the verdict logic
- * (src/lab/exercise-verdicts.ts) on injected facts (the engine's cgroup version 2, every image present). Exercise 12
+ * The TUI on a simulated cgroup-v2-only host whose kernel refuses cgroup-v1 hierarchies: the controller's
+ * availability is the verdict logic (src/lab/exercise-verdicts.ts) on injected facts (the engine's cgroup version 2,
+ * the capabilities probe's refusal there, every image present). Exercise 12
  * is marked unavailable in the list with the reason, its step view says why and the fix, and `r` starts nothing; 01
  * runs as ever. Before the check answers, the list shows what doctor recorded, with when.
  */
@@ -21,11 +22,16 @@ const catalogue = (await loadCatalogue(config)).filter((e) => e.id === "01" || e
 const infos = exerciseInfos(catalogue, config);
 const images = Object.fromEntries(configuredImages(config).map((i) => [i, true]));
 
-/** A FakeController whose availability is the real verdict logic on a cgroup-v2 engine's facts. */
+/** A FakeController whose availability is the real verdict logic on such a cgroup-v2 engine's facts. */
 class V2Controller extends FakeController {
   async availability(): Promise<Record<string, Unavailable>> {
     this.calls.push("availability");
-    const verdicts = exerciseVerdicts(catalogue, config, { cgroupVersion: "2", images, pullable: true });
+    const verdicts = exerciseVerdicts(catalogue, config, {
+      cgroupVersion: "2",
+      capabilities: { available: false, reason: NO_V1_REASON },
+      images,
+      pullable: true,
+    });
     return Object.fromEntries(verdicts.flatMap((v) => (v.status === "cannot" ? [[v.exercise, { reason: v.reason, fix: v.fix }]] : [])));
   }
 }
@@ -37,17 +43,14 @@ async function mount(controller: FakeController, unavailable: Record<string, Una
   const r = render(<App initial={initialState(infos, emptyProgress(), "guided", unavailable)} controller={controller} onExit={() => undefined} />);
   mounted.push(r);
   await tick(50);
-  const press = async (k: string) => {
-    r.stdin.write(k);
-    await tick(40);
-  };
+  const press = (k: string) => pressKey(r, k);
   return { ...r, press };
 }
 
 const DOWN = "\u001B[B";
 const ENTER = "\r";
 
-describe("the TUI on a simulated cgroup-v2-only host", () => {
+describe("the TUI on a simulated cgroup-v2-only host that refuses cgroup-v1 hierarchies", () => {
   it("marks 12 unavailable in the list with the reason, shows the fix under it, and refuses to run its steps", async () => {
     const controller = new V2Controller({ "01:cluster": stepEvents(recorded("01-pass"), "cluster") });
     const { lastFrame, press } = await mount(controller);
@@ -58,8 +61,8 @@ describe("the TUI on a simulated cgroup-v2-only host", () => {
     await press(DOWN);
     f = lastFrame()!;
     expect(f).toMatch(/✗ 12 cannot run here: it needs the agent capabilities mode /);
-    expect(f.replace(/\s+/g, " ")).toContain("the engine's host runs cgroup v2, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy");
-    expect(f.replace(/\s+/g, " ")).toContain("fix: Use a Linux host or VM whose Docker engine runs on cgroup v1");
+    expect(f.replace(/\s+/g, " ")).toContain("cannot mount a cgroup-v1 freezer hierarchy of its own at /run/mesos-lab/cgroup/freezer");
+    expect(f.replace(/\s+/g, " ")).toContain("fix: Use a Linux host or VM whose container engine runs as root");
 
     await press(ENTER);
     f = lastFrame()!;
@@ -74,7 +77,7 @@ describe("the TUI on a simulated cgroup-v2-only host", () => {
     await press("\u001B"); // esc: back to the list
     await press("1");
     await press("r");
-    expect(controller.calls).toEqual(["availability", "run 01:cluster"]);
+    await waitForCalls(controller, ["availability", "run 01:cluster"]);
     await waitForFrame(lastFrame, (x) => x.includes("Step passed"));
   });
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 import { resolveConfig } from "../../src/config/load.js";
-import { agentCapabilities, capabilitiesEntrypoint, CAPABILITIES_WRAPPER, RELEASE_SCRIPT } from "../../src/engine/agent-capabilities.js";
+import {
+  agentCapabilities,
+  CAPABILITIES_SPEC,
+  capabilitiesEntrypoint,
+  capabilitiesEnv,
+  CAPABILITIES_WRAPPER,
+  OWN_FREEZER_DIR,
+  RELEASE_SCRIPT,
+} from "../../src/engine/agent-capabilities.js";
 import { CONTAINER_REF } from "../../src/engine/actions/endpoint.js";
 
 /** The capabilities mode's settings and scripts, without Docker (test/docker/ and test/real/ run them). */
@@ -34,6 +42,11 @@ describe("agent capabilities mode", () => {
     expect(CAPABILITIES_WRAPPER).toContain("mount -t cgroup -o freezer freezer /sys/fs/cgroup/freezer");
     expect(CAPABILITIES_WRAPPER).toMatch(/export MESOS_CGROUPS_ROOT="\$\{own:\+\$own\/\}mesos"/);
     expect(CAPABILITIES_WRAPPER.trimEnd().split("\n").at(-1)).toBe('exec "$@"');
+    // a cgroup-v2 host (or LAB_AGENT_FREEZER=own): a hierarchy of its own, and a root only this container uses
+    expect(CAPABILITIES_WRAPPER).toContain(`mount -t cgroup -o freezer freezer ${OWN_FREEZER_DIR}`);
+    expect(CAPABILITIES_WRAPPER).toContain('export MESOS_CGROUPS_ROOT="mesos-lab/$LAB_AGENT_CGROUP"');
+    expect(CAPABILITIES_SPEC).toMatchObject({ cgroupns: "host", capAdd: ["SYS_ADMIN"] });
+    expect(capabilitiesEnv("ab12cd34", "mesos-lab-ab12cd34-x1-agent")).toEqual({ LAB_AGENT_CGROUP: "ab12cd34/mesos-lab-ab12cd34-x1-agent" });
     expect(RELEASE_SCRIPT).toContain("echo THAWED");
     expect(RELEASE_SCRIPT).toContain("kill -9");
   });

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
+import { PRIVATE_CGROUPNS, PRIVATE_CGROUPNS_FIX } from "../../src/engine/agent-capabilities.js";
 import { resolveConfig } from "../../src/config/load.js";
 import {
   CAPABILITIES_HOST_FIX,
@@ -9,6 +10,7 @@ import {
   exerciseVerdicts,
   type HostFacts,
   MISSING_IMAGE_FIX,
+  NO_V1_REASON,
   needsCapabilities,
   noneRunsError,
   ROOTLESS_FIX,
@@ -23,7 +25,7 @@ import { tempDir } from "../helpers/temp-dir.js";
 
 /**
  * The per-exercise verdicts (src/lab/exercise-verdicts.ts) from injected facts, on the built-in catalogue: what a
- * cgroup-v1 host with the capabilities mode, a simulated cgroup-v2-only host, a v1 host whose engine refuses the mode,
+ * cgroup-v1 host with the capabilities mode, a cgroup-v2-only host (with and without cgroup-v1 hierarchies), a v1 host whose engine refuses the mode,
  * and an engine missing an image each get. And the record `list` reads (src/lab/verdict-record.ts).
  */
 
@@ -32,6 +34,8 @@ const catalogue = await loadCatalogue(config);
 const allImages = Object.fromEntries(configuredImages(config).map((i) => [i, true]));
 const facts = (over: Partial<HostFacts> = {}): HostFacts => ({ cgroupVersion: "1", capabilities: { available: true }, images: allImages, ...over });
 const byId = (vs: Verdict[]) => Object.fromEntries(vs.map((v) => [v.exercise, v]));
+/** The probe's result on a cgroup-v2 host whose kernel refuses cgroup-v1 hierarchies (what the wrapper says there). */
+const refused = { available: false as const, reason: NO_V1_REASON };
 const cannot = (vs: Verdict[]) => vs.filter((v) => v.status === "cannot").map((v) => v.exercise);
 
 describe("exercise verdicts from injected facts", () => {
@@ -45,18 +49,20 @@ describe("exercise verdicts from injected facts", () => {
     expect(vs.map((v) => v.status)).toEqual(Array(12).fill("runs"));
   });
 
-  it("a simulated cgroup-v2-only host: 12 cannot run here, with the reason and the fix; the other eleven run", () => {
-    const vs = exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2", capabilities: undefined }));
+  it("a cgroup-v2-only host: 12 runs where the probe mounted a freezer hierarchy of its own; where the kernel refuses one, 12 cannot, with the reason and the fix", () => {
+    // v2 alone is no blocker any more: the mode takes its own-hierarchy way there (agent-capabilities.ts)
+    expect(exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2" })).map((v) => v.status)).toEqual(Array(12).fill("runs"));
+    const vs = exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2", capabilities: { available: false, reason: NO_V1_REASON } }));
     expect(cannot(vs)).toEqual(["12"]);
     const v12 = byId(vs)["12"]!;
     expect(v12).toMatchObject({ status: "cannot", kind: "config", fix: CAPABILITIES_HOST_FIX });
     if (v12.status !== "cannot") throw new Error("unreachable");
     expect(v12.reason).toBe(
-      "it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: the engine's host runs cgroup v2, and Mesos 1.11's Linux launcher needs the cgroup-v1 freezer hierarchy",
+      "it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: cannot mount a cgroup-v1 freezer hierarchy of its own at /run/mesos-lab/cgroup/freezer: it needs the host's cgroup namespace and CAP_SYS_ADMIN in the host's user namespace, and a kernel that allows v1 hierarchies (not booted with cgroup_no_v1=freezer or cgroup_no_v1=all)",
     );
-    expect(v12.fix).toMatch(/cgroup v1/);
-    // a probe result the caller passes changes nothing on v2: the engine's cgroup version already answers
-    expect(cannot(exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2", capabilities: { available: true } })))).toEqual(["12"]);
+    expect(v12.fix).toMatch(/cgroup_no_v1/);
+    // the probe did not run (no agent image yet): unchecked on v2 as on v1
+    expect(byId(exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2", capabilities: undefined })))["12"]!.status).toBe("unchecked");
   });
 
   it("a cgroup-v1 host whose engine refuses the mode: 12 cannot, with the probe's reason", () => {
@@ -66,6 +72,15 @@ describe("exercise verdicts from injected facts", () => {
     expect(v12.status === "cannot" && v12.reason).toBe(
       `it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: ${reason}`,
     );
+  });
+
+  it("an engine that left the agent container a cgroup namespace of its own: 12 cannot, and the fix is the engine's setting, not the host", () => {
+    const check = { name: "agent capabilities mode", status: "warn" as const, detail: `not available: ${PRIVATE_CGROUPNS}` };
+    const capabilities = capabilitiesFromCheck(check);
+    expect(capabilities).toEqual({ available: false, reason: PRIVATE_CGROUPNS, fix: PRIVATE_CGROUPNS_FIX });
+    const v12 = byId(exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2", capabilities })))["12"]!;
+    expect(v12).toMatchObject({ status: "cannot", kind: "config", fix: PRIVATE_CGROUPNS_FIX });
+    expect(v12.status === "cannot" && v12.fix).toMatch(/cgroupns = "host" under \[containers\]/);
   });
 
   it("a rootless engine (rootless Podman, as on this cgroup-v1 host): 12 cannot, said from the engine's info; 01 and 11 run", () => {
@@ -81,9 +96,9 @@ describe("exercise verdicts from injected facts", () => {
     expect(ROOTLESS_FIX).toMatch(/runs as root/);
     // a probe that somehow passed changes nothing: the engine's info already answers
     expect(cannot(exerciseVerdicts(catalogue, config, facts({ rootless: true })))).toEqual(["12"]);
-    // rootless on cgroup v2: both reasons, the rootless one first
+    // rootless on cgroup v2: the same reason (no hierarchy of its own either: it needs the host's user namespace)
     const v2 = byId(exerciseVerdicts(catalogue, config, facts({ rootless: true, cgroupVersion: "2" })))["12"]!;
-    expect(v2.status === "cannot" && v2.reason).toMatch(/runs rootless: .*; and the engine's host runs cgroup v2/);
+    expect(v2.status === "cannot" && v2.reason).toBe(v12.status === "cannot" && v12.reason);
     // doctor's line says the same
     expect(verdictCheck(catalogue.find((e) => e.id === "12")!, v12)).toMatchObject({
       status: "warn",
@@ -112,35 +127,36 @@ describe("exercise verdicts from injected facts", () => {
 
   it("a missing image and no capabilities mode: both reasons, the image first (its exit code, 6, when named)", () => {
     const images = { ...allImages, [config.images.registry]: false, [config.images.tokens]: false };
-    const v12 = byId(exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2", images })))["12"]!;
+    const v12 = byId(exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2", images, capabilities: refused })))["12"]!;
     if (v12.status !== "cannot") throw new Error(`12 ${v12.status}`);
     expect(v12.kind).toBe("imageMissing");
     expect(v12.blockers.map((b) => b.kind)).toEqual(["imageMissing", "config"]);
-    expect(v12.reason).toMatch(/^images \S+, \S+ are not on this engine; and it needs the agent capabilities mode .*cgroup v2/);
+    expect(v12.reason).toMatch(/^images \S+, \S+ are not on this engine; and it needs the agent capabilities mode .*cgroup_no_v1/);
     expect(v12.fix).toBe(`${MISSING_IMAGE_FIX} ${CAPABILITIES_HOST_FIX}`);
     expect(verdictError(v12).exitCode).toBe(EXIT.imageMissing);
   });
 
-  it("agentCapabilities for the whole lab: every exercise needs the mode, so none runs on cgroup v2", () => {
+  it("agentCapabilities for the whole lab: every exercise needs the mode, so none runs where the kernel refuses a v1 hierarchy", () => {
     const everywhere = resolveConfig({ agentCapabilities: true }, undefined, "/lab");
-    expect(cannot(exerciseVerdicts(catalogue, everywhere, facts({ cgroupVersion: "2" })))).toHaveLength(12);
+    expect(cannot(exerciseVerdicts(catalogue, everywhere, facts({ cgroupVersion: "2", capabilities: refused })))).toHaveLength(12);
+    expect(cannot(exerciseVerdicts(catalogue, everywhere, facts({ cgroupVersion: "2" })))).toEqual([]);
   });
 
-  it("profile 1.4: exercise 12 is not in its catalogue, so a cgroup-v2 host runs all of it", async () => {
+  it("profile 1.4: exercise 12 is not in its catalogue, so even a host that refuses the mode runs all of it", async () => {
     const old = resolveConfig({ profile: "1.4" }, undefined, "/lab");
     const cat = await loadCatalogue(old);
     expect(cat.map((e) => e.id)).not.toContain("12");
     const images = Object.fromEntries(configuredImages(old).map((i) => [i, true]));
-    expect(cannot(exerciseVerdicts(cat, old, { cgroupVersion: "2", images }))).toEqual([]);
+    expect(cannot(exerciseVerdicts(cat, old, { cgroupVersion: "2", images, capabilities: refused }))).toEqual([]);
   });
 
   it("doctor's line, verify's error, and the error when nothing of a run can run", () => {
-    const vs = exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2" }));
+    const vs = exerciseVerdicts(catalogue, config, facts({ cgroupVersion: "2", capabilities: refused }));
     const ex12 = catalogue.find((e) => e.id === "12")!;
     expect(verdictCheck(catalogue[0]!, vs[0]!)).toEqual({ name: `exercise 01 ${catalogue[0]!.title}`, status: "ok", detail: "runs here" });
     const line = verdictCheck(ex12, vs[11]!);
     expect(line).toMatchObject({ name: `exercise 12 ${ex12.title}`, status: "warn", fix: CAPABILITIES_HOST_FIX });
-    expect(line.detail).toMatch(/^cannot run here: it needs the agent capabilities mode .*cgroup v2/);
+    expect(line.detail).toMatch(/^cannot run here: it needs the agent capabilities mode .*cgroup_no_v1/);
     const v12 = vs[11]! as Extract<Verdict, { status: "cannot" }>;
     const err = verdictError(v12);
     expect(err.exitCode).toBe(EXIT.config);

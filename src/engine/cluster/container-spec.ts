@@ -3,7 +3,7 @@ import { LABEL, runLabels, type RunIdentity } from "../../runtime/labels.js";
 import type { ContainerSpec, PlacedFile } from "../../runtime/types.js";
 import { ROLE_PORTS, ROLE_PROGRAM, type ClusterRole, type Role } from "../../model/roles.js";
 import { ROLE_COMMAND } from "../../registry/roles.js";
-import { CAPABILITIES_LABEL, CAPABILITIES_SPEC, capabilitiesEntrypoint } from "../agent-capabilities.js";
+import { CAPABILITIES_LABEL, CAPABILITIES_SPEC, capabilitiesEntrypoint, capabilitiesEnv } from "../agent-capabilities.js";
 import type { RenderedFile, RenderedStep } from "../render.js";
 import { expand } from "../template.js";
 import type { AddressPlan } from "./address-plan.js";
@@ -60,12 +60,13 @@ export function containerSpec(
 ): ContainerSpec {
   const alias = s.plan.aliasOf(role, instance);
   const network = s.plan.networkName;
+  const name = `mesos-lab-${s.identity.run}-${alias}${o.suffix ?? ""}`;
   return {
-    name: `mesos-lab-${s.identity.run}-${alias}${o.suffix ?? ""}`,
+    name,
     image: s.config.images[role],
     entrypoint: role === "zk" ? undefined : o.capabilities ? capabilitiesEntrypoint([ROLE_PROGRAM[role]]) : [ROLE_PROGRAM[role]],
     cmd: role === "zk" ? undefined : (o.cmd ?? ROLE_COMMAND[role] ?? []),
-    env,
+    env: o.capabilities ? { ...env, ...capabilitiesEnv(s.identity.lab, name) } : env,
     labels: runLabels(s.identity, { [LABEL.role]: role, ...(o.capabilities ? { [CAPABILITIES_LABEL]: "true" } : {}) }),
     network: network ? { name: network, ip: s.plan.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] } : undefined,
     hostNetwork: s.plan.hostMode,

@@ -39,6 +39,8 @@ export class DockerApiContainers implements ContainerClient {
         Privileged: spec.privileged ?? false,
         CapAdd: spec.capAdd,
         SecurityOpt: spec.securityOpt,
+        // Docker API 1.41 and Podman's compat API; @types/dockerode does not list it
+        ...((spec.cgroupns ? { CgroupnsMode: spec.cgroupns } : {}) as object),
         Init: spec.init ?? false,
         AutoRemove: false,
       },
@@ -118,7 +120,7 @@ export class DockerApiContainers implements ContainerClient {
           Id: string;
           Name: string;
           State: { Running: boolean; ExitCode: number; StartedAt?: string; FinishedAt?: string; OOMKilled?: boolean; Status?: string };
-          Config: { Labels?: Record<string, string>; Env?: string[] };
+          Config: { Labels?: Record<string, string>; Env?: string[]; Image?: string };
           NetworkSettings: { Ports?: Record<string, Array<{ HostPort: string }> | null> };
         }
       | undefined;
@@ -129,6 +131,7 @@ export class DockerApiContainers implements ContainerClient {
     return {
       id: c.Id,
       name: c.Name.replace(/^\//, ""),
+      image: c.Config.Image,
       running: c.State.Running,
       exitCode: c.State.Running || neverStarted ? null : c.State.ExitCode,
       ports,
