@@ -49,8 +49,11 @@ export interface ContainerClient {
   create(spec: ContainerSpec): Promise<string>;
   /** Copies files into a container (no bind mounts, so nothing root-owned lands on the host). */
   putFiles(id: string, files: PlacedFile[]): Promise<void>;
-  /** A published port that is taken fails as `portTaken`, naming the port and the setting. */
-  start(id: string, image?: string): Promise<void>;
+  /**
+   * A published port that is taken fails as `portTaken`, naming the port and the setting; a fixed address on the
+   * lab's network still held by a container that ended is waited for (up to `settleMs`), one that stays fails so too.
+   */
+  start(id: string, image?: string, settleMs?: number): Promise<void>;
   /** Undefined when the container is gone. */
   inspect(id: string): Promise<ContainerState | undefined>;
   /** Resolves with the exit code when the container stops. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelFilter, runLabels, LABEL } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import type { LogLine } from "../../src/runtime/types.js";
+import type { LabError } from "../../src/util/errors.js";
 import { engineClient, engineSocket, ensureBusybox, hasDocker } from "../helpers/docker.js";
 import { pollUntil, sleep } from "../helpers/wait.js";
 
@@ -65,6 +66,43 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
     const c = (await docker.getContainer(id).inspect()) as { NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[] }> } };
     expect(c.NetworkSettings.Networks[net.name]!.IPAddress).toBe(ip);
     expect(c.NetworkSettings.Networks[net.name]!.Aliases).toContain("zk");
+  });
+
+  it("a fixed address still held when a container starts: waited for while its holder ends, a clear error while it runs", async () => {
+    const net = await runtime.networks.create(`mesos-lab-${run}-held`, "auto", labels);
+    const ip = net.subnet.replace(/0\/24$/, "20");
+    const onIp = (name: string) =>
+      runtime.containers.create({
+        name: `mesos-lab-${run}-${name}`,
+        image,
+        cmd: ["sleep", "60"],
+        env: {},
+        labels,
+        network: { name: net.name, ip, aliases: [] },
+      });
+    const first = await onIp("held-1");
+    await runtime.containers.start(first);
+    const second = await onIp("held-2");
+    // the holder runs on: after the wait, the error names the address (and, on Podman, the holder) and the fix
+    const refused = await runtime.containers.start(second, image, 1_000).then(
+      () => undefined,
+      (e: unknown) => e as LabError,
+    );
+    expect(refused?.kind).toBe("portTaken");
+    expect(refused?.message).toContain(
+      `The address ${(await runtime.name()) === "podman" ? ip : "this container asks for"} on the lab's network is still held`,
+    );
+    expect(refused?.fix).toContain("mesos-lab reset");
+    // the holder ends while the start waits: it goes through, on that address
+    const starting = runtime.containers.start(second, image);
+    await sleep(600);
+    await runtime.containers.kill(first);
+    await starting;
+    const c = (await docker.getContainer(second).inspect()) as { NetworkSettings: { Networks: Record<string, { IPAddress: string }> } };
+    expect(c.NetworkSettings.Networks[net.name]!.IPAddress).toBe(ip);
+    await runtime.containers.remove(second);
+    await runtime.containers.remove(first);
+    await runtime.networks.remove(net.id);
   });
 
   it("a network whose last container is still going is removed once the endpoint is released; one still in use fails", async () => {

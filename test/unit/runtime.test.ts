@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { skewWithin } from "../../src/runtime/docker-api/clock-skew.js";
 import { knownSockets, resolveEngineHost, socketPathOf } from "../../src/runtime/engine-host.js";
+import { addressHeld } from "../../src/runtime/docker-api/containers.js";
 import { rootlessOf, runtimeOf } from "../../src/runtime/docker-api/dialect.js";
 import { engineDetail } from "../../src/lab/doctor.js";
 import { hostRoutes, overlapsRoutes } from "../../src/runtime/host-routes.js";
@@ -145,5 +146,23 @@ describe("subnets the host already routes", () => {
     expect(overlapsRoutes("10.213.13.0/24", routes)).toBe(false);
     expect(overlapsRoutes("172.17.5.0/24", routes)).toBe(true);
     expect(overlapsRoutes("10.213.12.0/24", [[(10 << 24) + (213 << 16) + (12 << 8) + 128, 0xffffff80]])).toBe(true);
+  });
+});
+
+describe("a start refused for a fixed address still held (addressHeld)", () => {
+  it("reads Podman's IPAM refusal and Docker's, and leaves a host port's for the port message", () => {
+    expect(
+      addressHeld(
+        "IPAM error: requested ip address 10.213.141.20 is already allocated to container ID 40ee8c58b0cae578b03d632cd916c8fb947dfde842dd59efb450bb840f282e84",
+      ),
+    ).toEqual({ ip: "10.213.141.20", holder: "40ee8c58b0cae578b03d632cd916c8fb947dfde842dd59efb450bb840f282e84" });
+    // Docker 20.10's answer (seen here: a second container asking for a running one's --ip)
+    expect(addressHeld("Address already in use")).toEqual({});
+    expect(addressHeld("Bind for 127.0.0.1:5050 failed: port is already allocated")).toBeUndefined();
+    expect(
+      addressHeld(
+        "driver failed programming external connectivity on endpoint x: Error starting userland proxy: listen tcp4 127.0.0.1:5050: bind: address already in use",
+      ),
+    ).toBeUndefined();
   });
 });

@@ -97,20 +97,42 @@ export class DockerApiContainers implements ContainerClient {
     }
   }
 
-  async start(id: string, image?: string): Promise<void> {
-    try {
-      await this.container(id).start();
-    } catch (err) {
-      const text = errorText(err);
-      const port = /(?:Bind for [\d.]+:|0\.0\.0\.0:|127\.0\.0\.1:)(\d+)(?: failed)?.*(?:already allocated|address already in use)/.exec(text)?.[1];
-      if (port || /address already in use|port is already allocated/.test(text))
-        throw new LabError(
-          "portTaken",
-          `Host port ${port ?? "?"} is already in use, so ${image ?? "the container"} cannot publish it.`,
-          `Stop what listens on port ${port ?? "that port"}, or set another port under \`ports\` in lab.config.ts (0 picks a free one).`,
-          { cause: err },
-        );
-      throw engineError(err, this.c.host);
+  /**
+   * Starts a container. A fixed address on the lab's network can stay held for a moment after the container that had
+   * it ended (rootless Podman frees it in the cleanup process its conmon starts after the exit: exercise 10's replay
+   * after a mesos-execute failed so there): such a refusal is retried for up to `settleMs`; a holder that runs on
+   * past that is named. A port a process on the host holds is the user's to free, at once.
+   */
+  async start(id: string, image?: string, settleMs = 15_000): Promise<void> {
+    const end = Date.now() + settleMs;
+    for (;;) {
+      try {
+        return void (await this.container(id).start());
+      } catch (err) {
+        const text = errorText(err);
+        const held = addressHeld(text);
+        if (held) {
+          if (Date.now() < end) {
+            await new Promise((r) => setTimeout(r, 200));
+            continue;
+          }
+          throw new LabError(
+            "portTaken",
+            `The address ${held.ip ?? "this container asks for"} on the lab's network is still held${held.holder ? ` by container ${held.holder.slice(0, 12)}` : ""}, so ${image ?? "the container"} cannot start.`,
+            "Run `mesos-lab reset` to remove what the lab left running, then try again.",
+            { cause: err },
+          );
+        }
+        const port = /(?:Bind for [\d.]+:|0\.0\.0\.0:|127\.0\.0\.1:)(\d+)(?: failed)?.*(?:already allocated|address already in use)/.exec(text)?.[1];
+        if (port || /address already in use|port is already allocated/.test(text))
+          throw new LabError(
+            "portTaken",
+            `Host port ${port ?? "?"} is already in use, so ${image ?? "the container"} cannot publish it.`,
+            `Stop what listens on port ${port ?? "that port"}, or set another port under \`ports\` in lab.config.ts (0 picks a free one).`,
+            { cause: err },
+          );
+        throw engineError(err, this.c.host);
+      }
     }
   }
 
@@ -161,4 +183,15 @@ export class DockerApiContainers implements ContainerClient {
   async remove(id: string): Promise<void> {
     await this.c.guard(() => this.container(id).remove({ force: true, v: true }).catch(tolerate(404, 409)));
   }
+}
+
+/**
+ * A start refused because the container's fixed address on its network is held: Podman's IPAM names the address and
+ * its holder; Docker's says "Address already in use", capitalised and with no port (a port bind failure names one).
+ */
+export function addressHeld(text: string): { ip?: string; holder?: string } | undefined {
+  const podman = /IPAM error: requested ip address (\S+) is already allocated to container ID ([0-9a-f]+)/.exec(text);
+  if (podman) return { ip: podman[1], holder: podman[2] };
+  if (/\bAddress already in use\b/.test(text) && !/:\d+\b/.test(text)) return {};
+  return undefined;
 }
