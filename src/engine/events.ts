@@ -30,6 +30,11 @@ export interface ExpectationResult {
   closest?: string[];
   /** The line shows a secret an exploit stole: reports show it on purpose (src/report/redact.ts). */
   stolen?: true;
+  /**
+   * While a negative expectation's window runs: when it closes (ms since the epoch), so a screen can count it down.
+   * Sent once, when the window opens; a resolved result has none.
+   */
+  until?: number;
 }
 
 /**

@@ -40,6 +40,8 @@ export interface ExpectationSetOptions {
   failedGraceMs?: number;
   defaultExecuteId?: string;
   onResult: (r: ExpectationResult) => void;
+  /** A negative's window opened: the still-waiting result with `until`, its end (for a countdown; not a verdict). */
+  onWindow?: (r: ExpectationResult) => void;
   now?: () => number;
 }
 
@@ -181,7 +183,12 @@ export class ExpectationSet {
       return;
     }
     const start = this.now();
-    for (const o of negatives) o.deadline = start + (o.exp.timeoutMs ?? this.opts.negativeWindowMs);
+    for (const o of negatives) {
+      o.deadline = start + (o.exp.timeoutMs ?? this.opts.negativeWindowMs);
+      // the window is the wait an attendee sees: its end goes out, so the screen says how long is left
+      o.result = { ...o.result, until: o.deadline };
+      this.opts.onWindow?.(o.result);
+    }
     this.schedule();
   }
 
@@ -205,7 +212,8 @@ export class ExpectationSet {
 
   private finish(o: Open, status: "passed" | "failed", extra: Partial<ExpectationResult>): void {
     const at = this.now();
-    o.result = { ...o.result, ...extra, status, elapsedMs: at - this.t0, resolvedAt: at };
+    const { until: _window, ...before } = o.result;
+    o.result = { ...before, ...extra, status, elapsedMs: at - this.t0, resolvedAt: at };
     if (status === "failed" && !o.exp.negate) {
       const lines = o.keys.flatMap((k) => this.buffers.get(k)?.toArray() ?? []);
       o.result.closest = closestLines(o.exp.pattern, lines);

@@ -79,6 +79,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       o.bus.emit({ type: "expectation", exercise: exercise.id, step: step.id, result });
       changeWaiters.splice(0).forEach((w) => w());
     },
+    onWindow: (result: ExpectationResult) => o.bus.emit({ type: "expectation", exercise: exercise.id, step: step.id, result }),
   });
   const changed = () => new Promise<void>((r) => changeWaiters.push(r));
 

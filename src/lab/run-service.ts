@@ -7,12 +7,13 @@ import type { Exercise } from "../model/exercise.js";
 import { redactEvent, redactor } from "../report/redact.js";
 import { ReportBus } from "../report/reporter.js";
 import { reporters, type Reporter, type ReporterOptions } from "../report/reporters.js";
+import { labelFilter } from "../runtime/labels.js";
 import { LabError } from "../util/errors.js";
 import { ensureImages } from "./images.js";
 import { roomPorts } from "./port-policy.js";
 import { openSession, type Session } from "./session.js";
 import { installSignalCleanup } from "./signal-cleanup.js";
-import { resetLab, sweepDeadRuns } from "./sweep.js";
+import { liveRunsOfOthers, resetLab, sweepDeadRuns } from "./sweep.js";
 import { verify, type VerifyOutcome, type VerifySelection } from "./verify.js";
 
 export interface LabRunOptions {
@@ -110,6 +111,16 @@ export class LabRun {
   async prepare(o: PrepareOptions): Promise<PreparedRun> {
     const s = this.session;
     const engine = await s.engine();
+    if (o.replaceKept) {
+      // the cluster another front end is running (the TUI's walk, `up --watch`) is not this command's to remove
+      const [other] = liveRunsOfOthers(await s.runtime.owned.list(labelFilter({ lab: s.labId })));
+      if (other)
+        throw new LabError(
+          "portTaken",
+          `This lab's cluster${other.exercise ? ` (exercise ${other.exercise})` : ""} is in use by another mesos-lab process on this machine (pid ${other.pid}: ${other.names.slice(0, 3).join(", ")}${other.names.length > 3 ? ", …" : ""}); \`up\` would remove it under that process.`,
+          "Quit that process first (q in the TUI, Ctrl-C for `up --watch`), or run `mesos-lab down` to remove its cluster anyway.",
+        );
+    }
     await ensureImages(s.runtime, s.config, { pull: o.pull, exercises: o.exercises, onProgress: (progress) => this.emit({ type: "image:pull", progress }) });
     const material = await s.material();
     this.redact = redactor(material.secrets());

@@ -17,6 +17,24 @@ export function deadRunItems(items: Owned[]): Owned[] {
 }
 
 /**
+ * This lab's containers that another mesos-lab process on this host is running now (the TUI, `up --watch`, a
+ * `verify`): its pid label names a live process that is not this one. `up` would remove them under it.
+ */
+export function liveRunsOfOthers(items: Owned[]): Array<{ pid: number; exercise?: string; names: string[] }> {
+  const host = os.hostname();
+  const byPid = new Map<number, { pid: number; exercise?: string; names: string[] }>();
+  for (const i of items) {
+    if (i.kind !== "container" || i.labels[LABEL.host] !== host) continue;
+    const pid = parseInt(i.labels[LABEL.pid] ?? "", 10);
+    if (!Number.isFinite(pid) || pid === process.pid || !processAlive(pid)) continue;
+    const run = byPid.get(pid) ?? { pid, exercise: i.labels[LABEL.exercise], names: [] };
+    run.names.push(i.name);
+    byPid.set(pid, run);
+  }
+  return [...byPid.values()];
+}
+
+/**
  * Scoped to this lab (checkout): another checkout's leftovers are its own to sweep, and two labs starting at once
  * must not race each other over the same dead run. `reset --all` is the instructor's engine-wide broom.
  */

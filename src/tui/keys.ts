@@ -73,7 +73,10 @@ export function keyIntent(s: TuiState, input: string, key: KeyInfo, view?: BodyV
     return undefined;
   }
 
-  const quit: Intent = { type: "confirm", confirm: { kind: "quit", prompt: "Quit: stop this lab's cluster too? [y]es / [n]o, leave it running / [esc] stay" } };
+  // only a cluster this session started is worth the question: with none, q quits and leaves whatever else runs
+  const quit: Intent = Object.keys(s.names).length
+    ? { type: "confirm", confirm: { kind: "quit", prompt: "Quit: stop this lab's cluster too? [y]es / [n]o, leave it running / [esc] stay" } }
+    : { effect: "quit", stopCluster: false };
   const resetAll: Intent = {
     type: "confirm",
     confirm: { kind: "resetAll", prompt: "Remove EVERY mesos-lab container/network on this engine (all labs)? [y/n]" },

@@ -271,7 +271,7 @@ function applyEvent(s: TuiState, ev: LabEvent, now: number): TuiState {
       };
     }
     case "container": {
-      const names = ev.name && ev.state === "created" ? { ...s.names, [ev.role]: ev.name } : s.names;
+      const names = ev.name && (ev.state === "created" || ev.state === "reused") ? { ...s.names, [ev.role]: ev.name } : s.names;
       if (!s.run) return { ...s, names };
       return { ...s, names, run: { ...s.run, containers: { ...s.run.containers, [ev.role]: { state: ev.state, exitCode: ev.exitCode } } } };
     }

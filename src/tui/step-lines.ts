@@ -138,7 +138,7 @@ export function actionLines(run: RunView | undefined, width: number): Line[] {
  * What the step is doing right now, said on the verdict line while it runs: the containers it waits for, the action
  * it runs, or the expectations still open (a line that must not appear is watched for until its window closes).
  */
-export function phaseText(run: RunView): string {
+export function phaseText(run: RunView, now = Date.now()): string {
   const pending = run.actions.find((a) => a.ms === undefined);
   if (pending) return sanitize(pending.detail);
   if (!run.actions.length) {
@@ -148,8 +148,11 @@ export function phaseText(run: RunView): string {
     return "starting containers";
   }
   const open = run.expectations.filter((e) => e.status === "waiting");
-  if (open.length && open.every((e) => e.negate))
-    return `watching that ${open.length === 1 ? `"${open[0]!.says}" does not happen` : `${open.length} lines do not appear`}`;
+  if (open.length && open.every((e) => e.negate)) {
+    const until = Math.max(0, ...open.map((e) => e.until ?? 0));
+    const left = until ? ` (${Math.max(0, Math.ceil((until - now) / 1000))} s left)` : "";
+    return `watching that ${open.length === 1 ? `"${open[0]!.says}" does not happen` : `${open.length} lines do not appear`}${left}`;
+  }
   return open.length ? `waiting for ${open.length} expectation${open.length === 1 ? "" : "s"}` : "checking the expectations";
 }
 
@@ -179,7 +182,7 @@ export function verdictLine(o: { run?: RunView; now: number; tick: number; hasNe
   return truncate(
     [
       ...line(`${SPINNER[o.tick % SPINNER.length]} running ${secs(o.now - run.startedAt)}`, { color: "yellow" }),
-      ...line(` · ${phaseText(run)}`, { dim: true }),
+      ...line(` · ${phaseText(run, o.now)}`, { dim: true }),
     ],
     o.width,
   );

@@ -1,12 +1,12 @@
 import { realpathSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
-import { labelFilter } from "../../src/runtime/labels.js";
+import { LABEL, labelFilter, runLabels } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { ensureStandinImages } from "../standin/image.js";
 import { cli, tempLab } from "../helpers/cli.js";
-import { hasDocker } from "../helpers/docker.js";
+import { ensureBusybox, hasDocker } from "../helpers/docker.js";
 import { freePort } from "../helpers/registry.js";
 
 const runtime = createRuntime();
@@ -43,6 +43,31 @@ describe.skipIf(!hasDocker)("mesos-lab against stand-in images (real binary, rea
     const down = await cli(["down"], { cwd: dir });
     expect(down.exitCode).toBe(0);
     expect(down.stdout).toMatch(/removed 3 container\(s\), 1 network\(s\)/);
+    expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
+  });
+
+  it("up refuses to remove the cluster another mesos-lab process is running (the TUI's walk), changes nothing, and says how; down still removes it", async () => {
+    const images = await ensureStandinImages({ profile: "1.11" });
+    const dir = realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
+    const lab = labIdOf({ root: dir });
+    // a container of this lab as the TUI leaves it while it runs: kept, and labelled with a live pid (this test's)
+    const id = await runtime.containers.create({
+      name: `mesos-lab-${lab}-tui-master`,
+      image: await ensureBusybox(),
+      cmd: ["sleep", "120"],
+      env: {},
+      labels: runLabels({ lab, run: "tuiwalk", exercise: "11", keep: true }, { [LABEL.role]: "master" }),
+    });
+    await runtime.containers.start(id);
+    const up = await cli(["up", "01:cluster"], { cwd: dir });
+    expect(up.exitCode, up.all).toBe(7);
+    expect(up.stderr).toContain(
+      `This lab's cluster (exercise 11) is in use by another mesos-lab process on this machine (pid ${process.pid}: mesos-lab-${lab}-tui-master)`,
+    );
+    expect(up.stderr).toContain("Quit that process first (q in the TUI, Ctrl-C for `up --watch`), or run `mesos-lab down`");
+    expect((await runtime.owned.list(labelFilter({ lab }))).map((i) => i.id)).toEqual([id]);
+    const down = await cli(["down"], { cwd: dir });
+    expect(down.exitCode, down.all).toBe(0);
     expect(await runtime.owned.list(labelFilter({ lab }))).toEqual([]);
   });
 });

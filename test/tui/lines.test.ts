@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { allocate, bodyTop, logRowsMin } from "../../src/tui/layout.js";
+import type { ExpectationResult } from "../../src/engine/events.js";
 import { line, markdownLines, sanitize, truncate, truncateMiddle, widthOf, wrap } from "../../src/tui/lines.js";
+import type { RunView } from "../../src/tui/state.js";
+import { phaseText } from "../../src/tui/step-lines.js";
 
 const text = (l: Array<{ text: string }>) => l.map((s) => s.text).join("");
 
@@ -49,5 +52,26 @@ describe("the step screen's rows", () => {
     expect(bodyTop({ total: 50, height: 10, runStart: 45 })).toBe(40);
     expect(bodyTop({ total: 50, height: 10, runStart: 30, scroll: 3 })).toBe(3);
     expect(bodyTop({ total: 5, height: 10, scroll: 3 })).toBe(0);
+  });
+});
+
+describe("the running step's phase", () => {
+  const neg = (id: string, until?: number) =>
+    ({ id, says: id, pattern: "x", negate: true, source: "master log", cite: { at: "x.cpp:1" }, status: "waiting", elapsedMs: 0, until }) as ExpectationResult;
+  const run = (expectations: ExpectationResult[]): RunView => ({
+    exercise: "11",
+    step: "3",
+    running: true,
+    startedAt: 0,
+    actions: [{ action: "a", detail: "POST agent/api/v1", ms: 120 }],
+    expectations,
+    containers: {},
+  });
+
+  it("a window watching that a line does not appear counts down to its end", () => {
+    expect(phaseText(run([neg("the session is refused", 20_000)]), 12_300)).toBe('watching that "the session is refused" does not happen (8 s left)');
+    expect(phaseText(run([neg("a", 20_000), neg("b", 22_000)]), 12_000)).toBe("watching that 2 lines do not appear (10 s left)");
+    // before its window opens (no end sent yet) there is nothing to count
+    expect(phaseText(run([neg("a")]), 12_000)).toBe('watching that "a" does not happen');
   });
 });

@@ -108,12 +108,17 @@ describe("TUI reducer", () => {
 });
 
 describe("TUI keys", () => {
-  it("list: arrows move, enter opens, digits jump, q asks", async () => {
+  it("list: arrows move, enter opens, digits jump; q quits at once before any container started, and asks after", async () => {
     const s = await base();
+    expect(keyIntent(s, "q", {})).toEqual({ effect: "quit", stopCluster: false });
+    const started = reducer(s, {
+      type: "events",
+      events: [{ type: "container", exercise: "01", role: "master", state: "reused", name: "mesos-lab-x-master" }],
+    });
+    expect(keyIntent(started, "q", {})).toMatchObject({ type: "confirm", confirm: { kind: "quit" } });
     expect(keyIntent(s, "", { downArrow: true })).toEqual({ type: "cursor", delta: 1 });
     expect(keyIntent(s, "", { return: true })).toEqual({ type: "open" });
     expect(keyIntent(s, "1", {})).toEqual({ type: "open", exIndex: 0 });
-    expect(keyIntent(s, "q", {})).toMatchObject({ type: "confirm", confirm: { kind: "quit" } });
     expect(keyIntent(s, "d", {})).toEqual({ effect: "doctor" });
   });
 

@@ -153,6 +153,25 @@ describe("expectation engine", () => {
     expect(results[0]!.status).toBe("passed");
   });
 
+  it("a negative's window, when it opens, is sent with its end (for a countdown); its verdict comes without it", async () => {
+    const windows: ExpectationResult[] = [];
+    const results: ExpectationResult[] = [];
+    let now = 1_000;
+    const set = new ExpectationSet([exp({ id: "never", pattern: "x", negate: true, timeoutMs: 8_000 })], {
+      defaultTimeoutMs: 5_000,
+      negativeWindowMs: 50,
+      now: () => now,
+      onResult: (r) => results.push(r),
+      onWindow: (r) => windows.push(r),
+    });
+    now = 4_000;
+    set.closeNegatives();
+    expect(windows).toEqual([expect.objectContaining({ id: "never", status: "waiting", until: 12_000 })]);
+    expect(results).toEqual([]);
+    set.abort("end");
+    expect(results.at(-1)).not.toHaveProperty("until");
+  });
+
   it("failWaiting fails pending positives but leaves negatives to their windows", async () => {
     const { set, results } = make([exp({ id: "p", pattern: "a" }), exp({ id: "n", pattern: "b", negate: true, timeoutMs: 5 })]);
     set.failWaiting("master died");

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { DiedProcess, ExpectationResult, StepResult } from "../../src/engine/events.js";
 import { CAUSES, failureCause } from "../../src/engine/failure-cause.js";
 import { failureLines as reportLines } from "../../src/report/format.js";
+import { jsonReport } from "../../src/report/json.js";
 import { failureLines as panelLines } from "../../src/tui/step-lines.js";
 import { cite } from "../helpers/cite.js";
 
@@ -97,6 +98,17 @@ describe("the cause table on lines real Mesos 1.11.1 printed", () => {
       "E master.cpp:527] EXIT with status 1: Failed to read credentials file '/credentials/credentials.json': No such file or directory (see --credentials flag)",
     );
     expect(c?.where).toBe("master stderr");
+  });
+
+  it("the JSON report carries the cause of a failed step, and none for a passed one", () => {
+    const failedStep = result({ died: [died("master", [REAL.flags, REAL.credentialsPath])] });
+    const passedStep = { ...result({}), status: "passed" as const };
+    const j = JSON.parse(jsonReport([failedStep, passedStep], { profile: "1.11", exitCode: 1, durationMs: 5 })) as {
+      steps: Array<{ cause?: { id: string; line: string; where: string; hint: string } }>;
+    };
+    expect(j.steps[0]!.cause).toEqual(failureCause(failedStep));
+    expect(j.steps[0]!.cause?.line).toContain("EXIT with status 1: Failed to read credentials file '/credentials/credentials.json'");
+    expect(j.steps[1]!.cause).toBeUndefined();
   });
 
   it("an anonymous 200 where a 401 was expected names the realm left open and its flag", () => {
