@@ -4,6 +4,7 @@ import { labelFilter } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import type { Cluster } from "../../src/engine/cluster.js";
 import { LabBus } from "../../src/engine/events.js";
+import { failureLines } from "../../src/report/format.js";
 import { jsonReport } from "../../src/report/json.js";
 import { junitXml } from "../../src/report/junit.js";
 import { attachPlain } from "../../src/report/plain.js";
@@ -18,7 +19,12 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
   it("exercise 01 passes end to end; step 2 reuses the three unchanged containers; nothing is left behind", async () => {
     const [ex01] = await loadCatalogue();
     const { results, events } = await run(ex01!, await standinConfig());
-    expect(results.map((r) => [r.step, r.status])).toEqual([
+    // a failed step says why in the test's own report (a CI log has nothing else of it)
+    const why = results.filter((r) => r.status !== "passed").flatMap((r) => [`${r.step}:`, ...failureLines(r)]);
+    expect(
+      results.map((r) => [r.step, r.status]),
+      why.join("\n"),
+    ).toEqual([
       ["cluster", "passed"],
       ["run-task", "passed"],
       // the baseline attack (exercise 01's third step)
