@@ -149,9 +149,10 @@ export function phaseText(run: RunView, now = Date.now()): string {
   }
   const open = run.expectations.filter((e) => e.status === "waiting");
   if (open.length && open.every((e) => e.negate)) {
+    // the seconds left come first: a narrow terminal cuts the end of this line
     const until = Math.max(0, ...open.map((e) => e.until ?? 0));
-    const left = until ? ` (${Math.max(0, Math.ceil((until - now) / 1000))} s left)` : "";
-    return `watching that ${open.length === 1 ? `"${open[0]!.says}" does not happen` : `${open.length} lines do not appear`}${left}`;
+    const left = until ? `${Math.max(0, Math.ceil((until - now) / 1000))} s left: ` : "";
+    return `${left}watching that ${open.length === 1 ? `"${open[0]!.says}" does not happen` : `${open.length} lines do not appear`}`;
   }
   return open.length ? `waiting for ${open.length} expectation${open.length === 1 ? "" : "s"}` : "checking the expectations";
 }

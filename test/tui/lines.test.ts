@@ -69,8 +69,8 @@ describe("the running step's phase", () => {
   });
 
   it("a window watching that a line does not appear counts down to its end", () => {
-    expect(phaseText(run([neg("the session is refused", 20_000)]), 12_300)).toBe('watching that "the session is refused" does not happen (8 s left)');
-    expect(phaseText(run([neg("a", 20_000), neg("b", 22_000)]), 12_000)).toBe("watching that 2 lines do not appear (10 s left)");
+    expect(phaseText(run([neg("the session is refused", 20_000)]), 12_300)).toBe('8 s left: watching that "the session is refused" does not happen');
+    expect(phaseText(run([neg("a", 20_000), neg("b", 22_000)]), 12_000)).toBe("10 s left: watching that 2 lines do not appear");
     // before its window opens (no end sent yet) there is nothing to count
     expect(phaseText(run([neg("a")]), 12_000)).toBe('watching that "a" does not happen');
   });
