@@ -10,7 +10,7 @@ const OBSERVED = observedAttack("08");
 export const rogueTlsAgent = {
   id: "rogue-tls-agent",
   title: "a rogue agent with a certificate of its own joins the TLS cluster",
-  actions: [{ do: "attack" as const, id: "rogue", run: rogueAgent({ tls: true, waitS: 3 }) }],
+  actions: [{ do: "attack" as const, id: "rogue", run: rogueAgent({ tls: true, waitS: 8 }) }],
   works: [
     {
       id: "rogue-registered",

@@ -52,6 +52,8 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   /** Network to attach to, with a fixed address and aliases; omitted in host-network mode. */
   network?: { name: string; ip?: string; aliases: string[] };
+  /** Name → address lines for the container's /etc/hosts: its peers, found without the engine's DNS server. */
+  hosts?: Record<string, string>;
   hostNetwork?: boolean;
   hostname?: string;
   /** Container port → host port on 127.0.0.1 (0 = any free port). */

@@ -11,8 +11,9 @@ import { ensureStandinImages } from "../standin/image.js";
 /**
  * `npm run test:rootless` (LAB_ROOTLESS=1, DOCKER_HOST at a rootless Podman service's socket: the one .ci/run starts
  * for a user of its own, PODMAN_ROOTLESS_HOST, else the caller's own `$XDG_RUNTIME_DIR/podman/podman.sock`):
- * attendees on Podman mostly run it rootless. The real binary's `verify 01 11` against the stand-ins, built into that
- * user's storage, passes every step and leaves nothing of its lab behind; `doctor` says which exercises run there,
+ * attendees on Podman mostly run it rootless. The real binary's `verify --all` against the stand-ins, built into that
+ * user's storage, passes every step of the eleven exercises that run there (03, 08, 09 and 10 failed a replay until
+ * containers got fixed MACs and /etc/hosts peers), skips 12 with its reason, and leaves nothing of its lab behind; `doctor` says which exercises run there,
  * and that 12 cannot (its agent capabilities mode needs privileges a rootless engine cannot grant), and `list` shows
  * that verdict. Under CI=true a missing service fails the import of hasDocker: a CI run that silently skipped this
  * would prove nothing.
@@ -22,7 +23,7 @@ const rootlessRun = process.env.LAB_ROOTLESS === "1";
 const ROOTLESS_REASON =
   "it needs the agent capabilities mode (Mesos' Linux launcher, for container image support), not available here: the engine runs rootless: the CAP_SYS_ADMIN it grants holds only inside its user namespace, which may not mount the host's cgroup-v1 freezer hierarchy read-write";
 
-describe.runIf(rootlessRun)("exercises 01 and 11 on rootless Podman", () => {
+describe.runIf(rootlessRun)("the catalogue on rootless Podman", () => {
   const runtime = createRuntime();
   const exerciseLines = (doctor: string) => doctor.split("\n").filter((l) => /^[✓!✗] exercise \d\d /.test(l));
 
@@ -38,14 +39,14 @@ describe.runIf(rootlessRun)("exercises 01 and 11 on rootless Podman", () => {
     return realpathSync(tempLab(`{ images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
   }
 
-  it("verify 01 11 passes every step against the stand-ins and leaves nothing behind", async () => {
+  it("verify --all passes every step of 01-11 against the stand-ins, skips 12 with its reason, and leaves nothing behind", async () => {
     const dir = await standinLab();
-    const r = await cli(["verify", "01", "11", "--reporter", "junit"], { cwd: dir, env: { XDG_STATE_HOME: tempDir("state") }, timeout: 500_000 });
+    const r = await cli(["verify", "--all", "--reporter", "junit"], { cwd: dir, env: { XDG_STATE_HOME: tempDir("state") }, timeout: 500_000 });
     const failing = junitFailures(r.stdout);
     expect({ exit: r.exitCode, failing }, r.stderr.slice(-4000)).toEqual({ exit: 0, failing: [] });
-    expect(r.stdout).toMatch(/<testsuite name="01 [^"]*" tests="[1-9]\d*" failures="0"/);
-    expect(r.stdout).toMatch(/<testsuite name="11 [^"]*" tests="[1-9]\d*" failures="0"/);
-    expect(r.stdout).not.toMatch(/<skipped/);
+    for (const id of ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11"])
+      expect(r.stdout, `exercise ${id}`).toMatch(new RegExp(`<testsuite name="${id} [^"]*" tests="[1-9]\\d*" failures="0" errors="0"(?: skipped="0")? time=`));
+    expect(r.stdout).toMatch(/<testsuite name="12 [^"]*"[^>]*>\s*<testcase[^>]*>\s*<skipped message="cannot run here: it needs the agent capabilities mode/);
     expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   }, 600_000);
 

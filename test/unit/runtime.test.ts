@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { skewWithin } from "../../src/runtime/docker-api/clock-skew.js";
 import { knownSockets, resolveEngineHost, socketPathOf } from "../../src/runtime/engine-host.js";
-import { addressHeld } from "../../src/runtime/docker-api/containers.js";
+import { addressHeld, macOf } from "../../src/runtime/docker-api/containers.js";
 import { rootlessOf, runtimeOf } from "../../src/runtime/docker-api/dialect.js";
 import { engineDetail } from "../../src/lab/doctor.js";
 import { hostRoutes, overlapsRoutes } from "../../src/runtime/host-routes.js";
@@ -146,6 +146,13 @@ describe("subnets the host already routes", () => {
     expect(overlapsRoutes("10.213.13.0/24", routes)).toBe(false);
     expect(overlapsRoutes("172.17.5.0/24", routes)).toBe(true);
     expect(overlapsRoutes("10.213.12.0/24", [[(10 << 24) + (213 << 16) + (12 << 8) + 128, 0xffffff80]])).toBe(true);
+  });
+});
+
+describe("the MAC of a fixed address (macOf)", () => {
+  it("is Docker 20.10's own: 02:42 and the address's bytes in hex (rootless Podman reported 02:42:0a:d5:0b:04 for 10.213.11.4)", () => {
+    expect(macOf("10.213.11.4")).toBe("02:42:0a:d5:0b:04");
+    expect(macOf("172.17.0.255")).toBe("02:42:ac:11:00:ff");
   });
 });
 

@@ -1,6 +1,6 @@
 import type { LabConfig } from "../../config/schema.js";
 import type { ContainerRuntime } from "../../runtime/container-runtime.js";
-import { perRole, type Role } from "../../model/roles.js";
+import { perRole, ROLES, type Role } from "../../model/roles.js";
 import type { Material } from "../material.js";
 import type { TemplateContext } from "../template.js";
 
@@ -63,6 +63,18 @@ export class AddressPlan {
   ipOf(role: Role, instance = 1): string {
     if (this.hostMode || !this.network) return "127.0.0.1";
     return this.network.subnet.replace(/0\/24$/, String(IP_SUFFIX[role] + (role === "agent" ? instance - 1 : 0)));
+  }
+
+  /**
+   * Every name a lab container reaches a peer by, with its fixed address, for the containers' /etc/hosts. The engine's
+   * DNS server is then never asked: rootless Podman 4.3's aardvark-dns did not answer at all for 30–40 s after a
+   * container of the network was re-created (seen by hand: nslookup "no servers could be reached", then NXDOMAIN, then
+   * the address), so a kept attacker's `curl http://agent:5051` after the agent's restart timed out (exercise 10's replay).
+   */
+  hosts(): Record<string, string> {
+    if (this.hostMode || !this.network) return {};
+    const agents = Array.from({ length: this.o.config.agents }, (_, i) => [this.aliasOf("agent", i + 1), this.ipOf("agent", i + 1)]);
+    return { ...Object.fromEntries([...ROLES.map((r) => [r, this.ipOf(r)]), ...agents]), scheduler: this.ipOf("execute") };
   }
 
   aliasOf(role: Role, instance = 1): string {

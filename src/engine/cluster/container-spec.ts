@@ -69,6 +69,7 @@ export function containerSpec(
     env: o.capabilities ? { ...env, ...capabilitiesEnv(s.identity.lab, name) } : env,
     labels: runLabels(s.identity, { [LABEL.role]: role, ...(o.capabilities ? { [CAPABILITIES_LABEL]: "true" } : {}) }),
     network: network ? { name: network, ip: s.plan.ipOf(role, instance), aliases: role === "execute" ? ["execute", "scheduler"] : [alias] } : undefined,
+    hosts: network ? s.plan.hosts() : undefined,
     hostNetwork: s.plan.hostMode,
     hostname: alias,
     publish: o.publish ?? (role === "execute" || role === "attacker" || role === "relay" ? undefined : publishFor(s, role as ClusterRole, instance)),

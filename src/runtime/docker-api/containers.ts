@@ -26,8 +26,11 @@ export class DockerApiContainers implements ContainerClient {
       exposed[`${cport}/tcp`] = {};
       bindings[`${cport}/tcp`] = [{ HostIp: "127.0.0.1", HostPort: hport ? String(hport) : "" }];
     }
+    const mac = spec.network?.ip && !spec.hostNetwork ? macOf(spec.network.ip) : undefined;
     const body: Docker.ContainerCreateOptions = {
       name: spec.name,
+      // API < 1.44 reads the MAC here, 1.44+ and Podman's compat API from the endpoint: both get it
+      ...(mac ? { MacAddress: mac } : {}),
       Image: spec.image,
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
       Labels: spec.labels,
@@ -41,6 +44,7 @@ export class DockerApiContainers implements ContainerClient {
         SecurityOpt: spec.securityOpt,
         // Docker API 1.41 and Podman's compat API; @types/dockerode does not list it
         ...((spec.cgroupns ? { CgroupnsMode: spec.cgroupns } : {}) as object),
+        ExtraHosts: spec.hosts && !spec.hostNetwork ? Object.entries(spec.hosts).map(([name, ip]) => `${name}:${ip}`) : undefined,
         Init: spec.init ?? false,
         AutoRemove: false,
       },
@@ -48,7 +52,11 @@ export class DockerApiContainers implements ContainerClient {
         spec.network && !spec.hostNetwork
           ? {
               EndpointsConfig: {
-                [spec.network.name]: { IPAMConfig: spec.network.ip ? { IPv4Address: spec.network.ip } : undefined, Aliases: spec.network.aliases },
+                [spec.network.name]: {
+                  IPAMConfig: spec.network.ip ? { IPv4Address: spec.network.ip } : undefined,
+                  Aliases: spec.network.aliases,
+                  ...((mac ? { MacAddress: mac } : {}) as object),
+                },
               },
             }
           : undefined,
@@ -194,4 +202,15 @@ export function addressHeld(text: string): { ip?: string; holder?: string } | un
   if (podman) return { ip: podman[1], holder: podman[2] };
   if (/\bAddress already in use\b/.test(text) && !/:\d+\b/.test(text)) return {};
   return undefined;
+}
+
+/**
+ * The MAC a container at `ip` gets: Docker 20.10's own choice (02:42 and the address's four bytes), made explicit.
+ * Podman picks a random MAC, so a container re-created at a kept address (the master after a control step) answers
+ * at a new MAC while the containers kept running (the attacker) still hold the old one in their ARP cache: their
+ * connections time out until the entry goes stale. Seen on rootless Podman 4.3 by hand: the kept container's
+ * /proc/net/arp kept c2:9d:fb:52:3b:8f for an address whose new container had 0e:92:a5:c1:d9:26, and curl timed out.
+ */
+export function macOf(ip: string): string {
+  return ["02", "42", ...ip.split(".").map((b) => Number(b).toString(16).padStart(2, "0"))].join(":");
 }
