@@ -122,6 +122,8 @@ export type LabEvent =
       urls: Partial<Record<"master" | "agent", string>>;
       /** `host:port` of the master's and agent's service ports. */
       addresses: Partial<Record<"master" | "agent", string>>;
+      /** The credentials file a UI asks a login from (ui-login.ts), where it does; never a secret. */
+      logins?: Partial<Record<"master" | "agent", string>>;
     }
   | { type: "action:start"; exercise: string; step: string; action: string; detail: string }
   | { type: "action:end"; exercise: string; step: string; action: string; detail: string; ms: number }

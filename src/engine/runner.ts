@@ -1,4 +1,5 @@
 import type { RunnerOptions } from "./runner-options.js";
+import { uiLoginFile } from "./ui-login.js";
 import type { RunIdentity } from "../runtime/labels.js";
 import type { Exercise } from "../model/exercise.js";
 import { ROLE_PORTS, type ClusterRole, type Role } from "../model/roles.js";
@@ -140,7 +141,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       throw err;
     }
     timings.readyMs = Date.now() - tready;
-    o.bus.emit({ type: "published", exercise: exercise.id, ...publishedOf(cluster, o.publishHost) });
+    o.bus.emit({ type: "published", exercise: exercise.id, ...publishedOf(cluster, o.publishHost, o.config.material.credentials) });
 
     // 3. actions, in order
     const ta = Date.now();
@@ -241,9 +242,10 @@ function attackOutcome(rs: RenderedStep, set: ExpectationSet, results: Expectati
 }
 
 /** The master's and the agent's service ports as this machine reaches them, and their UIs' URLs. */
-function publishedOf(cluster: Cluster, host: string): Pick<Extract<LabEvent, { type: "published" }>, "urls" | "addresses"> {
+function publishedOf(cluster: Cluster, host: string, credentials: string): Pick<Extract<LabEvent, { type: "published" }>, "urls" | "addresses" | "logins"> {
   const urls: Partial<Record<"master" | "agent", string>> = {};
   const addresses: Partial<Record<"master" | "agent", string>> = {};
+  const logins: Partial<Record<"master" | "agent", string>> = {};
   for (const role of ["master", "agent"] as const) {
     const live = cluster.containers.of(role);
     if (!live || live.exitCode !== null) continue;
@@ -251,9 +253,11 @@ function publishedOf(cluster: Cluster, host: string): Pick<Extract<LabEvent, { t
       const address = `${host.includes(":") ? `[${host}]` : host}:${cluster.containers.hostPort(role, ROLE_PORTS[role])}`;
       addresses[role] = address;
       urls[role] = `${usesTls(live.env) ? "https" : "http"}://${address}`;
+      const login = uiLoginFile(role, live.env, credentials);
+      if (login) logins[role] = login;
     } catch {
       /* not published (this run publishes nothing) */
     }
   }
-  return { urls, addresses };
+  return { urls, addresses, ...(Object.keys(logins).length ? { logins } : {}) };
 }

@@ -49,7 +49,14 @@ export interface RunView {
   exercise: string;
   step: string;
   running: boolean;
+  /** When the attendee asked for the run (ties an audit to it). */
   startedAt: number;
+  /**
+   * When the step itself started (its step:start), the moment the report's time counts from: the spinner counts from
+   * here too, not from the key press, which also covers preparing the run (issue 19 saw 7.6 s on the spinner, then
+   * "Step passed in 4.6 s").
+   */
+  stepStartedAt?: number;
   actions: Array<{ action: string; detail: string; ms?: number }>;
   expectations: ExpectationResult[];
   containers: Partial<Record<Role, { state: string; exitCode?: number | null }>>;
@@ -263,7 +270,7 @@ function applyEvent(s: TuiState, ev: LabEvent, now: number): TuiState {
       if (!s.run) return s;
       return {
         ...s,
-        run: { ...s.run, step: ev.step.id, actions: [], expectations: [], result: undefined },
+        run: { ...s.run, step: ev.step.id, stepStartedAt: now, actions: [], expectations: [], result: undefined },
         logs: emptyLogs(),
         dropped: zeroDropped(),
         pulls: {},

@@ -31,8 +31,10 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   for (const r of run?.expectations ?? []) if (!step.expectations.some((e) => e.id === r.id)) items.push({ id: r.id, says: r.says, result: r });
   const failed = run?.result && run.result.status !== "passed" ? run.result : undefined;
 
+  // while this exercise runs and this step has no result yet, an earlier pass is not what the screen is about
+  const rerunning = !!state.run?.running && state.run.exercise === ex.id && !run?.result;
   const badge: Line = [
-    ...(stepPassed(state) ? line(" ✓ passed", { color: "green" }) : []),
+    ...(rerunning ? line(" … running", { color: "yellow" }) : stepPassed(state) ? line(" ✓ passed", { color: "green" }) : []),
     ...(state.mode === "hands-on" ? line(" [hands-on]", { color: "magenta" }) : []),
   ];
   const title: Line = [
@@ -88,7 +90,7 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
   }
   if (failed) body.push(...failureLines(failed, width), blank);
   body.push(line("Expectations", { bold: true }));
-  body.push(...checklistLines(items, { running: !!run?.running, tick: state.tick, elapsedMs: run ? now - run.startedAt : 0, width }));
+  body.push(...checklistLines(items, { running: !!run?.running, tick: state.tick, elapsedMs: run ? now - (run.stepStartedAt ?? run.startedAt) : 0, width }));
   body.push(blank, ...actionLines(run, width));
   // the audit belongs to the run on screen; after a pass it is the news, so it comes into view in place of the checklist
   const audit = run && state.audit?.exercise === ex.id && state.audit.step === step.id ? state.audit : undefined;

@@ -182,7 +182,7 @@ export function verdictLine(o: { run?: RunView; now: number; tick: number; hasNe
   if (!run.running) return line("stopped", { dim: true });
   return truncate(
     [
-      ...line(`${SPINNER[o.tick % SPINNER.length]} running ${secs(o.now - run.startedAt)}`, { color: "yellow" }),
+      ...line(`${SPINNER[o.tick % SPINNER.length]} running ${secs(o.now - (run.stepStartedAt ?? run.startedAt))}`, { color: "yellow" }),
       ...line(` · ${phaseText(run, o.now)}`, { dim: true }),
     ],
     o.width,
@@ -227,9 +227,11 @@ export function attackLine(o: { attack: NonNullable<StepInfo["attack"]>; run?: R
 export function endpointLines(state: Pick<TuiState, "published" | "names">, step: StepInfo, width: number): Line[] {
   const p = state.published;
   if (!p) return [];
-  const uis = (Object.entries(p.urls) as Array<[string, string]>).map(([r, u]) => `${r} ${u}`);
+  const uis = (Object.entries(p.urls) as Array<["master" | "agent", string]>).map(
+    ([r, u]) => `${r} ${u}${p.logins?.[r] ? ` (asks for a login: a principal and its secret from ${p.logins[r]})` : ""}`,
+  );
   const out: Line[] = [];
-  if (uis.length) out.push(blank, truncate([...line("UIs: ", { bold: true }), { text: uis.join(" · ") }], width));
+  if (uis.length) out.push(blank, ...wrap([...line("UIs: ", { bold: true }), { text: uis.join(" · ") }], width, "     "));
   if (!step.attack) return out;
   out.push(blank, line("Try the attack yourself:", { bold: true }));
   for (const c of byHandCommands(step.attack, p.addresses, state.names.attacker))
