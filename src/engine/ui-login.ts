@@ -13,3 +13,6 @@ export function uiLoginFile(role: "master" | "agent", env: Record<string, string
   const own = /^\/etc\/credentials\/([^/]+)$/.exec(file);
   return own ? `${folder.replace(/\/+$/, "")}/${own[1]}` : `${file} (in the container)`;
 }
+
+/** What the TUI and `up` say of a protected UI: where its login comes from, never the secret. */
+export const uiLoginText = (file: string): string => `asks for a login: a principal and its secret from ${file}`;

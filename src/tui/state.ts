@@ -13,8 +13,13 @@ import type { AuditReport } from "../audit/types.js";
  */
 
 export const LOG_ROLES = ["master", "agent", "zk", "execute"] as const satisfies readonly Role[];
-/** The attacker's pane holds its commands' output and its relay's recording. */
-export const paneOf = (role: Role): Role => (role === "relay" ? "attacker" : role);
+/**
+ * A log pane: a role's output, or `answers`, the step's HTTP requests each with the answer it got. Answers sat in the
+ * master and agent panes among their logs, without saying which request they answered (issue 19).
+ */
+export type PaneId = Role | "answers";
+/** The attacker's pane holds its commands' output and its relay's recording; an HTTP action's answer has its own. */
+export const paneOf = (ev: { role: Role; source: string }): PaneId => (ev.source.startsWith("http:") ? "answers" : ev.role === "relay" ? "attacker" : ev.role);
 /** Lines kept per role: enough to scroll back through a step, bounded for a GLOG_v=2 stream. */
 export const LOG_CAP = 500;
 
@@ -43,6 +48,8 @@ export interface LogEntry {
   text: string;
   stream: "stdout" | "stderr";
   source: string;
+  /** The request an answer pane's following lines answer (`→ GET master/state as viewer-principal`). */
+  request?: boolean;
 }
 
 export interface RunView {
@@ -85,7 +92,7 @@ export interface TuiState {
   stepIndex: number;
   showHint: boolean;
   showSolution: boolean;
-  logFocus: Role | "all";
+  logFocus: PaneId | "all";
   /**
    * Scroll-back in the focused pane: the view ends `back` lines before line number `anchor` (counted since the step
    * started, dropped lines included), so lines arriving meanwhile do not move what the attendee is reading.
@@ -99,9 +106,9 @@ export interface TuiState {
   filterEditing: boolean;
   confirm?: Confirm;
   run?: RunView;
-  logs: Record<Role, LogEntry[]>;
+  logs: Record<PaneId, LogEntry[]>;
   /** Lines dropped from the ring since the step started (shown so a truncated pane is not mistaken for silence). */
-  dropped: Record<Role, number>;
+  dropped: Record<PaneId, number>;
   pulls: Record<string, PullProgress>;
   doctor?: { loading: boolean; checks: DoctorCheck[]; error?: string };
   message?: string;
@@ -150,8 +157,8 @@ export type TuiAction =
   | { type: "auditEnd"; key: string; reason: string }
   | { type: "tick" };
 
-const emptyLogs = (): Record<Role, LogEntry[]> => perRole(() => []);
-const zeroDropped = (): Record<Role, number> => perRole(() => 0);
+const emptyLogs = (): Record<PaneId, LogEntry[]> => ({ ...perRole((): LogEntry[] => []), answers: [] });
+const zeroDropped = (): Record<PaneId, number> => ({ ...perRole(() => 0), answers: 0 });
 
 export function initialState(
   exercises: ExerciseInfo[],
@@ -243,19 +250,32 @@ function withCurrent(s: TuiState): TuiState {
   return { ...s, progress: { ...s.progress, current: { exercise: ex.id, step: st.id } } };
 }
 
-/** Appends a batch of log lines to the per-role rings: one copy per batch, never per line. */
+/**
+ * Appends a batch of log lines to the per-pane rings: one copy per batch, never per line. The first line of an HTTP
+ * action's answer comes under a line naming its request (the action's description from its action:start).
+ */
 function appendLogs(s: TuiState, logs: Array<Extract<LabEvent, { type: "log" }>>): Pick<TuiState, "logs" | "dropped"> {
   if (logs.length === 0) return { logs: s.logs, dropped: s.dropped };
-  const byRole = emptyLogs();
-  for (const l of logs) byRole[paneOf(l.role)].push({ text: l.text, stream: l.stream, source: l.source });
+  const byPane = emptyLogs();
+  let lastAnswer = s.logs.answers.at(-1)?.source;
+  for (const l of logs) {
+    const pane = paneOf(l);
+    if (pane === "answers" && l.source !== lastAnswer) {
+      const id = l.source.slice("http:".length);
+      const detail = s.run?.actions.findLast((a) => a.action === id)?.detail ?? id;
+      byPane.answers.push({ text: `→ ${detail}`, stream: "stdout", source: l.source, request: true });
+      lastAnswer = l.source;
+    }
+    byPane[pane].push({ text: l.text, stream: l.stream, source: l.source });
+  }
   const out = { ...s.logs };
   const dropped = { ...s.dropped };
-  for (const role of Object.keys(byRole) as Role[]) {
-    const add = byRole[role];
+  for (const pane of Object.keys(byPane) as PaneId[]) {
+    const add = byPane[pane];
     if (add.length === 0) continue;
-    const merged = s.logs[role].length + add.length > LOG_CAP ? [...s.logs[role], ...add].slice(-LOG_CAP) : [...s.logs[role], ...add];
-    dropped[role] += s.logs[role].length + add.length - merged.length;
-    out[role] = merged;
+    const merged = s.logs[pane].length + add.length > LOG_CAP ? [...s.logs[pane], ...add].slice(-LOG_CAP) : [...s.logs[pane], ...add];
+    dropped[pane] += s.logs[pane].length + add.length - merged.length;
+    out[pane] = merged;
   }
   return { logs: out, dropped };
 }
@@ -385,7 +405,12 @@ export function reducer(s: TuiState, a: TuiAction): TuiState {
     case "showSolution":
       return { ...s, showSolution: true, confirm: undefined };
     case "cycleLogs": {
-      const order: Array<Role | "all"> = ["all", ...LOG_ROLES, ...(currentStep(s)?.attack || s.logs.attacker.length ? (["attacker"] as const) : [])];
+      const order: Array<PaneId | "all"> = [
+        "all",
+        ...LOG_ROLES,
+        ...(currentStep(s)?.attack || s.logs.attacker.length ? (["attacker"] as const) : []),
+        ...(s.logs.answers.length ? (["answers"] as const) : []),
+      ];
       return { ...s, logFocus: order[(order.indexOf(s.logFocus) + 1) % order.length]!, scroll: undefined };
     }
     case "scroll": {

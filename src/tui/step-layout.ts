@@ -2,7 +2,18 @@ import { currentExercise, currentStep, stepPassed, type TuiState } from "./state
 import { auditPanelLines } from "./audit-panel.js";
 import { allocate, bodyTop } from "./layout.js";
 import { blank, inline, line, type Line, markdownLines, truncate, wrap } from "./lines.js";
-import { actionLines, attackLine, checklistLines, endpointLines, failureLines, flagLines, noteLines, verdictLine } from "./step-lines.js";
+import {
+  actionLines,
+  attackLine,
+  checklistLines,
+  clockStart,
+  endpointLines,
+  failureLines,
+  flagLines,
+  noteLines,
+  runErrorLines,
+  verdictLine,
+} from "./step-lines.js";
 
 /** The step screen measured for a terminal: what each region shows, and where the body is scrolled to. */
 export interface StepLayout {
@@ -89,8 +100,9 @@ export function stepLayout(state: TuiState, width: number, rows: number, now: nu
     );
   }
   if (failed) body.push(...failureLines(failed, width), blank);
+  else if (run?.error && !run.result) body.push(...runErrorLines(run.error, width), blank);
   body.push(line("Expectations", { bold: true }));
-  body.push(...checklistLines(items, { running: !!run?.running, tick: state.tick, elapsedMs: run ? now - (run.stepStartedAt ?? run.startedAt) : 0, width }));
+  body.push(...checklistLines(items, { running: !!run?.running, tick: state.tick, elapsedMs: run ? now - clockStart(run) : 0, width }));
   body.push(blank, ...actionLines(run, width));
   // the audit belongs to the run on screen; after a pass it is the news, so it comes into view in place of the checklist
   const audit = run && state.audit?.exercise === ex.id && state.audit.step === step.id ? state.audit : undefined;

@@ -2,6 +2,7 @@ import type { ExpectationResult, StepResult } from "../engine/events.js";
 import type { EnvChange } from "../engine/render.js";
 import type { Role } from "../model/roles.js";
 import { failureCause } from "../engine/failure-cause.js";
+import { uiLoginText } from "../engine/ui-login.js";
 import { citeText, containersText, processHeadline, secs, streamExcerpt } from "../report/format.js";
 import { blank, cell, inline, line, type Line, sanitize, truncate, truncateMiddle, wrap } from "./lines.js";
 import { byHandCommands } from "../attack/by-hand.js";
@@ -121,6 +122,21 @@ export function failureLines(result: StepResult, width: number, maxClosest = 3):
   return body.map((l) => [{ text: "┃ ", color: "red" }, ...l]);
 }
 
+/**
+ * A run that could not start (a workspace flag under the wrong role, an engine that went away): its whole message and
+ * fix, wrapped, where the failure panel goes. The verdict line holds only its start.
+ */
+export function runErrorLines(error: string, width: number): Line[] {
+  const inner = width - 2;
+  return [line("Step could not run", { color: "red", bold: true }), ...wrap(line(sanitize(error), { color: "red" }), inner, "  ")].map((l) => [
+    { text: "┃ ", color: "red" },
+    ...l,
+  ]);
+}
+
+/** When the step's clock starts: its step:start, or the key press while the run is being prepared. */
+export const clockStart = (run: RunView): number => run.stepStartedAt ?? run.startedAt;
+
 /** What the run did, one line per action, the newest last. */
 export function actionLines(run: RunView | undefined, width: number): Line[] {
   if (!run) return [];
@@ -182,7 +198,7 @@ export function verdictLine(o: { run?: RunView; now: number; tick: number; hasNe
   if (!run.running) return line("stopped", { dim: true });
   return truncate(
     [
-      ...line(`${SPINNER[o.tick % SPINNER.length]} running ${secs(o.now - (run.stepStartedAt ?? run.startedAt))}`, { color: "yellow" }),
+      ...line(`${SPINNER[o.tick % SPINNER.length]} running ${secs(o.now - clockStart(run))}`, { color: "yellow" }),
       ...line(` · ${phaseText(run, o.now)}`, { dim: true }),
     ],
     o.width,
@@ -228,7 +244,7 @@ export function endpointLines(state: Pick<TuiState, "published" | "names">, step
   const p = state.published;
   if (!p) return [];
   const uis = (Object.entries(p.urls) as Array<["master" | "agent", string]>).map(
-    ([r, u]) => `${r} ${u}${p.logins?.[r] ? ` (asks for a login: a principal and its secret from ${p.logins[r]})` : ""}`,
+    ([r, u]) => `${r} ${u}${p.logins?.[r] ? ` (${uiLoginText(p.logins[r])})` : ""}`,
   );
   const out: Line[] = [];
   if (uis.length) out.push(blank, ...wrap([...line("UIs: ", { bold: true }), { text: uis.join(" · ") }], width, "     "));

@@ -67,6 +67,9 @@ function worstRun(exIndex: number, stepIndex: number, status: "passed" | "failed
   for (const a of rendered.step.actions) {
     const name = a.do === "sleep" ? "sleep" : a.id;
     events.push({ type: "action:start", exercise: ex.id, step: st.id, action: name, detail: describeAction(a) });
+    if (a.do === "http")
+      for (const text of ["HTTP/1.1 403 Forbidden", `content-length: ${LONG.length}`, LONG])
+        events.push({ type: "log", exercise: ex.id, source: `http:${a.id}`, role: a.role, stream: "stdout", text, ts: 0 });
     events.push({ type: "action:end", exercise: ex.id, step: st.id, action: name, detail: describeAction(a), ms: 1234 });
   }
   for (let i = 0; i < 300; i++)
@@ -203,5 +206,46 @@ describe("the step view fits the terminal", () => {
     const first = whole.findIndex((l) => l.includes("+ MESOS_ACLS="));
     const rest = whole.slice(first + 1).filter((_, i, a) => a.slice(0, i + 1).every((l) => l.startsWith("         ") && l.trim()));
     expect([whole[first]!.split("+ MESOS_ACLS=")[1], ...rest].map((l) => l!.trim()).join("")).toBe(value);
+  });
+
+  it("HTTP answers have a pane of their own, each under the request it answers; the master's pane keeps its logs", () => {
+    const exIndex = infos.findIndex((e) => e.id === "11");
+    const acls = infos[exIndex]!.steps.findIndex((s) => s.id === "session-acls");
+    const http = renderExercise(catalogue[exIndex]!, config)[acls]!.step.actions.filter((a) => a.do === "http");
+    expect(http.length).toBeGreaterThan(0);
+    const lines = screen(stateAfter(exIndex, acls, worstRun(exIndex, acls, "passed")), 200, 60).lines();
+    expectFits(lines, 200, 60, ["HTTP answers, each under its request"]);
+    const pane = lines.slice(lines.findIndex((l) => l.includes("HTTP answers, each under its request")));
+    const last = describeAction(http.at(-1)!);
+    const request = pane.findIndex((l) => l.trimStart().startsWith(`→ ${last}`.slice(0, 60)));
+    expect(request, pane.join("\n")).toBeGreaterThan(0);
+    // the newest lines, under the request they answer even when its own line scrolled past: it keeps the top row
+    expect(request, pane.join("\n")).toBe(1);
+    expect(pane[2]).toMatch(/^\s{4}(HTTP\/1\.1 403 Forbidden|content-length: \d+|I1205 )/);
+    expect(lines.filter((l) => l.includes("HTTP/1.1 403 Forbidden")).length).toBeLessThanOrEqual(http.length);
+    expect(
+      lines
+        .slice(
+          0,
+          lines.findIndex((l) => l.includes("── master")),
+        )
+        .join("\n"),
+    ).not.toContain("HTTP/1.1 403");
+  });
+
+  it("a run that could not start shows its whole message and fix in the body at 80×24, not only the start on the verdict line", () => {
+    const exIndex = infos.findIndex((e) => e.id === "06");
+    let s = reducer(initialState(infos, emptyProgress(), "hands-on"), { type: "open", exIndex });
+    s = reducer(s, { type: "runRequested", now: Date.now() });
+    const error =
+      "workspace/06-http-authentication.env: MESOS_CREDENTIALS is a flag of the master, not the agent (move it under [master]): the agent would ignore it";
+    s = reducer(s, { type: "runError", error });
+    const lines = screen(s, 80, 24).lines();
+    expectFits(lines, 80, 24, ["✗ could not run", "Step could not run", "quit"]);
+    const body = lines
+      .slice(lines.findIndex((l) => l.includes("Step could not run")) + 1)
+      .map((l) => l.replace(/^┃\s*/, "").trim())
+      .filter((l) => l);
+    expect(body.join(" ")).toContain(error);
   });
 });

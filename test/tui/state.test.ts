@@ -73,6 +73,47 @@ describe("TUI reducer", () => {
     expect(s.scroll).toBeUndefined();
   });
 
+  it("an HTTP action's answer goes to the answers pane, under the request it answers, not among the master's logs", async () => {
+    let s = reducer(open(await base()), { type: "runRequested", now: 0 });
+    const ev = (over: Partial<Extract<LabEvent, { type: "log" }>>): LabEvent => ({
+      type: "log",
+      exercise: "01",
+      source: "log:master",
+      role: "master",
+      stream: "stdout",
+      text: "",
+      ts: 0,
+      ...over,
+    });
+    const start = (action: string, detail: string): LabEvent => ({ type: "action:start", exercise: "01", step: "cluster", action, detail });
+    s = reducer(s, {
+      type: "events",
+      events: [
+        start("state-anonymous", "GET /master/state on the master"),
+        ev({ text: "I1207 master.cpp:1] Elected" }),
+        ev({ source: "http:state-anonymous", text: "HTTP/1.1 401 Unauthorized" }),
+        ev({ source: "http:state-anonymous", text: 'www-authenticate: Basic realm="mesos-master-readonly"' }),
+        start("state-viewer", "GET /master/state on the master as viewer-principal"),
+      ],
+    });
+    s = reducer(s, { type: "events", events: [ev({ source: "http:state-viewer", text: "HTTP/1.1 200 OK" })] });
+    expect(s.logs.master.map((l) => l.text)).toEqual(["I1207 master.cpp:1] Elected"]);
+    expect(s.logs.answers.map((l) => [l.request ?? false, l.text])).toEqual([
+      [true, "→ GET /master/state on the master"],
+      [false, "HTTP/1.1 401 Unauthorized"],
+      [false, 'www-authenticate: Basic realm="mesos-master-readonly"'],
+      [true, "→ GET /master/state on the master as viewer-principal"],
+      [false, "HTTP/1.1 200 OK"],
+    ]);
+    // l cycles through it once it holds answers
+    const seen: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      s = reducer(s, { type: "cycleLogs" });
+      seen.push(s.logFocus);
+    }
+    expect(seen).toEqual(["master", "agent", "zk", "execute", "answers", "all"]);
+  });
+
   it("keeps at most LOG_CAP lines per role and counts the dropped ones", async () => {
     let s = reducer(open(await base()), { type: "runRequested", now: 0 });
     s = reducer(s, { type: "events", events: burst(400, 0) });

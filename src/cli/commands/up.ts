@@ -1,5 +1,5 @@
 import { byHandCommands, type Published } from "../../attack/by-hand.js";
-import { uiLoginFile } from "../../engine/ui-login.js";
+import { uiLoginFile, uiLoginText } from "../../engine/ui-login.js";
 import { selectExercises } from "../../catalogue/load.js";
 import { LABEL, labelFilter } from "../../runtime/labels.js";
 import { usesTls } from "../../engine/render.js";
@@ -56,7 +56,7 @@ async function upInner(
       const url = role === "zk" && inner !== "8080" ? `127.0.0.1:${host}` : `${tls ? "https" : "http"}://127.0.0.1:${host}`;
       const login = role === "master" || role === "agent" ? uiLoginFile(role, st?.env ?? {}, s.config.material.credentials) : undefined;
       process.stdout.write(`  ${what.padEnd(13)} ${url}${tls ? `  (trust ${s.config.material.ssl}/ca.pem)` : ""}\n`);
-      if (login) process.stdout.write(`  ${"".padEnd(13)} asks for a login: a principal and its secret from ${login}\n`);
+      if (login) process.stdout.write(`  ${"".padEnd(13)} ${uiLoginText(login)}\n`);
     }
   }
   // the attacks of the steps that ran, as an attendee runs them against this cluster

@@ -51,7 +51,7 @@ function callOf(body: string | undefined): string | undefined {
 
 export const httpAction: ActionHandler<HttpAction> = {
   describe: (a) =>
-    `${a.method} ${a.role}${a.path}${callOf(a.body) ? ` ${callOf(a.body)}` : ""}${a.auth ? ("principal" in a.auth ? ` as ${a.auth.principal}` : " with a bearer token") : ""}${a.via ? " via the relay" : ""}`,
+    `${a.method} ${a.path}${callOf(a.body) ? ` ${callOf(a.body)}` : ""} on the ${a.role}${a.auth ? ("principal" in a.auth ? ` as ${a.auth.principal}` : " with a bearer token") : ""}${a.via ? " via the relay" : ""}`,
   run: (ctx, a) => feedAnswer(ctx, a.id, a.role, send(ctx, a, 10_000)),
 };
 

@@ -1,7 +1,6 @@
 import { Box, Text } from "ink";
-import type { Role } from "../../model/roles.js";
 import { line, sanitize, truncate } from "../lines.js";
-import { LOG_ROLES, type LogEntry } from "../state.js";
+import { LOG_ROLES, type LogEntry, type PaneId } from "../state.js";
 import { LineView } from "./Lines.js";
 
 /**
@@ -19,6 +18,26 @@ export function visibleLines(lines: LogEntry[], filter: string, height: number, 
   return out.reverse();
 }
 
+/**
+ * An answers pane's lines: the newest that fit, and when the first of them is not a request line, the request they
+ * answer takes the top row, so an answer is never shown without the request it answers.
+ */
+export function withRequest(lines: LogEntry[], filter: string, height: number, end = lines.length): LogEntry[] {
+  const shown = visibleLines(lines, filter, height, end);
+  if (!shown[0] || shown[0].request || height < 2) return shown;
+  // the top row goes to the request, unless the pane has a row to spare
+  const rest = shown.length < height ? shown : shown.slice(1);
+  const head = rest[0];
+  if (!head || head.request) return rest;
+  const request = lines.slice(0, lines.lastIndexOf(head, end - 1)).findLast((l) => l.request);
+  return request && request.source === head.source ? [request, ...rest] : rest;
+}
+
+const PANE_TITLE: Partial<Record<PaneId, string>> = {
+  attacker: "☠ attacker: its commands and its relay's recording",
+  answers: "HTTP answers, each under its request",
+};
+
 function Pane({
   who: role,
   lines,
@@ -30,7 +49,7 @@ function Pane({
   focused,
   scroll,
 }: {
-  who: Role;
+  who: PaneId;
   lines: LogEntry[];
   dropped: number;
   filter: string;
@@ -42,14 +61,14 @@ function Pane({
 }) {
   // a scrolled view ends at a fixed line number; the ring may have dropped past it meanwhile, then the oldest show
   const end = scroll ? Math.max(1, scroll.anchor - scroll.back - dropped) : lines.length;
-  const shown = visibleLines(lines, filter, height, end);
+  const shown = role === "answers" ? withRequest(lines, filter, height, end) : visibleLines(lines, filter, height, end);
   const total = lines.length + dropped;
   return (
     <Box flexDirection="column" width={width} paddingRight={1}>
       <LineView
         line={truncate(
           line(
-            `── ${role === "attacker" ? "☠ attacker: its commands and its relay's recording" : role} (${total} lines${dropped ? `, oldest ${dropped} dropped` : ""})${filter ? ` filter: ${filter}` : ""}${
+            `── ${PANE_TITLE[role] ?? role} (${total} lines${dropped ? `, oldest ${dropped} dropped` : ""})${filter ? ` filter: ${filter}` : ""}${
               // the scroll keys live here, not in the footer, which must fit 100 columns
               scroll
                 ? ` · scrolled back: up to line ${Math.min(total, dropped + end)} of ${total}, ${total - Math.min(total, dropped + end)} newer (f follows)`
@@ -63,6 +82,7 @@ function Pane({
         )}
       />
       {shown.map((l, i) => {
+        if (l.request) return <LineView key={i} line={truncate(line(sanitize(l.text), { bold: true, color: "cyan" }), width - 1)} />;
         const hit = matched.has(l.text);
         // a log line as the terminal shows it (tabs expanded, escapes dropped), cut to the pane: a stack trace's tabs
         // pushed the neighbouring pane sideways
@@ -70,7 +90,10 @@ function Pane({
           <LineView
             key={i}
             line={truncate(
-              line(`${hit ? "▶ " : "  "}${sanitize(l.text)}`, hit ? { color: "green", bold: true } : l.stream === "stderr" ? { color: "gray" } : {}),
+              line(
+                `${hit ? "▶ " : "  "}${role === "answers" ? "  " : ""}${sanitize(l.text)}`,
+                hit ? { color: "green", bold: true } : l.stream === "stderr" ? { color: "gray" } : {},
+              ),
               width - 1,
             )}
           />
@@ -88,15 +111,15 @@ function Pane({
  * highlighted (▶, green) so the attendee sees which Mesos line proved the step.
  */
 export function LogPanes(props: {
-  logs: Record<Role, LogEntry[]>;
-  dropped: Record<Role, number>;
-  focus: Role | "all";
+  logs: Record<PaneId, LogEntry[]>;
+  dropped: Record<PaneId, number>;
+  focus: PaneId | "all";
   filter: string;
   matched: Set<string>;
   columns: number;
   height: number;
   scroll?: { anchor: number; back: number };
-  /** Show the attacker's pane too (an attack step): full width, under the grid. */
+  /** Show the attacker's pane too (an attack step): under the grid, beside the HTTP answers if there are any. */
   attacker?: boolean;
 }) {
   const { logs, dropped, focus, filter, matched, columns, height, scroll } = props;
@@ -116,43 +139,35 @@ export function LogPanes(props: {
     );
   }
   const half = Math.floor(columns / 2);
-  // two rows of panes, each a header and `each` lines, and the attacker's pane: exactly `height` rows at most
+  // two rows of panes, each a header and `each` lines, and a band under them for the attacker and the HTTP answers:
+  // exactly `height` rows at most
   if (height < 2) return null;
-  const attackerRows = props.attacker ? Math.max(2, Math.floor(height / 3)) : 0;
-  const gridRows = height - attackerRows;
+  const band: PaneId[] = [...(props.attacker ? (["attacker"] as const) : []), ...(logs.answers.length ? (["answers"] as const) : [])];
+  const bandRows = band.length ? Math.max(2, Math.floor(height / 3)) : 0;
+  const gridRows = height - bandRows;
   const each = Math.max(0, Math.floor((gridRows - 2) / 2));
-  const rows: Role[][] = [LOG_ROLES.slice(0, 2), LOG_ROLES.slice(2, 4)];
+  const rows: PaneId[][] = [LOG_ROLES.slice(0, 2), LOG_ROLES.slice(2, 4)];
+  if (bandRows >= 2) rows.push(band);
   return (
     <Box flexDirection="column">
       {rows.map((row, i) => (
         <Box key={i}>
-          {row.map((role) => (
+          {row.map((pane, j) => (
             <Pane
-              key={role}
-              who={role}
-              lines={logs[role]}
-              dropped={dropped[role]}
+              key={pane}
+              who={pane}
+              lines={logs[pane]}
+              dropped={dropped[pane]}
               filter={filter}
-              height={each}
+              height={i < 2 ? each : bandRows - 1}
               matched={matched}
-              width={half}
+              // the last pane of a row takes the odd column
+              width={row.length === 1 ? columns : j === 0 ? half : columns - half}
               focused={false}
             />
           ))}
         </Box>
       ))}
-      {attackerRows >= 2 ? (
-        <Pane
-          who="attacker"
-          lines={logs.attacker}
-          dropped={dropped.attacker}
-          filter={filter}
-          height={attackerRows - 1}
-          matched={matched}
-          width={columns}
-          focused={false}
-        />
-      ) : null}
     </Box>
   );
 }
