@@ -1,3 +1,4 @@
+import { runToEnd } from "../runtime/run-to-end.js";
 import type { LabConfig } from "../config/schema.js";
 import type { ContainerRuntime } from "../runtime/container-runtime.js";
 import { LABEL } from "../runtime/labels.js";
@@ -169,32 +170,24 @@ export async function releaseNestedCgroups(runtime: ContainerRuntime, id: string
 }
 
 async function releaseAfter(runtime: ContainerRuntime, stopped: ContainerState, timeoutMs: number): Promise<string> {
-  let id: string | undefined;
   try {
-    id = await runtime.containers.create({
-      name: `${stopped.name}-release-${randomBytes(2).toString("hex")}`,
-      image: stopped.image!,
-      entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", RELEASE_SCRIPT]),
-      cmd: [],
-      env: { LAB_AGENT_CGROUP: stopped.env.LAB_AGENT_CGROUP!, LAB_AGENT_FREEZER: "own" },
-      // the stopped container's run, so that cleanup finds it; no role, and not itself one to release
-      labels: { ...Object.fromEntries(Object.entries(stopped.labels).filter(([k]) => k !== LABEL.role)), [CAPABILITIES_LABEL]: "false" },
-      ...CAPABILITIES_SPEC,
-    });
-    await runtime.containers.start(id);
-    await Promise.race([
-      runtime.containers.wait(id),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`not done within ${timeoutMs / 1000} s`)), timeoutMs)),
-    ]);
-    const out: string[] = [];
-    const f = await runtime.logs.follow(id, 0);
-    f.onLine((l) => out.push(l.text));
-    await new Promise<void>((resolve) => (f.ended ? resolve() : f.onEnd(resolve)));
-    return out.filter((l) => l.startsWith("released: ") || l.includes("not available here")).join("\n") || "not released: no answer";
+    const { lines } = await runToEnd(
+      runtime,
+      {
+        name: `${stopped.name}-release-${randomBytes(2).toString("hex")}`,
+        image: stopped.image!,
+        entrypoint: capabilitiesEntrypoint(["/bin/sh", "-c", RELEASE_SCRIPT]),
+        cmd: [],
+        env: { LAB_AGENT_CGROUP: stopped.env.LAB_AGENT_CGROUP!, LAB_AGENT_FREEZER: "own" },
+        // the stopped container's run, so that cleanup finds it; no role, and not itself one to release
+        labels: { ...Object.fromEntries(Object.entries(stopped.labels).filter(([k]) => k !== LABEL.role)), [CAPABILITIES_LABEL]: "false" },
+        ...CAPABILITIES_SPEC,
+      },
+      { timeoutMs, timeoutText: `not done within ${timeoutMs / 1000} s`, dispose: (id) => runtime.containers.remove(id) },
+    );
+    return lines.filter((l) => l.startsWith("released: ") || l.includes("not available here")).join("\n") || "not released: no answer";
   } catch (err) {
     return `not released: ${(err as Error).message.split("\n")[0]}`;
-  } finally {
-    if (id) await runtime.containers.remove(id).catch(() => undefined);
   }
 }
 

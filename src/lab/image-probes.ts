@@ -1,3 +1,4 @@
+import { runToEnd } from "../runtime/run-to-end.js";
 import { randomBytes } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
 import { runLabels } from "../runtime/labels.js";
@@ -223,25 +224,16 @@ export async function probeAgentCapabilities(
     labels: runLabels(identity, { [CAPABILITIES_LABEL]: "true" }),
     ...CAPABILITIES_SPEC,
   };
-  let id: string | undefined;
   try {
-    id = await runtime.containers.create(spec).catch((err: Error) => {
-      throw new Error(`could not create a container with CAP_SYS_ADMIN and seccomp/AppArmor unconfined: ${err.message.split("\n")[0]}`);
-    });
-    await runtime.containers.start(id, image);
-    const code = await Promise.race([
-      runtime.containers.wait(id),
-      new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`the probe did not finish within ${deadlineMs / 1000} s`)), deadlineMs)),
-    ]);
-    const lines = await new Promise<string[]>((resolve) => {
-      const out: string[] = [];
-      void runtime.logs.follow(id!, 0).then(
-        (f) => {
-          f.onLine((l) => out.push(l.text));
-          f.onEnd(() => resolve(out));
-        },
-        () => resolve(out),
-      );
+    const { code, lines } = await runToEnd(runtime, spec, {
+      timeoutMs: deadlineMs,
+      timeoutText: `the probe did not finish within ${deadlineMs / 1000} s`,
+      createFailed: (err) => new Error(`could not create a container with CAP_SYS_ADMIN and seccomp/AppArmor unconfined: ${err.message.split("\n")[0]}`),
+      dispose: async (id) => {
+        // the probe's script released its own cgroups; a probe stopped by the deadline has not
+        if ((await runtime.containers.inspect(id).catch(() => undefined))?.running) await releaseNestedCgroups(runtime, id).catch(() => undefined);
+        await runtime.containers.remove(id);
+      },
     });
     const refused = lines.map((l) => /the agent capabilities mode is not available here: (.*)/.exec(l)?.[1]).find(Boolean);
     if (refused?.startsWith(PRIVATE_CGROUPNS)) return [{ name, status: "warn", detail: `not available: ${PRIVATE_CGROUPNS}`, fix: PRIVATE_CGROUPNS_FIX }];
@@ -278,11 +270,5 @@ export async function probeAgentCapabilities(
     ];
   } catch (err) {
     return [{ name, status: "warn", detail: `not available: ${(err as Error).message.split("\n")[0]}`, fix: CAPABILITIES_FIX }];
-  } finally {
-    if (id) {
-      // the probe's script released its own cgroups; a probe stopped by the deadline has not
-      if ((await runtime.containers.inspect(id).catch(() => undefined))?.running) await releaseNestedCgroups(runtime, id).catch(() => undefined);
-      await runtime.containers.remove(id).catch(() => undefined);
-    }
   }
 }
