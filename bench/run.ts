@@ -22,7 +22,7 @@ import { LabBus, type StepResult } from "../src/engine/events.js";
 import { ExpectationSet } from "../src/engine/expectations.js";
 import { renderExercise } from "../src/engine/render.js";
 import { runExercise } from "../src/engine/runner.js";
-import { verify } from "../src/lab/verify.js";
+import { runSelections } from "../src/lab/run-selections.js";
 import { citedFor, exerciseSchema, expectationSchema } from "../src/model/exercise.js";
 import { ensureLabMaterial } from "../src/pki/index.js";
 import { ensureStandinImages } from "../test/standin/image.js";
@@ -271,9 +271,9 @@ await section("4-5. the catalogue on the stand-in", async () => {
     const bus = new LabBus();
     const phases = recordPhases(bus);
     const t0 = performance.now();
-    const out = await verify(
+    const out = await runSelections(
       catalogue.map((exercise) => ({ exercise })),
-      { ...base, bus, jobs, runId: `bench${jobs}` },
+      { ...base, bus, jobs },
     );
     return { ms: performance.now() - t0, results: out.results, breakdown: phases.breakdown };
   };
@@ -345,9 +345,9 @@ await section("6. real Mesos 1.11", async () => {
       const bus = new LabBus();
       const phases = recordPhases(bus);
       const t0 = performance.now();
-      const out = await verify(
+      const out = await runSelections(
         realCatalogue.map((exercise) => ({ exercise })),
-        { ...base, config: realConfig, bus, jobs, runId: `benchreal${jobs}` },
+        { ...base, config: realConfig, bus, jobs },
       );
       const ms = performance.now() - t0;
       reportFailedSteps(`real Mesos --jobs ${jobs}`, out.results);

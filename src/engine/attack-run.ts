@@ -3,7 +3,7 @@ import { abortable } from "./abortable.js";
 import { endAttackerJobs } from "./actions/attack.js";
 import type { ActionContext } from "./actions/context.js";
 import { describeAction, runAction } from "./actions/index.js";
-import type { Cluster, Live } from "./cluster.js";
+import type { Cluster, RunningContainer } from "./cluster.js";
 import type { AttackOutcome, DiedProcess, ExpectationResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
 import { expectationsOf, renderExercise, type RenderedStep } from "./render.js";
@@ -75,7 +75,7 @@ export async function runAttackOn(cluster: Cluster, rs: RenderedStep, o: RunnerO
       o.bus.emit({ type: "log", exercise: exercise.id, source: key, role, stream: line.stream, text: line.text, ts: line.ts });
       fanOut.feed(key, line.text, line.ts);
     },
-    (live: Live, code: number) => {
+    (live: RunningContainer, code: number) => {
       if (live.role === "execute" || live.role === "attacker" || live.role === "relay") return;
       for (const s of all) {
         s.endSource(SourceKeys.log(live.role), `${live.role} exited with code ${code}`);

@@ -7,7 +7,7 @@ import { CLUSTER_ROLES, type ClusterRole, type Role } from "../model/roles.js";
 import { releaseOwned } from "./agent-capabilities.js";
 import { AddressPlan } from "./cluster/address-plan.js";
 import { ClusterContainers } from "./cluster/containers.js";
-import { ATTACKER_KEY, liveKey, relayKey } from "./cluster/live.js";
+import { ATTACKER_KEY, liveKey, relayKey } from "./cluster/running-container.js";
 import { LogRouting, type ExitSink, type LineSink } from "./cluster/log-routing.js";
 import { readinessOf } from "./cluster/readiness.js";
 import { configuredFor, reconcile } from "./cluster/reconcile.js";
@@ -15,7 +15,7 @@ import type { LabBus } from "./events.js";
 import type { Material } from "./material.js";
 import type { RenderedStep } from "./render.js";
 
-export type { Live } from "./cluster/live.js";
+export type { RunningContainer } from "./cluster/running-container.js";
 
 /**
  * One lab run's containers on one network. Keeps each container's log stream open for its whole life (so a step

@@ -12,6 +12,11 @@ export interface RunnerOptions {
   material: Material;
   bus: LabBus;
   labId: string;
+  /**
+   * The id of the run this exercise is part of (`verify`'s, in its run:start): the exercise's containers and network
+   * carry `<runId>-<exercise>`, so what a report names is what `docker ps` shows. Unset: a run of its own.
+   */
+  runId?: string;
   publish: "configured" | "ephemeral";
   publishHost: string;
   /** Keep the cluster after the last step (`up`). */

@@ -7,7 +7,7 @@ import { isLabError } from "../util/errors.js";
 import { abortable, Interrupted } from "./abortable.js";
 import { endAttackerJobs } from "./actions/attack.js";
 import { describeAction, runAction } from "./actions/index.js";
-import { Cluster, newRunId, type Live } from "./cluster.js";
+import { Cluster, newRunId, type RunningContainer } from "./cluster.js";
 import type { AttackOutcome, DiedProcess, ExpectationResult, LabEvent, StepResult } from "./events.js";
 import { ExpectationSet } from "./expectations.js";
 import { expectationsOf, renderExercise, usesTls, type RenderedStep } from "./render.js";
@@ -20,7 +20,7 @@ export { Interrupted } from "./abortable.js";
 /** Runs one exercise on its own network: every step in order, or up to/only one step. */
 export async function runExercise(ex: Exercise, o: RunnerOptions): Promise<StepResult[]> {
   const t0 = Date.now();
-  const identity: RunIdentity = { lab: o.labId, run: newRunId(), exercise: ex.id, keep: o.keep };
+  const identity: RunIdentity = { lab: o.labId, run: o.runId ? `${o.runId}-${ex.id}` : newRunId(), exercise: ex.id, keep: o.keep };
   const continued = o.cluster?.intact ? o.cluster : undefined;
   const cluster =
     continued ??
@@ -99,7 +99,7 @@ async function runStep(cluster: Cluster, rs: RenderedStep, index: number, total:
       o.bus.emit({ type: "log", exercise: exercise.id, source: key, role, stream: line.stream, text: line.text, ts: line.ts });
       set.feed(key, line.text, line.ts);
     },
-    (live: Live, code: number) => {
+    (live: RunningContainer, code: number) => {
       // an execute run's exit is read by its action, which waits for it; an attack host's end shows in its evidence
       if (live.role === "execute" || live.role === "attacker" || live.role === "relay") return;
       set.feed(SourceKeys.exit(live.role), String(code));

@@ -10,7 +10,7 @@ export interface WaitContext {
   /** Rejects (with the reason) as soon as the container has exited. */
   aborted: Promise<never>;
   deadline: number;
-  /** Resolves once the container has printed a line matching one of the patterns its role remembers (see `Live`). */
+  /** Resolves once the container has printed a line matching one of the patterns its role remembers (see `RunningContainer`). */
   printed?: (pattern: RegExp) => Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import type { LabBus, StepResult } from "../engine/events.js";
 import { stepApplies, type EnvOverride } from "../engine/render.js";
+import { newRunId } from "../engine/cluster.js";
 import { runExercise } from "../engine/runner.js";
 import type { RunnerOptions } from "../engine/runner-options.js";
 import type { Exercise, Step } from "../model/exercise.js";
@@ -34,21 +35,23 @@ export function stepsOf(sel: VerifySelection, mesos: RunnerOptions["config"]["me
  * in `skip` (`verify --all` where they cannot run here) are in the run's header, then reported skipped through
  * `onSkip` with their reason, and nothing of them runs: they neither pass nor fail the run.
  */
-export async function verify(
+export async function runSelections(
   all: VerifySelection[],
   base: Omit<RunnerOptions, "untilStep" | "onlyStep" | "bus" | "envOverride"> & {
     bus: LabBus;
     jobs: number;
-    runId: string;
+    /** The run's id; made here when the caller has none. */
+    runId?: string;
     handsOn?: string;
     skip?: ReadonlyMap<string, { reason: string; fix: string }>;
     onSkip?: (ev: ExerciseSkipped) => void;
   },
 ): Promise<VerifyOutcome> {
   const t0 = Date.now();
+  const runId = base.runId ?? newRunId();
   base.bus.emit({
     type: "run:start",
-    runId: base.runId,
+    runId,
     profile: base.config.profile,
     exercises: all.map((s) => ({ id: s.exercise.id, title: s.exercise.title, steps: stepsOf(s, base.config.mesos).length })),
     handsOn: base.handsOn,
@@ -75,6 +78,7 @@ export async function verify(
       try {
         results[i] = await runExercise(sel.exercise, {
           ...base,
+          runId,
           onlyStep: sel.only ? sel.step : undefined,
           untilStep: sel.only ? undefined : sel.step,
           envOverride: sel.envOverride,

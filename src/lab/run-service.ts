@@ -14,7 +14,7 @@ import { roomPorts } from "./port-policy.js";
 import { openSession, type Session } from "./session.js";
 import { installSignalCleanup } from "./signal-cleanup.js";
 import { liveRunsOfOthers, resetLab, sweepDeadRuns } from "./sweep.js";
-import { verify, type VerifyOutcome, type VerifySelection } from "./verify.js";
+import { runSelections, type VerifyOutcome, type VerifySelection } from "./run-selections.js";
 
 export interface LabRunOptions {
   /** `-c/--config`, and the folder to look for lab.config.ts in (the process's by default). */
@@ -51,14 +51,14 @@ export type PreparedRun = Pick<RunnerOptions, "config" | "runtime" | "material" 
  * - run: the engine on the run's bus (one exercise, or `verify`'s selection `jobs` at a time);
  * - dispose: reporters closed, signal handlers removed.
  *
- * The engine emits on `bus`; one redacting layer turns it into the stream every reporter subscribes to, so secrets
+ * The engine emits on `bus`; one redacting layer turns it into `reportStream`, which every reporter subscribes to, so secrets
  * are replaced once, before any reporter sees an event.
  */
 export class LabRun {
   /** What the engine emits on. */
   readonly bus = new LabBus();
   /** The same events, redacted, and the run's own (an exercise skipped): what reporters get. */
-  readonly stream = new ReportBus();
+  readonly reportStream = new ReportBus();
   private redact: (t: string) => string = (t) => t;
   private readonly attached: Array<{ reporter: Reporter; detach: () => void }> = [];
   private readonly onExit = () => this.closeReporters();
@@ -72,7 +72,7 @@ export class LabRun {
     private readonly clusters: Set<Cluster>,
     private readonly uninstallSignals: () => void,
   ) {
-    this.bus.on((ev) => this.stream.emit(redactEvent(ev, this.redact)));
+    this.bus.on((ev) => this.reportStream.emit(redactEvent(ev, this.redact)));
     // an interrupt exits from the signal handler: the reporters still get to print what they hold
     process.once("exit", this.onExit);
   }
@@ -101,7 +101,7 @@ export class LabRun {
     const entry = reporters().get(name);
     if (!entry) throw new LabError("usage", `unknown reporter '${name}'`, `Use --reporter ${orList(reporters().streamNames())}.`);
     const reporter = entry.create(options);
-    this.attached.push({ reporter, detach: this.stream.on((ev) => reporter.event(ev)) });
+    this.attached.push({ reporter, detach: this.reportStream.on((ev) => reporter.event(ev)) });
   }
 
   emit(ev: LabEvent): void {
@@ -156,9 +156,9 @@ export class LabRun {
   verify(
     prepared: PreparedRun,
     selected: VerifySelection[],
-    o: { jobs: number; runId: string; handsOn?: string; skip?: ReadonlyMap<string, { reason: string; fix: string }> },
+    o: { jobs: number; runId?: string; handsOn?: string; skip?: ReadonlyMap<string, { reason: string; fix: string }> },
   ): Promise<VerifyOutcome> {
-    return verify(selected, { ...prepared, ...o, onSkip: (ev) => this.stream.emit(ev) });
+    return runSelections(selected, { ...prepared, ...o, onSkip: (ev) => this.reportStream.emit(ev) });
   }
 
   /** `up` and the TUI: one exercise, its cluster kept to explore. */

@@ -1,6 +1,6 @@
 import type { RunnerOptions } from "../engine/runner-options.js";
 import { type Shard, unitsOf, type Weighted } from "./shard.js";
-import { stepsOf, type VerifySelection } from "./verify.js";
+import { stepsOf, type VerifySelection } from "./run-selections.js";
 
 /**
  * A step's weight when no step has a recorded duration: the catalogue took about 7 s a step on real Mesos 1.11 at

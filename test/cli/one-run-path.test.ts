@@ -91,6 +91,11 @@ describe.skipIf(!hasDocker)("verify, up and the TUI share one run path", () => {
     expect(verify.expectations.length).toBeGreaterThan(0);
     expect(stepEvents(seen.up!)).toEqual(verify);
     expect(stepEvents(seen.tui!)).toEqual(verify);
+    // one run id: the one verify's run:start names is the one its containers carry, with the exercise's id
+    const started = seen.verify!.find((e) => e.type === "run:start");
+    const names = seen.verify!.flatMap((e) => (e.type === "container" && e.name ? [e.name] : []));
+    expect(names.length).toBeGreaterThan(0);
+    for (const n of names) expect(n.startsWith(`mesos-lab-${started?.type === "run:start" ? started.runId : "?"}-01-`), n).toBe(true);
     // and the run's frame around it: verify reports a run (run:start … run:end), up and the TUI one exercise they keep
     expect(seen.verify!.map((e) => e.type)).toEqual(expect.arrayContaining(["run:start", "exercise:start", "cleanup", "exercise:end", "run:end"]));
     for (const kept of [seen.up!, seen.tui!]) {

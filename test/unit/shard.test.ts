@@ -3,7 +3,7 @@ import { loadCatalogue } from "../../src/catalogue/load.js";
 import { readRecording, recordedDurations } from "../../src/catalogue/recording.js";
 import { assignParts, parseShard, type Shard, unitsOf, type Weighted } from "../../src/lab/shard.js";
 import { DEFAULT_STEP_MS, exerciseWeights, fallbackStepMs, shardSelection } from "../../src/lab/shard-weights.js";
-import type { VerifySelection } from "../../src/lab/verify.js";
+import type { VerifySelection } from "../../src/lab/run-selections.js";
 import { builtinProfile } from "../../src/model/profiles/index.js";
 import { LabError } from "../../src/util/errors.js";
 import { ROOT } from "../helpers/cli.js";

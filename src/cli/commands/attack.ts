@@ -17,7 +17,7 @@ export async function attackCommand(g: GlobalOpts, target: string, opts: { verbo
     const ex = sel!.exercise;
     const out = (t: string) => void (opts.json ? process.stderr : process.stdout).write(t);
     const results = new Map<string, ExpectationResult>();
-    run.stream.on((ev) => {
+    run.reportStream.on((ev) => {
       if (ev.type === "expectation") results.set(ev.result.id, ev.result);
       else if (ev.type === "action:start") out(`  → ${ev.detail}\n`);
       else if (ev.type === "log" && (opts.verbose || ev.role === "attacker")) out(`    ${ev.role === "attacker" ? "" : `${ev.source}: `}${ev.text}\n`);

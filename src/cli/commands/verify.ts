@@ -8,7 +8,7 @@ import { blockedOf, hostVerdicts } from "../../lab/host-verdicts.js";
 import { LabRun, orList } from "../../lab/run-service.js";
 import { parseShard, type Shard } from "../../lab/shard.js";
 import { shardSelection } from "../../lab/shard-weights.js";
-import type { VerifySelection } from "../../lab/verify.js";
+import type { VerifySelection } from "../../lab/run-selections.js";
 import { handsOnTarget } from "../../lab/workspace.js";
 import { reporters, type ShardLabel } from "../../report/reporters.js";
 import { EXIT, LabError } from "../../util/errors.js";
@@ -91,6 +91,6 @@ async function verifyInner(run: LabRun, ids: string[], opts: VerifyOpts, jobs: n
 
   const runnable = exercises.filter((ex) => !blocked.has(ex.id));
   const prepared = await run.prepare({ exercises: runnable, pull: !!opts.pull, ports: "ephemeral" });
-  const outcome = await run.verify(prepared, selected, { jobs, runId: newRunId(), handsOn, skip: blocked });
+  const outcome = await run.verify(prepared, selected, { jobs, handsOn, skip: blocked });
   return outcome.exitCode;
 }

@@ -2,7 +2,7 @@ import type { AttackAction, RelayAction } from "../../model/exercise.js";
 import { ROLE_PORTS } from "../../model/roles.js";
 import { ATTACKER_READY, ATTACKER_REFUSES, attackerScript, RELAY_LISTENS, RELAY_PROGRAM, relayProgram, relayScript } from "../../attack/roles.js";
 import { containerSpec } from "../cluster/container-spec.js";
-import { ATTACKER_KEY, relayKey, type Live } from "../cluster/live.js";
+import { ATTACKER_KEY, relayKey, type RunningContainer } from "../cluster/running-container.js";
 import { SourceKeys, type HttpPart } from "../source-keys.js";
 import { expand } from "../template.js";
 import type { ActionContext, ActionHandler } from "./context.js";
@@ -13,7 +13,7 @@ import type { ActionContext, ActionHandler } from "./context.js";
  */
 
 /** Waits for a container's first line: the attacker's `ready` (or its refusal), the relay's `listening`. */
-async function started(live: Live, ready: RegExp, refused: RegExp | undefined, what: string, timeoutMs: number): Promise<void> {
+async function started(live: RunningContainer, ready: RegExp, refused: RegExp | undefined, what: string, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>(
     (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs / 1000} s`)), timeoutMs)),
@@ -35,7 +35,7 @@ async function started(live: Live, ready: RegExp, refused: RegExp | undefined, w
 }
 
 /** The attacker's host, started on first use. */
-async function attacker(ctx: ActionContext): Promise<Live> {
+async function attacker(ctx: ActionContext): Promise<RunningContainer> {
   const { containers, addresses: plan } = ctx.cluster;
   const running = containers.get(ATTACKER_KEY);
   if (running && running.exitCode === null) return running;
@@ -141,7 +141,7 @@ export const relayAction: ActionHandler<RelayAction> = {
  * Where a client sent `via: "relay"` reaches the relay in front of `to`: from the lab's network its alias and the
  * port it stands in for; from the host its published port (in host mode, that port + 1000).
  */
-export function relayOf(ctx: ActionContext, to: "master" | "agent"): { live: Live; inLab: string; hostPort: number } {
+export function relayOf(ctx: ActionContext, to: "master" | "agent"): { live: RunningContainer; inLab: string; hostPort: number } {
   const live = ctx.cluster.containers.all().find((l) => l.role === "relay" && l.exitCode === null && l.env.MESOS_LAB_RELAY_TO === to);
   if (!live) throw new Error(`no relay is running in front of the ${to}: a relay action must come first`);
   const { addresses: plan } = ctx.cluster;

@@ -4,7 +4,7 @@ import { abortable } from "../abortable.js";
 import { outputOf } from "../process-output.js";
 import { SourceKeys } from "../source-keys.js";
 import { containerSpec, envFor, placedFiles } from "../cluster/container-spec.js";
-import type { Live } from "../cluster/live.js";
+import type { RunningContainer } from "../cluster/running-container.js";
 import { TASK_RUNNING } from "../cluster/readiness.js";
 import { expand } from "../template.js";
 import { relayOf } from "./attack.js";
@@ -54,7 +54,7 @@ export const executeAction: ActionHandler<ExecuteAction> = {
   },
 };
 
-function finishOf(ctx: ActionContext, a: ExecuteAction, live: Live, timeoutMs: number) {
+function finishOf(ctx: ActionContext, a: ExecuteAction, live: RunningContainer, timeoutMs: number) {
   const stdout = SourceKeys.execute("stdout", a.id);
   const stderr = SourceKeys.execute("stderr", a.id);
   const exit = SourceKeys.executeExit(a.id);

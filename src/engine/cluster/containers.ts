@@ -7,7 +7,7 @@ import type { ContainerEvent, LabBus } from "../events.js";
 import { LineMarks } from "../line-marks.js";
 import { streamTails } from "../ring.js";
 import type { AddressPlan } from "./address-plan.js";
-import { liveKey, type Live } from "./live.js";
+import { liveKey, type RunningContainer } from "./running-container.js";
 import type { LogRouting } from "./log-routing.js";
 import { READY_LINES } from "./readiness.js";
 
@@ -16,7 +16,7 @@ import { READY_LINES } from "./readiness.js";
  * line routed to the step that runs, and removed. Only what this run created is here.
  */
 export class ClusterContainers {
-  private readonly live = new Map<string, Live>();
+  private readonly live = new Map<string, RunningContainer>();
   private oneOffs = 0;
 
   constructor(private readonly o: { runtime: ContainerRuntime; bus: LabBus; identity: RunIdentity; plan: AddressPlan; routing: LogRouting }) {}
@@ -34,7 +34,7 @@ export class ClusterContainers {
   }
 
   /** A reused container: said on the event stream, as a created one is. */
-  reused(l: Live): void {
+  reused(l: RunningContainer): void {
     this.emit(l.role, "reused", l.name);
   }
 
@@ -48,7 +48,7 @@ export class ClusterContainers {
    * Creates and starts a container and follows its log from the first line. Its lines go to the step as `source`
    * (a one-off's action id; a role's `log:<role>`), its exit once the stream has delivered its last line.
    */
-  async launch(key: string, role: Role, instance: number, spec: ContainerSpec, hash: string, source = `log:${role}`): Promise<Live> {
+  async launch(key: string, role: Role, instance: number, spec: ContainerSpec, hash: string, source = `log:${role}`): Promise<RunningContainer> {
     spec.labels[LABEL.configHash] = hash;
     const { runtime } = this.o;
     const id = await runtime.containers.create(spec);
@@ -75,7 +75,7 @@ export class ClusterContainers {
    * A running container of this run that another process started (the cluster `up` kept), followed from now on: what
    * it printed before is not this step's. Its configuration hash is the one its label carries.
    */
-  async adopt(key: string, role: Role, instance: number, id: string, source = `log:${role}`): Promise<Live | undefined> {
+  async adopt(key: string, role: Role, instance: number, id: string, source = `log:${role}`): Promise<RunningContainer | undefined> {
     const st = await this.o.runtime.containers.inspect(id);
     if (!st?.running) return undefined;
     const hash = st.labels[LABEL.configHash] ?? "";
@@ -92,13 +92,13 @@ export class ClusterContainers {
 
   private async follow(
     key: string,
-    c: Pick<Live, "role" | "instance" | "id" | "name" | "hash" | "env" | "capabilities">,
+    c: Pick<RunningContainer, "role" | "instance" | "id" | "name" | "hash" | "env" | "capabilities">,
     source: string,
     sinceMs: number,
-  ): Promise<Live> {
+  ): Promise<RunningContainer> {
     const { runtime } = this.o;
     const follow = await runtime.logs.follow(c.id, sinceMs);
-    const live: Live = {
+    const live: RunningContainer = {
       ...c,
       follow,
       tail: streamTails(),
@@ -148,15 +148,15 @@ export class ClusterContainers {
     await this.drop(key);
   }
 
-  get(key: string): Live | undefined {
+  get(key: string): RunningContainer | undefined {
     return this.live.get(key);
   }
 
-  of(role: Role, instance = 1): Live | undefined {
+  of(role: Role, instance = 1): RunningContainer | undefined {
     return this.live.get(liveKey(role, instance));
   }
 
-  all(): Live[] {
+  all(): RunningContainer[] {
     return [...this.live.values()];
   }
 

@@ -1,9 +1,9 @@
 import type { LogLine } from "../../runtime/types.js";
 import type { Role } from "../../model/roles.js";
-import type { Live } from "./live.js";
+import type { RunningContainer } from "./running-container.js";
 
 export type LineSink = (role: Role, source: string, line: LogLine) => void;
-export type ExitSink = (live: Live, code: number) => void;
+export type ExitSink = (live: RunningContainer, code: number) => void;
 
 /**
  * Where the cluster's log lines and container exits go: to the step that runs now. Containers outlive steps, so their
@@ -23,7 +23,7 @@ export class LogRouting {
     this.lines?.(role, source, line);
   }
 
-  exit(live: Live, code: number): void {
+  exit(live: RunningContainer, code: number): void {
     this.exits?.(live, code);
   }
 }

@@ -3,7 +3,7 @@ import { ATTACKER_READY, ATTACKER_REFUSES, RELAY_LISTENS } from "../../attack/ro
 import { TOKENS_LISTEN } from "../../registry/roles.js";
 import { Wait, type WaitStrategy } from "../wait.js";
 import type { AddressPlan } from "./address-plan.js";
-import type { Live } from "./live.js";
+import type { RunningContainer } from "./running-container.js";
 import { clientTls } from "./tls-client.js";
 
 /**
@@ -39,7 +39,7 @@ export const READY_LINES: Record<Role, RegExp[]> = {
 };
 
 /** When a role's container serves: one wait object per probe, composed per role. */
-export function readinessOf(plan: AddressPlan, role: ClusterRole, live: Live): WaitStrategy {
+export function readinessOf(plan: AddressPlan, role: ClusterRole, live: RunningContainer): WaitStrategy {
   if (role === "zk") return Wait.forZooKeeper(ROLE_PORTS.zk);
   // token authentication: the registry answers its base endpoint 401 with a Bearer challenge once it serves
   if (role === "registry") return Wait.forHttp(ROLE_PORTS.registry, "/v2/", { tls: false, status: 401 });

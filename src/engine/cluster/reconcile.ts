@@ -6,7 +6,7 @@ import type { Material } from "../material.js";
 import { configHash, type RenderedStep } from "../render.js";
 import { containerSpec, envFor, placedFiles, type SpecContext } from "./container-spec.js";
 import type { ClusterContainers } from "./containers.js";
-import { liveKey } from "./live.js";
+import { liveKey } from "./running-container.js";
 
 /** The Mesos roles a role depends on: recreating one of them recreates it (an agent must re-register with a new master). */
 const UPSTREAM: Record<ClusterRole, ClusterRole[]> = { zk: [], master: ["zk"], agent: ["zk", "master"], registry: [], tokens: [] };

@@ -4,7 +4,7 @@ import type { LineMarks } from "../line-marks.js";
 import type { HeadTail } from "../ring.js";
 
 /** One running container of the cluster, with its log stream open for its whole life. */
-export interface Live {
+export interface RunningContainer {
   role: Role;
   instance: number;
   id: string;
