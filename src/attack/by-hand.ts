@@ -1,3 +1,4 @@
+import { shellQuote } from "../util/shell.js";
 import type { Attack } from "../model/exercise.js";
 
 /**
@@ -32,9 +33,4 @@ export function byHandCommands(attack: Pick<Attack, "actions">, published: Publi
     out.push({ action: a.id, where: "attacker", command: `docker exec ${attackerContainer ?? "<attacker container>"} sh -c ${shellQuote(inLab)}` });
   }
   return out;
-}
-
-/** One argument for sh: single-quoted, with single quotes closed and escaped. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -153,7 +153,8 @@ export function plainReporter(write: (s: string) => void, opts: { verbose?: bool
               opts.verbose && out(`      ${role}: ${c.op} ${c.key}${c.value !== undefined ? `=${c.value}` : ""}`);
         break;
       case "action:start":
-        out(`    → ${ev.detail}`);
+        // an attacker's script runs over several lines: each stays under its arrow
+        out(`    → ${ev.detail.replace(/\n/g, "\n      ")}`);
         break;
       case "log":
         if (opts.verbose) out(`      [${ev.source}] ${ev.text}`);

@@ -128,10 +128,13 @@ export function failureLines(result: StepResult, width: number, maxClosest = 3):
  */
 export function runErrorLines(error: string, width: number): Line[] {
   const inner = width - 2;
-  return [line("Step could not run", { color: "red", bold: true }), ...wrap(line(sanitize(error), { color: "red" }), inner, "  ")].map((l) => [
-    { text: "┃ ", color: "red" },
-    ...l,
-  ]);
+  // the TUI's error text is `<message>  fix: <fix>` (App.tsx errorText): the fix gets a line of its own
+  const [message, fix] = error.split(/\s{2}fix: /, 2);
+  return [
+    line("Step could not run", { color: "red", bold: true }),
+    ...wrap(line(sanitize(message!), { color: "red" }), inner, "  "),
+    ...(fix ? wrap([...line("fix:", { color: "cyan" }), { text: ` ${sanitize(fix)}` }], inner, "  ") : []),
+  ].map((l) => [{ text: "┃ ", color: "red" }, ...l]);
 }
 
 /** When the step's clock starts: its step:start, or the key press while the run is being prepared. */

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { byHandCommands, shellQuote } from "../../src/attack/by-hand.js";
+import { byHandCommands } from "../../src/attack/by-hand.js";
+import { shellQuote } from "../../src/util/shell.js";
 import { loadCatalogue } from "../../src/catalogue/load.js";
 
 describe("the attacks' commands by hand", () => {

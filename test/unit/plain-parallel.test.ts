@@ -180,6 +180,26 @@ describe("plain output with exercises in parallel", () => {
     expect(out).toBe("\n01 title 01\n    → mesos-execute --name=a\n\n02 title 02\n    → mesos-execute --name=b\n");
   });
 
+  it("an attacker's script of several lines stays indented under its arrow", () => {
+    const bus = new LabBus();
+    let out = "";
+    const detach = attachPlain(
+      bus,
+      (t) => (out += t),
+      (t) => t,
+    );
+    bus.emit({ type: "exercise:start", exercise: { id: "03", title: "t", slug: "t" }, steps: 1 });
+    bus.emit({
+      type: "action:start",
+      exercise: "03",
+      step: "s",
+      action: "rogue",
+      detail: "attacker: env A=1 nohup mesos-agent &\ni=0; while …; done\ngrep -E 'x' /tmp/rogue.log",
+    });
+    detach();
+    expect(out).toBe("\n03 t\n    → attacker: env A=1 nohup mesos-agent &\n      i=0; while …; done\n      grep -E 'x' /tmp/rogue.log\n");
+  });
+
   it("one exercise at a time (--jobs 1) prints every line by the event that makes it, as before", () => {
     const written = feed([...A, ...B, ...C], true);
     let offset = 0;

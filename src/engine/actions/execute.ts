@@ -1,3 +1,4 @@
+import { shellLine } from "../../util/shell.js";
 import { randomBytes } from "node:crypto";
 import type { ExecuteAction } from "../../model/exercise.js";
 import { abortable } from "../abortable.js";
@@ -10,7 +11,7 @@ import { expand } from "../template.js";
 import { relayOf } from "./attack.js";
 import type { ActionContext, ActionHandler } from "./context.js";
 
-const describe = (a: ExecuteAction) => `mesos-execute ${a.args.join(" ")}`;
+const describe = (a: ExecuteAction) => `mesos-execute ${shellLine(a.args)}`;
 
 /**
  * One mesos-execute run. It is done when it exits, when its timeout passes (it never exits while it cannot subscribe),
