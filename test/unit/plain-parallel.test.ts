@@ -92,6 +92,18 @@ const SCHEDULES = [1, 2, 3, 4, 5, 11, 42].flatMap((seed) => Object.keys(ORDERS).
 
 const solo = (events: LabEvent[], verbose = false) => feed(events, verbose).map((w) => w.line);
 
+/** The plain reporter on a bus of its own: what it printed so far, and its detach. */
+function plainOnBus() {
+  const bus = new LabBus();
+  let text = "";
+  const detach = attachPlain(
+    bus,
+    (t) => (text += t),
+    (t) => t,
+  );
+  return { bus, out: () => text, detach };
+}
+
 describe("plain output with exercises in parallel", () => {
   it.each(SCHEDULES)("schedule %i, order %s: every exercise's lines sit whole under its own heading, as run alone", (seed, order) => {
     for (const verbose of [false, true]) {
@@ -163,31 +175,19 @@ describe("plain output with exercises in parallel", () => {
   });
 
   it("an interrupted run prints what the background exercises held, in the order they started", () => {
-    const bus = new LabBus();
-    let out = "";
-    const detach = attachPlain(
-      bus,
-      (t) => (out += t),
-      (t) => t,
-    );
+    const { bus, out, detach } = plainOnBus();
     const ex = (id: string) => ({ id, title: `title ${id}`, slug: id });
     bus.emit({ type: "exercise:start", exercise: ex("01"), steps: 1 });
     bus.emit({ type: "exercise:start", exercise: ex("02"), steps: 1 });
     bus.emit({ type: "action:start", exercise: "02", step: "s", action: "execute", detail: "mesos-execute --name=b" });
     bus.emit({ type: "action:start", exercise: "01", step: "s", action: "execute", detail: "mesos-execute --name=a" });
-    expect(out).toBe("\n01 title 01\n    → mesos-execute --name=a\n");
+    expect(out()).toBe("\n01 title 01\n    → mesos-execute --name=a\n");
     detach();
-    expect(out).toBe("\n01 title 01\n    → mesos-execute --name=a\n\n02 title 02\n    → mesos-execute --name=b\n");
+    expect(out()).toBe("\n01 title 01\n    → mesos-execute --name=a\n\n02 title 02\n    → mesos-execute --name=b\n");
   });
 
   it("an attacker's script of several lines stays indented under its arrow", () => {
-    const bus = new LabBus();
-    let out = "";
-    const detach = attachPlain(
-      bus,
-      (t) => (out += t),
-      (t) => t,
-    );
+    const { bus, out, detach } = plainOnBus();
     bus.emit({ type: "exercise:start", exercise: { id: "03", title: "t", slug: "t" }, steps: 1 });
     bus.emit({
       type: "action:start",
@@ -197,7 +197,7 @@ describe("plain output with exercises in parallel", () => {
       detail: "attacker: env A=1 nohup mesos-agent &\ni=0; while …; done\ngrep -E 'x' /tmp/rogue.log",
     });
     detach();
-    expect(out).toBe("\n03 t\n    → attacker: env A=1 nohup mesos-agent &\n      i=0; while …; done\n      grep -E 'x' /tmp/rogue.log\n");
+    expect(out()).toBe("\n03 t\n    → attacker: env A=1 nohup mesos-agent &\n      i=0; while …; done\n      grep -E 'x' /tmp/rogue.log\n");
   });
 
   it("one exercise at a time (--jobs 1) prints every line by the event that makes it, as before", () => {
