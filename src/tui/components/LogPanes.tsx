@@ -143,7 +143,8 @@ export function LogPanes(props: {
   // exactly `height` rows at most
   if (height < 2) return null;
   const band: PaneId[] = [...(props.attacker ? (["attacker"] as const) : []), ...(logs.answers.length ? (["answers"] as const) : [])];
-  const bandRows = band.length ? Math.max(2, Math.floor(height / 3)) : 0;
+  // a header and two lines at least where there is room: an answer's last line and the request it answers
+  const bandRows = band.length ? Math.min(Math.max(2, height - 2), Math.max(3, Math.floor(height / 3))) : 0;
   const gridRows = height - bandRows;
   const each = Math.max(0, Math.floor((gridRows - 2) / 2));
   const rows: PaneId[][] = [LOG_ROLES.slice(0, 2), LOG_ROLES.slice(2, 4)];
