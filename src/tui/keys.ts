@@ -38,6 +38,9 @@ export interface BodyView {
 }
 
 export function keyIntent(s: TuiState, input: string, key: KeyInfo, view?: BodyView): Intent | undefined {
+  // Enter pressed while the TUI starts, before Ink sets raw mode, reaches it as "\n": the terminal's line discipline
+  // turned the CR into a newline (ICRNL), and Ink names that `enter`, not `return`. It is the same key.
+  if (input === "\n" && !key.return) return keyIntent(s, "", { ...key, return: true }, view);
   if (key.ctrl && input === "c") return { effect: "interrupt" };
 
   if (s.confirm) {

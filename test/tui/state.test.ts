@@ -181,6 +181,12 @@ describe("TUI keys", () => {
     expect(keyIntent(s, "c", { ctrl: true })).toEqual({ effect: "interrupt" });
   });
 
+  it("an Enter that arrived as a newline (typed before the terminal went raw) opens the exercise as Enter does", async () => {
+    const s = await base();
+    expect(keyIntent(s, "\n", {})).toEqual(keyIntent(s, "", { return: true }));
+    expect(keyIntent(s, "\n", {})).toEqual({ type: "open" });
+  });
+
   it("the filter takes typed text until enter or esc", async () => {
     let s = reducer(open(await base()), { type: "filterStart" });
     for (const ch of "slave") {
