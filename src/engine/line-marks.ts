@@ -17,6 +17,11 @@ export class LineMarks {
     }
   }
 
+  /** Whether a line has matched `pattern` (one of the patterns given at construction). */
+  has(pattern: RegExp): boolean {
+    return this.seen.has(pattern);
+  }
+
   /** Resolves once a line matched `pattern`, which must be one of the patterns given at construction. */
   printed(pattern: RegExp): Promise<void> {
     if (!this.patterns.includes(pattern)) return Promise.reject(new Error(`the log is not watched for ${pattern}`));

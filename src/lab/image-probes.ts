@@ -32,24 +32,35 @@ async function throwaway<T>(
   runtime: ContainerRuntime,
   labId: string,
   image: string,
-  opts: { entrypoint?: string[]; publish?: Record<number, number> },
+  opts: { entrypoint?: string[]; publish?: Record<number, number>; ownNetwork?: boolean },
   use: (id: string) => Promise<T>,
 ): Promise<T> {
   const identity = { lab: labId, run: `doctor-${randomBytes(3).toString("hex")}` };
-  const id = await runtime.containers.create({
-    name: `mesos-lab-${identity.run}`,
-    image,
-    entrypoint: opts.entrypoint,
-    cmd: opts.entrypoint ? [] : undefined,
-    env: {},
-    labels: runLabels(identity),
-    publish: opts.publish,
-  });
+  const name = `mesos-lab-${identity.run}`;
+  const labels = runLabels(identity);
+  // a network of its own, with a fixed address, as a lab container gets: what the lab's readiness reaches through a
+  // published port is then reached the same way (on rootless Podman the default network's port forwarding reset every
+  // srvr of one doctor run for 45 s, while the lab's own networks have never failed to)
+  const net = opts.ownNetwork ? await runtime.networks.create(name, "auto", labels) : undefined;
   try {
-    await runtime.containers.start(id, image);
-    return await use(id);
+    const id = await runtime.containers.create({
+      name,
+      image,
+      entrypoint: opts.entrypoint,
+      cmd: opts.entrypoint ? [] : undefined,
+      env: {},
+      labels,
+      publish: opts.publish,
+      ...(net ? { network: { name: net.name, ip: net.subnet.replace(/0\/24$/, "2"), aliases: [] } } : {}),
+    });
+    try {
+      await runtime.containers.start(id, image);
+      return await use(id);
+    } finally {
+      await runtime.containers.remove(id).catch(() => undefined);
+    }
   } finally {
-    await runtime.containers.remove(id).catch(() => undefined);
+    if (net) await runtime.networks.remove(net.id).catch(() => undefined);
   }
 }
 
@@ -115,7 +126,7 @@ export async function probeMesosImage(
 export async function probeZooKeeper(runtime: ContainerRuntime, labId: string, image: string, host: string, deadlineMs = 45_000): Promise<DoctorCheck> {
   const name = `image ${image} (zk)`;
   try {
-    return await throwaway(runtime, labId, image, { publish: { 2181: 0 } }, async (id) => {
+    return await throwaway(runtime, labId, image, { publish: { 2181: 0 }, ownNetwork: true }, async (id) => {
       const p = (await runtime.containers.inspect(id))?.ports[2181];
       if (!p) throw new Error("ZooKeeper's port 2181 was not published");
       const until = Date.now() + deadlineMs;

@@ -227,6 +227,53 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
     expect(results[0]!.status).toBe("passed");
   });
 
+  it.each([
+    { when: "after", knob: "1", status: "passed", code: "0" },
+    { when: "before", knob: "before-main", status: "failed", code: "139" },
+  ])("mesos-execute killed by SIGSEGV $when its main returned (the ZooKeeper handle freed): the exit reads $code", async ({ knob, status, code }) => {
+    const ex = fixture({
+      id: "92",
+      slug: "segv",
+      title: "segv",
+      summary: "s",
+      text: "t",
+      steps: [
+        {
+          id: "teardown",
+          title: "teardown",
+          text: "t",
+          hint: "h",
+          env: { execute: { STANDIN_TEARDOWN_SEGV: knob } },
+          actions: [{ do: "execute", args: ["--name=foo", "--command=true"] }],
+          expect: [
+            { id: "finished", says: "the task finishes", source: { execute: "stdout" }, pattern: "^Received status update TASK_FINISHED for task 'foo'", cite },
+            { id: "exit-0", says: "mesos-execute exits 0", source: { exit: "execute" }, pattern: "^0$", cite },
+          ],
+        },
+      ],
+    });
+    const { results, events } = await run(ex, await standinConfig());
+    const r = results[0]!;
+    expect(
+      r.expectations.map((e) => [e.id, e.status]),
+      failureLines(r).join("\n"),
+    ).toEqual([
+      ["finished", "passed"],
+      ["exit-0", status],
+    ]);
+    const warnings = events.flatMap((e) => (e.type === "warning" ? [e.message] : []));
+    if (code === "0") {
+      expect(warnings).toEqual([
+        "92:teardown: mesos-execute (execute) was killed by SIGSEGV after its main returned EXIT_SUCCESS (its ZooKeeper handle was already freed): a crash in Mesos' own exit teardown, counted as exit 0",
+      ]);
+      expect(r.died ?? []).toEqual([]);
+    } else {
+      expect(warnings).toEqual([]);
+      expect(r.expectations[1]!.reason).toBe("mesos-execute exited with code 139");
+      expect(r.died?.[0]).toMatchObject({ role: "execute", exitCode: 139 });
+    }
+  });
+
   it("a negative window fails the step when the forbidden line appears, and reports the line", async () => {
     const ex = fixture({
       id: "92",

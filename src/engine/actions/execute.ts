@@ -6,7 +6,7 @@ import { outputOf } from "../process-output.js";
 import { SourceKeys } from "../source-keys.js";
 import { containerSpec, envFor, placedFiles } from "../cluster/container-spec.js";
 import type { RunningContainer } from "../cluster/running-container.js";
-import { TASK_RUNNING } from "../cluster/readiness.js";
+import { MAIN_RETURNED, TASK_RUNNING } from "../cluster/readiness.js";
 import { expand } from "../template.js";
 import { relayOf } from "./attack.js";
 import type { ActionContext, ActionHandler } from "./context.js";
@@ -60,7 +60,7 @@ function finishOf(ctx: ActionContext, a: ExecuteAction, live: RunningContainer, 
   const stderr = SourceKeys.execute("stderr", a.id);
   const exit = SourceKeys.executeExit(a.id);
   return (outcome: number | "timeout" | "said" | "running") => {
-    const code = typeof outcome === "number" ? String(outcome) : outcome === "timeout" ? "timeout" : undefined;
+    const code = typeof outcome === "number" ? String(exitStatusOf(ctx, a, live, outcome)) : outcome === "timeout" ? "timeout" : undefined;
     if (code === undefined) return;
     ctx.set.feed(exit, code);
     const why =
@@ -73,6 +73,24 @@ function finishOf(ctx: ActionContext, a: ExecuteAction, live: RunningContainer, 
       ctx.died.push({ role: "execute", action: a.id, command: describe(a), ...ended, ...outputOf(live) });
     }
   };
+}
+
+/** 128 + SIGSEGV: how the engine reports a process killed by a segmentation fault. */
+const KILLED_BY_SEGV = 139;
+
+/**
+ * The exit status mesos-execute's main returned. Real 1.11.1 is at times killed by SIGSEGV after main returned
+ * EXIT_SUCCESS, while the process tears itself down (1 run in 150 here; docs/facts/observed-1.11.md, "mesos-execute's
+ * exit teardown"): that status is 0, and the crash is said as a warning, not taken for the step's subject. A crash
+ * before main returned (no `MAIN_RETURNED` line) stays 139.
+ */
+function exitStatusOf(ctx: ActionContext, a: ExecuteAction, live: RunningContainer, code: number): number {
+  if (code !== KILLED_BY_SEGV || !live.marks.has(MAIN_RETURNED)) return code;
+  ctx.options.bus.emit({
+    type: "warning",
+    message: `${ctx.step.exercise.id}:${ctx.step.step.id}: mesos-execute (${a.id}) was killed by SIGSEGV after its main returned EXIT_SUCCESS (its ZooKeeper handle was already freed): a crash in Mesos' own exit teardown, counted as exit 0`,
+  });
+  return 0;
 }
 
 /**

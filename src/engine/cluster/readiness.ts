@@ -26,12 +26,19 @@ export const AGENT_RECOVERED = /Finished recovery$/;
 /** mesos-execute's task runs (src/cli/execute.cpp prints each status update): a detached run goes on from here. */
 export const TASK_RUNNING = /^Received status update TASK_RUNNING for task /;
 
+/**
+ * The ZooKeeper C client frees its handle when the scheduler's master detector is destroyed, and execute.cpp destroys
+ * it only as main returns EXIT_SUCCESS (src/cli/execute.cpp:1234-1237; every other exit is `EXIT`, which destroys
+ * nothing). After this line, mesos-execute's exit status is decided: what follows is the process's own teardown.
+ */
+export const MAIN_RETURNED = /ZOO_INFO@zookeeper_close@\d+: Freeing zookeeper resources for sessionId=/;
+
 /** Lines a role's readiness waits for, remembered for the container's whole life. */
 export const READY_LINES: Record<Role, RegExp[]> = {
   zk: [],
   master: [MASTER_LEADS],
   agent: [AGENT_RECOVERED],
-  execute: [TASK_RUNNING],
+  execute: [TASK_RUNNING, MAIN_RETURNED],
   registry: [],
   tokens: [TOKENS_LISTEN],
   attacker: [ATTACKER_READY, ATTACKER_REFUSES],

@@ -148,6 +148,7 @@ export class ZkSession extends EventEmitter {
     this.stopped = false;
     this.lastError = 0;
     this.attempt = 0;
+    this.sessionId = `0x${Math.floor(Math.random() * 2 ** 48).toString(16)}`;
   }
 
   start() {
@@ -168,6 +169,17 @@ export class ZkSession extends EventEmitter {
   stop() {
     this.stopped = true;
     this.sock?.destroy();
+  }
+
+  /** What the C client prints when its handle is closed: the detector's destructor, as a process returns from main. */
+  close() {
+    if (this.sock) {
+      process.stderr.write(
+        `${zooStamp()}:ZOO_INFO@zookeeper_close@2522: Closing zookeeper sessionId=${this.sessionId} to [${this.sock.remoteAddress}:${this.sock.remotePort}]\n\n`,
+      );
+      process.stderr.write(`${zooStamp()}:ZOO_INFO@zookeeper_close@2533: Freeing zookeeper resources for sessionId=${this.sessionId}\n\n`);
+    }
+    this.stop();
   }
 
   zooError(msg) {
@@ -196,7 +208,7 @@ export class ZkSession extends EventEmitter {
       this.sock = sock;
       process.stderr.write(`${zooStamp()}:ZOO_INFO@check_events@1728: initiated connection to server [${ip}:${target.port}]\n`);
       process.stderr.write(
-        `${zooStamp()}:ZOO_INFO@check_events@1775: session establishment complete on server [${ip}:${target.port}], sessionId=0x${Math.floor(Math.random() * 2 ** 48).toString(16)}, negotiated timeout=10000\n`,
+        `${zooStamp()}:ZOO_INFO@check_events@1775: session establishment complete on server [${ip}:${target.port}], sessionId=${this.sessionId}, negotiated timeout=10000\n`,
       );
       this.emit("connected");
       if (this.joinData) sock.write(`JOIN ${this.url.path} ${b64(this.joinData)}\n`);
@@ -264,5 +276,5 @@ export async function detectMaster(masterFlag, { pid }, onLeader) {
   const ip = net.isIP(m[1]) ? m[1] : (await dns.lookup(m[1], { family: 4 })).address;
   const port = Number(m[2]);
   setImmediate(() => onLeader({ pid: `master@${ip}:${port}`, ip, port, hostname: m[1], standalone: true }));
-  return { stop() {} };
+  return { stop() {}, close() {} };
 }
