@@ -1,4 +1,4 @@
-import { sandboxOf } from "../_shared/attacks.js";
+import { readWhenWritten, sandboxOf } from "../_shared/attacks.js";
 import { OBSERVED_111 } from "../_shared/expect.js";
 import { challenged } from "../_shared/http.js";
 
@@ -27,7 +27,7 @@ export const anonymousHttp = {
       detach: true,
     },
     { do: "attack" as const, id: "flags", http: true, run: "curl -si http://${target.master}/master/flags" },
-    { do: "attack" as const, id: "sandbox", http: true, run: `${SANDBOX}; curl -si "http://\${target.agent}/files/read?path=$s/stdout&offset=0"` },
+    { do: "attack" as const, id: "sandbox", http: true, run: readWhenWritten("payroll") },
     {
       do: "attack" as const,
       id: "teardown",

@@ -44,6 +44,23 @@ export function victim(o: { name?: string; detach?: boolean; extra?: string[]; t
 export const sandboxOf = (task: string) =>
   `s=$(curl -s http://\${target.agent}/files/debug | grep -o '/frameworks/[^"]*/executors/${task}/runs/latest' | sort | tail -n 1)`;
 
+/**
+ * The attacker reads a file of a task that runs on (a detached execute): the agent says TASK_RUNNING before the task's
+ * shell has written a line, and lists the sandbox in /files/debug only once the executor's run exists. A read that
+ * comes too soon is tried again (a 200 with no data, or a 404 for a sandbox not listed yet) for up to 5 s; any other
+ * answer, a 401 included, ends it at once. Seen once in a CI run of `verify --all --jobs 4` on real 1.11.1: 06's read
+ * came before the task's echo.
+ */
+export const readWhenWritten = (task: string, file = "stdout"): string =>
+  [
+    "for i in $(seq 1 20); do",
+    `  ${sandboxOf(task)}`,
+    `  r=$(curl -si "http://\${target.agent}/files/read?path=$s/${file}&offset=0")`,
+    `  case "$r" in *'"data":""'*|'HTTP/1.1 404'*) sleep 0.25 ;; *) break ;; esac`,
+    "done",
+    `printf '%s\\n' "$r"`,
+  ].join("\n");
+
 /** The attacker reads a task's stdout through the agent's sandbox browser. */
 export const readSandbox = (id: string, task: string): Action => ({
   do: "attack",
