@@ -434,7 +434,7 @@ await section("7. CLI cold start and PKI", async () => {
   });
   const opensslMs = performance.now() - t0;
   rows.push({
-    figure: "lab PKI (CA + 7 leaves + rogue CA + credentials)",
+    figure: "lab PKI (CA + 8 leaves + rogue CA + credentials)",
     value: round(pkiMs),
     unit: "ms",
     baseline: round(opensslMs),

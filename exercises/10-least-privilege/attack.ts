@@ -1,3 +1,4 @@
+import { taskAs } from "../_shared/acls.js";
 import { observedAttack, sandboxOf } from "../_shared/attacks.js";
 
 const OBSERVED = observedAttack("10");
@@ -8,16 +9,7 @@ const OBSERVED = observedAttack("10");
  * with the POSIX launcher the task shares the agent's filesystem, and the 0600 credential file is root's. With the
  * agent switching users the same task runs as nobody and is refused the file.
  */
-const STEAL = JSON.stringify({
-  name: "steal",
-  task_id: { value: "steal" },
-  agent_id: { value: "" },
-  resources: [
-    { name: "cpus", type: "SCALAR", scalar: { value: 0.1 } },
-    { name: "mem", type: "SCALAR", scalar: { value: 32 } },
-  ],
-  command: { value: "id; cat /etc/credentials/credential.json", user: "nobody" },
-});
+const STEAL = taskAs("nobody", { name: "steal", command: "id; cat /etc/credentials/credential.json" });
 
 const read = (id: string, file: "stdout" | "stderr") => ({
   do: "attack" as const,

@@ -1,5 +1,16 @@
 import { defineExercise } from "../../src/model/exercise.js";
-import { acl, acls, authenticatedCluster, authorizer, executeAs, roleRefused, rootTaskRefused, SOURCE_111_ACLS, FACTS_14_ACLS } from "../_shared/acls.js";
+import {
+  acl,
+  acls,
+  authenticatedCluster,
+  authorizer,
+  executeAs,
+  roleRefused,
+  rootTaskRefused,
+  SOURCE_111_ACLS,
+  FACTS_14_ACLS,
+  taskAs,
+} from "../_shared/acls.js";
 import { observedAttack } from "../_shared/attacks.js";
 import { agentRegistered, ATTACKS_SINCE, cites, executeExits, subscribed, taskFinished } from "../_shared/expect.js";
 import { stealCredential } from "./attack.js";
@@ -19,22 +30,7 @@ const LEAST_PRIVILEGE = acls({
   destroy_volumes: [acl(SCHED, { creator_principals: { values: [SCHED] } })],
 });
 
-/**
- * `--task` JSON: mesos-execute has no user flag, CommandInfo.user sets the task's user. `agent_id` is a required field
- * of the v1 TaskInfo (include/mesos/v1/mesos.proto:1886 at 1.4, :2266 at 1.11), so stout refuses a JSON without it
- * while it loads the flag; an empty one will do, mesos-execute merges the offer's agent ID into it (execute.cpp:513
- * at 1.4, :521 at 1.11).
- */
-const TASK_AS_NOBODY = JSON.stringify({
-  name: "foo",
-  task_id: { value: "foo" },
-  agent_id: { value: "" },
-  resources: [
-    { name: "cpus", type: "SCALAR", scalar: { value: 0.1 } },
-    { name: "mem", type: "SCALAR", scalar: { value: 32 } },
-  ],
-  command: { value: "id", user: "nobody" },
-});
+const TASK_AS_NOBODY = taskAs("nobody");
 
 export default defineExercise({
   id: "10",

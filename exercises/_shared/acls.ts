@@ -38,6 +38,24 @@ export const authenticatedCluster = (acls?: string): Pick<Step, "env" | "files">
   ],
 });
 
+/**
+ * `--task` JSON for a task that asks for `user`: mesos-execute has no user flag, CommandInfo.user sets the task's user.
+ * `agent_id` is a required field of the v1 TaskInfo (include/mesos/v1/mesos.proto:1886 at 1.4, :2266 at 1.11), so
+ * stout refuses a JSON without it while it loads the flag; an empty one will do, mesos-execute merges the offer's agent
+ * ID into it (execute.cpp:513 at 1.4, :521 at 1.11).
+ */
+export const taskAs = (user: string, o: { name?: string; command?: string } = {}) =>
+  JSON.stringify({
+    name: o.name ?? "foo",
+    task_id: { value: o.name ?? "foo" },
+    agent_id: { value: "" },
+    resources: [
+      { name: "cpus", type: "SCALAR", scalar: { value: 0.1 } },
+      { name: "mem", type: "SCALAR", scalar: { value: 32 } },
+    ],
+    command: { value: o.command ?? "id", user },
+  });
+
 /** mesos-execute authenticated as scheduler-principal. */
 export const executeAs = (...args: string[]) => ({
   do: "execute" as const,

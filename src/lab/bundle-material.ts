@@ -33,7 +33,7 @@ import { LabError } from "../util/errors.js";
  * test/unit/bundle-material.test.ts checks it against the files `ensureLabMaterial` really writes, modes included.
  */
 
-const LEAF_ROLES = Object.keys({ master: 0, agent: 0, scheduler: 0, zk: 0 } satisfies Record<LeafRole, 0>) as LeafRole[];
+const LEAF_ROLES = Object.keys({ master: 0, agent: 0, scheduler: 0, zk: 0, executor: 0 } satisfies Record<LeafRole, 0>) as LeafRole[];
 const pair = (base: string) => [`${base}.pem`, `${base}-key.pem`];
 
 /** ssl/: the CA, a leaf per role, the workshop's single cert.pem/key.pem, the rogue CA and its agent leaf, the registry's token issuer. */

@@ -23,13 +23,20 @@ import type { Pem } from "./keys.js";
  * Idempotent: what exists is kept; `force` regenerates all. Keys and secrets are 0600, folders 0700.
  */
 
-export type LeafRole = "master" | "agent" | "scheduler" | "zk";
-const ROLES: LeafRole[] = ["master", "agent", "scheduler", "zk"];
+/**
+ * `executor`: the TLS identity an agent hands its executors (--executor_environment_variables). An agent that switches
+ * users runs each executor as its task's user, so the executor's key must be readable by that user, and therefore by
+ * the task: a leaf of its own, for the agents' addresses, keeps the agent's own key root's (examples/hardened).
+ */
+export type LeafRole = "master" | "agent" | "scheduler" | "zk" | "executor";
+const ROLES: LeafRole[] = ["master", "agent", "scheduler", "zk", "executor"];
 
 function sans(role: LeafRole): { dnsNames: string[]; ips: string[] } {
   const dns = [role, "localhost", `mesos-lab-${role}`];
   if (role === "scheduler") dns.push("execute");
   if (role === "agent") for (let i = 2; i <= 5; i++) dns.push(`agent-${i}`);
+  // an executor speaks from its agent's address
+  if (role === "executor") dns.push("agent", "agent-2", "agent-3", "agent-4", "agent-5");
   return { dnsNames: dns, ips: ["127.0.0.1"] };
 }
 
@@ -156,6 +163,7 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
       const leafIps: Record<string, string[]> = {
         master: [ips.master ?? ""],
         agent: agents,
+        executor: agents,
         scheduler: [ips.scheduler ?? ""],
         zk: [ips.zk ?? ""],
       };

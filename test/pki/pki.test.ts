@@ -134,6 +134,13 @@ describe("lab PKI", () => {
     expect(text).toContain("IP Address:10.213.9.3");
     expect(text).toContain("IP Address:127.0.0.1");
     expect(openssl("verify", "-CAfile", ssl("ca.pem"), f)).toContain(": OK");
+    // the executors' leaf speaks from the agent's address, under a name of its own (not the agent's key)
+    const e = path.join(dir, "net-executor.pem");
+    writeFileSync(e, leaves.get("ssl/executor.pem")!);
+    expect(openssl("x509", "-in", e, "-noout", "-ext", "subjectAltName")).toContain("IP Address:10.213.9.4");
+    expect(openssl("x509", "-in", e, "-noout", "-subject")).toMatch(/CN\s*=\s*executor/);
+    expect(openssl("verify", "-CAfile", ssl("ca.pem"), e)).toContain(": OK");
+    expect(leaves.get("ssl/executor-key.pem")!.equals(leaves.get("ssl/agent-key.pem")!)).toBe(false);
     const t1 = Date.now();
     const again = await m.issueForNetwork({ master: "10.213.9.3", agent: "10.213.9.4", scheduler: "10.213.9.20", zk: "10.213.9.2" });
     const warm = Date.now() - t1;

@@ -9,7 +9,7 @@ import { renderExercise } from "../../src/engine/render.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { LABEL, labelFilter } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
-import { cli } from "../helpers/cli.js";
+import { cli, ROOT } from "../helpers/cli.js";
 import { engineClient } from "../helpers/docker.js";
 import { realAvailable, realLab } from "./real-mesos.js";
 
@@ -61,7 +61,7 @@ describe.runIf(await realAvailable())("mesos-lab audit against the lab, real Mes
   });
 
   /** `up` a step, then audit what it published, as the operator-principal where /flags ask for credentials. */
-  async function upAndAudit(dir: string, target: string): Promise<Report> {
+  async function upAndAudit(dir: string, target: string): Promise<Report & { exitCode: number }> {
     const up = await cli(["up", target], { cwd: dir, timeout: 300_000 });
     expect(up.exitCode, up.all.slice(-3000)).toBe(0);
     const url = (role: string) => new RegExp(`${role} UI\\s+(https?://\\S+)`).exec(up.stdout)?.[1];
@@ -86,7 +86,7 @@ describe.runIf(await realAvailable())("mesos-lab audit against the lab, real Mes
     expect(a.stdout).not.toContain(readFileSync(secret, "utf8"));
     const report = JSON.parse(a.stdout) as Report & { summary: { notProbed: string[] } };
     expect(report.summary.notProbed, `${target}: every target probed`).toEqual([]);
-    return report;
+    return { ...report, exitCode: a.exitCode ?? -1 };
   }
 
   /** A finding the step's own flags rule out. */
@@ -122,6 +122,18 @@ describe.runIf(await realAvailable())("mesos-lab audit against the lab, real Mes
     }
     expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
   }, 1_800_000);
+
+  it("on the fully secured lab (examples/hardened: every control of 02-11 at once) finds nothing and exits 0", async () => {
+    const dir = await realLab(`, exercisesDir: ${JSON.stringify(path.join(ROOT, "examples", "hardened"))}`);
+    try {
+      const report = await upAndAudit(dir, "01");
+      expect(report.findings.map((f) => `${f.id} on the ${f.role}`)).toEqual([]);
+      expect(report.exitCode).toBe(0);
+    } finally {
+      await cli(["down"], { cwd: dir, timeout: 120_000 });
+    }
+    expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
+  }, 600_000);
 
   it("on the open lab (up 01) reports anonymous endpoints, no agent or framework authentication, no TLS and an open operator API, and exits 1; it changes nothing", async () => {
     const dir = await realLab();

@@ -365,7 +365,7 @@ class Execute {
 
 /**
  * execute.cpp:1237 returns EXIT_SUCCESS; the scheduler's detector is destroyed as main returns, and its ZooKeeper
- * handle closed. STANDIN_TEARDOWN_SEGV=1 then dies as real 1.11.1 did about once in 150 runs, by SIGSEGV in the exit
+ * handle closed. STANDIN_TEARDOWN_SEGV=1 then dies as real 1.11.1 did once in 300 runs with TLS, by SIGSEGV in the exit
  * teardown (docs/facts/observed-1.11.md, "mesos-execute's exit teardown").
  */
 async function returnFromMain(detector) {
