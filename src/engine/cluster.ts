@@ -3,7 +3,7 @@ import type { LabConfig } from "../config/schema.js";
 import type { ContainerRuntime } from "../runtime/container-runtime.js";
 import { LABEL, labelFilter, runLabels, type RunIdentity } from "../runtime/labels.js";
 import type { Owned } from "../runtime/types.js";
-import { CLUSTER_ROLES, type ClusterRole, type Role } from "../model/roles.js";
+import { CLUSTER_ROLES, ROLE_PORTS, type ClusterRole, type Role } from "../model/roles.js";
 import { releaseOwned } from "./agent-capabilities.js";
 import { AddressPlan } from "./cluster/address-plan.js";
 import { ClusterContainers } from "./cluster/containers.js";
@@ -11,6 +11,7 @@ import { ATTACKER_KEY, liveKey, relayKey } from "./cluster/running-container.js"
 import { LogRouting, type ExitSink, type LineSink } from "./cluster/log-routing.js";
 import { readinessOf } from "./cluster/readiness.js";
 import { configuredFor, reconcile } from "./cluster/reconcile.js";
+import { clearStaleMasters } from "./cluster/stale-masters.js";
 import type { LabBus } from "./events.js";
 import type { Material } from "./material.js";
 import type { RenderedStep } from "./render.js";
@@ -86,7 +87,10 @@ export class Cluster {
     const { config, identity, publish, material } = this.o;
     const c = { config, identity, publish, material, plan: this.addresses, containers: this.containers };
     if (o?.check) return Promise.resolve(configuredFor(c, rendered));
-    return reconcile(c, rendered, zkReadyBy === undefined ? undefined : () => this.waitReady("zk", zkReadyBy));
+    return reconcile(c, rendered, {
+      zkReady: zkReadyBy === undefined ? undefined : () => this.waitReady("zk", zkReadyBy),
+      clearMasters: (zkUrl) => clearStaleMasters(zkUrl, { host: this.o.publishHost, port: this.containers.hostPort("zk", ROLE_PORTS.zk) }),
+    });
   }
 
   /** Waits for a role's readiness probes; fails at once when its container exits first. */

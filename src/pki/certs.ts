@@ -1,6 +1,6 @@
 import net from "node:net";
 import forge from "node-forge";
-import { rsaKeyPair, serial, type Pem } from "./keys.js";
+import { keyPairOf, rsaKeyPair, serial, type Pem } from "./keys.js";
 
 const DAY = 86_400_000;
 
@@ -38,11 +38,14 @@ export interface LeafOptions {
   days?: number;
 }
 
-/** A leaf for a Mesos process: libprocess peers are both TLS servers and clients, so both extended key usages. */
-export function issueLeaf(ca: Pem, o: LeafOptions): Pem {
+/**
+ * A leaf for a Mesos process: libprocess peers are both TLS servers and clients, so both extended key usages. `keyPem`:
+ * the key to certify, kept from an earlier leaf of the same identity; otherwise a new one.
+ */
+export function issueLeaf(ca: Pem, o: LeafOptions, keyPem?: string): Pem {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const k = rsaKeyPair();
+  const k = keyPem ? keyPairOf(keyPem) : rsaKeyPair();
   const cert = base(o.commonName, o.days ?? 825, k.publicKey);
   cert.setIssuer(caCert.subject.attributes);
   const altNames = [

@@ -9,7 +9,11 @@ export interface Pem {
 /** RSA 2048: Mesos 1.4's default cipher list has only RSA-authenticated suites, so no ECDSA here. */
 export function rsaKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; keyPem: string } {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, publicExponent: 0x10001 });
-  const keyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  return keyPairOf(privateKey.export({ type: "pkcs8", format: "pem" }).toString());
+}
+
+/** An RSA key pair from its private key's PEM. */
+export function keyPairOf(keyPem: string): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; keyPem: string } {
   const fk = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   return { privateKey: fk, publicKey: forge.pki.setRsaPublicKey(fk.n, fk.e), keyPem };
 }

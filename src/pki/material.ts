@@ -75,8 +75,16 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
   const caFresh = !have(ssl("ca.pem")) || !have(ssl("ca-key.pem"));
   const ca = pair(ssl("ca.pem"), ssl("ca-key.pem"), () => createCa("mesos-lab CA"));
   // leaves from an older CA would not verify: a new CA means new leaves
-  for (const role of ROLES) pair(ssl(`${role}.pem`), ssl(`${role}-key.pem`), () => issueLeaf(ca, { commonName: role, ...sans(role) }), caFresh);
-  pair(ssl("cert.pem"), ssl("key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab", ...allSans() }), caFresh);
+  const leaves = new Map<string, Pem>();
+  for (const role of ROLES)
+    leaves.set(
+      role,
+      pair(ssl(`${role}.pem`), ssl(`${role}-key.pem`), () => issueLeaf(ca, { commonName: role, ...sans(role) }), caFresh),
+    );
+  leaves.set(
+    "cert",
+    pair(ssl("cert.pem"), ssl("key.pem"), () => issueLeaf(ca, { commonName: "mesos-lab", ...allSans() }), caFresh),
+  );
   // the lab registry's token service signs with this; the registry trusts the lab CA that issued it
   pair(
     ssl("token-issuer.pem"),
@@ -86,7 +94,13 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
   );
   const rogue = pair(ssl("rogue-ca.pem"), ssl("rogue-ca-key.pem"), () => createCa("rogue CA"));
   const rogueFresh = !have(ssl("rogue-agent.pem"));
-  pair(ssl("rogue-agent.pem"), ssl("rogue-agent-key.pem"), () => issueLeaf(rogue, { commonName: "agent", ...sans("agent") }), rogueFresh);
+  leaves.set(
+    "rogue-agent",
+    pair(ssl("rogue-agent.pem"), ssl("rogue-agent-key.pem"), () => issueLeaf(rogue, { commonName: "agent", ...sans("agent") }), rogueFresh),
+  );
+  // A network's leaves certify the lab's own keys for that network's addresses: an RSA key takes 0.1-0.4 s to make,
+  // 8 of them for every network, while a signature takes milliseconds. A lab's identities are its keys, not its subnets.
+  const keyOf = (leaf: string) => leaves.get(leaf)!.keyPem;
 
   let creds: LabCredentials;
   let accountsAdded = false;
@@ -170,7 +184,7 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
       for (const role of ROLES) {
         const s = sans(role);
         const p = pair(path.join(dir, `${role}.pem`), path.join(dir, `${role}-key.pem`), () =>
-          issueLeaf(ca, { commonName: role, dnsNames: s.dnsNames, ips: [...s.ips, ...leafIps[role]!.filter(Boolean)] }),
+          issueLeaf(ca, { commonName: role, dnsNames: s.dnsNames, ips: [...s.ips, ...leafIps[role]!.filter(Boolean)] }, keyOf(role)),
         );
         out.set(`ssl/${role}.pem`, Buffer.from(p.certPem));
         out.set(`ssl/${role}-key.pem`, Buffer.from(p.keyPem));
@@ -178,13 +192,13 @@ export async function ensureLabMaterial(opts: { sslDir: string; credentialsDir: 
       const all = allSans();
       const every = Object.values(leafIps).flat().filter(Boolean);
       const shared = pair(path.join(dir, "cert.pem"), path.join(dir, "key.pem"), () =>
-        issueLeaf(ca, { commonName: "mesos-lab", dnsNames: all.dnsNames, ips: [...all.ips, ...every] }),
+        issueLeaf(ca, { commonName: "mesos-lab", dnsNames: all.dnsNames, ips: [...all.ips, ...every] }, keyOf("cert")),
       );
       out.set("ssl/cert.pem", Buffer.from(shared.certPem));
       out.set("ssl/key.pem", Buffer.from(shared.keyPem));
       const rs = sans("agent");
       const rogueLeaf = pair(path.join(dir, "rogue-agent.pem"), path.join(dir, "rogue-agent-key.pem"), () =>
-        issueLeaf(rogue, { commonName: "agent", dnsNames: rs.dnsNames, ips: [...rs.ips, ...agents] }),
+        issueLeaf(rogue, { commonName: "agent", dnsNames: rs.dnsNames, ips: [...rs.ips, ...agents] }, keyOf("rogue-agent")),
       );
       out.set("ssl/rogue-agent.pem", Buffer.from(rogueLeaf.certPem));
       out.set("ssl/rogue-agent-key.pem", Buffer.from(rogueLeaf.keyPem));

@@ -57,6 +57,17 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
     expect(alone.results[0]).toMatchObject({ step: "run-task", status: "passed", timings: { created: 3, reused: 0 } });
   });
 
+  it("a master that replaces another keeps ZooKeeper: the removed master's znode is deleted instead (exercise 04)", async () => {
+    const ex04 = (await loadCatalogue()).find((e) => e.id.startsWith("04"))!;
+    const { results, events } = await run(ex04, await standinConfig());
+    expect(results.map((r) => r.status)).toEqual(results.map(() => "passed"));
+    // steps 2 and 3 change the master's flags: master and agent are new, ZooKeeper goes on
+    expect(results[1]!.timings).toMatchObject({ created: 2, reused: 1 });
+    expect(results[2]!.timings).toMatchObject({ created: 2, reused: 1 });
+    const zk = events.filter((e) => e.type === "container" && e.role === "zk").map((e) => (e.type === "container" ? e.state : ""));
+    expect(zk.filter((s) => s === "created")).toHaveLength(1);
+  });
+
   it("a container that dies mid-step fails the step at once with its exit code and last lines", async () => {
     const ex = fixture({
       id: "90",

@@ -141,6 +141,10 @@ describe("lab PKI", () => {
     expect(openssl("x509", "-in", e, "-noout", "-subject")).toMatch(/CN\s*=\s*executor/);
     expect(openssl("verify", "-CAfile", ssl("ca.pem"), e)).toContain(": OK");
     expect(leaves.get("ssl/executor-key.pem")!.equals(leaves.get("ssl/agent-key.pem")!)).toBe(false);
+    // a network's leaf certifies the lab's own key of that identity: no new key per network
+    for (const k of ["master-key.pem", "executor-key.pem", "key.pem", "rogue-agent-key.pem"])
+      expect(leaves.get(`ssl/${k}`)!.equals(m.read(`ssl/${k}`))).toBe(true);
+    expect(openssl("x509", "-in", f, "-noout", "-modulus")).toBe(openssl("rsa", "-in", ssl("master-key.pem"), "-noout", "-modulus"));
     const t1 = Date.now();
     const again = await m.issueForNetwork({ master: "10.213.9.3", agent: "10.213.9.4", scheduler: "10.213.9.20", zk: "10.213.9.2" });
     const warm = Date.now() - t1;

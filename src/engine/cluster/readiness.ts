@@ -33,6 +33,9 @@ export const TASK_RUNNING = /^Received status update TASK_RUNNING for task /;
  */
 export const MAIN_RETURNED = /ZOO_INFO@zookeeper_close@\d+: Freeing zookeeper resources for sessionId=/;
 
+/** A master's znode under `--zk`'s path: ephemeral and sequential, `json.info_0000000003` (src/zookeeper/group.cpp:603-613). */
+export const MASTER_ZNODE_MEMBER = /^json\.info_\d+$/;
+
 /** Lines a role's readiness waits for, remembered for the container's whole life. */
 export const READY_LINES: Record<Role, RegExp[]> = {
   zk: [],

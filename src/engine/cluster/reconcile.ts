@@ -4,6 +4,7 @@ import type { ContainerSpec } from "../../runtime/types.js";
 import { agentCapabilities } from "../agent-capabilities.js";
 import type { Material } from "../material.js";
 import { configHash, type RenderedStep } from "../render.js";
+import { expand } from "../template.js";
 import { containerSpec, envFor, placedFiles, type SpecContext } from "./container-spec.js";
 import type { ClusterContainers } from "./containers.js";
 import { liveKey } from "./running-container.js";
@@ -21,7 +22,8 @@ export interface ReconcileContext extends SpecContext {
  * (src/zookeeper/group.cpp:613 at 1.11) and the leader is the oldest (src/zookeeper/detector.cpp:143-148): the removed
  * master's znode lives on until its session expires, `--zk_session_timeout` after its container went (10 s by default,
  * src/master/constants.hpp:145), and only then is the new master elected. On real Mesos 1.11 that wait was 8-11 s of
- * each master restart. A fresh ZooKeeper serves in under a second and holds no such znode.
+ * each master restart. So the harness deletes that znode once the removed master is gone (stale-masters.ts), or where it
+ * cannot, starts a fresh ZooKeeper, which holds no such znode.
  */
 function replacesMaster(c: ReconcileContext, rendered: RenderedStep): boolean {
   const current = c.containers.get(liveKey("master", 1));
@@ -30,18 +32,35 @@ function replacesMaster(c: ReconcileContext, rendered: RenderedStep): boolean {
 }
 
 /**
+ * What a reconcile asks of the running cluster: `zkReady`, that a new ZooKeeper serves; `clearMasters`, that the
+ * members a removed master left under its znode go now (true when done), so ZooKeeper need not be replaced.
+ */
+export interface ReconcileHooks {
+  zkReady?: () => Promise<void>;
+  clearMasters?: (zkUrl: string) => Promise<boolean>;
+}
+
+/**
  * Brings the cluster to the step's configuration. A role is recreated when its own configuration changed or a role it
  * depends on (zk → master → agent) was recreated, since a Mesos agent must re-register with a new master; a container
- * that exited is recreated too, and ZooKeeper with a master that replaces another (replacesMaster). `zkReady` is
- * awaited once a new ZooKeeper started, before the Mesos roles start.
+ * that exited is recreated too. A master that replaces another (replacesMaster) would wait for the removed one's
+ * znode to expire: that znode is deleted once the removed master is gone (`clearMasters`), and only where that cannot be
+ * done is ZooKeeper replaced too. `zkReady` is awaited once a new ZooKeeper started, before the Mesos roles start.
  */
-export async function reconcile(c: ReconcileContext, rendered: RenderedStep, zkReady?: () => Promise<void>): Promise<{ created: Role[]; reused: Role[] }> {
+export async function reconcile(c: ReconcileContext, rendered: RenderedStep, hooks: ReconcileHooks = {}): Promise<{ created: Role[]; reused: Role[] }> {
   const created: Role[] = [];
   const reused: Role[] = [];
   const drops: string[] = [];
   const launches: Array<{ key: string; role: ClusterRole; instance: number; spec: ContainerSpec; hash: string }> = [];
   const changed = new Set<ClusterRole>();
-  const freshZk = replacesMaster(c, rendered);
+  const replaces = replacesMaster(c, rendered);
+  const zkUrl = rendered.env.master.MESOS_ZK !== undefined ? expand(rendered.env.master.MESOS_ZK, c.plan.template) : undefined;
+  let freshZk = replaces;
+  if (replaces && hooks.clearMasters && zkUrl !== undefined && keepsZk(c, rendered)) {
+    // its znode can go only once it is gone: the container first
+    await c.containers.drop(liveKey("master", 1));
+    freshZk = !(await hooks.clearMasters(zkUrl).catch(() => false));
+  }
   for (const role of CLUSTER_ROLES) {
     const upstreamChanged = UPSTREAM[role].some((r) => changed.has(r)) || (role === "zk" && freshZk);
     const instances = role === "agent" ? c.config.agents : 1;
@@ -70,9 +89,15 @@ export async function reconcile(c: ReconcileContext, rendered: RenderedStep, zkR
   // answers, the Mesos processes can start together since they find each other through it.
   const zk = launches.filter((l) => l.role === "zk");
   await Promise.all(zk.map((l) => c.containers.launch(l.key, l.role, l.instance, l.spec, l.hash)));
-  if (zk.length && zkReady) await zkReady();
+  if (zk.length && hooks.zkReady) await hooks.zkReady();
   await Promise.all(launches.filter((l) => l.role !== "zk").map((l) => c.containers.launch(l.key, l.role, l.instance, l.spec, l.hash)));
   return { created, reused };
+}
+
+/** Whether the step keeps the running ZooKeeper as it is (leaving aside a master's replacement). */
+function keepsZk(c: ReconcileContext, rendered: RenderedStep): boolean {
+  const zk = c.containers.get(liveKey("zk", 1));
+  return !!zk && zk.exitCode === null && rendered.cluster.includes("zk") && zk.hash === wantedConfig(c, rendered, "zk", 1).hash;
 }
 
 /** A role's container as the step wants it: its env, files, capabilities mode and the hash of all of them. */

@@ -41,6 +41,13 @@ export function runZkServer({ port = 2181 } = {}) {
     let buf = "";
     let mode;
     sock.on("data", (d) => {
+      // ZooKeeper's own wire protocol (the harness clears a replaced master's znode): records framed by a length,
+      // whose first byte is 0, where the line protocol and the four-letter words start with a letter
+      if (mode === "jute" || (!mode && !buf && d[0] === 0)) {
+        mode = "jute";
+        jute.feed(d);
+        return;
+      }
       buf += d.toString("utf8");
       if (!mode) {
         if (buf.length < 4) return;
@@ -79,6 +86,15 @@ export function runZkServer({ port = 2181 } = {}) {
         }
       }
     });
+    const jute = juteConnection(sock, {
+      children: (p) => [...(groups.get(p)?.keys() ?? [])].map((s) => `json.info_${String(s).padStart(10, "0")}`),
+      remove: (p) => {
+        const m = /^(.*)\/json\.info_(\d+)$/.exec(p);
+        if (!m || !groups.get(m[1])?.delete(Number(m[2]))) return false;
+        notify(m[1]);
+        return true;
+      },
+    });
     const gone = () => {
       for (const p of watching) watchers.get(p)?.delete(sock);
       watching.clear();
@@ -96,6 +112,58 @@ export function runZkServer({ port = 2181 } = {}) {
   log4j("INFO", "main:ZooKeeperServerMain@95", "Starting server");
   server.listen(port, "0.0.0.0", () => log4j("INFO", "main:NIOServerCnxnFactory@89", `binding to port 0.0.0.0/0.0.0.0:${port}`));
   return server;
+}
+
+/**
+ * The part of ZooKeeper's wire protocol the harness speaks (src/engine/cluster/zk-client.ts): a session, getChildren,
+ * delete and closeSession, over the same members the line protocol's JOIN makes.
+ */
+function juteConnection(sock, { children, remove }) {
+  let buf = Buffer.alloc(0);
+  let connected = false;
+  const frame = (...parts) => {
+    const body = Buffer.concat(parts);
+    const len = Buffer.alloc(4);
+    len.writeInt32BE(body.length);
+    sock.write(Buffer.concat([len, body]));
+  };
+  const int = (n) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    return b;
+  };
+  const long = (n) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(n));
+    return b;
+  };
+  const str = (s) => Buffer.concat([int(Buffer.byteLength(s)), Buffer.from(s)]);
+  const reply = (xid, err, ...body) => frame(int(xid), long(0), int(err), ...body);
+  return {
+    feed(d) {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        const rec = buf.subarray(4, 4 + buf.readInt32BE(0));
+        buf = buf.subarray(4 + rec.length);
+        if (!connected) {
+          connected = true;
+          frame(int(0), int(4000), long(Math.floor(Math.random() * 2 ** 40)), int(16), Buffer.alloc(16));
+          continue;
+        }
+        const xid = rec.readInt32BE(0);
+        const op = rec.readInt32BE(4);
+        const path = () => rec.toString("utf8", 12, 12 + rec.readInt32BE(8));
+        if (op === 8) {
+          const kids = children(path());
+          reply(xid, 0, int(kids.length), ...kids.map(str));
+        } else if (op === 2) reply(xid, remove(path()) ? 0 : -101);
+        else if (op === -11) {
+          reply(xid, 0);
+          sock.end();
+        } else reply(xid, -6); // UNIMPLEMENTED
+      }
+    },
+  };
 }
 
 function fourLetter(word, { conns, groups }) {
