@@ -7,7 +7,7 @@ import { CLUSTER_ROLES, ROLE_PORTS, type ClusterRole, type Role } from "../model
 import { releaseOwned } from "./agent-capabilities.js";
 import { AddressPlan } from "./cluster/address-plan.js";
 import { ClusterContainers } from "./cluster/containers.js";
-import { ATTACKER_KEY, liveKey, relayKey } from "./cluster/running-container.js";
+import { ATTACKER_KEY, liveKey, relayKey, SCHEDULER_HOST_KEY } from "./cluster/running-container.js";
 import { LogRouting, type ExitSink, type LineSink } from "./cluster/log-routing.js";
 import { readinessOf } from "./cluster/readiness.js";
 import { configuredFor, reconcile } from "./cluster/reconcile.js";
@@ -65,6 +65,7 @@ export class Cluster {
         const instance = Number(/^agent-(\d+)$/.exec(rest)?.[1] ?? 1);
         await this.containers.adopt(liveKey(role, instance), role, instance, c.id);
       } else if (role === "attacker") await this.containers.adopt(ATTACKER_KEY, role, 1, c.id, "attacker");
+      else if (role === "execute" && rest === "execute") await this.containers.adopt(SCHEDULER_HOST_KEY, role, 1, c.id, "execute:host");
       else if (role === "relay") {
         const id = rest.replace(/^relay-/, "");
         await this.containers.adopt(relayKey(id), role, 1, c.id, id);

@@ -8,7 +8,14 @@ export class LineMarks {
 
   constructor(private readonly patterns: readonly RegExp[]) {}
 
+  private readonly once = new Set<{ re: RegExp; resolve: () => void }>();
+
   feed(line: string): void {
+    for (const w of this.once) {
+      if (!w.re.test(line)) continue;
+      this.once.delete(w);
+      w.resolve();
+    }
     for (const re of this.patterns) {
       if (this.seen.has(re) || !re.test(line)) continue;
       this.seen.add(re);
@@ -20,6 +27,16 @@ export class LineMarks {
   /** Whether a line has matched `pattern` (one of the patterns given at construction). */
   has(pattern: RegExp): boolean {
     return this.seen.has(pattern);
+  }
+
+  /** The next line that matches `re`, from now on (not remembered); `cancel` stops watching for it. */
+  next(re: RegExp): { printed: Promise<void>; cancel(): void } {
+    let w: { re: RegExp; resolve: () => void } | undefined;
+    const printed = new Promise<void>((resolve) => {
+      w = { re, resolve };
+      this.once.add(w);
+    });
+    return { printed, cancel: () => void this.once.delete(w!) };
   }
 
   /** Resolves once a line matched `pattern`, which must be one of the patterns given at construction. */

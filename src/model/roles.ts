@@ -1,5 +1,5 @@
 /**
- * The containers a lab is made of. `execute` is the one-shot `mesos-execute` scheduler container; `registry` and
+ * The containers a lab is made of. `execute` is the scheduler's host, where each `mesos-execute` runs; `registry` and
  * `tokens` are the lab's private image registry and its token service (src/registry/), for the steps that pull images.
  * `attacker` and `relay` are the attack steps' (src/attack/): a host of the attacker's on the lab's network, and a
  * relay on the path between two Mesos processes that records the bytes it forwards.
@@ -7,7 +7,7 @@
 export const ROLES = ["zk", "master", "agent", "execute", "registry", "tokens", "attacker", "relay"] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Roles that stay up across steps (the cluster); `execute` is started per action. */
+/** Roles that stay up across steps (the cluster); `execute` is started at a step's first `mesos-execute`. */
 export const CLUSTER_ROLES = ["zk", "master", "agent", "registry", "tokens"] as const;
 export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 

@@ -83,9 +83,17 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** A command started in a running container: its lines as they come, and its exit status once its output ended. */
+export interface ExecProcess {
+  follow: LogFollow;
+  exit: Promise<number>;
+}
+
 export interface ExecClient {
   /** Runs a command in a running container and collects its output. */
   run(id: string, cmd: string[], timeoutMs?: number): Promise<ExecResult>;
+  /** Starts a command in a running container with exactly `env` added, and follows its output from the first line. */
+  start(id: string, cmd: string[], env: Record<string, string>): Promise<ExecProcess>;
 }
 
 export interface OwnershipClient {

@@ -68,6 +68,40 @@ describe.skipIf(!hasDocker)("runner on a real engine with the Mesos stand-in", (
     expect(zk.filter((s) => s === "created")).toHaveLength(1);
   });
 
+  it("mesos-execute runs in one scheduler host, and its run ends once the master removed its framework", async () => {
+    const ex = fixture({
+      id: "93",
+      slug: "aftermath",
+      title: "aftermath",
+      summary: "s",
+      text: "t",
+      steps: [
+        {
+          id: "run-task",
+          title: "run",
+          text: "t",
+          hint: "h",
+          // the stand-in master removes a disconnected framework 500 ms late, so the removal cannot come first by luck
+          env: { master: { STANDIN_FAILOVER_DELAY_MS: "500" } },
+          actions: [{ do: "execute", args: ["--name=foo", "--command=true"] }],
+          expect: [{ id: "exit-0", says: "mesos-execute exits 0", source: { exit: "execute" }, pattern: "^0$", cite }],
+        },
+      ],
+    });
+    const { results, events } = await run(ex, await standinConfig());
+    expect(results[0]).toMatchObject({ step: "run-task", status: "passed" });
+    // the run is a process in the host, not a container of its own
+    const execute = events.flatMap((e) => (e.type === "container" && e.role === "execute" && e.state === "created" ? [e.name] : []));
+    expect(execute).toHaveLength(2);
+    expect(execute[0]).toMatch(/-execute$/);
+    expect(execute[1]).toMatch(/-execute \(mesos-execute #1\)$/);
+    // its framework's removal (failover timeout 0) is part of the run: seen before the action ended
+    const removed = events.findIndex((e) => e.type === "log" && e.role === "master" && /Removing framework /.test(e.text));
+    const ended = events.findIndex((e) => e.type === "action:end" && e.step === "run-task");
+    expect(removed).toBeGreaterThan(-1);
+    expect(removed).toBeLessThan(ended);
+  });
+
   it("a container that dies mid-step fails the step at once with its exit code and last lines", async () => {
     const ex = fixture({
       id: "90",

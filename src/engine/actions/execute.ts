@@ -1,11 +1,12 @@
 import { shellLine } from "../../util/shell.js";
-import { randomBytes } from "node:crypto";
 import type { ExecuteAction } from "../../model/exercise.js";
 import { abortable } from "../abortable.js";
 import { outputOf } from "../process-output.js";
 import { SourceKeys } from "../source-keys.js";
 import { containerSpec, envFor, placedFiles } from "../cluster/container-spec.js";
-import type { RunningContainer } from "../cluster/running-container.js";
+import { SCHEDULER_HOST_KEY, type RunningContainer } from "../cluster/running-container.js";
+import { ROLE_PROGRAM } from "../../model/roles.js";
+import { configHash } from "../render.js";
 import { MAIN_RETURNED, TASK_RUNNING } from "../cluster/readiness.js";
 import { expand } from "../template.js";
 import { relayOf } from "./attack.js";
@@ -21,6 +22,7 @@ export const executeAction: ActionHandler<ExecuteAction> = {
   describe,
   run: async (ctx, a) => {
     const { live, key } = await startExecute(ctx, a);
+    live.aftermath = frameworkRemoval(ctx, live);
     ctx.executeIds.set(key, a.id);
     const stdout = SourceKeys.execute("stdout", a.id);
     const stderr = SourceKeys.execute("stderr", a.id);
@@ -52,8 +54,42 @@ export const executeAction: ActionHandler<ExecuteAction> = {
     }
     const outcome = await abortable(Promise.race([ended, said]), ctx.options.signal).finally(() => clearTimeout(timer));
     finish(outcome);
+    if (typeof outcome === "number") await live.aftermath();
   },
 };
+
+/** mesos-execute's line once its framework is subscribed (src/cli/execute.cpp:659). */
+const SUBSCRIBED = /^Subscribed with ID (\S+)$/;
+/** How long a scheduler's end may take to reach the master's log. */
+const REMOVAL_WAIT_MS = 3000;
+
+/**
+ * A scheduler's end goes on after it: mesos-execute's framework has a failover timeout of 0, so once the scheduler is
+ * gone the master gives it 0 s (src/master/master.cpp:1425-1443 at 1.11) and removes it (`Removing framework <id>`,
+ * master.cpp:10374). Until that line the run is not over: a step after it would read it in its own master log (05's
+ * replay, whose framework must stay, read the removal of the step before's). Resolves on that line, at once for a
+ * scheduler that never subscribed, and after REMOVAL_WAIT_MS at most.
+ */
+function frameworkRemoval(ctx: ActionContext, live: RunningContainer): () => Promise<void> {
+  let watch: { printed: Promise<void>; cancel(): void } | undefined;
+  const subscribed = (text: string) => {
+    const m = watch ? null : SUBSCRIBED.exec(text);
+    const master = ctx.cluster.containers.of("master");
+    if (m && master && master.exitCode === null) watch = master.marks.next(new RegExp(`Removing framework ${m[1]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `));
+  };
+  // lines it printed before this was set up are in its head
+  for (const l of live.tail.stdout.snapshot().head) subscribed(l);
+  live.follow.onLine((l) => l.stream === "stdout" && subscribed(l.text));
+  let done: Promise<void> | undefined;
+  return () =>
+    (done ??= (async () => {
+      if (!watch) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([watch.printed, new Promise((r) => (timer = setTimeout(r, REMOVAL_WAIT_MS)))]);
+      clearTimeout(timer);
+      watch.cancel();
+    })());
+}
 
 function finishOf(ctx: ActionContext, a: ExecuteAction, live: RunningContainer, timeoutMs: number) {
   const stdout = SourceKeys.execute("stdout", a.id);
@@ -93,9 +129,15 @@ function exitStatusOf(ctx: ActionContext, a: ExecuteAction, live: RunningContain
   return 0;
 }
 
+/** What the scheduler's host runs between mesos-execute runs: nothing, until it is removed. */
+const IDLE = ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"];
+
 /**
- * Starts one `mesos-execute` container on the run's network, pointed at the master through ZooKeeper; its lines reach
- * the step under the action's id. The step stops it when it ends (ActionContext.executeIds).
+ * Starts one `mesos-execute` on the run's network, pointed at the master through ZooKeeper; its lines reach the step
+ * under the action's id. It runs in the scheduler's host, a container at the scheduler's address that holds the step's
+ * files for mesos-execute and is kept while they stay the same: a container of its own per run cost the engine about
+ * as much CPU as the run itself. The run gets the step's environment and nothing else (the host has none of its own).
+ * The step stops it when it ends (ActionContext.executeIds).
  */
 async function startExecute(ctx: ActionContext, a: ExecuteAction) {
   const { addresses: plan, containers } = ctx.cluster;
@@ -103,18 +145,16 @@ async function startExecute(ctx: ActionContext, a: ExecuteAction) {
   const { key, n } = containers.oneOffKey("execute");
   // through the relay: the scheduler is given the relay's address as the master's, so its calls pass the recorder
   const master = a.via === "relay" ? relayOf(ctx, "master").inLab : `zk://${plan.template.host.zk}:2181/mesos`;
-  const cmd = [`--master=${master}`, ...a.args.map((x) => expand(x, plan.template))];
-  const spec = containerSpec(
-    { config, identity: containers.identity, plan, publish },
-    "execute",
-    1,
-    envFor(plan, ctx.step, "execute", 1),
-    placedFiles(plan, ctx.step.files, "execute"),
-    {
-      cmd,
-      suffix: `-${n}-${randomBytes(2).toString("hex")}`,
-    },
-  );
-  const live = await containers.launch(key, "execute", 1, spec, "execute", a.id);
+  const cmd = [ROLE_PROGRAM.execute, `--master=${master}`, ...a.args.map((x) => expand(x, plan.template))];
+  const files = placedFiles(plan, ctx.step.files, "execute");
+  const hash = configHash({ image: config.images.execute, env: {}, files, cmd: IDLE, extra: plan.subnet });
+  const host = containers.get(SCHEDULER_HOST_KEY);
+  if (!host || host.exitCode !== null || host.hash !== hash) {
+    await containers.drop(SCHEDULER_HOST_KEY);
+    const spec = containerSpec({ config, identity: containers.identity, plan, publish }, "execute", 1, {}, files, { cmd: IDLE.slice(1) });
+    spec.entrypoint = IDLE.slice(0, 1);
+    await containers.launch(SCHEDULER_HOST_KEY, "execute", 1, spec, hash, "execute:host");
+  }
+  const live = await containers.launchProcess(key, SCHEDULER_HOST_KEY, "execute", n, cmd, envFor(plan, ctx.step, "execute", 1), a.id);
   return { live, key };
 }

@@ -48,7 +48,7 @@ function publishFor(s: SpecContext, role: ClusterRole, instance: number): Record
 
 /**
  * The container of a role. `capabilities`: the agent runs in the capabilities mode (agent-capabilities.ts), its
- * program behind the wrapper. `suffix` tells one-off containers of a role apart (`execute-3-ab12`).
+ * program behind the wrapper. `suffix` tells containers of a role apart (`relay-wire`).
  */
 export function containerSpec(
   s: SpecContext,

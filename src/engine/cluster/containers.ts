@@ -12,7 +12,7 @@ import type { LogRouting } from "./log-routing.js";
 import { READY_LINES } from "./readiness.js";
 
 /**
- * The run's containers by key (`master#1`, `execute#3`): created, started and followed from their first line, each
+ * The run's containers by key (`master#1`), and the processes run in them (`execute#3`): created, started and followed from their first line, each
  * line routed to the step that runs, and removed. Only what this run created is here.
  */
 export class ClusterContainers {
@@ -38,7 +38,7 @@ export class ClusterContainers {
     this.emit(l.role, "reused", l.name);
   }
 
-  /** A fresh key for a one-off container of `role` (a `mesos-execute` run): `execute#1`, `execute#2`, … */
+  /** A fresh key for a one-off of `role` (a `mesos-execute` run): `execute#1`, `execute#2`, … */
   oneOffKey(role: Role): { key: string; n: number } {
     const n = ++this.oneOffs;
     return { key: liveKey(role, n), n };
@@ -90,14 +90,52 @@ export class ClusterContainers {
     return live;
   }
 
+  /**
+   * Starts `cmd` in the running container `hostKey` with exactly `env`, followed as a container of `role` would be: its
+   * lines go to the step as `source`, its exit once they all did. Stopping it kills the process (its pid in `pidFile`,
+   * written by the command's wrapper), and leaves the host running.
+   */
+  async launchProcess(
+    key: string,
+    hostKey: string,
+    role: Role,
+    instance: number,
+    cmd: string[],
+    env: Record<string, string>,
+    source: string,
+  ): Promise<RunningContainer> {
+    const host = this.live.get(hostKey);
+    if (!host || host.exitCode !== null) throw new Error(`${hostKey} is not running`);
+    const pidFile = `/tmp/mesos-lab-${key.replace(/[^a-z0-9]/gi, "-")}.pid`;
+    const wrapped = ["sh", "-c", 'echo $$ > "$0" && exec "$@"', pidFile, ...cmd];
+    const proc = await this.o.runtime.exec.start(host.id, wrapped, env);
+    const name = `${host.name} (${cmd[0]} #${instance})`;
+    this.emit(role, "created", name);
+    const live = await this.follow(key, { role, instance, id: host.id, name, hash: host.hash, env, capabilities: false }, source, 0, proc);
+    live.process = {
+      kill: async () => {
+        // the wrapper writes the pid before it execs: until then there is nothing to kill yet, so try again
+        for (let i = 0; i < 20 && live.exitCode === null && !proc.follow.ended; i++) {
+          const r = await this.o.runtime.exec.run(host.id, ["sh", "-c", 'kill -KILL "$(cat "$0")"', pidFile], 5000).catch(() => undefined);
+          if (r?.exitCode === 0) break;
+          await new Promise((res) => setTimeout(res, 50));
+        }
+        await live.exit;
+      },
+    };
+    this.emit(role, "started", name);
+    return live;
+  }
+
   private async follow(
     key: string,
     c: Pick<RunningContainer, "role" | "instance" | "id" | "name" | "hash" | "env" | "capabilities">,
     source: string,
     sinceMs: number,
+    proc?: { follow: RunningContainer["follow"]; exit: Promise<number> },
   ): Promise<RunningContainer> {
     const { runtime } = this.o;
-    const follow = await runtime.logs.follow(c.id, sinceMs);
+    const follow = proc?.follow ?? (await runtime.logs.follow(c.id, sinceMs));
     const live: RunningContainer = {
       ...c,
       follow,
@@ -113,8 +151,11 @@ export class ClusterContainers {
       this.o.routing.line(c.role, source, line);
     });
     this.live.set(key, live);
-    live.ports = (await runtime.containers.inspect(c.id))?.ports ?? {};
-    live.exit = runtime.containers.wait(c.id).catch(() => -1);
+    if (proc) live.exit = proc.exit;
+    else {
+      live.ports = (await runtime.containers.inspect(c.id))?.ports ?? {};
+      live.exit = runtime.containers.wait(c.id).catch(() => -1);
+    }
     // The log stream ends after the last line is delivered; only then is the exit reported, so expectations that
     // could still match those last lines are not failed early.
     follow.onEnd(() => {
@@ -135,6 +176,7 @@ export class ClusterContainers {
     if (!l) return;
     this.live.delete(key);
     l.follow.close();
+    if (l.process) return;
     if (l.capabilities) await releaseNestedCgroups(this.o.runtime, l.id);
     await this.o.runtime.containers.remove(l.id);
     this.emit(l.role, "removed", l.name);
@@ -144,8 +186,9 @@ export class ClusterContainers {
   async stop(key: string): Promise<void> {
     const l = this.live.get(key);
     if (!l) return;
-    if (l.exitCode === null) await this.o.runtime.containers.kill(l.id);
+    if (l.exitCode === null) await (l.process ? l.process.kill() : this.o.runtime.containers.kill(l.id));
     await this.drop(key);
+    await l.aftermath?.();
   }
 
   get(key: string): RunningContainer | undefined {

@@ -20,13 +20,20 @@ export interface RunningContainer {
   ports: Record<number, number>;
   /** Runs in the agent capabilities mode: its nested cgroups are released before it is removed. */
   capabilities?: boolean;
+  /** A process started in another container (`id` is that container's): stopping it kills the process, not the container. */
+  process?: { kill(): Promise<void> };
+  /** What its end sets off elsewhere, awaited once it ended (a scheduler's framework, removed by the master). */
+  aftermath?: () => Promise<void>;
 }
 
-/** The key of a role's container: `agent#2`; one-off containers (`execute#3`) count on from 1 per run. */
+/** The key of a role's container: `agent#2`; one-offs (`execute#3`, a mesos-execute run) count on from 1 per run. */
 export const liveKey = (role: Role, instance = 1): string => `${role}#${instance}`;
 
 /** The attacker's host: one per cluster, started on the first attack and kept for the replay. */
 export const ATTACKER_KEY = liveKey("attacker");
+
+/** The scheduler's host: one container per cluster that `mesos-execute` runs in, kept while its files stay the same. */
+export const SCHEDULER_HOST_KEY = "execute:host";
 
 /** A relay on the path, by its action id (`relay:wire`). */
 export const relayKey = (id: string): string => `relay:${id}`;

@@ -355,10 +355,9 @@ class Execute {
     if (s.uuid && s.agent_id) this.call({ type: "ACKNOWLEDGE", acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } });
     if (TERMINAL.has(s.state)) {
       this.pending.delete(tid);
-      if (this.pending.size === 0) {
-        await Promise.race([this.call({ type: "TEARDOWN" }), new Promise((r) => setTimeout(r, 1000))]);
-        await returnFromMain(this.detector);
-      }
+      // no TEARDOWN: the real one just terminates (src/cli/execute.cpp:749-760 at 1.11), and the master removes the
+      // framework once its connection is gone (failover timeout 0, src/master/master.cpp:1425-1443, :9363-9366)
+      if (this.pending.size === 0) await returnFromMain(this.detector);
     }
   }
 }

@@ -147,7 +147,10 @@ function subscribe(m, res, call, principal) {
     if (fw.streamId !== streamId || !m.frameworks.has(id)) return;
     fw.connected = false;
     glog.info("master.cpp:1432", `Framework ${id} (${fi.name}) disconnected`);
-    removeFramework(m, fw);
+    // fault injection: a master that takes its time over the failover path (the harness must wait for the removal)
+    const delay = Number(process.env.STANDIN_FAILOVER_DELAY_MS ?? 0);
+    if (delay > 0) setTimeout(() => fw.streamId === streamId && removeFramework(m, fw), delay);
+    else removeFramework(m, fw);
   });
   setTimeout(() => allocate(m), 100);
   return undefined;
