@@ -128,15 +128,31 @@ export class Cluster {
     // Another remove of the same container (the runner's own cleanup racing a signal handler) answers 409 at once while
     // the first is still in progress: wait until the run's resources are really gone, so an exit right after leaves none.
     const { runtime, identity } = this.o;
-    const list = () => runtime.owned.list(labelFilter({ run: identity.run }));
-    let owned = await list();
+    let lastError: unknown;
+    // an engine call that fails under load is tried again, not taken for "nothing left"
+    const list = async (): Promise<Owned[] | undefined> =>
+      runtime.owned.list(labelFilter({ run: identity.run })).catch((err: unknown) => void (lastError = err));
+    const deadline = Date.now() + 30_000;
+    let first = await list();
+    while (!first && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      first = await list();
+    }
+    let owned = first ?? [];
     const count = owned.length;
-    const deadline = Date.now() + 20_000;
     while (owned.length && Date.now() < deadline) {
-      await releaseOwned(runtime, owned);
-      await runtime.owned.remove(owned).catch(() => undefined);
-      owned = await list();
+      await releaseOwned(runtime, owned).catch((err: unknown) => void (lastError = err));
+      await runtime.owned.remove(owned).catch((err: unknown) => void (lastError = err));
+      owned = (await list()) ?? owned;
       if (owned.length) await new Promise((r) => setTimeout(r, 200));
+    }
+    if (!first) this.o.bus.emit({ type: "warning", message: `could not list what run ${identity.run} left: ${(lastError as Error | undefined)?.message}` });
+    if (owned.length) {
+      const what = owned.map((o) => `${o.kind} ${o.name}`).join(", ");
+      this.o.bus.emit({
+        type: "warning",
+        message: `could not remove ${what} of run ${identity.run}: ${(lastError as Error | undefined)?.message ?? "still there after 30 s"}`,
+      });
     }
     return count;
   }
