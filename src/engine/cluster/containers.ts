@@ -11,15 +11,46 @@ import { liveKey, type RunningContainer } from "./running-container.js";
 import type { LogRouting } from "./log-routing.js";
 import { READY_LINES } from "./readiness.js";
 
+/** How long a killed process may take to end, before its host is removed and then before its output is let go. */
+const PROCESS_EXIT_GRACE_MS = 10_000;
+
+/** Whether `p` settles within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((res) => (timer = setTimeout(res, ms, false)));
+  try {
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * The run's containers by key (`master#1`), and the processes run in them (`execute#3`): created, started and followed from their first line, each
- * line routed to the step that runs, and removed. Only what this run created is here.
+ * The run's containers by key (`master#1`), and the processes run in them (`execute#3`): created, started and
+ * followed from their first line, each line routed to the step that runs, and removed. Only what this run created is
+ * here.
  */
 export class ClusterContainers {
   private readonly live = new Map<string, RunningContainer>();
   private oneOffs = 0;
 
-  constructor(private readonly o: { runtime: ContainerRuntime; bus: LabBus; identity: RunIdentity; plan: AddressPlan; routing: LogRouting }) {}
+  constructor(
+    private readonly o: {
+      runtime: ContainerRuntime;
+      bus: LabBus;
+      identity: RunIdentity;
+      plan: AddressPlan;
+      routing: LogRouting;
+      /** PROCESS_EXIT_GRACE_MS unless a test shortens it. */
+      processExitGraceMs?: number;
+    },
+  ) {}
 
   /** The run they belong to: their labels and names carry it. */
   get identity(): RunIdentity {
@@ -120,7 +151,10 @@ export class ClusterContainers {
           if (r?.exitCode === 0) break;
           await new Promise((res) => setTimeout(res, 50));
         }
-        await live.exit;
+        if (await settlesWithin(live.exit, this.o.processExitGraceMs ?? PROCESS_EXIT_GRACE_MS)) return;
+        // it outlived every kill: removing its host ends whatever runs there, and the next run gets a new host
+        await this.drop(hostKey).catch(() => undefined);
+        if (!(await settlesWithin(live.exit, this.o.processExitGraceMs ?? PROCESS_EXIT_GRACE_MS))) proc.follow.close();
       },
     };
     this.emit(role, "started", name);
