@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { localTime } from "../../src/runtime/docker-api/log-follow.js";
 import { FrameReader, LineAssembler, parseTimestamp, type RawLine } from "../../src/runtime/docker-api/log-frames.js";
 
 /** One multiplexed frame as the engine sends it: stream byte, three zero bytes, length, payload. */
@@ -61,5 +62,44 @@ describe("log frames", () => {
     expect(parseTimestamp("2026-11-29T12:51:45.5+01:00")).toBe(Date.parse("2026-11-29T11:51:45.500Z"));
     expect(parseTimestamp("2026-11-29T11:51:45.999999999Z")).toBe(Date.parse("2026-11-29T11:51:45.999Z"));
     expect(parseTimestamp("not-a-time")).toBeNaN();
+  });
+});
+
+describe("a line's local time", () => {
+  const podman = (stamp: string, text: string): RawLine => ({ stream: "stderr", tsText: stamp, daemonMs: parseTimestamp(stamp), text });
+  const at = (iso: string) => Date.parse(iso);
+
+  it("takes a whole-second stamp's place in its second from the glog stamp the process wrote, not from a late arrival", () => {
+    // the line a rootless Podman run delivered 150 ms after it was written, past the next step's start
+    const line = podman("2026-12-07T19:40:13Z", "I1207 19:40:13.814993     1 slave.cpp:1698] Registered with master master@10.213.113.3:5050");
+    expect(localTime(line, 0, at("2026-12-07T19:40:13.965Z"))).toBe(at("2026-12-07T19:40:13.814Z"));
+    // the daemon clock 250 ms ahead of the local one
+    expect(localTime(line, 250, at("2026-12-07T19:40:13.965Z"))).toBe(at("2026-12-07T19:40:13.564Z"));
+  });
+
+  it("puts a line the engine read after a second turned into the second it was written in, in any time zone", () => {
+    // glog writes local time: UTC+05:30 differs in hours and minutes, not in seconds
+    const line = podman("2026-12-07T19:40:14Z", "W1208 01:10:13.998000     1 slave.cpp:1469] Lost leading master");
+    expect(localTime(line, 0, at("2026-12-07T19:40:14.100Z"))).toBe(at("2026-12-07T19:40:13.998Z"));
+  });
+
+  it("reads ZooKeeper's stamps, and falls back to the arrival within the second for a line without one", () => {
+    const zk = podman("2026-12-07T19:40:13Z", "2026-12-07 19:40:13,085:1(0x7f9e3779b700):ZOO_INFO@check_events@1728: initiated connection");
+    expect(localTime(zk, 0, at("2026-12-07T19:40:13.900Z"))).toBe(at("2026-12-07T19:40:13.085Z"));
+    const plain = podman("2026-12-07T19:40:13Z", "Subscribed with ID 6d248da5-0000");
+    expect(localTime(plain, 0, at("2026-12-07T19:40:13.900Z"))).toBe(at("2026-12-07T19:40:13.900Z"));
+    expect(localTime(plain, 0, at("2026-12-07T19:40:15.000Z"))).toBe(at("2026-12-07T19:40:13.999Z"));
+  });
+
+  it("keeps Docker's nanosecond stamp, and ignores a process stamp two seconds off the engine's", () => {
+    const docker: RawLine = {
+      stream: "stdout",
+      tsText: "2026-12-07T19:40:13.123456789Z",
+      daemonMs: at("2026-12-07T19:40:13.123Z"),
+      text: "I1207 19:40:13.000001 x",
+    };
+    expect(localTime(docker, 0, at("2026-12-07T19:40:14Z"))).toBe(at("2026-12-07T19:40:13.123Z"));
+    const off = podman("2026-12-07T19:40:13Z", "I1207 19:40:11.500000     1 x.cpp:1] a clock of its own");
+    expect(localTime(off, 0, at("2026-12-07T19:40:13.700Z"))).toBe(at("2026-12-07T19:40:13.700Z"));
   });
 });

@@ -11,13 +11,42 @@ const MAX_RESUMES = 50;
 /**
  * The local time of a line. Docker stamps entries in nanoseconds; Podman 4's compat API in whole seconds, which would
  * put a line up to a second before it was written (and the runner ignores lines from before its step began). A
- * whole-second stamp is therefore refined with the time the line arrived, kept within that second: exact for a live
- * line, the end of its second for one read back later.
+ * whole-second stamp is therefore refined with the stamp the process wrote into the line (Mesos' and ZooKeeper's
+ * logs), else with the time the line arrived, kept within that second: exact for a live line, the end of its second
+ * for one read back later.
  */
-function localTime(l: RawLine, skewMs: number, arrivedAt: number): number {
+export function localTime(l: RawLine, skewMs: number, arrivedAt: number): number {
   if (!Number.isFinite(l.daemonMs)) return arrivedAt;
   const t = l.daemonMs - skewMs;
-  return l.tsText.includes(".") ? t : Math.min(t + 999, Math.max(t, arrivedAt));
+  if (l.tsText.includes(".")) return t;
+  const written = writtenInSecond(l.text, l.daemonMs);
+  return written === undefined ? Math.min(t + 999, Math.max(t, arrivedAt)) : written - skewMs;
+}
+
+/**
+ * glog's `I1207 19:40:13.814993` (Mesos) and `2026-12-07 19:40:13,874` (ZooKeeper's C client and server): the
+ * process's own clock, in its time zone, when it wrote the line.
+ */
+const OWN_STAMP = /^(?:[IWEF]\d{4} \d\d:\d\d:(\d\d)\.(\d{3})|\d{4}-\d\d-\d\d \d\d:\d\d:(\d\d),(\d{3}))/;
+
+/**
+ * When a line was written, on the daemon's clock, from the stamp the process put in it, given the whole second the
+ * engine stamped it with; undefined for a line without one. An engine stamps a line when it reads it, so at or after
+ * the write: the write fell in that second or the one before. The process's seconds and milliseconds tell which, and
+ * where in it: time zones differ by whole minutes, and containers read the engine's clock.
+ *
+ * Arrival alone is not enough: a line that Podman's follow delivers late (a re-read, a loaded machine) would count
+ * as written then. A rootless Podman run put the previous step's agent's `Registered with master` into the next
+ * step that way, where a negative expectation forbids it (exercise 05, not-permissive).
+ */
+function writtenInSecond(text: string, daemonMs: number): number | undefined {
+  const m = OWN_STAMP.exec(text);
+  if (!m) return undefined;
+  const sec = Number(m[1] ?? m[3]);
+  const ms = Number(m[2] ?? m[4]);
+  const second = Math.floor(daemonMs / 1000);
+  for (const back of [0, 1]) if ((second - back) % 60 === sec) return (second - back) * 1000 + ms;
+  return undefined;
 }
 
 /**
