@@ -5,6 +5,7 @@ import { request, type HttpAnswer } from "../http.js";
 import { expand } from "../template.js";
 import { relayOf } from "./attack.js";
 import type { ActionContext } from "./context.js";
+import { stepFrameworks } from "./execute.js";
 
 /** `${container:<executor id>}`: see resolveContainers. */
 export const CONTAINER_REF = /\$\{container:([A-Za-z0-9_.-]+)\}/g;
@@ -58,13 +59,20 @@ async function resolveContainers(ctx: ActionContext, text: string, action: HttpA
       undefined,
       Math.max(1000, until - Date.now()),
     );
-    let listed: Array<{ executor_id?: string; container_id?: string }> = [];
+    let listed: Array<{ executor_id?: string; container_id?: string; framework_id?: string }> = [];
     try {
       listed = JSON.parse(a.body) as typeof listed;
     } catch {
       /* not JSON: say what it was */
     }
-    for (const c of Array.isArray(listed) ? listed : []) if (c.executor_id && c.container_id) ids.set(c.executor_id, c.container_id);
+    // another run's task of the same name may still run (the one `up` kept, when `attack` sends the attack again):
+    // its container is not this step's, and a session into it collides with the one opened there before
+    const ours = stepFrameworks(ctx);
+    for (const c of Array.isArray(listed) ? listed : []) {
+      if (!c.executor_id || !c.container_id) continue;
+      const mine = ours.size ? c.framework_id !== undefined && ours.has(c.framework_id) : !ids.has(c.executor_id);
+      if (mine) ids.set(c.executor_id, c.container_id);
+    }
     last = `GET /containers answered ${a.status}${Array.isArray(listed) ? `, listing ${listed.map((c) => `'${c.executor_id}'`).join(", ") || "no container"}` : ""}`;
     if (names.every((n) => ids.has(n)) || Date.now() >= until) break;
     await new Promise((r) => setTimeout(r, 250));

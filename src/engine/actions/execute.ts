@@ -60,6 +60,20 @@ export const executeAction: ActionHandler<ExecuteAction> = {
 
 /** mesos-execute's line once its framework is subscribed (src/cli/execute.cpp:659). */
 const SUBSCRIBED = /^Subscribed with ID (\S+)$/;
+/** The frameworks this step's mesos-execute runs subscribed as (their `Subscribed with ID` lines). */
+export function stepFrameworks(ctx: ActionContext): Set<string> {
+  const ids = new Set<string>();
+  for (const key of ctx.executeIds.keys()) {
+    const live = ctx.cluster.containers.get(key);
+    const { head, tail } = live?.tail.stdout.snapshot() ?? { head: [], tail: [] };
+    for (const l of [...head, ...tail]) {
+      const m = SUBSCRIBED.exec(l);
+      if (m) ids.add(m[1]!);
+    }
+  }
+  return ids;
+}
+
 /** How long a scheduler's end may take to reach the master's log. */
 const REMOVAL_WAIT_MS = 3000;
 
