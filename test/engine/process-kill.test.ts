@@ -38,8 +38,10 @@ describe.skipIf(!hasDocker)("stopping a process in a host", () => {
   }
 
   it("kills the process by its pid and keeps the host", async () => {
-    // the engine's own grace (a CI run under load took more than 1 s to report a killed exec's end)
-    const { runtime, cluster, containers, identity } = await setup();
+    // a grace no kill that worked outlasts: under npm test's load a killed exec's end took more than 1 s, and twice in
+    // seven clean-clone runs more than the product's 10 s, to be reported (past the grace the host is replaced, which
+    // fails nothing in a run, but is not what this case shows)
+    const { runtime, cluster, containers, identity } = await setup(60_000);
     try {
       const live = await containers.launchProcess("execute#1", SCHEDULER_HOST_KEY, "execute", 1, ["sleep", "600"], {}, "a1");
       await containers.stop("execute#1");
