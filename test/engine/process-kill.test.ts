@@ -37,16 +37,18 @@ describe.skipIf(!hasDocker)("stopping a process in a host", () => {
     return { runtime, cluster, containers, identity, events };
   }
 
-  it("kills the process by its pid and keeps the host", async () => {
-    // a grace no kill that worked outlasts: under npm test's load a killed exec's end took more than 1 s, and twice in
-    // seven clean-clone runs more than the product's 10 s, to be reported (past the grace the host is replaced, which
-    // fails nothing in a run, but is not what this case shows)
-    const { runtime, cluster, containers, identity } = await setup(60_000);
+  it("kills the process by its pid, even when stopped at once, and keeps the host", async () => {
+    // the product's own grace: a kill that missed waits it out and replaces the host, which the count below shows
+    const { runtime, cluster, containers, identity } = await setup();
     try {
-      const live = await containers.launchProcess("execute#1", SCHEDULER_HOST_KEY, "execute", 1, ["sleep", "600"], {}, "a1");
-      await containers.stop("execute#1");
-      expect(await live.exit).not.toBe(0);
-      // the host is left only if the kill ended the process within the grace
+      // stopped as soon as launched, the kill can come before the wrapper wrote the pid: it must be tried again, not
+      // taken for done (busybox's `kill -KILL ""` exits 0; that missed 1 in 3 immediate stops before, and 2 in 7
+      // clean-clone runs of this case went past the grace)
+      for (let i = 1; i <= 8; i++) {
+        const live = await containers.launchProcess(`execute#${i}`, SCHEDULER_HOST_KEY, "execute", i, ["sleep", "600"], {}, "a1");
+        await containers.stop(`execute#${i}`);
+        expect(await live.exit, `stop ${i}`).toBe(137);
+      }
       const left = await runtime.owned.list(labelFilter({ run: identity.run }));
       expect(left.filter((o) => o.kind === "container")).toHaveLength(1);
     } finally {

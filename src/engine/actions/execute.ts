@@ -64,12 +64,8 @@ const SUBSCRIBED = /^Subscribed with ID (\S+)$/;
 export function stepFrameworks(ctx: ActionContext): Set<string> {
   const ids = new Set<string>();
   for (const key of ctx.executeIds.keys()) {
-    const live = ctx.cluster.containers.get(key);
-    const { head, tail } = live?.tail.stdout.snapshot() ?? { head: [], tail: [] };
-    for (const l of [...head, ...tail]) {
-      const m = SUBSCRIBED.exec(l);
-      if (m) ids.add(m[1]!);
-    }
+    const id = ctx.cluster.containers.get(key)?.framework;
+    if (id) ids.add(id);
   }
   return ids;
 }
@@ -87,9 +83,11 @@ const REMOVAL_WAIT_MS = 3000;
 function frameworkRemoval(ctx: ActionContext, live: RunningContainer): () => Promise<void> {
   let watch: { printed: Promise<void>; cancel(): void } | undefined;
   const subscribed = (text: string) => {
-    const m = watch ? null : SUBSCRIBED.exec(text);
+    const m = live.framework ? null : SUBSCRIBED.exec(text);
+    if (!m) return;
+    live.framework = m[1]!;
     const master = ctx.cluster.containers.of("master");
-    if (m && master && master.exitCode === null) watch = master.marks.next(new RegExp(`Removing framework ${m[1]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `));
+    if (master && master.exitCode === null) watch = master.marks.next(new RegExp(`Removing framework ${m[1]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `));
   };
   // lines it printed before this was set up are in its head
   for (const l of live.tail.stdout.snapshot().head) subscribed(l);

@@ -145,9 +145,12 @@ export class ClusterContainers {
     const live = await this.follow(key, { role, instance, id: host.id, name, hash: host.hash, env, capabilities: false }, source, 0, proc);
     live.process = {
       kill: async () => {
-        // the wrapper writes the pid before it execs: until then there is nothing to kill yet, so try again
+        // the wrapper writes the pid before it execs: until then there is nothing to kill yet, so try again. A missing
+        // or empty file must fail the try: busybox's `kill -KILL ""` (the stand-ins' shell) exits 0 having killed
+        // nothing, and a stop issued at once then waited out the whole grace (1 in 3 immediate stops here).
         for (let i = 0; i < 20 && live.exitCode === null && !proc.follow.ended; i++) {
-          const r = await this.o.runtime.exec.run(host.id, ["sh", "-c", 'kill -KILL "$(cat "$0")"', pidFile], 5000).catch(() => undefined);
+          const kill = 'pid=$(cat "$0") && [ -n "$pid" ] && kill -KILL "$pid"';
+          const r = await this.o.runtime.exec.run(host.id, ["sh", "-c", kill, pidFile], 5000).catch(() => undefined);
           if (r?.exitCode === 0) break;
           await new Promise((res) => setTimeout(res, 50));
         }

@@ -24,6 +24,8 @@ export interface RunningContainer {
   process?: { kill(): Promise<void> };
   /** What its end sets off elsewhere, awaited once it ended (a scheduler's framework, removed by the master). */
   aftermath?: () => Promise<void>;
+  /** The framework ID a mesos-execute run subscribed as, once it printed it. */
+  framework?: string;
 }
 
 /** The key of a role's container: `agent#2`; one-offs (`execute#3`, a mesos-execute run) count on from 1 per run. */
