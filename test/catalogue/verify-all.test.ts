@@ -9,7 +9,7 @@ import { stepApplies } from "../../src/engine/render.js";
 import { labIdOf } from "../../src/lab/identity.js";
 import { builtinProfile } from "../../src/model/profiles/index.js";
 import { inRange } from "../../src/model/release.js";
-import { cli, junitFailures, tempLab } from "../helpers/cli.js";
+import { cli, junitFailureDetail, junitFailures, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { RECORDING, type Recording } from "../real/recording.js";
 import { ensureStandinImages } from "../standin/image.js";
@@ -37,7 +37,7 @@ describe.skipIf(!hasDocker)("verify --all against the stand-ins", () => {
     const dir = standinLab("1.4", await ensureStandinImages({ profile: "1.4" }));
     const r = await cli(["verify", "--all", "--reporter", "junit", "--jobs", "3"], { cwd: dir, timeout: 900_000 });
     const failing = junitFailures(r.stdout);
-    expect({ exit: r.exitCode, failing }, r.stderr.slice(-4000)).toEqual({ exit: 0, failing: [] });
+    expect({ exit: r.exitCode, failing }, junitFailureDetail(r.stdout, r.stderr)).toEqual({ exit: 0, failing: [] });
     const mesos = builtinProfile("1.4")!;
     for (const ex of catalogue.filter((e) => inRange(e, mesos.release))) {
       const steps = ex.steps.filter((s) => stepApplies(s, mesos));

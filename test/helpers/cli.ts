@@ -26,6 +26,25 @@ export async function cli(args: string[], opts: { cwd?: string; env?: Record<str
   return { exitCode: r.exitCode, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), all: String(r.all ?? "") };
 }
 
+/**
+ * What a failed `--reporter junit` run says about its failures: each failed case's whole explanation (the failure
+ * element's body, which names the line that matched or the one that never came), then the end of its stderr. A
+ * stderr tail alone cut a rootless CI failure's explanation off, and it took a reproduction to read it.
+ */
+export function junitFailureDetail(xml: string, stderr: string): string {
+  const unXml = (t: string) =>
+    t
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, "&");
+  const cases = [...xml.matchAll(/<testcase [^>]*name="([^"]+)"[^/]*>\s*<(failure|error) message="[^"]*">([^<]*)<\/\2>/g)].map(
+    (m) => `── ${unXml(m[1]!)}\n${unXml(m[3]!)}`,
+  );
+  return [...cases, `── stderr (end)\n${stderr.slice(-1500)}`].join("\n");
+}
+
 /** The failed or errored test cases of a `--reporter junit` output, as `name: message`. */
 export function junitFailures(xml: string): string[] {
   return [...xml.matchAll(/<testcase [^>]*name="([^"]+)"[^/]*>\s*<(?:failure|error) message="([^"]*)"/g)].map((m) => `${m[1]}: ${m[2]}`);

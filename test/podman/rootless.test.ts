@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { labIdOf } from "../../src/lab/identity.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import { labelFilter } from "../../src/runtime/labels.js";
-import { cli, junitFailures, tempLab } from "../helpers/cli.js";
+import { cli, junitFailureDetail, junitFailures, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { ensureStandinImages } from "../standin/image.js";
@@ -43,7 +43,7 @@ describe.runIf(rootlessRun)("the catalogue on rootless Podman", () => {
     const dir = await standinLab();
     const r = await cli(["verify", "--all", "--reporter", "junit"], { cwd: dir, env: { XDG_STATE_HOME: tempDir("state") }, timeout: 500_000 });
     const failing = junitFailures(r.stdout);
-    expect({ exit: r.exitCode, failing }, r.stderr.slice(-4000)).toEqual({ exit: 0, failing: [] });
+    expect({ exit: r.exitCode, failing }, junitFailureDetail(r.stdout, r.stderr)).toEqual({ exit: 0, failing: [] });
     for (const id of ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11"])
       expect(r.stdout, `exercise ${id}`).toMatch(new RegExp(`<testsuite name="${id} [^"]*" tests="[1-9]\\d*" failures="0" errors="0"(?: skipped="0")? time=`));
     expect(r.stdout).toMatch(/<testsuite name="12 [^"]*"[^>]*>\s*<testcase[^>]*>\s*<skipped message="cannot run here: it needs the agent capabilities mode/);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { labelFilter } from "../../src/runtime/labels.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import { labIdOf } from "../../src/lab/identity.js";
-import { cli, junitFailures, tempLab } from "../helpers/cli.js";
+import { cli, junitFailureDetail, junitFailures, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { ensureStandinImages } from "../standin/image.js";
 
@@ -25,7 +25,7 @@ describe.runIf(podmanRun)("verify 01 on Podman", () => {
       const dir = realpathSync(tempLab(`{ profile: "${profile}", images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
       const r = await cli(["verify", "01", "--reporter", "junit"], { cwd: dir, timeout: 300_000 });
       const failing = junitFailures(r.stdout);
-      expect({ profile, exit: r.exitCode, failing }, r.stderr.slice(-4000)).toEqual({ profile, exit: 0, failing: [] });
+      expect({ profile, exit: r.exitCode, failing }, junitFailureDetail(r.stdout, r.stderr)).toEqual({ profile, exit: 0, failing: [] });
       expect(r.stdout, profile).toMatch(/<testsuite name="01 [^"]*" tests="[1-9]\d*" failures="0"/);
       expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
     }
