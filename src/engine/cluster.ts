@@ -1,3 +1,4 @@
+import type { LabError } from "../util/errors.js";
 import { randomBytes } from "node:crypto";
 import type { LabConfig } from "../config/schema.js";
 import type { ContainerRuntime } from "../runtime/container-runtime.js";
@@ -144,6 +145,8 @@ export class Cluster {
       await releaseOwned(runtime, owned).catch((err: unknown) => void (lastError = err));
       await runtime.owned.remove(owned).catch((err: unknown) => void (lastError = err));
       owned = (await list()) ?? owned;
+      // a network the engine will not remove (a stale endpoint count) stays whatever is tried: said once, below
+      if ((lastError as LabError | undefined)?.kind === "engineStuck") break;
       if (owned.length) await new Promise((r) => setTimeout(r, 200));
     }
     if (!first) this.o.bus.emit({ type: "warning", message: `could not list what run ${identity.run} left: ${(lastError as Error | undefined)?.message}` });

@@ -14,6 +14,8 @@ export const EXIT = {
   labMaterial: 8,
   /** `mesos-lab audit`: a target it was given is unreachable, or is not the Mesos process its flag says. */
   auditTarget: 9,
+  /** The engine keeps a resource it refuses to remove though nothing uses it (Docker's stale network endpoint count). */
+  engineStuck: 10,
   interrupted: 130,
   terminated: 143,
   internal: 70,

@@ -6,6 +6,7 @@ import { createRuntime } from "../../src/runtime/factory.js";
 import type { LogLine } from "../../src/runtime/types.js";
 import type { LabError } from "../../src/util/errors.js";
 import { engineClient, engineSocket, ensureBusybox, hasDocker } from "../helpers/docker.js";
+import { StuckNetworks } from "../../src/runtime/docker-api/networks.js";
 import { pollUntil, sleep } from "../helpers/wait.js";
 
 const run = `t${process.pid}${Date.now() % 100000}`;
@@ -132,6 +133,8 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
       (e: unknown) => e as Error,
     );
     expect(String(refused?.message)).toMatch(/active endpoints/i);
+    // a container is on it: not Docker's stale endpoint count (StuckNetworks), which only a daemon restart frees
+    expect(refused).not.toBeInstanceOf(StuckNetworks);
     // released while the removal waits: it goes through
     const removing = runtime.networks.remove(net.id);
     await sleep(500);

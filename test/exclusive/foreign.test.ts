@@ -2,7 +2,9 @@ import { realpathSync } from "node:fs";
 import Docker from "dockerode";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, tempLab } from "../helpers/cli.js";
+import { EXIT } from "../../src/util/errors.js";
 import { ensureBusybox, hasDocker } from "../helpers/docker.js";
+import { expectOnlyStuckNetworks, stuckNetworksSaid } from "../helpers/stuck-networks.js";
 
 const docker = new Docker();
 const tag = `f${process.pid}`;
@@ -31,8 +33,12 @@ describe.skipIf(!hasDocker)("resources mesos-lab did not create", () => {
     const dir = realpathSync(tempLab(`{}`));
     expect((await cli(["down"], { cwd: dir })).exitCode).toBe(0);
     const reset = await cli(["reset", "--all"], { cwd: dir });
-    expect(reset.exitCode).toBe(0);
-    expect(reset.stdout).toContain("every mesos-lab run on this engine");
+    // or 10: a network an earlier test left, that Docker will not let go of, named after everything else went
+    if (reset.exitCode === EXIT.engineStuck) await expectOnlyStuckNetworks(stuckNetworksSaid(reset.stderr), [`mesos-lab-${tag}`]);
+    else {
+      expect(reset.exitCode, reset.all).toBe(0);
+      expect(reset.stdout).toContain("every mesos-lab run on this engine");
+    }
     expect((await c.inspect()).State.Running).toBe(true);
     expect((await net.inspect()).Name).toBe(`mesos-lab-${tag}`);
   });

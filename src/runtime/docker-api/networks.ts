@@ -59,7 +59,9 @@ export class DockerApiNetworks implements NetworkClient {
   /**
    * A container's endpoint can outlive its removal by a moment (the engine releases it after answering, later on a
    * loaded host), and the network then refuses to go: "has active endpoints" (Docker), "is being used" (Podman). Such
-   * a refusal is retried for up to `settleMs`; one that stays is the engine's error.
+   * a refusal is retried for up to `settleMs`; one that stays is the engine's error. One that stays while the engine
+   * shows no container on the network is Docker's own stale endpoint count (moby/moby#42119, seen here on 20.10 after
+   * containers on one network were removed at once): nothing but a daemon restart frees it, so it is said so.
    */
   async remove(id: string, settleMs = 10_000): Promise<void> {
     const end = Date.now() + settleMs;
@@ -67,9 +69,39 @@ export class DockerApiNetworks implements NetworkClient {
       try {
         return void (await this.c.docker.getNetwork(id).remove().catch(tolerate(404)));
       } catch (err) {
-        if (!ENDPOINTS_LEFT.test(errorText(err)) || Date.now() > end) throw engineError(err, this.c.host);
+        if (!ENDPOINTS_LEFT.test(errorText(err))) throw engineError(err, this.c.host);
+        if (Date.now() > end) throw (await this.staleEndpoints(id, err)) ?? engineError(err, this.c.host);
         await new Promise((r) => setTimeout(r, 250));
       }
     }
+  }
+
+  /** The error for a network the engine will not remove although it lists no container on it, if that is so. */
+  private async staleEndpoints(id: string, err: unknown): Promise<StuckNetworks | undefined> {
+    const info = (await this.c.docker
+      .getNetwork(id)
+      .inspect()
+      .catch(() => undefined)) as { Name?: string; Containers?: Record<string, unknown> | null } | undefined;
+    if (!info || Object.keys(info.Containers ?? {}).length) return undefined;
+    return new StuckNetworks([info.Name ?? id], { cause: err });
+  }
+}
+
+/**
+ * Networks the engine refuses to remove though it shows no container on them. They hold nothing but their subnet
+ * (a lab's `auto` network takes another), and only restarting the daemon frees them.
+ */
+export class StuckNetworks extends LabError {
+  constructor(
+    readonly networks: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      "engineStuck",
+      `The engine refuses to remove network${networks.length > 1 ? "s" : ""} ${networks.join(", ")}: it still counts an endpoint on ${networks.length > 1 ? "them" : "it"}, although no container is attached (a Docker bug, moby/moby#42119). Everything else was removed; ${networks.length > 1 ? "they hold" : "it holds"} no container, only ${networks.length > 1 ? "their subnets" : "its subnet"}.`,
+      "Restart the Docker daemon (`sudo systemctl restart docker`; Docker Desktop: Restart), then run `mesos-lab reset --all` again.",
+      options,
+    );
+    this.name = "StuckNetworks";
   }
 }

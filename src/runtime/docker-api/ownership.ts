@@ -3,6 +3,7 @@ import { LABEL } from "../labels.js";
 import type { Owned } from "../types.js";
 import type { EngineConnection } from "./connection.js";
 import { tolerate } from "./engine-errors.js";
+import { StuckNetworks } from "./networks.js";
 
 export class DockerApiOwnership implements OwnershipClient {
   constructor(
@@ -30,8 +31,15 @@ export class DockerApiOwnership implements OwnershipClient {
 
   async remove(items: Owned[]): Promise<number> {
     await Promise.all(items.filter((i) => i.kind === "container").map((c) => this.containers.remove(c.id)));
-    for (const n of items.filter((i) => i.kind === "network")) await this.networks.remove(n.id);
+    // a network the engine will not let go of stops nothing else from going: named once everything else went
+    const stuck: string[] = [];
+    for (const n of items.filter((i) => i.kind === "network"))
+      await this.networks.remove(n.id).catch((err: unknown) => {
+        if (!(err instanceof StuckNetworks)) throw err;
+        stuck.push(...err.networks);
+      });
     for (const v of items.filter((i) => i.kind === "volume")) await this.c.guard(() => this.c.docker.getVolume(v.id).remove().catch(tolerate(404)));
+    if (stuck.length) throw new StuckNetworks(stuck);
     return items.length;
   }
 }
