@@ -9,6 +9,8 @@ import { labIdOf } from "../../src/lab/identity.js";
 import { cli } from "../helpers/cli.js";
 import { realAvailable, realLab } from "./real-mesos.js";
 import { pollUntil } from "../helpers/wait.js";
+import { EXIT } from "../../src/util/errors.js";
+import { expectOnlyStuckNetworks, stuckNetworksSaid } from "../helpers/stuck-networks.js";
 import { stepsUnder } from "./catalogue-steps.js";
 
 /**
@@ -149,7 +151,10 @@ describe.runIf((await realAvailable()) && v1Local)(
       const steps = (JSON.parse(readFileSync(report, "utf8")) as { steps: Array<{ exercise: string; step: string; status: string }> }).steps;
       expect(steps.map((s) => `${s.exercise}:${s.step} ${s.status}`)).toEqual((await stepsUnder("1.11", ["11", "12"])).map((k) => `${k} passed`));
       const reset = await cli(["reset", "--all"], { cwd: dir, timeout: 120_000 });
-      expect(reset.exitCode, reset.all).toBe(0);
+      // or 10: a network an earlier test left that Docker will not let go of (a CI run met one), named after
+      // everything else went; this lab's own are checked just below
+      if (reset.exitCode === EXIT.engineStuck) await expectOnlyStuckNetworks(stuckNetworksSaid(reset.stderr));
+      else expect(reset.exitCode, reset.all).toBe(0);
       expect(await runtime.owned.list(labelFilter({ lab: labIdOf({ root: dir }) }))).toEqual([]);
       // the registry image declares VOLUME /var/lib/registry, as the official one does: its anonymous volume (and the
       // images pushed into it) go with its container

@@ -77,7 +77,9 @@ export class Lab {
   async cleanup(): Promise<void> {
     const items = await this.runtime.owned.list(labelFilter({ run: this.run }));
     const remove = (i: Owned) => this.runtime.owned.remove([i]).catch(() => undefined);
-    await Promise.all(items.filter((i) => i.kind === "container").map(remove));
+    // one after another: two CI runs here met this run's network kept by Docker 20.10 with a phantom endpoint after
+    // its containers were removed at once (moby/moby#42119), which only a daemon restart frees
+    for (const c of items.filter((i) => i.kind === "container")) await remove(c);
     for (const n of items.filter((i) => i.kind === "network")) await remove(n);
   }
 }
