@@ -8,7 +8,7 @@ import { progressPath } from "./progress.js";
  * `list`, which must start fast and never talks to the engine, can mark an exercise that cannot run here. Kept next to
  * the progress file ($XDG_STATE_HOME/mesos-lab/verdicts.json), per lab folder, then per engine address and cgroup
  * version, and only for the config they were made with (its profile, images, agentCapabilities): a verdict of another
- * engine, or of a config since changed, is never shown. Written atomically (temp file + rename), best effort: a state
+ * engine, or of a config since changed, is never shown. Lab folders that no longer exist are dropped on each write. Written atomically (temp file + rename), best effort: a state
  * folder that cannot be written loses the record, never the command. Light on purpose (node:fs and path only): `list`
  * reads it.
  */
@@ -88,6 +88,9 @@ export function recordVerdicts(
     // a lab folder keeps its newest engines only
     const keys = Object.keys(lab).sort((a, b) => (newest(lab[b]!) < newest(lab[a]!) ? -1 : 1));
     for (const k of keys.slice(KEEP)) delete lab[k];
+    // a lab folder since removed (a class's copy, a test's temp folder) can never be listed again: the file would only
+    // grow, and `list` reads all of it at start-up
+    for (const r of Object.keys(data.labs)) if (r !== root && !existsSync(r)) delete data.labs[r];
     mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o644 });

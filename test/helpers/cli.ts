@@ -14,13 +14,25 @@ export interface CliResult {
   all: string;
 }
 
+let stateHome: string | undefined;
+
+/**
+ * The environment of a run of the binary: CI, and a state folder of the test file's own unless the test passes one.
+ * The binary keeps progress and verdicts in $XDG_STATE_HOME; without it every test run wrote into the real user's
+ * (646 temp labs' verdicts piled up there on a dev machine), and one test file saw another's.
+ */
+export function cliEnv(env?: Record<string, string>): Record<string, string> {
+  stateHome ??= tempDir("state");
+  return { CI: "true", XDG_STATE_HOME: stateHome, ...env };
+}
+
 export async function cli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): Promise<CliResult> {
   if (!existsSync(path.join(ROOT, "dist/src/cli/main.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does it)");
   const r = await execa("node", [BIN, ...args], {
     reject: false,
     all: true,
     cwd: opts.cwd,
-    env: { CI: "true", ...opts.env },
+    env: cliEnv(opts.env),
     timeout: opts.timeout ?? 120_000,
   });
   return { exitCode: r.exitCode, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? ""), all: String(r.all ?? "") };
@@ -54,7 +66,7 @@ const started = new Set<ResultPromise>();
 
 /** Starts the built binary without waiting for it, for a test that signals it or reads it while it runs. */
 export function startCli(args: string[], opts: { cwd: string; env?: Record<string, string> }): ResultPromise {
-  const child = execa("node", [BIN, ...args], { reject: false, cwd: opts.cwd, env: { CI: "true", ...opts.env } });
+  const child = execa("node", [BIN, ...args], { reject: false, cwd: opts.cwd, env: cliEnv(opts.env) });
   started.add(child);
   void child.finally(() => started.delete(child));
   return child;

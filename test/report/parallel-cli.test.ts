@@ -7,7 +7,7 @@ import { createRuntime } from "../../src/runtime/factory.js";
 import { stepApplies } from "../../src/engine/render.js";
 import { builtinProfile } from "../../src/model/profiles/index.js";
 import { labIdOf } from "../../src/lab/identity.js";
-import { BIN, tempLab } from "../helpers/cli.js";
+import { BIN, cliEnv, tempLab } from "../helpers/cli.js";
 import { hasDocker } from "../helpers/docker.js";
 import { ensureStandinImages } from "../standin/image.js";
 
@@ -23,7 +23,7 @@ describe.skipIf(!hasDocker)("verify --jobs 2, plain output (real binary, stand-i
     const profile = "1.11";
     const images = await ensureStandinImages({ profile });
     const dir = realpathSync(tempLab(`{ profile: "${profile}", images: ${JSON.stringify(images)}, ports: { master: 0, agent: 0, exhibitor: 0, zk: 0 } }`));
-    const child = execa("node", [BIN, "verify", "01", "02", "--jobs", "2"], { cwd: dir, reject: false, env: { CI: "true" }, timeout: 300_000 });
+    const child = execa("node", [BIN, "verify", "01", "02", "--jobs", "2"], { cwd: dir, reject: false, env: cliEnv(), timeout: 300_000 });
     // when each line arrived
     const lines: Array<{ text: string; t: number }> = [];
     let partial = "";

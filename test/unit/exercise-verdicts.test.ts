@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalogue } from "../../src/catalogue/load.js";
@@ -208,6 +208,18 @@ describe("the recorded verdicts list reads (verdict-record.ts)", () => {
     // the same engine now on cgroup v1 (a reboot with another hierarchy): its own record, the newest
     recordVerdicts("/lab", { ...e, cgroupVersion: "1", exercises: { "12": { runs: true } } }, "doctor", "2026-12-07T12:00:00.000Z", file);
     expect(recalledVerdicts("/lab", e.engine, basis, file)).toMatchObject({ cgroupVersion: "1", exercises: { "12": { runs: true } } });
+  });
+
+  it("a write drops the lab folders that no longer exist, and keeps the ones that do", () => {
+    const file = path.join(tempDir("verdicts"), "verdicts.json");
+    const [kept, removed] = [tempDir("lab-kept"), tempDir("lab-removed")];
+    const e = { engine: "unix:///a.sock", cgroupVersion: "1", basis, exercises: { "01": { runs: true } } };
+    recordVerdicts(kept, e, "verify", undefined, file);
+    recordVerdicts(removed, e, "verify", undefined, file);
+    rmSync(removed, { recursive: true });
+    expect(recalledVerdicts(removed, e.engine, basis, file)).toBeDefined();
+    recordVerdicts("/lab", e, "doctor", undefined, file);
+    expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).labs).sort()).toEqual(["/lab", kept].sort());
   });
 
   it("an unreadable file is as if nothing was recorded, and the next check writes a good one", () => {
