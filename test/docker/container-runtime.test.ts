@@ -7,7 +7,7 @@ import type { LogLine } from "../../src/runtime/types.js";
 import type { LabError } from "../../src/util/errors.js";
 import { engineClient, engineSocket, ensureBusybox, hasDocker } from "../helpers/docker.js";
 import { StuckNetworks } from "../../src/runtime/docker-api/networks.js";
-import { pollUntil, sleep } from "../helpers/wait.js";
+import { pollUntil, sleep, within } from "../helpers/wait.js";
 
 const run = `t${process.pid}${Date.now() % 100000}`;
 
@@ -29,9 +29,9 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
   /** Every line of the container's log, followed until it ends. */
   const collect = async (id: string) => {
     const lines: LogLine[] = [];
-    const f = await runtime.logs.follow(id);
+    const f = await within(`follow ${id.slice(0, 12)}`, 30_000, runtime.logs.follow(id));
     f.onLine((l) => lines.push(l));
-    await new Promise<void>((r) => f.onEnd(r));
+    await within(`the end of ${id.slice(0, 12)}'s follow (lines so far: ${lines.length})`, 30_000, new Promise<void>((r) => f.onEnd(r)));
     return lines;
   };
 
@@ -144,7 +144,7 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
   });
 
   it("copies files in with putArchive, keeping their modes and root ownership", async () => {
-    const id = await runtime.containers.create({
+    const created = runtime.containers.create({
       name: `mesos-lab-${run}-files`,
       image,
       cmd: ["sh", "-c", "stat -c '%a %u %n' /etc/credentials/credentials.json /etc/ssl/cert.pem; cat /etc/credentials/credentials.json; echo"],
@@ -155,7 +155,8 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
         { path: "/etc/ssl/cert.pem", content: Buffer.from("CERT"), mode: 0o644 },
       ],
     });
-    await runtime.containers.start(id);
+    const id = await within("create, with the files put in", 30_000, created);
+    await within("start", 30_000, runtime.containers.start(id));
     const lines = await collect(id);
     expect(lines.map((l) => l.text)).toEqual(["600 0 /etc/credentials/credentials.json", "644 0 /etc/ssl/cert.pem", '{"credentials":[]}']);
   });

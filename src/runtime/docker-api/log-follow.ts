@@ -7,6 +7,14 @@ import type { LogLine } from "../types.js";
 const OPTS = { stdout: true, stderr: true, timestamps: true } as const;
 /** A follow cut while the container runs is resumed at most this often (a flaky proxy must not loop forever). */
 const MAX_RESUMES = 50;
+/** A follow quiet this long asks whether its container has ended (see followLogs). */
+export const QUIET_CHECK_MS = 3_000;
+
+/** Ended for good: not running, and not about to (created, or between a restart's exit and its start). */
+function exited(i: { State?: { Running?: boolean; Restarting?: boolean; Paused?: boolean; Status?: string } }): boolean {
+  const s = i.State ?? {};
+  return !s.Running && !s.Restarting && !s.Paused && !["created", "configured", "initialized"].includes(String(s.Status ?? ""));
+}
 
 /**
  * The local time of a line. Docker stamps entries in nanoseconds; Podman 4's compat API in whole seconds, which would
@@ -65,6 +73,11 @@ function writtenInSecond(text: string, daemonMs: number): number | undefined {
  * The follow is not waited for: Podman answers a follow only once there is a line to send, so a container silent
  * since `sinceMs` would hold up the caller. The container is inspected instead, so that a missing container or engine
  * still fails the call.
+ *
+ * An engine's follow can also miss its container's exit and stay open for good: Podman ends it on the container's
+ * `died` event, and a follow that subscribes just after the exit waits for an event already past (the race its
+ * k8s-file follow has had since podman#6531 and #10596). A follow quiet for QUIET_CHECK_MS therefore inspects the
+ * container; one that has ended has its follow cut, and the usual plain read completes it.
  */
 export async function followLogs(container: Docker.Container, opts: { sinceMs: number; skewMs: number; lossyFollow: boolean }): Promise<LogFollow> {
   const { sinceMs, skewMs, lossyFollow } = opts;
@@ -77,6 +90,7 @@ export async function followLogs(container: Docker.Container, opts: { sinceMs: n
   let request = new AbortController();
   let current: Readable | undefined;
   let resumes = 0;
+  let heardAt = Date.now();
   // the latest second (daemon clock) a line was delivered in, and how often each line was delivered in it; older
   // seconds are forgotten to keep a chatty stream's memory flat
   let lastSecond = Math.floor((sinceMs + skewMs) / 1000);
@@ -176,6 +190,7 @@ export async function followLogs(container: Docker.Container, opts: { sinceMs: n
     const lines = new LineAssembler(deliver);
     const frames = new FrameReader((s, p) => lines.entry(s, p));
     stream.on("data", (chunk: Buffer) => {
+      heardAt = Date.now();
       if (closed) return;
       if (lossyFollow) ring();
       else frames.push(chunk);
@@ -190,6 +205,33 @@ export async function followLogs(container: Docker.Container, opts: { sinceMs: n
     stream.on("close", onOver);
     stream.on("error", onOver);
   }
+
+  // an exited container's follow the engine never ends: cut, so that afterStream completes it
+  let checking = false;
+  const watchdog = setInterval(() => {
+    if (ended || closed) return void clearInterval(watchdog);
+    if (checking || Date.now() - heardAt < QUIET_CHECK_MS) return;
+    checking = true;
+    void container
+      .inspect()
+      .then(
+        (i) => {
+          if (ended || closed || !exited(i as Parameters<typeof exited>[0]) || Date.now() - heardAt < QUIET_CHECK_MS) return;
+          heardAt = Date.now();
+          request.abort();
+          current?.destroy();
+        },
+        (err: { statusCode?: number }) => {
+          // removed: nothing more can come
+          if (err?.statusCode !== 404 || ended || closed) return;
+          request.abort();
+          current?.destroy();
+        },
+      )
+      .finally(() => (checking = false));
+  }, QUIET_CHECK_MS / 3);
+  watchdog.unref();
+  endCbs.push(() => clearInterval(watchdog));
 
   open(lastSecond);
   return {
