@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { packageRoot } from "../catalogue/root.js";
@@ -64,13 +65,26 @@ export function registryConfig(o: { realm: string; secret: string }): string {
 }
 
 /**
+ * distribution's `http.secret`, which signs the upload state it hands to clients: from the lab's own key material, so
+ * that it is the same in every run of this lab (a run id, printed in every container's name, was guessable) and is no
+ * other lab's.
+ */
+export function registryHttpSecret(read: (name: string) => Buffer): string {
+  return createHmac("sha256", read("ssl/token-issuer-key.pem")).update("mesos-lab registry http.secret").digest("hex");
+}
+
+/**
  * The files a registry or token-service container gets besides the exercise's: configuration, the CA the registry
  * trusts tokens by, the token service's signing key and certificate, and the accounts it knows (lab material, 0600).
  */
-export function registryRoleFiles(role: Role, o: { tokensHost: string; runSecret: string; read: (name: string) => Buffer }): PlacedFile[] {
+export function registryRoleFiles(role: Role, o: { tokensHost: string; read: (name: string) => Buffer }): PlacedFile[] {
   if (role === "registry")
     return [
-      { path: `${CONF}/registry.yml`, content: registryConfig({ realm: `http://${o.tokensHost}:5001/token`, secret: o.runSecret }), mode: 0o600 },
+      {
+        path: `${CONF}/registry.yml`,
+        content: registryConfig({ realm: `http://${o.tokensHost}:5001/token`, secret: registryHttpSecret(o.read) }),
+        mode: 0o600,
+      },
       { path: `${CONF}/token-ca.pem`, content: o.read("ssl/ca.pem"), mode: 0o644 },
     ];
   if (role === "tokens") {

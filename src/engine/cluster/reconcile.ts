@@ -105,7 +105,7 @@ function wantedConfig(c: ReconcileContext, rendered: RenderedStep, role: Cluster
   const env = envFor(c.plan, rendered, role, i);
   const files = [
     ...placedFiles(c.plan, rendered.files, role),
-    ...registryRoleFiles(role, { tokensHost: c.plan.template.host.tokens!, runSecret: c.identity.run, read: (n) => c.material.read(n) }),
+    ...registryRoleFiles(role, { tokensHost: c.plan.template.host.tokens!, read: (n) => c.material.read(n) }),
   ];
   const caps = role === "agent" && agentCapabilities(c.config, rendered.exercise, rendered.step);
   const hash = configHash({ image: c.config.images[role], env, files, extra: `${c.plan.subnet}${caps ? " capabilities" : ""}` });
