@@ -57,8 +57,11 @@ export async function reconcile(c: ReconcileContext, rendered: RenderedStep, hoo
   const zkUrl = rendered.env.master.MESOS_ZK !== undefined ? expand(rendered.env.master.MESOS_ZK, c.plan.template) : undefined;
   let freshZk = replaces;
   if (replaces && hooks.clearMasters && zkUrl !== undefined && keepsZk(c, rendered)) {
-    // its znode can go only once it is gone: the container first
-    await c.containers.drop(liveKey("master", 1));
+    // its znode can go only once it is gone: the container first. The agents go with it, since a new master means new
+    // agents (UPSTREAM): removed in parallel, not after the znodes, and they cannot log into the step meanwhile (an
+    // agent that sees its master's znode deleted logs that it lost its leading master)
+    const agents = Array.from({ length: c.config.agents }, (_, i) => liveKey("agent", i + 1));
+    await Promise.all([liveKey("master", 1), ...agents].map((k) => c.containers.drop(k)));
     freshZk = !(await hooks.clearMasters(zkUrl).catch(() => false));
   }
   for (const role of CLUSTER_ROLES) {
