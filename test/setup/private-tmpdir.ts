@@ -21,6 +21,9 @@ export function setup(): void {
   process.env.TMPDIR = dir;
   // and a start memo of its own (src/util/memo.ts): the CLIs a run spawns keep nothing in the user's ~/.cache
   process.env.XDG_CACHE_HOME = path.join(dir, "cache");
+  // and a state folder of its own: progress and verdicts of the labs the run makes, in process or in a spawned CLI,
+  // stay out of the user's ~/.local/state (646 temp labs' verdicts had piled up there)
+  process.env.XDG_STATE_HOME = path.join(dir, "state");
   // vitest exits on SIGINT/SIGTERM without a teardown: what an interrupted run leaves is no leak
   process.once("exit", () => removeIfInterrupted(dir));
 }
