@@ -8,9 +8,9 @@ import { progressPath } from "./progress.js";
  * `list`, which must start fast and never talks to the engine, can mark an exercise that cannot run here. Kept next to
  * the progress file ($XDG_STATE_HOME/mesos-lab/verdicts.json), per lab folder, then per engine address and cgroup
  * version, and only for the config they were made with (its profile, images, agentCapabilities): a verdict of another
- * engine, or of a config since changed, is never shown. Lab folders that no longer exist are dropped on each write. Written atomically (temp file + rename), best effort: a state
- * folder that cannot be written loses the record, never the command. Light on purpose (node:fs and path only): `list`
- * reads it.
+ * engine, or of a config since changed, is never shown. Lab folders that no longer exist are dropped on each write.
+ * Written atomically (temp file + rename), best effort: a state folder that cannot be written loses the record, never
+ * the command. Light on purpose (node:fs and path only): `list` reads it.
  */
 
 export type CheckedBy = "doctor" | "verify" | "up" | "tui";

@@ -208,6 +208,11 @@ export async function followLogs(container: Docker.Container, opts: { sinceMs: n
 
   // an exited container's follow the engine never ends: cut, so that afterStream completes it
   let checking = false;
+  const cut = () => {
+    heardAt = Date.now();
+    request.abort();
+    current?.destroy();
+  };
   const watchdog = setInterval(() => {
     if (ended || closed) return void clearInterval(watchdog);
     if (checking || Date.now() - heardAt < QUIET_CHECK_MS) return;
@@ -216,16 +221,11 @@ export async function followLogs(container: Docker.Container, opts: { sinceMs: n
       .inspect()
       .then(
         (i) => {
-          if (ended || closed || !exited(i as Parameters<typeof exited>[0]) || Date.now() - heardAt < QUIET_CHECK_MS) return;
-          heardAt = Date.now();
-          request.abort();
-          current?.destroy();
+          if (!ended && !closed && exited(i as Parameters<typeof exited>[0]) && Date.now() - heardAt >= QUIET_CHECK_MS) cut();
         },
+        // removed: nothing more can come
         (err: { statusCode?: number }) => {
-          // removed: nothing more can come
-          if (err?.statusCode !== 404 || ended || closed) return;
-          request.abort();
-          current?.destroy();
+          if (err?.statusCode === 404 && !ended && !closed) cut();
         },
       )
       .finally(() => (checking = false));
