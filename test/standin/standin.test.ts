@@ -602,8 +602,16 @@ describe.skipIf(!mustRun)("Mesos stand-in in Docker", () => {
     const victim = /^Subscribed with ID (\S+)$/m.exec(w.stdout)![1]!;
     expect(await sh(`curl -si -X POST -d "frameworkId=${victim}" http://${lab.ip(130)}:5050/master/teardown`)).toMatch(/^HTTP\/1\.1 200 OK\r?$/m);
     expect(await w.exitCode()).toBe(1);
+    // a call for the removed framework: 400, as real 1.11.1 answered a DECLINE for a torn-down framework's ID
+    // (http.cpp:619); the library takes it for an error event, where it only warns of a 404
+    const decline = JSON.stringify({ framework_id: { value: victim }, type: "DECLINE", decline: { offer_ids: [] } });
+    expect(await sh(`curl -si -X POST -H 'Content-Type: application/json' -d '${decline}' http://${lab.ip(130)}:5050/api/v1/scheduler`)).toMatch(
+      /^HTTP\/1\.1 400 Bad Request\r?$[\s\S]*^Framework cannot be found$/m,
+    );
+    // the stream's end, then the refused re-subscription; or first the answer to a DECLINE it had in flight, as the
+    // real library does (scheduler.cpp:718 at 1.11, a CI run met it)
     expect(w.stderr).toMatch(
-      /scheduler\.cpp:818\] End-Of-File received from master\. The master closed the event stream\n[\s\S]*execute\.cpp:674\] EXIT with status 1: Received an ERROR event: Framework has been removed/,
+      /scheduler\.cpp:818\] End-Of-File received from master\. The master closed the event stream\n[\s\S]*execute\.cpp:674\] EXIT with status 1: Received an ERROR event: Framework has been removed|execute\.cpp:674\] EXIT with status 1: Received an ERROR event: Received unexpected '400 Bad Request' \(Framework cannot be found\) for DECLINE/,
     );
   }, 90_000);
 

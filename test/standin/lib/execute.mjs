@@ -46,6 +46,8 @@ const DEFS = {
 
 const SCHED = (l14, l111) => `scheduler.cpp:${is111 ? l111 : l14}`;
 const EXEC_EXIT = is111 ? "execute.cpp:674" : "execute.cpp:666";
+/** The line of the library's warning for a call's answer that it only warns about: [1.4, 1.11]. */
+const WARNED_AT = { 503: [588, 695], 404: [596, 703], 307: [604, 711] };
 
 function usage(msg) {
   process.stderr.write(`${msg}\n\nUsage: mesos-execute [options]\n\n`);
@@ -263,7 +265,11 @@ class Execute {
         body: JSON.stringify({ framework_id: { value: this.fid }, ...body }, null, 1),
         headers: this.headers(),
       });
-      if (r.status !== 202)
+      // scheduler.cpp:692-716 at 1.11 (585-612 at 1.4): 503, 404 and 307 are a master not ready or not leading, only
+      // warned about; any other answer is an error event, which mesos-execute exits on
+      const warned = WARNED_AT[r.status];
+      if (warned) glog.warn(SCHED(...warned), `Received '${STATUS[r.status]}' (${r.body}) for ${body.type}`);
+      else if (r.status !== 202)
         glog.exit(EXEC_EXIT, 1, `Received an ERROR event: Received unexpected '${STATUS[r.status] ?? r.status}' (${r.body}) for ${body.type}`);
     } catch (e) {
       glog.error(SCHED(534, 643), `Request for call type ${body.type} failed: ${e.text ?? e.message}`);

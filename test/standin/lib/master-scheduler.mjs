@@ -27,7 +27,8 @@ export async function handleScheduler(m, req, res, path) {
   const principal = principalValue(a.principal);
   if (call.type === "SUBSCRIBE") return subscribe(m, res, call, principal);
   const fw = m.frameworks.get(call.framework_id?.value);
-  if (!fw) return send(res, 404, "Framework cannot be found");
+  // http.cpp:619 at 1.11 (1031 at 1.4): a framework the master does not know (torn down meanwhile) is a Bad Request
+  if (!fw) return send(res, 400, "Framework cannot be found");
   if (req.headers["mesos-stream-id"] !== fw.streamId)
     return send(
       res,
