@@ -1,13 +1,14 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labelFilter, runLabels, LABEL } from "../../src/runtime/labels.js";
+import { withTimeout } from "../../src/runtime/docker-api/connection.js";
 import { macOf } from "../../src/runtime/docker-api/containers.js";
 import { createRuntime } from "../../src/runtime/factory.js";
 import type { LogLine } from "../../src/runtime/types.js";
 import type { LabError } from "../../src/util/errors.js";
 import { engineClient, engineSocket, ensureBusybox, hasDocker } from "../helpers/docker.js";
 import { StuckNetworks } from "../../src/runtime/docker-api/networks.js";
-import { pollUntil, sleep, within } from "../helpers/wait.js";
+import { pollUntil, sleep } from "../helpers/wait.js";
 
 const run = `t${process.pid}${Date.now() % 100000}`;
 
@@ -19,6 +20,12 @@ const lineArrives = (lines: string[], line: string) =>
     { timeoutMs: 15_000, failure: (ls) => `"${line}" not followed within 15 s; got ${JSON.stringify(ls)}` },
   );
 const lab = `portlab${process.pid}`;
+
+/**
+ * `p`, or a failure naming `what` after 30 s: a hung engine call says which one hung, where the test's own timeout
+ * would only say that the test did (a CI run lost a Podman hang that way).
+ */
+const within = <T>(what: string, p: Promise<T>) => withTimeout(p, 30_000, () => new Error(`${what}: no answer within 30 s`));
 const labels = runLabels({ lab, run });
 
 describe.skipIf(!hasDocker)("the container runtime against the real engine", () => {
@@ -29,9 +36,9 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
   /** Every line of the container's log, followed until it ends. */
   const collect = async (id: string) => {
     const lines: LogLine[] = [];
-    const f = await within(`follow ${id.slice(0, 12)}`, 30_000, runtime.logs.follow(id));
+    const f = await within(`follow ${id.slice(0, 12)}`, runtime.logs.follow(id));
     f.onLine((l) => lines.push(l));
-    await within(`the end of ${id.slice(0, 12)}'s follow (lines so far: ${lines.length})`, 30_000, new Promise<void>((r) => f.onEnd(r)));
+    await within(`the end of ${id.slice(0, 12)}'s follow (lines so far: ${lines.length})`, new Promise<void>((r) => f.onEnd(r)));
     return lines;
   };
 
@@ -155,8 +162,8 @@ describe.skipIf(!hasDocker)("the container runtime against the real engine", () 
         { path: "/etc/ssl/cert.pem", content: Buffer.from("CERT"), mode: 0o644 },
       ],
     });
-    const id = await within("create, with the files put in", 30_000, created);
-    await within("start", 30_000, runtime.containers.start(id));
+    const id = await within("create, with the files put in", created);
+    await within("start", runtime.containers.start(id));
     const lines = await collect(id);
     expect(lines.map((l) => l.text)).toEqual(["600 0 /etc/credentials/credentials.json", "644 0 /etc/ssl/cert.pem", '{"credentials":[]}']);
   });

@@ -20,15 +20,3 @@ export async function pollUntil<T>(
     await pause(o.everyMs ?? 50);
   }
 }
-
-/**
- * `p`, or a failure naming `what` after `ms`: a hung engine call then says which one hung, where the test's own
- * timeout would only say that the test did (a CI run lost a Podman hang that way).
- */
-export function within<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
